@@ -1,0 +1,1 @@
+//! Charts: model, loader, archives, create, package, show, lint.

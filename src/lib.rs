@@ -1,0 +1,9 @@
+//! rudder: a Helm-compatible Kubernetes package manager.
+//!
+//! The library does the work; `src/main.rs` and `src/cli` only parse
+//! arguments and print.
+
+pub mod chart;
+pub mod render;
+pub mod value;
+pub mod values;

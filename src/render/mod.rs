@@ -1,0 +1,3 @@
+//! The template engine: Go text/template with Sprig and Helm's functions.
+
+pub mod funcs;

@@ -1,0 +1,1 @@
+//! Values: YAML 1.1 loading as Helm reads it, `--set` parsing, coalescing.
