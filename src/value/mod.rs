@@ -140,17 +140,26 @@ impl Value {
 
     /// A new `[]interface {}`.
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(List { items: Rc::new(RefCell::new(items)), elem: ElemType::Any })
+        Value::List(List {
+            items: Rc::new(RefCell::new(items)),
+            elem: ElemType::Any,
+        })
     }
 
     /// A new list with a specific Go element type.
     pub fn typed_list(items: Vec<Value>, elem: ElemType) -> Value {
-        Value::List(List { items: Rc::new(RefCell::new(items)), elem })
+        Value::List(List {
+            items: Rc::new(RefCell::new(items)),
+            elem,
+        })
     }
 
     /// A new `map[string]interface {}`.
     pub fn map(entries: MapData) -> Value {
-        Value::Map(Map { entries: Rc::new(RefCell::new(entries)), elem: ElemType::Any })
+        Value::Map(Map {
+            entries: Rc::new(RefCell::new(entries)),
+            elem: ElemType::Any,
+        })
     }
 
     pub fn empty_map() -> Value {
@@ -234,12 +243,18 @@ impl Value {
     pub fn deep_copy(&self) -> Value {
         match self {
             Value::List(l) => Value::List(List {
-                items: Rc::new(RefCell::new(l.items.borrow().iter().map(Value::deep_copy).collect())),
+                items: Rc::new(RefCell::new(
+                    l.items.borrow().iter().map(Value::deep_copy).collect(),
+                )),
                 elem: l.elem,
             }),
             Value::Map(m) => Value::Map(Map {
                 entries: Rc::new(RefCell::new(
-                    m.entries.borrow().iter().map(|(k, v)| (k.clone(), v.deep_copy())).collect(),
+                    m.entries
+                        .borrow()
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.deep_copy()))
+                        .collect(),
                 )),
                 elem: m.elem,
             }),

@@ -16,6 +16,11 @@ pub struct FuncEnv {
 
 impl Default for FuncEnv {
     fn default() -> Self {
-        FuncEnv { fixed_now: None, local_offset_secs: 0, local_zone_name: "UTC".to_string(), rng_seed: None }
+        FuncEnv {
+            fixed_now: None,
+            local_offset_secs: 0,
+            local_zone_name: "UTC".to_string(),
+            rng_seed: None,
+        }
     }
 }

@@ -66,10 +66,16 @@ pub struct Sig {
 
 impl Sig {
     pub const fn fixed(params: &'static [Ty]) -> Sig {
-        Sig { params, variadic: None }
+        Sig {
+            params,
+            variadic: None,
+        }
     }
     pub const fn variadic(params: &'static [Ty], rest: Ty) -> Sig {
-        Sig { params, variadic: Some(rest) }
+        Sig {
+            params,
+            variadic: Some(rest),
+        }
     }
 }
 
