@@ -1,1 +1,3 @@
 //! The one integration-test binary. Modules are added per area.
+
+mod conformance;
