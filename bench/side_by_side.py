@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Times rudder and the real helm side by side, in one run, on the same commands.
+
+usage: bench/side_by_side.py [--rudder BIN] [--helm BIN] [-n RUNS] [SUITE...]
+
+Suites: template (largest corpus charts), show, search (big index). Each command
+runs once to warm up, then RUNS times alternately for both binaries; we report the
+median wall time and the median peak RSS (from wait4) of each, and the
+rudder/helm ratios. Output goes to /dev/null. Needs ../shared/corpus.
+"""
+import argparse, gzip, json, os, shutil, statistics, subprocess, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CORPUS = os.path.join(ROOT, '..', 'shared', 'corpus')
+
+
+def case_argv(case_id):
+    with open(os.path.join(CORPUS, 'cases', case_id, 'argv.json')) as f:
+        return json.load(f)
+
+
+SUITES = {
+    'template': [
+        ('kube-prometheus-stack --include-crds', case_argv, 'kube-prometheus-stack-crds'),
+        ('kube-prometheus-stack', case_argv, 'kube-prometheus-stack-default'),
+        ('airflow', case_argv, 'airflow-default'),
+        ('bitnami argo-cd', case_argv, 'bitnami-argo-cd-default'),
+        ('nginx', case_argv, 'nginx-default'),
+    ],
+    'show': [
+        ('show values kube-prometheus-stack', lambda _: ['show', 'values', 'charts/kube-prometheus-stack-88.5.3.tgz'], None),
+    ],
+    'search': [
+        ('search repo nginx', lambda _: ['search', 'repo', 'nginx'], None),
+        ('search repo bitnami/redis --versions', lambda _: ['search', 'repo', 'bitnami/redis', '--versions'], None),
+    ],
+}
+
+
+def run_once(binary, argv, env):
+    start = time.perf_counter()
+    proc = subprocess.Popen([binary] + argv, cwd=CORPUS, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    return wall, usage.ru_maxrss / 1024.0, os.waitstatus_to_exitcode(status)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--rudder', default=os.path.join(ROOT, 'target', 'release', 'rudder'))
+    ap.add_argument('--helm', default=os.environ.get('HELM_BIN', os.path.join(ROOT, '.helm-oracle', 'helm')))
+    ap.add_argument('-n', type=int, default=10)
+    ap.add_argument('suites', nargs='*', default=['template', 'show'])
+    a = ap.parse_args()
+    if not os.path.isdir(CORPUS):
+        sys.exit('bench: ../shared/corpus is absent')
+    scratch = tempfile.mkdtemp(prefix='rudder-bench-')
+    env = {k: v for k, v in os.environ.items() if not k.startswith('HELM_')}
+    for d in ('cache', 'config', 'data'):
+        os.makedirs(os.path.join(scratch, d))
+    env.update(HELM_CACHE_HOME=os.path.join(scratch, 'cache'), HELM_CONFIG_HOME=os.path.join(scratch, 'config'),
+               HELM_DATA_HOME=os.path.join(scratch, 'data'), KUBECONFIG=os.path.join(scratch, 'none'))
+    if 'search' in a.suites:
+        cache = os.path.join(scratch, 'search-cache')
+        os.makedirs(cache)
+        with gzip.open(os.path.join(CORPUS, 'bigindex', 'bitnami-history-index.yaml.gz')) as src, \
+                open(os.path.join(cache, 'bitnami-index.yaml'), 'wb') as dst:
+            shutil.copyfileobj(src, dst)
+        shutil.copy(os.path.join(CORPUS, 'index.yaml'), os.path.join(cache, 'corpus-index.yaml'))
+        env.update(HELM_REPOSITORY_CONFIG=os.path.join(CORPUS, 'bigindex', 'repositories.yaml'),
+                   HELM_REPOSITORY_CACHE=cache)
+    print(f'{"command":40} {"helm s":>8} {"rudder s":>9} {"time x":>7} {"helm MiB":>9} {"rudder MiB":>11} {"mem x":>6}')
+    for suite in a.suites:
+        for label, make_argv, arg in SUITES[suite]:
+            argv = make_argv(arg)
+            results = {'helm': [], 'rudder': []}
+            for name, binary in (('helm', a.helm), ('rudder', a.rudder)):
+                run_once(binary, argv, env)  # warm-up
+            for _ in range(a.n):
+                for name, binary in (('helm', a.helm), ('rudder', a.rudder)):
+                    results[name].append(run_once(binary, argv, env))
+            hw = statistics.median(r[0] for r in results['helm'])
+            rw = statistics.median(r[0] for r in results['rudder'])
+            hm = statistics.median(r[1] for r in results['helm'])
+            rm = statistics.median(r[1] for r in results['rudder'])
+            bad = [n for n in results if any(r[2] != 0 for r in results[n])]
+            note = f'  (non-zero exit: {",".join(bad)})' if bad else ''
+            print(f'{label:40} {hw:8.3f} {rw:9.4f} {rw / hw:7.3f} {hm:9.1f} {rm:11.1f} {rm / hm:6.3f}{note}')
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == '__main__':
+    main()
