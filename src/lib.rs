@@ -4,6 +4,8 @@
 //! arguments and print.
 
 pub mod chart;
+pub mod helmpath;
 pub mod render;
 pub mod value;
 pub mod values;
+pub mod version;

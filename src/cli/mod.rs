@@ -1,7 +1,243 @@
 //! The thin command-line layer: parse with clap, call the library, print.
+//!
+//! Every command lives in its own file with an `Args` struct and
+//! `run(args, &Settings) -> anyhow::Result<()>`. To add a command: add
+//! `mod x;`, one variant to [`Commands`] and one arm in [`dispatch`].
+//! Errors are printed once, here, as helm prints them: `Error: <msg>` on
+//! stderr and exit status 1.
 
+use std::io::Write;
 use std::process::ExitCode;
 
-pub fn run() -> ExitCode {
-    ExitCode::SUCCESS
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+
+mod completion;
+mod env;
+pub mod settings;
+mod version;
+
+use settings::{GlobalArgs, Settings};
+
+const ABOUT: &str = "The Kubernetes package manager";
+
+const LONG_ABOUT: &str = "The Kubernetes package manager
+
+Common actions for rudder:
+
+- rudder search:    search for charts
+- rudder pull:      download a chart to your local directory to view
+- rudder install:   upload the chart to Kubernetes
+- rudder list:      list releases of charts
+
+rudder reads the same environment variables and files as helm
+(HELM_CACHE_HOME, HELM_CONFIG_HOME, HELM_DATA_HOME, HELM_NAMESPACE, ...).";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "rudder",
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    disable_version_flag = true,
+    arg_required_else_help = true,
+    subcommand_required = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Commands,
 }
+
+#[derive(Subcommand, Debug)]
+pub enum Commands {
+    /// generate autocompletion scripts for the specified shell
+    Completion(completion::Args),
+    /// helm client environment information
+    Env(env::Args),
+    /// print the client version information
+    Version(version::Args),
+}
+
+fn dispatch(command: Commands, settings: &Settings) -> anyhow::Result<()> {
+    match command {
+        Commands::Completion(a) => completion::run(a, settings),
+        Commands::Env(a) => env::run(a, settings),
+        Commands::Version(a) => version::run(a, settings),
+    }
+}
+
+/// An error that helm prints followed by a usage line (wrong argument count).
+#[derive(Debug)]
+pub struct UsageError {
+    message: String,
+    usage: String,
+}
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}\n\nUsage:  {}", self.message, self.usage)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// `"rudder create" requires 1 argument` + the usage line, as cobra prints it.
+pub fn usage_error(message: &str, usage: &str) -> anyhow::Error {
+    anyhow::Error::new(UsageError {
+        message: message.to_string(),
+        usage: usage.to_string(),
+    })
+}
+
+/// Checks an exact positional count with helm's wording.
+#[allow(dead_code)]
+pub fn exact_args(args: &[String], n: usize, cmd: &str, usage: &str) -> anyhow::Result<()> {
+    if args.len() == n {
+        return Ok(());
+    }
+    let plural = if n == 1 { "" } else { "s" };
+    Err(usage_error(
+        &format!("\"{cmd}\" requires {n} argument{plural}"),
+        usage,
+    ))
+}
+
+/// Checks a minimum positional count with helm's wording.
+#[allow(dead_code)]
+pub fn minimum_args(args: &[String], n: usize, cmd: &str, usage: &str) -> anyhow::Result<()> {
+    if args.len() >= n {
+        return Ok(());
+    }
+    let plural = if n == 1 { "" } else { "s" };
+    Err(usage_error(
+        &format!("\"{cmd}\" requires at least {n} argument{plural}"),
+        usage,
+    ))
+}
+
+pub fn run() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        let msg = if let Some(s) = info.payload().downcast_ref::<&str>() {
+            (*s).to_string()
+        } else if let Some(s) = info.payload().downcast_ref::<String>() {
+            s.clone()
+        } else {
+            "unexpected failure".to_string()
+        };
+        eprintln!("Error: internal error: {msg}");
+    }));
+    match std::panic::catch_unwind(run_inner) {
+        Ok(code) => code,
+        Err(_) => ExitCode::FAILURE,
+    }
+}
+
+fn run_inner() -> ExitCode {
+    let matches = match Cli::command().try_get_matches() {
+        Ok(m) => m,
+        Err(e) => return report_clap_error(e),
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => return report_clap_error(e),
+    };
+    let settings = Settings::from_env(&cli.global);
+    match dispatch(cli.command, &settings) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => report_error(&e),
+    }
+}
+
+/// Prints an error as helm does. Chained context is joined with `: `, which
+/// is how Go's wrapped errors read.
+pub fn report_error(e: &anyhow::Error) -> ExitCode {
+    // A closed stdout (`rudder show values x | head`) is not an error worth reporting.
+    if let Some(io) = e.downcast_ref::<std::io::Error>() {
+        if io.kind() == std::io::ErrorKind::BrokenPipe {
+            return ExitCode::SUCCESS;
+        }
+    }
+    let _ = writeln!(std::io::stderr().lock(), "Error: {e:#}");
+    ExitCode::FAILURE
+}
+
+fn context_str(e: &clap::Error, kind: ContextKind) -> Option<String> {
+    match e.get(kind)? {
+        ContextValue::String(s) => Some(s.clone()),
+        ContextValue::Strings(v) => v.first().cloned(),
+        _ => None,
+    }
+}
+
+/// Maps clap's parse errors onto cobra/pflag's messages.
+fn report_clap_error(e: clap::Error) -> ExitCode {
+    match e.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        _ => {}
+    }
+    // `--burst-limit <int>` -> `--burst-limit`
+    let flag = context_str(&e, ContextKind::InvalidArg)
+        .map(|s| s.split([' ', '=']).next().unwrap_or("").to_string())
+        .unwrap_or_default();
+    let message = match e.kind() {
+        ErrorKind::UnknownArgument => {
+            if let Some(short) = flag.strip_prefix('-').filter(|s| !s.starts_with('-')) {
+                format!("unknown shorthand flag: '{short}' in {flag}")
+            } else {
+                format!("unknown flag: {flag}")
+            }
+        }
+        ErrorKind::InvalidSubcommand => {
+            let name = context_str(&e, ContextKind::InvalidSubcommand).unwrap_or_default();
+            format!("unknown command \"{name}\" for \"rudder\"\nRun 'rudder --help' for usage.")
+        }
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+            let value = context_str(&e, ContextKind::InvalidValue).unwrap_or_default();
+            if value.is_empty() {
+                format!("flag needs an argument: {flag}")
+            } else {
+                let detail = go_parse_detail(e.source(), &value);
+                format!("invalid argument \"{value}\" for \"{flag}\" flag: {detail}")
+            }
+        }
+        ErrorKind::NoEquals => format!("flag needs an argument: {flag}"),
+        _ => {
+            let rendered = e.to_string();
+            let first = rendered.lines().next().unwrap_or("").to_string();
+            first
+                .strip_prefix("error: ")
+                .map(str::to_string)
+                .unwrap_or(first)
+        }
+    };
+    let _ = writeln!(std::io::stderr().lock(), "Error: {message}");
+    ExitCode::FAILURE
+}
+
+/// Go's strconv wording for a flag value that failed to parse.
+fn go_parse_detail(source: Option<&(dyn std::error::Error + 'static)>, value: &str) -> String {
+    let Some(source) = source else {
+        return "invalid syntax".to_string();
+    };
+    if let Some(int) = source.downcast_ref::<std::num::ParseIntError>() {
+        let why = match int.kind() {
+            std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow => {
+                "value out of range"
+            }
+            _ => "invalid syntax",
+        };
+        return format!("strconv.ParseInt: parsing \"{value}\": {why}");
+    }
+    if source.is::<std::num::ParseFloatError>() {
+        return format!("strconv.ParseFloat: parsing \"{value}\": invalid syntax");
+    }
+    source.to_string()
+}
+
+use std::error::Error as _;
