@@ -1,0 +1,934 @@
+//! Go's `fmt` package as templates observe it: `%v` printing of every
+//! [`Value`] kind (`fmt.Sprint`), `print`/`println` operand spacing, and
+//! `printf` verbs with flags, width and precision, including Go's in-band
+//! error forms (`%!d(float64=1.5)`, `%!s(MISSING)`, `%!(EXTRA ...)`).
+//!
+//! Charts depend on these exact texts (a float64 `1000000` prints `1e+06`,
+//! maps print `map[a:1 b:2]`), so this follows Go's algorithms rather than
+//! Rust's formatting conventions.
+
+use crate::value::Value;
+
+/// Go `fmt.Sprint(v)` of one value, i.e. `%v`. `Nil` prints `<nil>`.
+pub fn sprint(v: &Value) -> String {
+    let mut out = String::new();
+    write_value(&mut out, v, &Spec::plain('v'), 0);
+    out
+}
+
+/// Go `fmt.Sprint(args...)`: spaces between operands when neither side is a string.
+pub fn sprint_args(args: &[Value]) -> String {
+    let mut out = String::new();
+    for (i, a) in args.iter().enumerate() {
+        if i > 0 {
+            let prev_is_str = matches!(args[i - 1], Value::String(_));
+            let cur_is_str = matches!(a, Value::String(_));
+            if !prev_is_str && !cur_is_str {
+                out.push(' ');
+            }
+        }
+        write_value(&mut out, a, &Spec::plain('v'), 0);
+    }
+    out
+}
+
+/// Go `fmt.Sprintln(args...)`: always a space between operands, newline at the end.
+pub fn sprintln_args(args: &[Value]) -> String {
+    let mut out = String::new();
+    for (i, a) in args.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        write_value(&mut out, a, &Spec::plain('v'), 0);
+    }
+    out.push('\n');
+    out
+}
+
+/// Go's `%v` of a float64 (shortest representation, `%g` style with
+/// exponent for exp < -4 || exp >= 21 is NOT used: Go uses 6 for shortest).
+pub fn format_float_v(x: f64) -> String {
+    format_float(x, 'g', None, false)
+}
+
+/// Go `strconv.Quote`.
+pub fn quote(s: &str) -> String {
+    quote_with(s, false)
+}
+
+/// A parsed `printf` directive.
+#[derive(Clone, Debug, Default)]
+struct Spec {
+    verb: char,
+    plus: bool,
+    minus: bool,
+    sharp: bool,
+    space: bool,
+    zero: bool,
+    width: Option<usize>,
+    prec: Option<usize>,
+}
+
+impl Spec {
+    fn plain(verb: char) -> Spec {
+        Spec {
+            verb,
+            ..Spec::default()
+        }
+    }
+}
+
+/// Go `fmt.Sprintf(format, args...)`.
+pub fn sprintf(format: &str, args: &[Value]) -> String {
+    let mut out = String::new();
+    let bytes = format.as_bytes();
+    let mut i = 0;
+    let mut argi = 0;
+    let mut reordered = false;
+    let n = bytes.len();
+    while i < n {
+        // Copy literal text up to the next '%'.
+        let start = i;
+        while i < n && bytes[i] != b'%' {
+            i += 1;
+        }
+        out.push_str(&format[start..i]);
+        if i >= n {
+            break;
+        }
+        i += 1; // skip '%'
+        let mut spec = Spec::default();
+        // Flags.
+        while i < n {
+            match bytes[i] {
+                b'#' => spec.sharp = true,
+                b'0' => spec.zero = true,
+                b'+' => spec.plus = true,
+                b'-' => spec.minus = true,
+                b' ' => spec.space = true,
+                _ => break,
+            }
+            i += 1;
+        }
+        // Argument index [n].
+        if let Some((idx, ni, ok)) = parse_arg_index(bytes, i) {
+            i = ni;
+            if ok {
+                argi = idx;
+                reordered = true;
+            } else {
+                out.push_str("%!(BADINDEX)");
+                continue;
+            }
+        }
+        // Width.
+        if i < n && bytes[i] == b'*' {
+            i += 1;
+            match args.get(argi) {
+                Some(Value::Int(w)) | Some(Value::Int64(w)) => {
+                    let mut w = *w;
+                    if w < 0 {
+                        spec.minus = true;
+                        w = -w;
+                    }
+                    spec.width = Some(w as usize);
+                    argi += 1;
+                }
+                Some(_) => {
+                    argi += 1;
+                    out.push_str("%!(BADWIDTH)");
+                }
+                None => out.push_str("%!(BADWIDTH)"),
+            }
+        } else {
+            let (num, ni) = parse_num(bytes, i);
+            if ni > i {
+                spec.width = num;
+                i = ni;
+            }
+        }
+        // Precision.
+        if i < n && bytes[i] == b'.' {
+            i += 1;
+            if i < n && bytes[i] == b'*' {
+                i += 1;
+                match args.get(argi) {
+                    Some(Value::Int(p)) | Some(Value::Int64(p)) => {
+                        if *p < 0 {
+                            spec.prec = None;
+                        } else {
+                            spec.prec = Some(*p as usize);
+                        }
+                        argi += 1;
+                    }
+                    Some(_) => {
+                        argi += 1;
+                        out.push_str("%!(BADPREC)");
+                    }
+                    None => out.push_str("%!(BADPREC)"),
+                }
+            } else {
+                let (num, ni) = parse_num(bytes, i);
+                spec.prec = Some(num.unwrap_or(0));
+                i = ni;
+            }
+        }
+        if i >= n {
+            out.push_str("%!(NOVERB)");
+            break;
+        }
+        // The verb (a full UTF-8 char).
+        let verb = match format[i..].chars().next() {
+            Some(c) => c,
+            None => break,
+        };
+        i += verb.len_utf8();
+        spec.verb = verb;
+        if spec.minus {
+            spec.zero = false;
+        }
+        if verb == '%' {
+            out.push('%');
+            continue;
+        }
+        match args.get(argi) {
+            None => {
+                out.push_str("%!");
+                out.push(verb);
+                out.push_str("(MISSING)");
+            }
+            Some(arg) => {
+                argi += 1;
+                if verb == 'w' {
+                    // Sprintf does not support %w.
+                    out.push_str("%!w(");
+                    out.push_str(&arg.type_name());
+                    out.push('=');
+                    write_value(&mut out, arg, &Spec::plain('v'), 0);
+                    out.push(')');
+                } else {
+                    format_arg(&mut out, arg, &spec);
+                }
+            }
+        }
+    }
+    if !reordered && argi < args.len() {
+        out.push_str("%!(EXTRA ");
+        for (k, a) in args[argi..].iter().enumerate() {
+            if k > 0 {
+                out.push_str(", ");
+            }
+            if a.is_nil() {
+                out.push_str("<nil>");
+            } else {
+                out.push_str(&a.type_name());
+                out.push('=');
+                write_value(&mut out, a, &Spec::plain('v'), 0);
+            }
+        }
+        out.push(')');
+    }
+    out
+}
+
+fn parse_num(bytes: &[u8], mut i: usize) -> (Option<usize>, usize) {
+    let start = i;
+    let mut v: usize = 0;
+    while i < bytes.len() && bytes[i].is_ascii_digit() {
+        v = v
+            .saturating_mul(10)
+            .saturating_add((bytes[i] - b'0') as usize);
+        if v > 1_000_000 {
+            v = 1_000_000;
+        }
+        i += 1;
+    }
+    if i == start {
+        (None, i)
+    } else {
+        (Some(v), i)
+    }
+}
+
+/// `[n]` explicit argument index: returns (zero-based index, next pos, ok).
+fn parse_arg_index(bytes: &[u8], i: usize) -> Option<(usize, usize, bool)> {
+    if i >= bytes.len() || bytes[i] != b'[' {
+        return None;
+    }
+    let mut j = i + 1;
+    while j < bytes.len() && bytes[j] != b']' {
+        j += 1;
+    }
+    if j >= bytes.len() {
+        return Some((0, bytes.len(), false));
+    }
+    let (num, end) = parse_num(bytes, i + 1);
+    match num {
+        Some(k) if end == j && k >= 1 => Some((k - 1, j + 1, true)),
+        _ => Some((0, j + 1, false)),
+    }
+}
+
+/// Formats one argument with a verb, including Go's `%!v(type=value)` errors.
+fn format_arg(out: &mut String, arg: &Value, spec: &Spec) {
+    if spec.verb == 'T' {
+        let t = arg.type_name();
+        pad(out, &t, spec);
+        return;
+    }
+    if spec.verb == 'p' {
+        bad_verb(out, arg, spec.verb);
+        return;
+    }
+    write_value(out, arg, spec, 0)
+}
+
+fn bad_verb(out: &mut String, arg: &Value, verb: char) {
+    out.push_str("%!");
+    out.push(verb);
+    out.push('(');
+    if arg.is_nil() {
+        out.push_str("<nil>");
+    } else {
+        out.push_str(&arg.type_name());
+        out.push('=');
+        write_value(out, arg, &Spec::plain('v'), 0);
+    }
+    out.push(')');
+}
+
+/// Writes `v` with the verb in `spec`, recursing into collections as Go's
+/// `printValue` does (the verb applies to every element).
+fn write_value(out: &mut String, v: &Value, spec: &Spec, depth: usize) {
+    if spec.sharp && spec.verb == 'v' {
+        let s = go_syntax(v, depth == 0);
+        pad(out, &s, spec);
+        return;
+    }
+    match v {
+        Value::Nil => match spec.verb {
+            'v' => pad(out, "<nil>", spec),
+            _ => bad_verb(out, v, spec.verb),
+        },
+        Value::Bool(b) => match spec.verb {
+            'v' | 't' => pad(out, if *b { "true" } else { "false" }, spec),
+            _ => bad_verb(out, v, spec.verb),
+        },
+        Value::Int(i) | Value::Int64(i) => format_int(out, *i, v, spec),
+        Value::Float(x) => format_float_verb(out, *x, v, spec),
+        Value::String(s) => format_str(out, s.as_bytes(), v, spec),
+        Value::Bytes(b) => match spec.verb {
+            's' | 'q' | 'x' | 'X' => format_str(out, b, v, spec),
+            _ => {
+                out.push('[');
+                for (k, byte) in b.iter().enumerate() {
+                    if k > 0 {
+                        out.push(' ');
+                    }
+                    format_int(out, *byte as i64, &Value::Int(*byte as i64), spec);
+                }
+                out.push(']');
+            }
+        },
+        Value::List(l) => {
+            out.push('[');
+            for (k, item) in l.items.borrow().iter().enumerate() {
+                if k > 0 {
+                    out.push(' ');
+                }
+                write_value(out, item, spec, depth + 1);
+            }
+            out.push(']');
+        }
+        Value::Map(m) => {
+            out.push_str("map[");
+            for (k, (key, item)) in m.entries.borrow().iter().enumerate() {
+                if k > 0 {
+                    out.push(' ');
+                }
+                format_str(out, key.as_bytes(), &Value::str(key), spec);
+                out.push(':');
+                write_value(out, item, spec, depth + 1);
+            }
+            out.push(']');
+        }
+        Value::Object(o) => match spec.verb {
+            'v' | 's' | 'q' => {
+                let s = o.format_go();
+                if spec.verb == 'q' {
+                    pad(out, &quote(&s), spec)
+                } else {
+                    pad(out, &s, spec)
+                }
+            }
+            _ => bad_verb(out, v, spec.verb),
+        },
+    }
+}
+
+/// Go's `%#v` (Go-syntax) representation.
+fn go_syntax(v: &Value, top: bool) -> String {
+    match v {
+        Value::Nil => {
+            if top {
+                "<nil>".to_string()
+            } else {
+                "interface {}(nil)".to_string()
+            }
+        }
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Int64(i) => i.to_string(),
+        Value::Float(x) => format_float(*x, 'g', None, false),
+        Value::String(s) => quote(s),
+        Value::Bytes(b) => {
+            let items: Vec<String> = b.iter().map(|x| format!("0x{x:x}")).collect();
+            format!("[]byte{{{}}}", items.join(", "))
+        }
+        Value::List(l) => {
+            let items: Vec<String> = l
+                .items
+                .borrow()
+                .iter()
+                .map(|x| go_syntax(x, false))
+                .collect();
+            format!("{}{{{}}}", v.type_name(), items.join(", "))
+        }
+        Value::Map(m) => {
+            let items: Vec<String> = m
+                .entries
+                .borrow()
+                .iter()
+                .map(|(k, x)| format!("{}:{}", quote(k), go_syntax(x, false)))
+                .collect();
+            format!("{}{{{}}}", v.type_name(), items.join(", "))
+        }
+        Value::Object(o) => o.format_go(),
+    }
+}
+
+/// Pads `s` to the spec's width (counted in runes), left or right.
+fn pad(out: &mut String, s: &str, spec: &Spec) {
+    let width = spec.width.unwrap_or(0);
+    let len = s.chars().count();
+    if len >= width {
+        out.push_str(s);
+        return;
+    }
+    let fill = width - len;
+    if spec.minus {
+        out.push_str(s);
+        out.extend(std::iter::repeat_n(' ', fill));
+    } else {
+        let c = if spec.zero { '0' } else { ' ' };
+        out.extend(std::iter::repeat_n(c, fill));
+        out.push_str(s);
+    }
+}
+
+fn format_int(out: &mut String, i: i64, v: &Value, spec: &Spec) {
+    let neg = i < 0;
+    let abs = i.unsigned_abs();
+    let (digits, prefix): (String, &str) = match spec.verb {
+        'v' | 'd' => (abs.to_string(), ""),
+        'b' => (format!("{abs:b}"), if spec.sharp { "0b" } else { "" }),
+        'o' => (format!("{abs:o}"), if spec.sharp { "0" } else { "" }),
+        'O' => (format!("{abs:o}"), "0o"),
+        'x' => (format!("{abs:x}"), if spec.sharp { "0x" } else { "" }),
+        'X' => (format!("{abs:X}"), if spec.sharp { "0X" } else { "" }),
+        'c' => {
+            let c = char::from_u32(i as u32).unwrap_or('\u{FFFD}');
+            pad(out, &c.to_string(), spec);
+            return;
+        }
+        'q' => {
+            let c = char::from_u32(i as u32).unwrap_or('\u{FFFD}');
+            pad(out, &quote_rune(c, spec.plus), spec);
+            return;
+        }
+        'U' => {
+            let mut s = format!("U+{:04X}", abs);
+            if spec.sharp {
+                if let Some(c) = char::from_u32(i as u32) {
+                    s.push_str(&format!(" '{c}'"));
+                }
+            }
+            pad(out, &s, spec);
+            return;
+        }
+        _ => {
+            bad_verb(out, v, spec.verb);
+            return;
+        }
+    };
+    // Precision: minimum number of digits; precision 0 with value 0 prints nothing.
+    let mut digits = digits;
+    if let Some(p) = spec.prec {
+        if p == 0 && abs == 0 {
+            digits.clear();
+        } else if digits.len() < p {
+            digits = format!("{}{}", "0".repeat(p - digits.len()), digits);
+        }
+    }
+    let sign = if neg {
+        "-"
+    } else if spec.plus {
+        "+"
+    } else if spec.space {
+        " "
+    } else {
+        ""
+    };
+    let body_len = sign.len() + prefix.len() + digits.len();
+    let width = spec.width.unwrap_or(0);
+    if spec.zero && spec.prec.is_none() && !spec.minus && width > body_len {
+        let mut s = String::new();
+        s.push_str(sign);
+        s.push_str(prefix);
+        s.extend(std::iter::repeat_n('0', width - body_len));
+        s.push_str(&digits);
+        out.push_str(&s);
+    } else {
+        let s = format!("{sign}{prefix}{digits}");
+        let sp = Spec {
+            zero: false,
+            ..spec.clone()
+        };
+        pad(out, &s, &sp);
+    }
+}
+
+fn format_float_verb(out: &mut String, x: f64, v: &Value, spec: &Spec) {
+    let s = match spec.verb {
+        'v' => format_float(x, 'g', spec.prec, spec.sharp),
+        'e' | 'E' | 'f' | 'F' | 'g' | 'G' => format_float(
+            x,
+            spec.verb,
+            spec.prec.or(match spec.verb {
+                'g' | 'G' => None,
+                _ => Some(6),
+            }),
+            spec.sharp,
+        ),
+        'b' | 'x' | 'X' => format_float(x, 'e', None, false),
+        _ => {
+            bad_verb(out, v, spec.verb);
+            return;
+        }
+    };
+    if x.is_infinite() {
+        // Go keeps the sign of infinities and never zero-pads them.
+        let body = if x > 0.0 && spec.space && !spec.plus {
+            " Inf".to_string()
+        } else {
+            s
+        };
+        let sp = Spec {
+            zero: false,
+            ..spec.clone()
+        };
+        pad(out, &body, &sp);
+        return;
+    }
+    let (neg, body) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest.to_string()),
+        None => (false, s.strip_prefix('+').unwrap_or(&s).to_string()),
+    };
+    let sign = if neg {
+        "-"
+    } else if spec.plus {
+        "+"
+    } else if spec.space {
+        " "
+    } else {
+        ""
+    };
+    let width = spec.width.unwrap_or(0);
+    let total = sign.len() + body.chars().count();
+    let is_finite = x.is_finite();
+    if spec.zero && !spec.minus && width > total && is_finite {
+        out.push_str(sign);
+        out.extend(std::iter::repeat_n('0', width - total));
+        out.push_str(&body);
+    } else {
+        let sp = Spec {
+            zero: false,
+            ..spec.clone()
+        };
+        pad(out, &format!("{sign}{body}"), &sp);
+    }
+}
+
+/// Decimal digits of |x| without trailing zeros, and the decimal point
+/// position: |x| = 0.d1d2d3... * 10^dp. `sig` = significant digits to round
+/// to; `None` = shortest round-trip representation.
+fn decimal_digits(x: f64, sig: Option<usize>) -> (Vec<u8>, i32) {
+    let ax = x.abs();
+    if ax == 0.0 {
+        return (Vec::new(), 0);
+    }
+    let s = match sig {
+        None => format!("{ax:e}"),
+        Some(p) => format!("{:.*e}", p.max(1) - 1, ax),
+    };
+    let (mant, exp) = match s.split_once('e') {
+        Some(pair) => pair,
+        None => (s.as_str(), "0"),
+    };
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let mut digits: Vec<u8> = mant.bytes().filter(|b| b.is_ascii_digit()).collect();
+    while digits.last() == Some(&b'0') {
+        digits.pop();
+    }
+    if digits.is_empty() {
+        return (Vec::new(), 0);
+    }
+    (digits, exp + 1)
+}
+
+/// strconv.FormatFloat(x, fmt, prec, 64) for fmt in e E f F g G
+/// (`prec` None = -1 = shortest). `sharp` is fmt's `#` flag (keep zeros).
+fn format_float(x: f64, fmt: char, prec: Option<usize>, sharp: bool) -> String {
+    if x.is_nan() {
+        return "NaN".to_string();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "+Inf" } else { "-Inf" }.to_string();
+    }
+    let neg = x.is_sign_negative();
+    let mut out = String::new();
+    if neg {
+        out.push('-');
+    }
+    match fmt {
+        'f' | 'F' => match prec {
+            Some(p) => out.push_str(&format!("{:.*}", p, x.abs())),
+            None => {
+                let (d, dp) = decimal_digits(x, None);
+                let p = (d.len() as i32 - dp).max(0) as usize;
+                fmt_f(&mut out, &d, dp, p);
+            }
+        },
+        'e' | 'E' => {
+            let (d, dp, p) = match prec {
+                Some(p) => {
+                    let (d, dp) = decimal_digits(x, Some(p + 1));
+                    (d, dp, p)
+                }
+                None => {
+                    let (d, dp) = decimal_digits(x, None);
+                    let p = d.len().max(1) - 1;
+                    (d, dp, p)
+                }
+            };
+            fmt_e(&mut out, &d, dp, p, fmt);
+        }
+        _ => {
+            // 'g' / 'G'
+            let upper = fmt == 'G';
+            let (d, dp) = match prec {
+                Some(p) => decimal_digits(x, Some(p.max(1))),
+                None => decimal_digits(x, None),
+            };
+            let shortest = prec.is_none();
+            let mut p = match prec {
+                Some(p) => p.max(1),
+                None => d.len(),
+            };
+            let mut eprec = p as i32;
+            if eprec > d.len() as i32 && d.len() as i32 >= dp {
+                eprec = d.len() as i32;
+            }
+            if shortest {
+                eprec = 6;
+            }
+            if sharp {
+                // %#g keeps trailing zeros up to the precision.
+                eprec = p as i32;
+            }
+            let exp = dp - 1;
+            if exp < -4 || exp >= eprec {
+                if !sharp && p > d.len() {
+                    p = d.len();
+                }
+                fmt_e(
+                    &mut out,
+                    &d,
+                    dp,
+                    p.max(1) - 1,
+                    if upper { 'E' } else { 'e' },
+                );
+            } else {
+                if !sharp && p as i32 > dp {
+                    p = d.len();
+                }
+                let frac = (p as i32 - dp).max(0) as usize;
+                fmt_f(&mut out, &d, dp, frac);
+            }
+        }
+    }
+    out
+}
+
+fn fmt_e(out: &mut String, d: &[u8], dp: i32, prec: usize, e: char) {
+    out.push(if d.is_empty() { '0' } else { d[0] as char });
+    if prec > 0 {
+        out.push('.');
+        for k in 1..=prec {
+            out.push(if k < d.len() { d[k] as char } else { '0' });
+        }
+    }
+    out.push(if e == 'E' || e == 'G' { 'E' } else { 'e' });
+    let exp = if d.is_empty() { 0 } else { dp - 1 };
+    out.push(if exp < 0 { '-' } else { '+' });
+    let a = exp.unsigned_abs();
+    if a < 10 {
+        out.push('0');
+    }
+    out.push_str(&a.to_string());
+}
+
+fn fmt_f(out: &mut String, d: &[u8], dp: i32, prec: usize) {
+    if dp > 0 {
+        for k in 0..dp as usize {
+            out.push(if k < d.len() { d[k] as char } else { '0' });
+        }
+    } else {
+        out.push('0');
+    }
+    if prec > 0 {
+        out.push('.');
+        for k in 0..prec as i32 {
+            let idx = dp + k;
+            let c = if idx >= 0 && (idx as usize) < d.len() {
+                d[idx as usize] as char
+            } else {
+                '0'
+            };
+            out.push(c);
+        }
+    }
+}
+
+fn format_str(out: &mut String, b: &[u8], v: &Value, spec: &Spec) {
+    match spec.verb {
+        'v' | 's' => {
+            let s = String::from_utf8_lossy(b);
+            let s = truncate_runes(&s, spec.prec);
+            pad(out, s, spec);
+        }
+        'q' => {
+            let s = String::from_utf8_lossy(b);
+            let s = truncate_runes(&s, spec.prec);
+            let q = if spec.sharp
+                && !s.contains('`')
+                && s.chars().all(|c| c == '\t' || !c.is_control())
+            {
+                format!("`{s}`")
+            } else {
+                quote_with(s, spec.plus)
+            };
+            pad(out, &q, spec);
+        }
+        'x' | 'X' => {
+            let bytes = match spec.prec {
+                Some(p) if p < b.len() => &b[..p],
+                _ => b,
+            };
+            let mut s = String::new();
+            for (k, byte) in bytes.iter().enumerate() {
+                if spec.space && k > 0 {
+                    s.push(' ');
+                }
+                if spec.sharp && (spec.space || k == 0) {
+                    s.push_str(if spec.verb == 'x' { "0x" } else { "0X" });
+                }
+                if spec.verb == 'x' {
+                    s.push_str(&format!("{byte:02x}"));
+                } else {
+                    s.push_str(&format!("{byte:02X}"));
+                }
+            }
+            pad(out, &s, spec);
+        }
+        _ => bad_verb(out, v, spec.verb),
+    }
+}
+
+fn truncate_runes(s: &str, prec: Option<usize>) -> &str {
+    match prec {
+        Some(p) => match s.char_indices().nth(p) {
+            Some((idx, _)) => &s[..idx],
+            None => s,
+        },
+        None => s,
+    }
+}
+
+/// Whether Go's `strconv.IsPrint` holds (approximation over Rust's tables).
+fn is_go_printable(c: char) -> bool {
+    if c == ' ' {
+        return true;
+    }
+    if c.is_control() || c.is_whitespace() {
+        return false;
+    }
+    !matches!(
+        c,
+        '\u{00AD}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{E000}'..='\u{F8FF}'
+    )
+}
+
+fn quote_with(s: &str, ascii_only: bool) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        escape_char(&mut out, c, '"', ascii_only);
+    }
+    out.push('"');
+    out
+}
+
+fn quote_rune(c: char, ascii_only: bool) -> String {
+    let mut out = String::from("'");
+    escape_char(&mut out, c, '\'', ascii_only);
+    out.push('\'');
+    out
+}
+
+fn escape_char(out: &mut String, c: char, quote: char, ascii_only: bool) {
+    if c == quote || c == '\\' {
+        out.push('\\');
+        out.push(c);
+        return;
+    }
+    if ascii_only {
+        if (c as u32) < 0x80 && is_go_printable(c) {
+            out.push(c);
+            return;
+        }
+    } else if is_go_printable(c) {
+        out.push(c);
+        return;
+    }
+    match c {
+        '\u{7}' => out.push_str("\\a"),
+        '\u{8}' => out.push_str("\\b"),
+        '\u{c}' => out.push_str("\\f"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\u{b}' => out.push_str("\\v"),
+        '\u{FFFD}' => out.push_str("\\ufffd"),
+        _ => {
+            let u = c as u32;
+            if u < 0x20 || u == 0x7f {
+                out.push_str(&format!("\\x{u:02x}"));
+            } else if u < 0x10000 {
+                out.push_str(&format!("\\u{u:04x}"));
+            } else {
+                out.push_str(&format!("\\U{u:08x}"));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::MapData;
+
+    fn f(x: f64) -> String {
+        sprint(&Value::Float(x))
+    }
+
+    #[test]
+    fn floats_print_like_go() {
+        assert_eq!(f(1000000.0), "1e+06");
+        assert_eq!(f(123456789.0), "1.23456789e+08");
+        assert_eq!(f(100000.0), "100000");
+        assert_eq!(f(3.0), "3");
+        assert_eq!(f(0.1), "0.1");
+        assert_eq!(f(0.00001), "1e-05");
+        assert_eq!(f(0.0001), "0.0001");
+        assert_eq!(f(-2.5), "-2.5");
+        assert_eq!(f(0.0), "0");
+        assert_eq!(f(f64::INFINITY), "+Inf");
+    }
+
+    #[test]
+    fn collections_print_like_go() {
+        let mut m = MapData::new();
+        m.insert("b".into(), Value::Int(2));
+        m.insert("a".into(), Value::list(vec![Value::str("x"), Value::Nil]));
+        assert_eq!(sprint(&Value::map(m)), "map[a:[x <nil>] b:2]");
+        assert_eq!(sprint(&Value::Nil), "<nil>");
+    }
+
+    #[test]
+    fn printf_verbs() {
+        let a = |v: Vec<Value>, fmt: &str| sprintf(fmt, &v);
+        assert_eq!(
+            a(
+                vec![
+                    Value::Float(3.14159),
+                    Value::Float(2.5),
+                    Value::Float(1234.5678),
+                    Value::Float(0.000012),
+                    Value::Float(3.14159),
+                    Value::Float(1.5)
+                ],
+                "%5.2f|%.0f|%e|%g|%08.3f|%-8.2f|"
+            ),
+            " 3.14|2|1.234568e+03|1.2e-05|0003.142|1.50    |"
+        );
+        assert_eq!(a(vec![Value::Float(1.5)], "%d"), "%!d(float64=1.5)");
+        assert_eq!(
+            a(vec![Value::str("one")], "%s and %s"),
+            "one and %!s(MISSING)"
+        );
+        assert_eq!(
+            a(
+                vec![Value::str("one"), Value::str("two"), Value::Int(3)],
+                "%s"
+            ),
+            "one%!(EXTRA string=two, int=3)"
+        );
+        assert_eq!(a(vec![Value::Int(5), Value::Int(42)], "%*d"), "   42");
+        assert_eq!(a(vec![Value::str("hi")], "% x"), "68 69");
+        assert_eq!(a(vec![Value::Int(65)], "%q"), "'A'");
+        assert_eq!(
+            a(vec![Value::str("he said \"hi\"\n")], "%q"),
+            "\"he said \\\"hi\\\"\\n\""
+        );
+        assert_eq!(a(vec![Value::Int(-5)], "%05d"), "-0005");
+        assert_eq!(a(vec![Value::Float(3.0)], "%.3g"), "3");
+        assert_eq!(a(vec![Value::Float(1234.5678)], "%.3g"), "1.23e+03");
+        assert_eq!(
+            a(
+                vec![Value::list(vec![Value::Int(1), Value::str("a")])],
+                "%#v"
+            ),
+            "[]interface {}{1, \"a\"}"
+        );
+    }
+
+    #[test]
+    fn sprint_spacing() {
+        assert_eq!(
+            sprint_args(&[
+                Value::str("a"),
+                Value::Int(1),
+                Value::Int(2),
+                Value::str("b")
+            ]),
+            "a1 2b"
+        );
+    }
+}
