@@ -1,1 +1,2 @@
 //! Values: YAML 1.1 loading as Helm reads it, `--set` parsing, coalescing.
+pub mod strvals;
