@@ -1,2 +1,3 @@
 //! Values: YAML 1.1 loading as Helm reads it, `--set` parsing, coalescing.
 pub mod strvals;
+pub mod coalesce;
