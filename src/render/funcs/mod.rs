@@ -16,7 +16,9 @@ use std::collections::HashMap;
 
 use crate::value::Value;
 
+pub mod conversion;
 pub mod env;
+pub mod math;
 pub use env::FuncEnv;
 
 /// A Go parameter type, as far as text/template's argument conversion cares.
@@ -141,7 +143,9 @@ impl Registry {
 /// Every function family registered in Helm's order (Sprig first, then Helm's
 /// overrides). Families not written yet simply are not listed here.
 pub fn standard_registry() -> Registry {
-    let reg = Registry::default();
+    let mut reg = Registry::default();
     // Families add themselves here as they land, e.g. `strings::register(&mut reg);`
+    conversion::register(&mut reg);
+    math::register(&mut reg);
     reg
 }
