@@ -1,0 +1,316 @@
+//! Builds go-yaml v2's view of one YAML document from yaml-rust2's event
+//! stream: a node tree (aliases shared), then decoded into [`GoYaml`] with
+//! v2's rules for merge keys, duplicate keys (last wins), explicit tags and
+//! invalid keys.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use yaml_rust2::parser::{Event, Parser, Tag};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+use super::resolve::{resolve_plain, resolve_tagged, GoYaml};
+use super::syntax_error::{go_syntax_error, GoSyntaxError};
+
+/// A composed YAML node. Aliases point at the anchored node itself.
+pub(crate) enum Node {
+    Scalar {
+        value: String,
+        style: TScalarStyle,
+        tag: Option<String>,
+    },
+    Seq(Vec<Rc<Node>>),
+    Map(Vec<(Rc<Node>, Rc<Node>)>),
+}
+
+/// Failure while composing or decoding, already in go-yaml's words
+/// (without the `yaml: ` prefix).
+pub(crate) type ComposeError = String;
+
+/// The text of a tag the way go-yaml spells it in messages (`!!int`).
+fn tag_text(tag: &Tag) -> String {
+    let full = format!("{}{}", tag.handle, tag.suffix);
+    match full.strip_prefix("tag:yaml.org,2002:") {
+        Some(rest) => format!("!!{rest}"),
+        None => full,
+    }
+}
+
+/// Reads the anchor or alias name that starts at `mark` in `src`.
+fn name_at(src: &str, mark: &Marker) -> String {
+    let rest: String = src.chars().skip(mark.index()).collect();
+    let rest = rest.trim_start_matches(['*', '&']);
+    rest.chars()
+        .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | '[' | ']' | '{' | '}'))
+        .collect()
+}
+
+struct Composer<'a> {
+    src: &'a str,
+    parser: Parser<std::str::Chars<'a>>,
+    anchors: HashMap<usize, Rc<Node>>,
+    /// Anchors whose node is still being built (an alias to one is a cycle).
+    open_anchors: HashMap<usize, Marker>,
+}
+
+impl<'a> Composer<'a> {
+    fn next(&mut self) -> Result<(Event, Marker), ComposeError> {
+        self.parser.next_token().map_err(|e| {
+            let GoSyntaxError { message } = go_syntax_error(self.src, &e);
+            message
+        })
+    }
+
+    fn node(&mut self, ev: Event, mark: Marker) -> Result<Rc<Node>, ComposeError> {
+        match ev {
+            Event::Alias(id) => match self.anchors.get(&id) {
+                Some(n) => Ok(n.clone()),
+                None => {
+                    let name = name_at(self.src, &mark);
+                    if self.open_anchors.contains_key(&id) {
+                        Err(format!("anchor '{name}' value contains itself"))
+                    } else {
+                        Err(format!("unknown anchor '{name}' referenced"))
+                    }
+                }
+            },
+            Event::Scalar(value, style, anchor, tag) => {
+                let node = Rc::new(Node::Scalar {
+                    value,
+                    style,
+                    tag: tag.as_ref().map(tag_text),
+                });
+                if anchor > 0 {
+                    self.anchors.insert(anchor, node.clone());
+                }
+                Ok(node)
+            }
+            Event::SequenceStart(anchor, _) => {
+                if anchor > 0 {
+                    self.open_anchors.insert(anchor, mark);
+                }
+                let mut items = Vec::new();
+                loop {
+                    let (ev, m) = self.next()?;
+                    if matches!(ev, Event::SequenceEnd) {
+                        break;
+                    }
+                    items.push(self.node(ev, m)?);
+                }
+                let node = Rc::new(Node::Seq(items));
+                if anchor > 0 {
+                    self.open_anchors.remove(&anchor);
+                    self.anchors.insert(anchor, node.clone());
+                }
+                Ok(node)
+            }
+            Event::MappingStart(anchor, _) => {
+                if anchor > 0 {
+                    self.open_anchors.insert(anchor, mark);
+                }
+                let mut entries = Vec::new();
+                loop {
+                    let (ev, m) = self.next()?;
+                    if matches!(ev, Event::MappingEnd) {
+                        break;
+                    }
+                    let key = self.node(ev, m)?;
+                    let (ev, m) = self.next()?;
+                    let value = self.node(ev, m)?;
+                    entries.push((key, value));
+                }
+                let node = Rc::new(Node::Map(entries));
+                if anchor > 0 {
+                    self.open_anchors.remove(&anchor);
+                    self.anchors.insert(anchor, node.clone());
+                }
+                Ok(node)
+            }
+            other => Err(format!("unexpected YAML event {other:?}")),
+        }
+    }
+}
+
+/// Composes the first document of `src` (go-yaml's `Unmarshal` reads only
+/// the first). `None` for a stream without documents.
+pub(crate) fn compose_first(src: &str) -> Result<Option<Rc<Node>>, ComposeError> {
+    let mut c = Composer {
+        src,
+        parser: Parser::new_from_str(src),
+        anchors: HashMap::new(),
+        open_anchors: HashMap::new(),
+    };
+    loop {
+        let (ev, mark) = c.next()?;
+        match ev {
+            Event::StreamStart | Event::DocumentEnd | Event::Nothing => continue,
+            Event::StreamEnd => return Ok(None),
+            Event::DocumentStart => {
+                let (ev, mark) = c.next()?;
+                if matches!(ev, Event::DocumentEnd) {
+                    return Ok(Some(Rc::new(Node::Scalar {
+                        value: String::new(),
+                        style: TScalarStyle::Plain,
+                        tag: None,
+                    })));
+                }
+                let node = c.node(ev, mark)?;
+                // Pull the document end so trailing garbage in this document
+                // is reported, as go-yaml's parser does.
+                let _ = c.next()?;
+                return Ok(Some(node));
+            }
+            other => {
+                let node = c.node(other, mark)?;
+                return Ok(Some(node));
+            }
+        }
+    }
+}
+
+/// Go's `%#v` of a decoded value, used by go-yaml's `invalid map key` error.
+pub(crate) fn go_sharp_v(v: &GoYaml) -> String {
+    match v {
+        GoYaml::Null => "interface {}(nil)".to_string(),
+        GoYaml::Bool(b) => b.to_string(),
+        GoYaml::Int(i) => i.to_string(),
+        GoYaml::Uint(u) => format!("0x{u:x}"),
+        GoYaml::Big(f) | GoYaml::Float(f) => crate::render::encode::float::format_g(*f),
+        GoYaml::Str(s) => crate::render::encode::json::quote_go(s),
+        GoYaml::Seq(items) => {
+            let parts: Vec<String> = items.iter().map(go_sharp_v).collect();
+            format!("[]interface {{}}{{{}}}", parts.join(", "))
+        }
+        GoYaml::Map(entries) => {
+            let mut parts: Vec<(String, String)> = entries
+                .iter()
+                .map(|(k, v)| (go_sharp_v(k), go_sharp_v(v)))
+                .collect();
+            parts.sort();
+            let parts: Vec<String> = parts.into_iter().map(|(k, v)| format!("{k}:{v}")).collect();
+            format!("map[interface {{}}]interface {{}}{{{}}}", parts.join(", "))
+        }
+    }
+}
+
+/// Identity of a map key under Go's interface equality.
+fn key_identity(k: &GoYaml) -> Option<String> {
+    Some(match k {
+        GoYaml::Null => "n".to_string(),
+        GoYaml::Bool(b) => format!("b{b}"),
+        GoYaml::Int(i) => format!("i{i}"),
+        GoYaml::Uint(u) => format!("u{u}"),
+        GoYaml::Big(f) => format!("B{}", f.to_bits()),
+        GoYaml::Float(f) if f.is_nan() => return None,
+        GoYaml::Float(f) => format!("f{}", if *f == 0.0 { 0 } else { f.to_bits() }),
+        GoYaml::Str(s) => format!("s{s}"),
+        GoYaml::Seq(_) | GoYaml::Map(_) => return None,
+    })
+}
+
+/// A map under construction with Go map semantics (assignment replaces).
+struct MapBuilder {
+    entries: Vec<(GoYaml, GoYaml)>,
+    index: HashMap<String, usize>,
+}
+
+impl MapBuilder {
+    fn set(&mut self, k: GoYaml, v: GoYaml) {
+        match key_identity(&k) {
+            Some(id) => {
+                if let Some(&i) = self.index.get(&id) {
+                    self.entries[i].1 = v;
+                } else {
+                    self.index.insert(id, self.entries.len());
+                    self.entries.push((k, v));
+                }
+            }
+            None => self.entries.push((k, v)),
+        }
+    }
+}
+
+fn is_merge_key(n: &Node) -> bool {
+    match n {
+        Node::Scalar { value, style, tag } => {
+            value == "<<"
+                && match tag {
+                    Some(t) => t == "!!merge",
+                    None => matches!(style, TScalarStyle::Plain),
+                }
+        }
+        _ => false,
+    }
+}
+
+/// Decodes a composed node as go-yaml v2 decodes into `interface{}`.
+pub(crate) fn decode(n: &Node) -> Result<GoYaml, ComposeError> {
+    match n {
+        Node::Scalar { value, style, tag } => match tag.as_deref() {
+            Some(t) if is_standard_tag(t) => resolve_tagged(t, value),
+            Some(_) => Ok(GoYaml::Str(value.clone())),
+            None => {
+                if matches!(style, TScalarStyle::Plain) {
+                    Ok(resolve_plain(value))
+                } else {
+                    Ok(GoYaml::Str(value.clone()))
+                }
+            }
+        },
+        Node::Seq(items) => Ok(GoYaml::Seq(
+            items.iter().map(|i| decode(i)).collect::<Result<_, _>>()?,
+        )),
+        Node::Map(entries) => {
+            let mut out = MapBuilder {
+                entries: Vec::new(),
+                index: HashMap::new(),
+            };
+            decode_map_into(entries, &mut out)?;
+            Ok(GoYaml::Map(out.entries))
+        }
+    }
+}
+
+fn is_standard_tag(t: &str) -> bool {
+    matches!(
+        t,
+        "!!str" | "!!bool" | "!!int" | "!!float" | "!!null" | "!!timestamp" | "!!binary" | "!!merge"
+    )
+}
+
+fn decode_map_into(
+    entries: &[(Rc<Node>, Rc<Node>)],
+    out: &mut MapBuilder,
+) -> Result<(), ComposeError> {
+    for (k, v) in entries {
+        if is_merge_key(k) {
+            merge_into(v, out)?;
+            continue;
+        }
+        let key = decode(k)?;
+        if matches!(key, GoYaml::Seq(_) | GoYaml::Map(_)) {
+            return Err(format!("invalid map key: {}", go_sharp_v(&key)));
+        }
+        let value = decode(v)?;
+        out.set(key, value);
+    }
+    Ok(())
+}
+
+const MERGE_ERROR: &str = "map merge requires map or sequence of maps as the value";
+
+fn merge_into(v: &Node, out: &mut MapBuilder) -> Result<(), ComposeError> {
+    match v {
+        Node::Map(entries) => decode_map_into(entries, out),
+        Node::Seq(items) => {
+            for item in items.iter().rev() {
+                match &**item {
+                    Node::Map(entries) => decode_map_into(entries, out)?,
+                    _ => return Err(MERGE_ERROR.to_string()),
+                }
+            }
+            Ok(())
+        }
+        _ => Err(MERGE_ERROR.to_string()),
+    }
+}

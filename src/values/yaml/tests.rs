@@ -1,0 +1,108 @@
+use super::*;
+use crate::render::encode::to_json;
+
+fn json_of(src: &str) -> String {
+    match parse_values(src) {
+        Ok(v) => to_json(&v).unwrap(),
+        Err(e) => format!("ERR {e}"),
+    }
+}
+
+#[test]
+fn helm_values_semantics() {
+    assert_eq!(
+        json_of("a: 1\nb: yes\nYes: on\n1: 2\nc: 0777\nd: 0x1F\ne: 1_000\nf: 2001-12-14\nh: [1, 1.5, 1e3, \"x\"]\n"),
+        r#"{"1":2,"a":1,"b":true,"c":511,"d":31,"e":1000,"f":"2001-12-14","h":[1,1.5,1000,"x"],"true":true}"#
+    );
+    assert_eq!(json_of(""), "{}");
+    assert_eq!(json_of("# only comment"), "{}");
+    assert_eq!(json_of("a: 1\n---\nb: 2"), r#"{"a":1,"b":2}"#);
+    assert_eq!(json_of("a: 1\na: 2"), r#"{"a":2}"#);
+    assert_eq!(json_of("1.5: a\n1e3: b\n0o17: 1"), r#"{"1.5":"a","1000":"b","15":1}"#);
+    assert_eq!(json_of("a: ~\n"), r#"{"a":null}"#);
+}
+
+#[test]
+fn merges_and_anchors() {
+    assert_eq!(json_of("a: 1\n<<: {a: 2, b: 3}"), r#"{"a":2,"b":3}"#);
+    assert_eq!(
+        json_of("x: &x {a: 1, b: 2}\ny: &y {b: 5, c: 6}\nz:\n  <<: [*x, *y]\n  c: 7"),
+        r#"{"true":{"b":5,"c":6},"x":{"a":1,"b":2},"z":{"a":1,"b":2,"c":7}}"#
+    );
+    assert_eq!(
+        json_of("a: &x 1\nb: *y"),
+        "ERR cannot unmarshal yaml document: error converting YAML to JSON: yaml: unknown anchor 'y' referenced"
+    );
+}
+
+#[test]
+fn helm_error_texts() {
+    let pre = "ERR cannot unmarshal yaml document: ";
+    assert_eq!(
+        json_of("- a\n- b"),
+        format!("{pre}error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of type map[string]interface {{}}")
+    );
+    assert_eq!(
+        json_of("hello"),
+        format!("{pre}error unmarshaling JSON: while decoding JSON: json: cannot unmarshal string into Go value of type map[string]interface {{}}")
+    );
+    assert_eq!(
+        json_of("a: .inf"),
+        format!("{pre}error converting YAML to JSON: json: unsupported value: +Inf")
+    );
+    assert_eq!(
+        json_of("~: 1"),
+        format!("{pre}error converting YAML to JSON: unsupported map key of type: %!s(<nil>), key: <nil>, value: 1")
+    );
+    assert_eq!(
+        json_of("[1,2]: a"),
+        format!("{pre}error converting YAML to JSON: yaml: invalid map key: []interface {{}}{{1, 2}}")
+    );
+    assert_eq!(
+        json_of("a: 1\n--- x\nb: 2\n"),
+        "ERR error reading yaml document: invalid Yaml document separator: x"
+    );
+}
+
+#[test]
+fn syntax_errors_match_go_yaml() {
+    let pre = "ERR cannot unmarshal yaml document: error converting YAML to JSON: yaml: ";
+    assert_eq!(
+        json_of("a: b\n c: d: e"),
+        format!("{pre}line 2: mapping values are not allowed in this context")
+    );
+    assert_eq!(
+        json_of("a: b\nc\nd: e"),
+        format!("{pre}line 3: could not find expected ':'")
+    );
+    assert_eq!(
+        json_of("a: [1"),
+        format!("{pre}line 1: did not find expected ',' or ']'")
+    );
+    assert_eq!(
+        json_of("a: \"x"),
+        format!("{pre}line 2: found unexpected end of stream")
+    );
+}
+
+#[test]
+fn manifest_head() {
+    let h = parse_manifest_head("apiVersion: v1\nkind: Pod\nmetadata:\n  name: 5\n  annotations:\n    x: 1\n").unwrap();
+    assert_eq!(h.api_version, "v1");
+    assert_eq!(h.kind, "Pod");
+    let md = h.metadata.unwrap();
+    assert_eq!(md.name, "5");
+    assert_eq!(md.annotations.get("x").map(String::as_str), Some("1"));
+    assert_eq!(
+        parse_manifest_head("just a plain string\n").unwrap_err().to_string(),
+        "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal string into Go value of type util.SimpleHead"
+    );
+    assert_eq!(
+        parse_manifest_head("KIND: [1]").unwrap_err().to_string(),
+        "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go struct field .KIND of type string"
+    );
+    assert_eq!(
+        parse_manifest_head("a: b\nx: y: z").unwrap_err().to_string(),
+        "error converting YAML to JSON: yaml: line 2: mapping values are not allowed in this context"
+    );
+}
