@@ -1,0 +1,329 @@
+//! Reading chart archives (`.tgz`) safely, as helm's `LoadArchiveFiles`:
+//! the first path component (the chart's folder) is dropped, absolute
+//! paths and `..` are refused, decompression stops at 100 MiB in total and
+//! 5 MiB per file, UTF-8 BOMs are stripped, symlinks that leave the chart
+//! are refused. Every rejection names the entry.
+
+use std::io::Read;
+use std::time::{Duration, SystemTime};
+
+use flate2::read::MultiGzDecoder;
+
+/// Helm's `MaxDecompressedChartSize`.
+pub const MAX_DECOMPRESSED_CHART_SIZE: u64 = 100 * 1024 * 1024;
+/// Helm's `MaxDecompressedFileSize`.
+pub const MAX_DECOMPRESSED_FILE_SIZE: u64 = 5 * 1024 * 1024;
+
+/// A file read from an archive or a directory, before it is sorted into a chart.
+#[derive(Clone, Debug)]
+pub struct BufferedFile {
+    pub name: String,
+    pub data: Vec<u8>,
+    pub mod_time: Option<SystemTime>,
+}
+
+/// Why an archive was refused; `Display` is helm's text (plus the entry
+/// name where helm leaves it out).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ArchiveError {
+    #[error("gzip: invalid header")]
+    GzipHeader,
+    #[error("unexpected EOF")]
+    UnexpectedEof,
+    #[error("archive/tar: invalid tar header")]
+    BadTar,
+    #[error("{0}")]
+    Read(String),
+    #[error("chart illegally contains absolute paths: {0:?}")]
+    AbsolutePath(String),
+    #[error("chart illegally contains content outside the base directory: {0:?}")]
+    OutsideBase(String),
+    #[error("chart illegally references parent directory: {0:?}")]
+    ParentDirectory(String),
+    #[error("chart contains illegally named files: {0:?}")]
+    IllegalName(String),
+    #[error("chart yaml not in base directory")]
+    ChartYamlNotInBase,
+    #[error("decompressed chart is larger than the maximum size {max}", max = MAX_DECOMPRESSED_CHART_SIZE)]
+    ChartTooLarge,
+    #[error("decompressed chart file {0:?} is larger than the maximum file size {max}", max = MAX_DECOMPRESSED_FILE_SIZE)]
+    FileTooLarge(String),
+    #[error("chart file {entry:?} is a link to {target:?}, outside the chart")]
+    LinkOutside { entry: String, target: String },
+    #[error("no files in chart archive")]
+    Empty,
+    /// The file is not gzip at all (helm's `EnsureArchive`).
+    #[error("file '{name}' seems to be a YAML file, but expected a gzipped archive")]
+    YamlNotArchive { name: String },
+    #[error("file '{name}' does not appear to be a gzipped archive; got '{content_type}'")]
+    NotGzip { name: String, content_type: String },
+}
+
+fn io_to_archive(e: std::io::Error) -> ArchiveError {
+    match e.kind() {
+        std::io::ErrorKind::UnexpectedEof => ArchiveError::UnexpectedEof,
+        _ => {
+            let msg = e.to_string();
+            if msg.contains("invalid gzip header") {
+                ArchiveError::GzipHeader
+            } else if msg.contains("entire block") || msg.contains("unexpected EOF") {
+                ArchiveError::UnexpectedEof
+            } else {
+                ArchiveError::Read(msg)
+            }
+        }
+    }
+}
+
+/// A subset of Go's `http.DetectContentType`, applied to the first 512
+/// bytes zero-padded as helm does (so short text files sniff as binary).
+pub fn sniff_content_type(data: &[u8]) -> &'static str {
+    let mut buf = [0u8; 512];
+    let n = data.len().min(512);
+    buf[..n].copy_from_slice(&data[..n]);
+    let sigs: &[(&[u8], &str)] = &[
+        (b"\x1f\x8b\x08", "application/x-gzip"),
+        (b"%PDF-", "application/pdf"),
+        (b"PK\x03\x04", "application/zip"),
+        (b"\x89PNG\r\n\x1a\n", "image/png"),
+        (b"\xff\xd8\xff", "image/jpeg"),
+        (b"GIF87a", "image/gif"),
+        (b"GIF89a", "image/gif"),
+        (b"BZh", "application/x-bzip2"),
+        (b"Rar!\x1a\x07", "application/x-rar-compressed"),
+        (b"\x00asm", "application/wasm"),
+    ];
+    for (sig, ct) in sigs {
+        if buf.starts_with(sig) {
+            return ct;
+        }
+    }
+    if buf.starts_with(b"\xfe\xff") {
+        return "text/plain; charset=utf-16be";
+    }
+    if buf.starts_with(b"\xff\xfe") {
+        return "text/plain; charset=utf-16le";
+    }
+    if buf.starts_with(b"\xef\xbb\xbf") {
+        return "text/plain; charset=utf-8";
+    }
+    let binary = buf.iter().any(|&b| {
+        b <= 0x08 || b == 0x0b || (0x0e..=0x1a).contains(&b) || (0x1c..=0x1f).contains(&b)
+    });
+    if binary {
+        "application/octet-stream"
+    } else {
+        "text/plain; charset=utf-8"
+    }
+}
+
+/// Helm's `EnsureArchive`: a friendly error when the file is not gzip.
+pub fn ensure_archive(name: &str, data: &[u8]) -> Result<(), ArchiveError> {
+    let ct = sniff_content_type(data);
+    if ct == "application/x-gzip" || data.starts_with(b"\x1f\x8b\x08") {
+        return Ok(());
+    }
+    if name.ends_with(".yml") || name.ends_with(".yaml") {
+        return Err(ArchiveError::YamlNotArchive {
+            name: name.to_string(),
+        });
+    }
+    Err(ArchiveError::NotGzip {
+        name: name.to_string(),
+        content_type: ct.to_string(),
+    })
+}
+
+/// Go's `path.Clean` on a relative path.
+fn clean(p: &str) -> String {
+    crate::helmpath::go_clean(p)
+}
+
+/// The path inside the chart for an entry name, or why it is refused.
+fn entry_path(raw: &str) -> Result<String, ArchiveError> {
+    // Archives made on Windows may use `\`.
+    let delim = if raw.contains('\\') { '\\' } else { '/' };
+    if raw.starts_with(delim) {
+        return Err(ArchiveError::AbsolutePath(raw.to_string()));
+    }
+    let parts: Vec<&str> = raw.split(delim).collect();
+    if parts.iter().any(|p| *p == "..") {
+        return Err(ArchiveError::ParentDirectory(raw.to_string()));
+    }
+    if parts[0] == "Chart.yaml" {
+        return Err(ArchiveError::ChartYamlNotInBase);
+    }
+    let n = parts[1..].join("/");
+    if n.starts_with('/') {
+        return Err(ArchiveError::AbsolutePath(raw.to_string()));
+    }
+    let n = clean(&n);
+    if n == "." {
+        return Err(ArchiveError::OutsideBase(raw.to_string()));
+    }
+    if n.starts_with("..") {
+        return Err(ArchiveError::ParentDirectory(raw.to_string()));
+    }
+    let b = n.as_bytes();
+    if b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && b[2] == b'/' {
+        return Err(ArchiveError::IllegalName(raw.to_string()));
+    }
+    Ok(n)
+}
+
+/// Whether a link target, relative to the entry's folder, stays in the chart.
+fn link_stays_inside(entry_path: &str, target: &str) -> bool {
+    if target.starts_with('/') || target.starts_with('\\') {
+        return false;
+    }
+    let dir = match entry_path.rfind('/') {
+        Some(i) => &entry_path[..i],
+        None => "",
+    };
+    let joined = clean(&format!("{dir}/{target}"));
+    let joined = joined.trim_start_matches('/');
+    joined != ".." && !joined.starts_with("../")
+}
+
+/// Reads every file of a gzipped tar chart archive into memory with helm's
+/// checks and limits.
+pub fn read_archive(data: &[u8]) -> Result<Vec<BufferedFile>, ArchiveError> {
+    if data.len() < 10 || !data.starts_with(&[0x1f, 0x8b]) {
+        return Err(if data.is_empty() {
+            ArchiveError::UnexpectedEof
+        } else {
+            ArchiveError::GzipHeader
+        });
+    }
+    let gz = MultiGzDecoder::new(data);
+    let mut archive = tar::Archive::new(gz);
+    let mut files = Vec::new();
+    let mut remaining = MAX_DECOMPRESSED_CHART_SIZE;
+    let entries = archive.entries().map_err(io_to_archive)?;
+    for entry in entries {
+        let mut entry = entry.map_err(io_to_archive)?;
+        let header = entry.header();
+        let kind = header.entry_type();
+        if kind.is_pax_global_extensions() || kind.is_pax_local_extensions() {
+            continue;
+        }
+        let raw_name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let mode = header.mode().unwrap_or(0);
+        if kind.is_dir()
+            || (mode & 0o170000) == 0o040000
+            || (kind == tar::EntryType::Regular
+                && raw_name.ends_with('/')
+                && header.as_bytes()[156] == 0)
+        {
+            continue;
+        }
+        let name = entry_path(&raw_name)?;
+        if kind.is_symlink() || kind.is_hard_link() {
+            let target = entry
+                .link_name_bytes()
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_default();
+            let inside = if kind.is_hard_link() {
+                entry_path(&target).is_ok()
+            } else {
+                link_stays_inside(&name, &target)
+            };
+            if !inside {
+                return Err(ArchiveError::LinkOutside {
+                    entry: raw_name,
+                    target,
+                });
+            }
+        }
+        let size = entry.size();
+        if size > remaining {
+            return Err(ArchiveError::ChartTooLarge);
+        }
+        if size > MAX_DECOMPRESSED_FILE_SIZE {
+            return Err(ArchiveError::FileTooLarge(raw_name));
+        }
+        let mod_time = entry
+            .header()
+            .mtime()
+            .ok()
+            .map(|s| SystemTime::UNIX_EPOCH + Duration::from_secs(s));
+        let mut buf = Vec::with_capacity(size as usize);
+        let read = (&mut entry)
+            .take(remaining)
+            .read_to_end(&mut buf)
+            .map_err(io_to_archive)? as u64;
+        remaining -= read;
+        if read < size {
+            return Err(ArchiveError::UnexpectedEof);
+        }
+        if remaining == 0 {
+            return Err(ArchiveError::ChartTooLarge);
+        }
+        let data = super::loader::strip_bom(buf);
+        files.push(BufferedFile {
+            name,
+            data,
+            mod_time,
+        });
+    }
+    if files.is_empty() {
+        return Err(ArchiveError::Empty);
+    }
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entry_names() {
+        assert_eq!(
+            entry_path("c/templates/a.yaml").unwrap(),
+            "templates/a.yaml"
+        );
+        assert_eq!(entry_path("c\\values.yaml").unwrap(), "values.yaml");
+        assert!(matches!(
+            entry_path("c/../evil"),
+            Err(ArchiveError::ParentDirectory(_))
+        ));
+        assert!(matches!(
+            entry_path("/etc/passwd"),
+            Err(ArchiveError::AbsolutePath(_))
+        ));
+        assert!(matches!(
+            entry_path("c//etc/passwd"),
+            Err(ArchiveError::AbsolutePath(_))
+        ));
+        assert!(matches!(entry_path("c"), Err(ArchiveError::OutsideBase(_))));
+        assert_eq!(
+            entry_path("Chart.yaml"),
+            Err(ArchiveError::ChartYamlNotInBase)
+        );
+        assert!(matches!(
+            entry_path("c/c:/x"),
+            Err(ArchiveError::IllegalName(_))
+        ));
+    }
+
+    #[test]
+    fn links() {
+        assert!(link_stays_inside("templates/a", "b"));
+        assert!(link_stays_inside("templates/a", "../values.yaml"));
+        assert!(!link_stays_inside("templates/a", "../../x"));
+        assert!(!link_stays_inside("a", "/etc/passwd"));
+    }
+
+    #[test]
+    fn sniffing() {
+        assert_eq!(sniff_content_type(b"hi\n"), "application/octet-stream");
+        assert_eq!(
+            sniff_content_type(&[b'a'; 600]),
+            "text/plain; charset=utf-8"
+        );
+        assert!(ensure_archive("x.yaml", b"a: 1")
+            .unwrap_err()
+            .to_string()
+            .contains("seems to be a YAML file"));
+    }
+}

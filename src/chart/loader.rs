@@ -1,0 +1,390 @@
+//! Loading a chart: a directory (honouring `.helmignore`) or a `.tgz`,
+//! turned into a list of files and then sorted into a [`Chart`] exactly as
+//! helm's `LoadFiles` sorts them.
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use super::archive::{self, ArchiveError, BufferedFile, MAX_DECOMPRESSED_FILE_SIZE};
+use super::decode::{apply_metadata, decode_lock};
+use super::helmignore::{IgnoreError, Rules, HELM_IGNORE};
+use super::metadata::{Metadata, ValidationError, API_VERSION_V1};
+use super::{Chart, ChartFile};
+use crate::value::Value;
+use crate::values::yaml::{parse_values, unmarshal, YamlError};
+
+/// Why a chart could not be loaded; `Display` is helm's message.
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    #[error(transparent)]
+    Validation(#[from] ValidationError),
+    /// `cannot load Chart.yaml: error converting YAML to JSON: ...`
+    #[error("cannot load {file}: {source}")]
+    Yaml { file: String, source: YamlError },
+    /// `cannot load Chart.yaml: error unmarshaling JSON: while decoding JSON: json: ...`
+    #[error("cannot load {file}: error unmarshaling JSON: while decoding JSON: {message}")]
+    Decode { file: String, message: String },
+    #[error("Chart.yaml file is missing")]
+    MissingChartYaml,
+    #[error("error unpacking subchart {name} in {parent}: {source}")]
+    Subchart {
+        name: String,
+        parent: String,
+        source: Box<ChartError>,
+    },
+    #[error("error unpacking subchart tar in {parent}: expected {expected}, got {got}")]
+    SubchartTar {
+        parent: String,
+        expected: String,
+        got: String,
+    },
+    #[error(transparent)]
+    Archive(#[from] ArchiveError),
+    #[error(transparent)]
+    Ignore(#[from] IgnoreError),
+    /// An I/O failure, already worded as Go words it (`stat x: no such file or directory`).
+    #[error("{0}")]
+    Io(String),
+    #[error("cannot load irregular file {0} as it has file mode type bits set")]
+    Irregular(String),
+    #[error("chart file \"{0}\" is larger than the maximum file size {max}", max = MAX_DECOMPRESSED_FILE_SIZE)]
+    FileTooLarge(String),
+    /// A symlink in a chart directory that resolves outside the chart.
+    #[error("chart file {path} is a symbolic link to {target}, outside the chart directory")]
+    SymlinkOutside { path: String, target: String },
+    #[error("{file} is not valid UTF-8")]
+    NotUtf8 { file: String },
+}
+
+/// Go's wording of an I/O error on `path` (`open x: permission denied`).
+pub fn go_io_error(op: &str, path: &Path, e: &std::io::Error) -> String {
+    let why = match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => {
+            let s = e.to_string();
+            // Rust appends " (os error N)"; Go does not.
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_ascii_lowercase(),
+                None => s,
+            }
+        }
+    };
+    format!("{op} {}: {why}", path.display())
+}
+
+/// Loads a chart from a directory or an archive file (helm's `loader.Load`).
+pub fn load(path: &Path) -> Result<Chart, ChartError> {
+    let meta =
+        std::fs::metadata(path).map_err(|e| ChartError::Io(go_io_error("stat", path, &e)))?;
+    if meta.is_dir() {
+        load_dir(path)
+    } else {
+        load_archive_file(path)
+    }
+}
+
+/// Loads a `.tgz` chart file (helm's `LoadFile`): the content is checked to
+/// be gzip first so that a values file passed by mistake gets a clear error.
+pub fn load_archive_file(path: &Path) -> Result<Chart, ChartError> {
+    let data = std::fs::read(path).map_err(|e| ChartError::Io(go_io_error("open", path, &e)))?;
+    archive::ensure_archive(&path.display().to_string(), &data)?;
+    match archive::read_archive(&data) {
+        Ok(files) => load_files(files),
+        Err(ArchiveError::GzipHeader) => Err(ChartError::Io(format!(
+            "file '{}' does not appear to be a valid chart file (details: gzip: invalid header)",
+            path.display()
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Loads a chart from gzipped tar bytes (a nested subchart archive).
+pub fn load_archive_bytes(data: &[u8]) -> Result<Chart, ChartError> {
+    load_files(archive::read_archive(data)?)
+}
+
+/// Loads a chart directory (helm's `LoadDir`): files in lexical order,
+/// `.helmignore` applied, symlinks followed as long as they stay inside
+/// the chart, UTF-8 BOMs stripped.
+pub fn load_dir(dir: &Path) -> Result<Chart, ChartError> {
+    let top = std::path::absolute(dir).map_err(|e| ChartError::Io(go_io_error("stat", dir, &e)))?;
+    let mut rules = Rules::default();
+    let ignore_file = top.join(HELM_IGNORE);
+    if ignore_file.exists() {
+        let text = std::fs::read(&ignore_file)
+            .map_err(|e| ChartError::Io(go_io_error("open", &ignore_file, &e)))?;
+        rules = Rules::parse(&String::from_utf8_lossy(&text))?;
+    }
+    rules.add_defaults();
+    let real_top = std::fs::canonicalize(&top).unwrap_or_else(|_| top.clone());
+    let mut files = Vec::new();
+    walk(&top, &real_top, "", &rules, &mut files)?;
+    load_files(files)
+}
+
+/// Recursive lexical walk, following symlinks like helm's `sympath.Walk`.
+fn walk(
+    dir: &Path,
+    real_top: &Path,
+    rel: &str,
+    rules: &Rules,
+    out: &mut Vec<BufferedFile>,
+) -> Result<(), ChartError> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map_err(|e| ChartError::Io(go_io_error("open", dir, &e)))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    for name in names {
+        let path = dir.join(&name);
+        let rel_name = if rel.is_empty() {
+            name.clone()
+        } else {
+            format!("{rel}/{name}")
+        };
+        let lmeta = std::fs::symlink_metadata(&path)
+            .map_err(|e| ChartError::Io(go_io_error("lstat", &path, &e)))?;
+        let meta = if lmeta.file_type().is_symlink() {
+            let resolved = std::fs::canonicalize(&path).map_err(|e| {
+                ChartError::Io(format!(
+                    "error evaluating symlink {}: {}",
+                    path.display(),
+                    go_io_error("lstat", &path, &e)
+                ))
+            })?;
+            if !resolved.starts_with(real_top) {
+                return Err(ChartError::SymlinkOutside {
+                    path: rel_name,
+                    target: resolved.display().to_string(),
+                });
+            }
+            std::fs::metadata(&resolved)
+                .map_err(|e| ChartError::Io(go_io_error("lstat", &resolved, &e)))?
+        } else {
+            lmeta
+        };
+        if meta.is_dir() {
+            if rules.ignore(&rel_name, true) {
+                continue;
+            }
+            walk(&path, real_top, &rel_name, rules, out)?;
+            continue;
+        }
+        if rules.ignore(&rel_name, false) {
+            continue;
+        }
+        if !meta.is_file() {
+            return Err(ChartError::Irregular(path.display().to_string()));
+        }
+        if meta.len() > MAX_DECOMPRESSED_FILE_SIZE {
+            return Err(ChartError::FileTooLarge(name));
+        }
+        let data = std::fs::read(&path).map_err(|e| {
+            ChartError::Io(format!(
+                "error reading {rel_name}: {}",
+                go_io_error("read", &path, &e)
+            ))
+        })?;
+        let data = strip_bom(data);
+        out.push(BufferedFile {
+            name: rel_name,
+            data,
+            mod_time: meta.modified().ok(),
+        });
+    }
+    Ok(())
+}
+
+pub(crate) fn strip_bom(mut data: Vec<u8>) -> Vec<u8> {
+    if data.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        data.drain(..3);
+    }
+    data
+}
+
+fn yaml_text<'a>(file: &str, data: &'a [u8]) -> Result<&'a str, ChartError> {
+    std::str::from_utf8(data).map_err(|_| ChartError::NotUtf8 {
+        file: file.to_string(),
+    })
+}
+
+/// Parses a metadata-like document and applies it onto `md`.
+fn apply_yaml(md: &mut Metadata, file: &str, data: &[u8]) -> Result<(), ChartError> {
+    let doc = unmarshal(yaml_text(file, data)?).map_err(|e| ChartError::Yaml {
+        file: file.to_string(),
+        source: e,
+    })?;
+    apply_metadata(md, &doc).map_err(|e| ChartError::Decode {
+        file: file.to_string(),
+        message: e.0,
+    })
+}
+
+fn load_lock(file: &str, data: &[u8]) -> Result<super::Lock, ChartError> {
+    let doc = unmarshal(yaml_text(file, data)?).map_err(|e| ChartError::Yaml {
+        file: file.to_string(),
+        source: e,
+    })?;
+    decode_lock(&doc).map_err(|e| ChartError::Decode {
+        file: file.to_string(),
+        message: e.0,
+    })
+}
+
+fn chart_file(f: &BufferedFile) -> ChartFile {
+    ChartFile {
+        name: f.name.clone(),
+        data: f.data.clone(),
+        mod_time: f.mod_time,
+    }
+}
+
+/// Sorts loaded files into a chart (helm's `LoadFiles`), validates the
+/// metadata, then loads subcharts from `charts/` (sorted by name).
+pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, ChartError> {
+    let mut c = Chart {
+        values: Value::empty_map(),
+        ..Default::default()
+    };
+    let mut metadata: Option<Metadata> = None;
+    for f in &files {
+        c.raw.push(chart_file(f));
+        if f.name == "Chart.yaml" {
+            let md = metadata.get_or_insert_with(Metadata::default);
+            apply_yaml(md, "Chart.yaml", &f.data)?;
+            if md.api_version.is_empty() {
+                md.api_version = API_VERSION_V1.to_string();
+            }
+            c.mod_time = f.mod_time;
+        }
+    }
+    let mut subcharts: std::collections::BTreeMap<String, Vec<BufferedFile>> = Default::default();
+    for f in files {
+        match f.name.as_str() {
+            "Chart.yaml" => {}
+            "Chart.lock" => c.lock = Some(load_lock("Chart.lock", &f.data)?),
+            "values.yaml" => {
+                let text = yaml_text("values.yaml", &f.data)?;
+                c.values = parse_values(text).map_err(|e| ChartError::Yaml {
+                    file: "values.yaml".into(),
+                    source: e,
+                })?;
+                c.values_raw = Some(f.data);
+            }
+            "values.schema.json" => {
+                c.schema = Some(f.data);
+                c.schema_mod_time = f.mod_time;
+            }
+            "requirements.yaml" => {
+                let md = metadata.get_or_insert_with(Metadata::default);
+                if md.api_version != API_VERSION_V1 {
+                    eprintln!("Warning: Dependencies are handled in Chart.yaml since apiVersion \"v2\". We recommend migrating dependencies to Chart.yaml.");
+                }
+                apply_yaml(md, "requirements.yaml", &f.data)?;
+                if md.api_version == API_VERSION_V1 {
+                    c.files.push(chart_file(&f));
+                }
+            }
+            "requirements.lock" => {
+                c.lock = Some(load_lock("requirements.lock", &f.data)?);
+                let md = metadata.get_or_insert_with(Metadata::default);
+                if md.api_version != API_VERSION_V1 {
+                    eprintln!("Warning: Dependency locking is handled in Chart.lock since apiVersion \"v2\". We recommend migrating to Chart.lock.");
+                }
+                if md.api_version == API_VERSION_V1 {
+                    c.files.push(chart_file(&f));
+                }
+            }
+            name if name.starts_with("templates/") => c.templates.push(chart_file(&f)),
+            name if name.starts_with("charts/") => {
+                if name.ends_with(".prov") {
+                    c.files.push(chart_file(&f));
+                    continue;
+                }
+                let rest = &name["charts/".len()..];
+                let cname = rest.split('/').next().unwrap_or("").to_string();
+                subcharts.entry(cname).or_default().push(BufferedFile {
+                    name: rest.to_string(),
+                    data: f.data,
+                    mod_time: f.mod_time,
+                });
+            }
+            _ => c.files.push(chart_file(&f)),
+        }
+    }
+    let Some(md) = metadata else {
+        return Err(ChartError::MissingChartYaml);
+    };
+    c.metadata = md;
+    c.metadata.validate()?;
+
+    for (n, files) in subcharts {
+        if n.starts_with('_') || n.starts_with('.') {
+            continue;
+        }
+        let parent = c.name().to_string();
+        let sub = if n.ends_with(".tgz") {
+            let first = &files[0];
+            if first.name != n {
+                return Err(ChartError::SubchartTar {
+                    parent,
+                    expected: n,
+                    got: first.name.clone(),
+                });
+            }
+            load_archive_bytes(&first.data)
+        } else {
+            let inner: Vec<BufferedFile> = files
+                .into_iter()
+                .filter_map(|mut f| {
+                    let (_, rest) = f.name.split_once('/')?;
+                    f.name = rest.to_string();
+                    Some(f)
+                })
+                .collect();
+            load_files(inner)
+        };
+        match sub {
+            Ok(sc) => c.dependencies.push(sc),
+            Err(e) => {
+                return Err(ChartError::Subchart {
+                    name: n,
+                    parent,
+                    source: Box::new(e),
+                })
+            }
+        }
+    }
+    Ok(c)
+}
+
+/// A chart's path as the user gave it, resolved like helm's `LocateChart`
+/// for local paths: `Ok(Some(abs))` if it exists, an error for a missing
+/// absolute or `.`-relative path, `Ok(None)` for something that may be a
+/// repository reference.
+pub fn locate_local(name: &str) -> Result<Option<PathBuf>, String> {
+    let name = name.trim();
+    let p = Path::new(name);
+    if p.exists() {
+        return Ok(Some(
+            std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()),
+        ));
+    }
+    if p.is_absolute() || name.starts_with('.') {
+        return Err(format!("path \"{name}\" not found"));
+    }
+    Ok(None)
+}
+
+/// Seconds since the epoch, for tar headers.
+pub fn unix_seconds(t: SystemTime) -> i64 {
+    match t.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(d) => d.as_secs() as i64 + i64::from(d.subsec_nanos() >= 500_000_000),
+        Err(e) => {
+            let d = e.duration();
+            -(d.as_secs() as i64) - i64::from(d.subsec_nanos() > 500_000_000)
+        }
+    }
+}
