@@ -17,8 +17,12 @@ use std::collections::HashMap;
 use crate::value::Value;
 
 pub mod conversion;
+pub mod dates;
+pub mod encoding;
+pub mod hashes;
 pub mod env;
 pub mod math;
+pub mod semver;
 pub use env::FuncEnv;
 
 /// A Go parameter type, as far as text/template's argument conversion cares.
@@ -147,5 +151,9 @@ pub fn standard_registry() -> Registry {
     // Families add themselves here as they land, e.g. `strings::register(&mut reg);`
     conversion::register(&mut reg);
     math::register(&mut reg);
+    dates::register(&mut reg);
+    encoding::register(&mut reg);
+    hashes::register(&mut reg);
+    semver::register(&mut reg);
     reg
 }
