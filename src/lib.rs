@@ -5,6 +5,7 @@
 
 pub mod chart;
 pub mod helmpath;
+pub mod log;
 pub mod render;
 pub mod value;
 pub mod values;

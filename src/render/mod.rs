@@ -2,4 +2,10 @@
 
 pub mod encode;
 pub mod funcs;
+pub mod glob;
+pub mod ast;
 pub mod gofmt;
+pub mod lex;
+pub mod parse;
+pub mod manifest;
+pub mod objects;
