@@ -1,0 +1,300 @@
+//! Parse tree of a Go template.
+//!
+//! Positions are byte offsets into the template's source (the whole file,
+//! also for `define`d templates), from which error locations
+//! (`NAME:LINE:COL`) are computed only when an error happens. `Display`
+//! renders nodes the way Go's `Node.String()` does, because Go prints that
+//! text as the error context (`executing "x" at <.Values.a.b>`).
+
+use std::fmt;
+use std::rc::Rc;
+
+use crate::render::funcs::FuncDef;
+
+/// A named template: a file or a `define`/`block` body.
+#[derive(Debug)]
+pub struct Template {
+    pub name: Rc<str>,
+    /// Name of the file it was parsed from (Go's `ParseName`), for error locations.
+    pub parse_name: Rc<str>,
+    /// The whole source text of that file.
+    pub source: Rc<str>,
+    pub root: List,
+}
+
+impl Template {
+    /// Go's `IsEmptyTree`: only whitespace text (and nothing else).
+    pub fn is_empty(&self) -> bool {
+        self.root.is_empty_tree()
+    }
+
+    /// `FILE:LINE:COL` of a byte position (column 0-based, as Go computes it).
+    pub fn location(&self, pos: usize) -> String {
+        let pos = pos.min(self.source.len());
+        let text = &self.source.as_bytes()[..pos];
+        let line = 1 + text.iter().filter(|&&b| b == b'\n').count();
+        let col = match text.iter().rposition(|&b| b == b'\n') {
+            Some(i) => pos - (i + 1),
+            None => pos,
+        };
+        format!("{}:{}:{}", self.parse_name, line, col)
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct List {
+    pub nodes: Vec<Node>,
+}
+
+impl List {
+    fn is_empty_tree(&self) -> bool {
+        self.nodes.iter().all(|n| match n {
+            Node::Text(t) => t.trim_matches(|c: char| c.is_ascii_whitespace()).is_empty(),
+            _ => false,
+        })
+    }
+}
+
+#[derive(Debug)]
+pub enum Node {
+    Text(Box<str>),
+    Action(Pipe),
+    If(Box<Branch>),
+    Range(Box<Branch>),
+    With(Box<Branch>),
+    Template(Box<TemplateCall>),
+    Break(usize),
+    Continue(usize),
+}
+
+#[derive(Debug)]
+pub struct Branch {
+    pub pipe: Pipe,
+    pub list: List,
+    pub else_list: Option<List>,
+}
+
+#[derive(Debug)]
+pub struct TemplateCall {
+    pub pos: usize,
+    pub name: Rc<str>,
+    pub pipe: Option<Pipe>,
+}
+
+#[derive(Debug)]
+pub struct Pipe {
+    pub pos: usize,
+    pub is_assign: bool,
+    /// Declared/assigned variable names, e.g. `$x`.
+    pub decl: Vec<Rc<str>>,
+    pub cmds: Vec<Command>,
+}
+
+#[derive(Debug)]
+pub struct Command {
+    pub pos: usize,
+    pub args: Vec<Operand>,
+}
+
+/// How an identifier resolves, decided once at parse time.
+#[derive(Clone, Copy)]
+pub enum Callee {
+    /// A function from the FuncMap (Sprig, Helm).
+    Func(FuncDef),
+    /// A Go builtin (`and`, `index`, `printf`, ...).
+    Builtin(FuncDef),
+    /// Helm's `include`.
+    Include,
+    /// Helm's `tpl`.
+    Tpl,
+}
+
+impl fmt::Debug for Callee {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Callee::Func(d) => write!(f, "Func({})", d.name),
+            Callee::Builtin(d) => write!(f, "Builtin({})", d.name),
+            Callee::Include => f.write_str("Include"),
+            Callee::Tpl => f.write_str("Tpl"),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Number {
+    pub text: Rc<str>,
+    pub int: Option<i64>,
+    pub uint: Option<u64>,
+    pub float: Option<f64>,
+}
+
+#[derive(Debug)]
+pub enum Operand {
+    /// `.a.b`: idents without dots.
+    Field {
+        pos: usize,
+        idents: Vec<Rc<str>>,
+    },
+    /// `$x.a.b`: idents[0] is the variable name including `$`.
+    Variable {
+        pos: usize,
+        idents: Vec<Rc<str>>,
+    },
+    /// `(pipe).a.b` or `$x` chains that are not plain fields.
+    Chain {
+        pos: usize,
+        node: Box<Operand>,
+        fields: Vec<Rc<str>>,
+    },
+    Ident {
+        pos: usize,
+        name: Rc<str>,
+        callee: Callee,
+    },
+    Dot(usize),
+    Nil(usize),
+    Bool(usize, bool),
+    Number(usize, Number),
+    String {
+        pos: usize,
+        quoted: Rc<str>,
+        text: Rc<str>,
+    },
+    Pipe(Box<Pipe>),
+}
+
+impl Operand {
+    pub fn pos(&self) -> usize {
+        match self {
+            Operand::Field { pos, .. }
+            | Operand::Variable { pos, .. }
+            | Operand::Chain { pos, .. }
+            | Operand::Ident { pos, .. }
+            | Operand::Dot(pos)
+            | Operand::Nil(pos)
+            | Operand::Bool(pos, _)
+            | Operand::Number(pos, _)
+            | Operand::String { pos, .. } => *pos,
+            Operand::Pipe(p) => p.pos,
+        }
+    }
+}
+
+impl fmt::Display for Operand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Operand::Field { idents, .. } => {
+                for i in idents {
+                    write!(f, ".{i}")?;
+                }
+                Ok(())
+            }
+            Operand::Variable { idents, .. } => {
+                for (k, i) in idents.iter().enumerate() {
+                    if k > 0 {
+                        f.write_str(".")?;
+                    }
+                    f.write_str(i)?;
+                }
+                Ok(())
+            }
+            Operand::Chain { node, fields, .. } => {
+                if let Operand::Pipe(p) = node.as_ref() {
+                    write!(f, "({p})")?;
+                } else {
+                    write!(f, "{node}")?;
+                }
+                for i in fields {
+                    write!(f, ".{i}")?;
+                }
+                Ok(())
+            }
+            Operand::Ident { name, .. } => f.write_str(name),
+            Operand::Dot(_) => f.write_str("."),
+            Operand::Nil(_) => f.write_str("nil"),
+            Operand::Bool(_, b) => write!(f, "{b}"),
+            Operand::Number(_, n) => f.write_str(&n.text),
+            Operand::String { quoted, .. } => f.write_str(quoted),
+            Operand::Pipe(p) => write!(f, "{p}"),
+        }
+    }
+}
+
+impl fmt::Display for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, a) in self.args.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            if let Operand::Pipe(p) = a {
+                write!(f, "({p})")?;
+            } else {
+                write!(f, "{a}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Pipe {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.decl.is_empty() {
+            for (i, d) in self.decl.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                f.write_str(d)?;
+            }
+            f.write_str(if self.is_assign { " = " } else { " := " })?;
+        }
+        for (i, c) in self.cmds.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" | ")?;
+            }
+            write!(f, "{c}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for List {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for n in &self.nodes {
+            write!(f, "{n}")?;
+        }
+        Ok(())
+    }
+}
+
+fn write_branch(f: &mut fmt::Formatter<'_>, name: &str, b: &Branch) -> fmt::Result {
+    write!(f, "{{{{{name} {}}}}}{}", b.pipe, b.list)?;
+    if let Some(e) = &b.else_list {
+        write!(f, "{{{{else}}}}{e}")?;
+    }
+    f.write_str("{{end}}")
+}
+
+impl fmt::Display for Node {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Node::Text(t) => f.write_str(t),
+            Node::Action(p) => write!(f, "{{{{{p}}}}}"),
+            Node::If(b) => write_branch(f, "if", b),
+            Node::Range(b) => write_branch(f, "range", b),
+            Node::With(b) => write_branch(f, "with", b),
+            Node::Template(t) => write!(f, "{t}"),
+            Node::Break(_) => f.write_str("{{break}}"),
+            Node::Continue(_) => f.write_str("{{continue}}"),
+        }
+    }
+}
+
+impl fmt::Display for TemplateCall {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let q = crate::render::gofmt::quote(&self.name);
+        match &self.pipe {
+            Some(p) => write!(f, "{{{{template {q} {p}}}}}"),
+            None => write!(f, "{{{{template {q}}}}}"),
+        }
+    }
+}

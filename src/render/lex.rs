@@ -1,0 +1,705 @@
+//! Lexer for Go text/template source.
+//!
+//! Produces the same token stream as Go's `text/template/parse` lexer (Go
+//! 1.23): trim markers `{{- ` / ` -}}` (the marker needs an adjacent ASCII
+//! space, tab, CR or LF), comments `{{/* */}}`, spaces as tokens (they
+//! separate arguments), newlines allowed inside actions, and Go's error texts
+//! (`unclosed action`, `bad number syntax: "1a"`). Token positions are byte
+//! offsets into the source; the parser derives line numbers from them.
+
+/// Kind of a lexed item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ItemType {
+    Error,
+    Bool,
+    /// A printable ASCII character not otherwise recognised (`,`, `/`, ...).
+    Char,
+    CharConstant,
+    Complex,
+    /// `=`
+    Assign,
+    /// `:=`
+    Declare,
+    Eof,
+    Field,
+    Identifier,
+    LeftDelim,
+    LeftParen,
+    Number,
+    Pipe,
+    RawString,
+    RightDelim,
+    RightParen,
+    Space,
+    String,
+    Text,
+    Variable,
+    // Keywords (printed as `<word>` in errors).
+    Block,
+    Break,
+    Continue,
+    Dot,
+    Define,
+    Else,
+    End,
+    If,
+    Nil,
+    Range,
+    Template,
+    With,
+}
+
+impl ItemType {
+    fn is_keyword(self) -> bool {
+        matches!(
+            self,
+            ItemType::Block
+                | ItemType::Break
+                | ItemType::Continue
+                | ItemType::Dot
+                | ItemType::Define
+                | ItemType::Else
+                | ItemType::End
+                | ItemType::If
+                | ItemType::Nil
+                | ItemType::Range
+                | ItemType::Template
+                | ItemType::With
+        )
+    }
+}
+
+/// One token. `val` is the token's source text (for `Text`, after trimming;
+/// for `Error`, the message).
+#[derive(Clone, Debug)]
+pub struct Item {
+    pub typ: ItemType,
+    pub pos: usize,
+    pub val: String,
+    pub line: usize,
+}
+
+impl std::fmt::Display for Item {
+    /// Go's `item.String()`, used in `unexpected X in Y` errors.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.typ {
+            ItemType::Eof => f.write_str("EOF"),
+            ItemType::Error => f.write_str(&self.val),
+            t if t.is_keyword() => write!(f, "<{}>", self.val),
+            _ => {
+                if self.val.chars().count() > 10 {
+                    let short: String = self.val.chars().take(10).collect();
+                    write!(f, "{}...", crate::render::gofmt::quote(&short))
+                } else {
+                    f.write_str(&crate::render::gofmt::quote(&self.val))
+                }
+            }
+        }
+    }
+}
+
+const LEFT: &str = "{{";
+const RIGHT: &str = "}}";
+const LEFT_COMMENT: &str = "/*";
+const RIGHT_COMMENT: &str = "*/";
+
+fn is_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\n')
+}
+
+fn is_alnum(c: char) -> bool {
+    c == '_' || c.is_alphabetic() || c.is_numeric()
+}
+
+fn has_left_trim(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 2 && b[0] == b'-' && is_space(b[1] as char)
+}
+
+fn has_right_trim(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 2 && is_space(b[0] as char) && b[1] == b'-'
+}
+
+fn left_trim_len(s: &str) -> usize {
+    s.len() - s.trim_start_matches(is_space).len()
+}
+
+fn right_trim_len(s: &str) -> usize {
+    s.len() - s.trim_end_matches(is_space).len()
+}
+
+/// Go's `%#U` formatting of a rune.
+fn go_sharp_u(c: Option<char>) -> String {
+    match c {
+        None => "U+FFFFFFFFFFFFFFFF".to_string(),
+        Some(c) => {
+            let base = format!("U+{:04X}", c as u32);
+            if !c.is_control() {
+                format!("{base} '{c}'")
+            } else {
+                base
+            }
+        }
+    }
+}
+
+/// Tokenizes `input` completely (stopping after the first error or EOF).
+pub fn lex(input: &str) -> Vec<Item> {
+    let mut l = Lexer {
+        input,
+        pos: 0,
+        start: 0,
+        items: Vec::new(),
+        paren_depth: 0,
+        line_pos: 0,
+        line: 1,
+    };
+    l.run();
+    l.items
+}
+
+struct Lexer<'a> {
+    input: &'a str,
+    pos: usize,
+    start: usize,
+    items: Vec<Item>,
+    paren_depth: i32,
+    /// Incremental line counting: `line` is the line number at byte `line_pos`.
+    line_pos: usize,
+    line: usize,
+}
+
+#[derive(Clone, Copy)]
+enum State {
+    Text,
+    LeftDelim,
+    Comment,
+    RightDelim,
+    InsideAction,
+    Space,
+    Identifier,
+    Field,
+    Variable,
+    Char,
+    Number,
+    Quote,
+    RawQuote,
+    Done,
+}
+
+impl<'a> Lexer<'a> {
+    fn line_at(&mut self, pos: usize) -> usize {
+        if pos >= self.line_pos {
+            self.line += self.input.as_bytes()[self.line_pos..pos]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+        } else {
+            self.line -= self.input.as_bytes()[pos..self.line_pos]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+        }
+        self.line_pos = pos;
+        self.line
+    }
+
+    fn rest(&self) -> &'a str {
+        &self.input[self.pos..]
+    }
+
+    fn next(&mut self) -> Option<char> {
+        let c = self.rest().chars().next()?;
+        self.pos += c.len_utf8();
+        Some(c)
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.rest().chars().next()
+    }
+
+    fn backup(&mut self, c: Option<char>) {
+        if let Some(c) = c {
+            self.pos -= c.len_utf8();
+        }
+    }
+
+    fn emit_range(&mut self, typ: ItemType, start: usize, end: usize) {
+        let line = self.line_at(start);
+        self.items.push(Item {
+            typ,
+            pos: start,
+            val: self.input[start..end].to_string(),
+            line,
+        });
+    }
+
+    fn emit(&mut self, typ: ItemType) {
+        self.emit_range(typ, self.start, self.pos);
+        self.start = self.pos;
+    }
+
+    fn ignore(&mut self) {
+        self.start = self.pos;
+    }
+
+    fn error(&mut self, msg: String) -> State {
+        let line = self.line_at(self.start);
+        self.items.push(Item {
+            typ: ItemType::Error,
+            pos: self.start,
+            val: msg,
+            line,
+        });
+        State::Done
+    }
+
+    fn accept(&mut self, valid: &str) -> bool {
+        match self.peek() {
+            Some(c) if valid.contains(c) => {
+                self.pos += c.len_utf8();
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn accept_run(&mut self, valid: &str) {
+        while self.accept(valid) {}
+    }
+
+    fn run(&mut self) {
+        let mut state = State::Text;
+        loop {
+            state = match state {
+                State::Text => self.lex_text(),
+                State::LeftDelim => self.lex_left_delim(),
+                State::Comment => self.lex_comment(),
+                State::RightDelim => self.lex_right_delim(),
+                State::InsideAction => self.lex_inside_action(),
+                State::Space => self.lex_space(),
+                State::Identifier => self.lex_identifier(),
+                State::Field => self.lex_field_or_variable(ItemType::Field),
+                State::Variable => self.lex_variable(),
+                State::Char => self.lex_char(),
+                State::Number => self.lex_number(),
+                State::Quote => self.lex_quote(),
+                State::RawQuote => self.lex_raw_quote(),
+                State::Done => return,
+            }
+        }
+    }
+
+    fn lex_text(&mut self) -> State {
+        if let Some(x) = self.rest().find(LEFT) {
+            let delim_pos = self.pos + x;
+            let after = &self.input[delim_pos + LEFT.len()..];
+            let mut end = delim_pos;
+            if has_left_trim(after) {
+                end -= right_trim_len(&self.input[self.start..delim_pos]);
+            }
+            if end > self.start {
+                self.emit_range(ItemType::Text, self.start, end);
+            }
+            self.pos = delim_pos;
+            self.start = delim_pos;
+            return State::LeftDelim;
+        }
+        self.pos = self.input.len();
+        if self.pos > self.start {
+            self.emit(ItemType::Text);
+        }
+        self.emit(ItemType::Eof);
+        State::Done
+    }
+
+    fn at_right_delim(&self) -> (bool, bool) {
+        let rest = self.rest();
+        if has_right_trim(rest) && rest[2..].starts_with(RIGHT) {
+            return (true, true);
+        }
+        if rest.starts_with(RIGHT) {
+            return (true, false);
+        }
+        (false, false)
+    }
+
+    fn lex_left_delim(&mut self) -> State {
+        self.pos += LEFT.len();
+        let trim = has_left_trim(self.rest());
+        let after_marker = if trim { 2 } else { 0 };
+        if self.rest()[after_marker..].starts_with(LEFT_COMMENT) {
+            self.pos += after_marker;
+            self.ignore();
+            return State::Comment;
+        }
+        self.emit(ItemType::LeftDelim);
+        self.pos += after_marker;
+        self.ignore();
+        self.paren_depth = 0;
+        State::InsideAction
+    }
+
+    fn lex_comment(&mut self) -> State {
+        self.pos += LEFT_COMMENT.len();
+        let Some(i) = self.rest().find(RIGHT_COMMENT) else {
+            return self.error("unclosed comment".to_string());
+        };
+        self.pos += i + RIGHT_COMMENT.len();
+        let (delim, trim) = self.at_right_delim();
+        if !delim {
+            return self.error("comment ends before closing delimiter".to_string());
+        }
+        if trim {
+            self.pos += 2;
+        }
+        self.pos += RIGHT.len();
+        if trim {
+            self.pos += left_trim_len(self.rest());
+        }
+        self.ignore();
+        State::Text
+    }
+
+    fn lex_right_delim(&mut self) -> State {
+        let (_, trim) = self.at_right_delim();
+        if trim {
+            self.pos += 2;
+            self.ignore();
+        }
+        self.pos += RIGHT.len();
+        self.emit(ItemType::RightDelim);
+        if trim {
+            self.pos += left_trim_len(self.rest());
+            self.ignore();
+        }
+        State::Text
+    }
+
+    fn lex_inside_action(&mut self) -> State {
+        let (delim, _) = self.at_right_delim();
+        if delim {
+            if self.paren_depth == 0 {
+                return State::RightDelim;
+            }
+            return self.error("unclosed left paren".to_string());
+        }
+        let r = self.next();
+        match r {
+            None => self.error("unclosed action".to_string()),
+            Some(c) if is_space(c) => {
+                self.backup(r);
+                State::Space
+            }
+            Some('=') => {
+                self.emit(ItemType::Assign);
+                State::InsideAction
+            }
+            Some(':') => {
+                if self.next() != Some('=') {
+                    return self.error("expected :=".to_string());
+                }
+                self.emit(ItemType::Declare);
+                State::InsideAction
+            }
+            Some('|') => {
+                self.emit(ItemType::Pipe);
+                State::InsideAction
+            }
+            Some('"') => State::Quote,
+            Some('`') => State::RawQuote,
+            Some('$') => State::Variable,
+            Some('\'') => State::Char,
+            Some('.') => {
+                match self.input.as_bytes().get(self.pos) {
+                    Some(b) if b.is_ascii_digit() => {
+                        self.backup(r);
+                        State::Number
+                    }
+                    Some(_) => State::Field,
+                    // '.' at the very end of input: a number scan reports it.
+                    None => {
+                        self.backup(r);
+                        State::Number
+                    }
+                }
+            }
+            Some(c) if c == '+' || c == '-' || c.is_ascii_digit() => {
+                self.backup(r);
+                State::Number
+            }
+            Some(c) if is_alnum(c) => {
+                self.backup(r);
+                State::Identifier
+            }
+            Some('(') => {
+                self.emit(ItemType::LeftParen);
+                self.paren_depth += 1;
+                State::InsideAction
+            }
+            Some(')') => {
+                self.emit(ItemType::RightParen);
+                self.paren_depth -= 1;
+                if self.paren_depth < 0 {
+                    return self.error("unexpected right paren".to_string());
+                }
+                State::InsideAction
+            }
+            Some(c) if c.is_ascii() && !c.is_ascii_control() => {
+                self.emit(ItemType::Char);
+                State::InsideAction
+            }
+            Some(c) => self.error(format!(
+                "unrecognized character in action: {}",
+                go_sharp_u(Some(c))
+            )),
+        }
+    }
+
+    fn lex_space(&mut self) -> State {
+        let mut num = 0;
+        while let Some(c) = self.peek() {
+            if !is_space(c) {
+                break;
+            }
+            self.pos += c.len_utf8();
+            num += 1;
+        }
+        // A trim-marked right delimiter starts with a space: leave that space for it.
+        let before = &self.input[self.pos - 1..];
+        if has_right_trim(before) && before[2..].starts_with(RIGHT) {
+            self.pos -= 1;
+            if num == 1 {
+                return State::RightDelim;
+            }
+        }
+        self.emit(ItemType::Space);
+        State::InsideAction
+    }
+
+    fn at_terminator(&self) -> bool {
+        match self.peek() {
+            None => true,
+            Some(c) if is_space(c) => true,
+            Some('.' | ',' | '|' | ':' | ')' | '(') => true,
+            Some(_) => self.rest().starts_with(RIGHT),
+        }
+    }
+
+    fn lex_identifier(&mut self) -> State {
+        while let Some(c) = self.peek() {
+            if !is_alnum(c) {
+                break;
+            }
+            self.pos += c.len_utf8();
+        }
+        if !self.at_terminator() {
+            let c = self.peek();
+            return self.error(format!("bad character {}", go_sharp_u(c)));
+        }
+        let word = &self.input[self.start..self.pos];
+        let typ = match word {
+            "block" => ItemType::Block,
+            "break" => ItemType::Break,
+            "continue" => ItemType::Continue,
+            "define" => ItemType::Define,
+            "else" => ItemType::Else,
+            "end" => ItemType::End,
+            "if" => ItemType::If,
+            "range" => ItemType::Range,
+            "nil" => ItemType::Nil,
+            "template" => ItemType::Template,
+            "with" => ItemType::With,
+            "true" | "false" => ItemType::Bool,
+            _ => ItemType::Identifier,
+        };
+        self.emit(typ);
+        State::InsideAction
+    }
+
+    fn lex_variable(&mut self) -> State {
+        if self.at_terminator() {
+            self.emit(ItemType::Variable);
+            return State::InsideAction;
+        }
+        self.lex_field_or_variable(ItemType::Variable)
+    }
+
+    fn lex_field_or_variable(&mut self, typ: ItemType) -> State {
+        if self.at_terminator() {
+            self.emit(if typ == ItemType::Variable {
+                ItemType::Variable
+            } else {
+                ItemType::Dot
+            });
+            return State::InsideAction;
+        }
+        while let Some(c) = self.peek() {
+            if !is_alnum(c) {
+                break;
+            }
+            self.pos += c.len_utf8();
+        }
+        if !self.at_terminator() {
+            let c = self.peek();
+            return self.error(format!("bad character {}", go_sharp_u(c)));
+        }
+        self.emit(typ);
+        State::InsideAction
+    }
+
+    fn lex_char(&mut self) -> State {
+        loop {
+            match self.next() {
+                Some('\\') => match self.next() {
+                    Some('\n') | None => {
+                        return self.error("unterminated character constant".to_string())
+                    }
+                    Some(_) => {}
+                },
+                None | Some('\n') => {
+                    return self.error("unterminated character constant".to_string())
+                }
+                Some('\'') => break,
+                Some(_) => {}
+            }
+        }
+        self.emit(ItemType::CharConstant);
+        State::InsideAction
+    }
+
+    fn lex_number(&mut self) -> State {
+        if !self.scan_number() {
+            let text = self.input[self.start..self.pos].to_string();
+            return self.error(format!(
+                "bad number syntax: {}",
+                crate::render::gofmt::quote(&text)
+            ));
+        }
+        if matches!(self.peek(), Some('+' | '-')) {
+            if !self.scan_number() || !self.input[..self.pos].ends_with('i') {
+                let text = self.input[self.start..self.pos].to_string();
+                return self.error(format!(
+                    "bad number syntax: {}",
+                    crate::render::gofmt::quote(&text)
+                ));
+            }
+            self.emit(ItemType::Complex);
+        } else {
+            self.emit(ItemType::Number);
+        }
+        State::InsideAction
+    }
+
+    fn scan_number(&mut self) -> bool {
+        self.accept("+-");
+        let mut digits = "0123456789_";
+        if self.accept("0") {
+            if self.accept("xX") {
+                digits = "0123456789abcdefABCDEF_";
+            } else if self.accept("oO") {
+                digits = "01234567_";
+            } else if self.accept("bB") {
+                digits = "01_";
+            }
+        }
+        self.accept_run(digits);
+        if self.accept(".") {
+            self.accept_run(digits);
+        }
+        if digits.len() == 11 && self.accept("eE") {
+            self.accept("+-");
+            self.accept_run("0123456789_");
+        }
+        if digits.len() == 23 && self.accept("pP") {
+            self.accept("+-");
+            self.accept_run("0123456789_");
+        }
+        self.accept("i");
+        if let Some(c) = self.peek() {
+            if is_alnum(c) {
+                self.pos += c.len_utf8();
+                return false;
+            }
+        }
+        true
+    }
+
+    fn lex_quote(&mut self) -> State {
+        loop {
+            match self.next() {
+                Some('\\') => match self.next() {
+                    Some('\n') | None => {
+                        return self.error("unterminated quoted string".to_string())
+                    }
+                    Some(_) => {}
+                },
+                None | Some('\n') => return self.error("unterminated quoted string".to_string()),
+                Some('"') => break,
+                Some(_) => {}
+            }
+        }
+        self.emit(ItemType::String);
+        State::InsideAction
+    }
+
+    fn lex_raw_quote(&mut self) -> State {
+        loop {
+            match self.next() {
+                None => return self.error("unterminated raw quoted string".to_string()),
+                Some('`') => break,
+                Some(_) => {}
+            }
+        }
+        self.emit(ItemType::RawString);
+        State::InsideAction
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(src: &str) -> Vec<(ItemType, String)> {
+        lex(src).into_iter().map(|i| (i.typ, i.val)).collect()
+    }
+
+    #[test]
+    fn trims_and_comments() {
+        let k = kinds("a  {{- .x -}}  b{{/* c */}}d");
+        assert_eq!(
+            k,
+            vec![
+                (ItemType::Text, "a".into()),
+                (ItemType::LeftDelim, "{{".into()),
+                (ItemType::Field, ".x".into()),
+                (ItemType::RightDelim, "}}".into()),
+                (ItemType::Text, "b".into()),
+                (ItemType::Text, "d".into()),
+                (ItemType::Eof, "".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn numbers_and_errors() {
+        let k = kinds("{{ 1a }}");
+        assert_eq!(k.last().unwrap().1, "bad number syntax: \"1a\"");
+        let k = kinds("{{ 0x1F 1_000 -2.5e3 }}");
+        let nums: Vec<_> = k
+            .iter()
+            .filter(|(t, _)| *t == ItemType::Number)
+            .map(|(_, v)| v.as_str())
+            .collect();
+        assert_eq!(nums, vec!["0x1F", "1_000", "-2.5e3"]);
+        let k = kinds("a: {{ .Values.x \n");
+        assert_eq!(k.last().unwrap().1, "unclosed action");
+    }
+
+    #[test]
+    fn left_trim_needs_space() {
+        let k = kinds("{{-3}}");
+        assert_eq!(k[1], (ItemType::Number, "-3".into()));
+    }
+}

@@ -1,0 +1,1062 @@
+//! Parser for Go text/template: builds the [`ast`](crate::render::ast) of a
+//! file and of every `define`/`block` in it.
+//!
+//! It mirrors Go's parser closely enough that errors name the same token and
+//! line (`template: NAME:LINE: unexpected "/" in command`), because Helm
+//! shows those texts verbatim. Functions and variables are checked here, as
+//! Go does: an undefined function is a parse error even in a branch that
+//! never runs. Identifiers are resolved to their [`Callee`] once, so the
+//! executor never looks names up.
+
+use std::rc::Rc;
+
+use crate::render::ast::{
+    Branch, Callee, Command, List, Node, Number, Operand, Pipe, Template, TemplateCall,
+};
+use crate::render::gofmt::quote;
+use crate::render::lex::{lex, Item, ItemType};
+
+/// A parse failure, carrying Go's full message
+/// (`template: t/templates/x.yaml:3: unclosed action`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParseError(pub String);
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+type PResult<T> = Result<T, ParseError>;
+
+/// Maximum depth of parenthesised expressions (Go's limit).
+const MAX_PAREN_DEPTH: usize = 10000;
+/// Maximum nesting of control structures; Go has none, but a recursive
+/// descent parser needs one so hostile input cannot exhaust the stack.
+const MAX_BLOCK_DEPTH: usize = 3000;
+
+/// Parses `text` (a file named `name`) into its templates: the file itself
+/// plus every `define`/`block`, in Go's duplicate-definition semantics.
+pub fn parse(
+    name: &str,
+    text: &str,
+    resolve: &dyn Fn(&str) -> Option<Callee>,
+) -> PResult<Vec<Rc<Template>>> {
+    let source: Rc<str> = Rc::from(text);
+    let mut p = Parser {
+        items: lex(text),
+        next_item: 0,
+        token: [empty_item(), empty_item(), empty_item()],
+        peek_count: 0,
+        parse_name: Rc::from(name),
+        source,
+        vars: vec!["$".to_string()],
+        resolve,
+        trees: Vec::new(),
+        action_line: 0,
+        range_depth: 0,
+        paren_depth: 0,
+        block_depth: 0,
+    };
+    let root = p.parse_top()?;
+    p.add(Rc::from(name), root)?;
+    Ok(p.trees)
+}
+
+fn empty_item() -> Item {
+    Item {
+        typ: ItemType::Eof,
+        pos: 0,
+        val: String::new(),
+        line: 1,
+    }
+}
+
+/// What `textOrAction` can produce: a node, or the `{{end}}`/`{{else}}` markers.
+enum Parsed {
+    Node(Node),
+    End,
+    Else,
+}
+
+impl std::fmt::Display for Parsed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Parsed::Node(n) => write!(f, "{n}"),
+            Parsed::End => f.write_str("{{end}}"),
+            Parsed::Else => f.write_str("{{else}}"),
+        }
+    }
+}
+
+struct Parser<'r> {
+    items: Vec<Item>,
+    next_item: usize,
+    token: [Item; 3],
+    peek_count: usize,
+    parse_name: Rc<str>,
+    source: Rc<str>,
+    vars: Vec<String>,
+    resolve: &'r dyn Fn(&str) -> Option<Callee>,
+    trees: Vec<Rc<Template>>,
+    action_line: usize,
+    range_depth: usize,
+    paren_depth: usize,
+    block_depth: usize,
+}
+
+impl Parser<'_> {
+    fn lex_next(&mut self) -> Item {
+        match self.items.get(self.next_item) {
+            Some(it) => {
+                self.next_item += 1;
+                it.clone()
+            }
+            None => self.items.last().cloned().unwrap_or_else(empty_item),
+        }
+    }
+
+    fn next(&mut self) -> Item {
+        if self.peek_count > 0 {
+            self.peek_count -= 1;
+        } else {
+            self.token[0] = self.lex_next();
+        }
+        self.token[self.peek_count].clone()
+    }
+
+    fn backup(&mut self) {
+        self.peek_count += 1;
+    }
+
+    fn backup2(&mut self, t1: Item) {
+        self.token[1] = t1;
+        self.peek_count = 2;
+    }
+
+    fn backup3(&mut self, t2: Item, t1: Item) {
+        self.token[1] = t1;
+        self.token[2] = t2;
+        self.peek_count = 3;
+    }
+
+    fn peek(&mut self) -> Item {
+        if self.peek_count > 0 {
+            return self.token[self.peek_count - 1].clone();
+        }
+        self.peek_count = 1;
+        self.token[0] = self.lex_next();
+        self.token[0].clone()
+    }
+
+    fn next_non_space(&mut self) -> Item {
+        loop {
+            let t = self.next();
+            if t.typ != ItemType::Space {
+                return t;
+            }
+        }
+    }
+
+    fn peek_non_space(&mut self) -> Item {
+        let t = self.next_non_space();
+        self.backup();
+        t
+    }
+
+    fn errorf(&self, msg: impl std::fmt::Display) -> ParseError {
+        ParseError(format!(
+            "template: {}:{}: {}",
+            self.parse_name, self.token[0].line, msg
+        ))
+    }
+
+    fn unexpected(&self, tok: &Item, context: &str) -> ParseError {
+        if tok.typ == ItemType::Error {
+            let mut extra = String::new();
+            if self.action_line != 0 && self.action_line != tok.line {
+                extra = format!(
+                    " in action started at {}:{}",
+                    self.parse_name, self.action_line
+                );
+                if tok.val.ends_with(" action") {
+                    extra = extra[" in action".len()..].to_string();
+                }
+            }
+            return self.errorf(format!("{tok}{extra}"));
+        }
+        self.errorf(format!("unexpected {tok} in {context}"))
+    }
+
+    fn expect(&mut self, typ: ItemType, context: &str) -> PResult<Item> {
+        let t = self.next_non_space();
+        if t.typ != typ {
+            return Err(self.unexpected(&t, context));
+        }
+        Ok(t)
+    }
+
+    /// Records a template in this file's set (Go's `Tree.add`).
+    fn add(&mut self, name: Rc<str>, root: List) -> PResult<()> {
+        let tmpl = Template {
+            name: name.clone(),
+            parse_name: self.parse_name.clone(),
+            source: self.source.clone(),
+            root,
+        };
+        if let Some(i) = self.trees.iter().position(|t| t.name == name) {
+            if self.trees[i].is_empty() {
+                self.trees[i] = Rc::new(tmpl);
+            } else if !tmpl.is_empty() {
+                return Err(self.errorf(format!(
+                    "template: multiple definition of template {}",
+                    quote(&name)
+                )));
+            }
+            return Ok(());
+        }
+        self.trees.push(Rc::new(tmpl));
+        Ok(())
+    }
+
+    fn parse_top(&mut self) -> PResult<List> {
+        let mut root = List::default();
+        while self.peek().typ != ItemType::Eof {
+            if self.peek().typ == ItemType::LeftDelim {
+                let delim = self.next();
+                if self.next_non_space().typ == ItemType::Define {
+                    self.parse_definition()?;
+                    continue;
+                }
+                self.backup2(delim);
+            }
+            match self.text_or_action()? {
+                p @ (Parsed::End | Parsed::Else) => {
+                    return Err(self.errorf(format!("unexpected {p}")));
+                }
+                Parsed::Node(n) => root.nodes.push(n),
+            }
+        }
+        Ok(root)
+    }
+
+    /// Runs `f` as the parse of a nested template (define/block body), which
+    /// starts with fresh variables and range depth.
+    fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<T> {
+        let vars = std::mem::replace(&mut self.vars, vec!["$".to_string()]);
+        let range_depth = std::mem::replace(&mut self.range_depth, 0);
+        let r = f(self);
+        self.vars = vars;
+        self.range_depth = range_depth;
+        r
+    }
+
+    fn parse_definition(&mut self) -> PResult<()> {
+        const CONTEXT: &str = "define clause";
+        self.nested(|p| {
+            let tok = p.next_non_space();
+            if tok.typ != ItemType::String && tok.typ != ItemType::RawString {
+                return Err(p.unexpected(&tok, CONTEXT));
+            }
+            let name = go_unquote(&tok.val).map_err(|e| p.errorf(e))?;
+            p.expect(ItemType::RightDelim, CONTEXT)?;
+            let (list, end) = p.item_list()?;
+            if !matches!(end, Parsed::End) {
+                return Err(p.errorf(format!("unexpected {end} in {CONTEXT}")));
+            }
+            p.add(Rc::from(name.as_str()), list)
+        })
+    }
+
+    fn item_list(&mut self) -> PResult<(List, Parsed)> {
+        let mut list = List::default();
+        while self.peek_non_space().typ != ItemType::Eof {
+            match self.text_or_action()? {
+                Parsed::Node(n) => list.nodes.push(n),
+                other => return Ok((list, other)),
+            }
+        }
+        Err(self.errorf("unexpected EOF"))
+    }
+
+    fn text_or_action(&mut self) -> PResult<Parsed> {
+        let tok = self.next_non_space();
+        match tok.typ {
+            ItemType::Text => Ok(Parsed::Node(Node::Text(tok.val.into_boxed_str()))),
+            ItemType::LeftDelim => {
+                self.action_line = tok.line;
+                let r = self.action();
+                self.action_line = 0;
+                r
+            }
+            _ => Err(self.unexpected(&tok, "input")),
+        }
+    }
+
+    fn action(&mut self) -> PResult<Parsed> {
+        let tok = self.next_non_space();
+        match tok.typ {
+            ItemType::Block => return self.block_control().map(Parsed::Node),
+            ItemType::Break | ItemType::Continue => {
+                let what = if tok.typ == ItemType::Break {
+                    "break"
+                } else {
+                    "continue"
+                };
+                let t = self.next_non_space();
+                if t.typ != ItemType::RightDelim {
+                    return Err(self.unexpected(&t, &format!("{{{{{what}}}}}")));
+                }
+                if self.range_depth == 0 {
+                    return Err(self.errorf(format!("{{{{{what}}}}} outside {{{{range}}}}")));
+                }
+                return Ok(Parsed::Node(if tok.typ == ItemType::Break {
+                    Node::Break(tok.pos)
+                } else {
+                    Node::Continue(tok.pos)
+                }));
+            }
+            ItemType::Else => {
+                let peek = self.peek_non_space();
+                if peek.typ == ItemType::If || peek.typ == ItemType::With {
+                    return Ok(Parsed::Else);
+                }
+                self.expect(ItemType::RightDelim, "else")?;
+                return Ok(Parsed::Else);
+            }
+            ItemType::End => {
+                self.expect(ItemType::RightDelim, "end")?;
+                return Ok(Parsed::End);
+            }
+            ItemType::If => return self.control("if").map(|b| Parsed::Node(Node::If(b))),
+            ItemType::Range => return self.control("range").map(|b| Parsed::Node(Node::Range(b))),
+            ItemType::With => return self.control("with").map(|b| Parsed::Node(Node::With(b))),
+            ItemType::Template => return self.template_control().map(Parsed::Node),
+            _ => {}
+        }
+        self.backup();
+        let pipe = self.pipeline("command", ItemType::RightDelim)?;
+        Ok(Parsed::Node(Node::Action(pipe)))
+    }
+
+    fn control(&mut self, context: &str) -> PResult<Box<Branch>> {
+        if self.block_depth >= MAX_BLOCK_DEPTH {
+            return Err(self.errorf("max nesting depth exceeded"));
+        }
+        self.block_depth += 1;
+        let mark = self.vars.len();
+        let r = self.control_inner(context);
+        self.vars.truncate(mark);
+        self.block_depth -= 1;
+        r
+    }
+
+    fn control_inner(&mut self, context: &str) -> PResult<Box<Branch>> {
+        let pipe = self.pipeline(context, ItemType::RightDelim)?;
+        let is_range = context == "range";
+        if is_range {
+            self.range_depth += 1;
+        }
+        let r = self.item_list();
+        if is_range {
+            self.range_depth -= 1;
+        }
+        let (list, next) = r?;
+        let mut else_list = None;
+        if let Parsed::Else = next {
+            let peek = self.peek().typ;
+            if context == "if" && peek == ItemType::If {
+                self.next();
+                let inner = self.control("if")?;
+                else_list = Some(List {
+                    nodes: vec![Node::If(inner)],
+                });
+            } else if context == "with" && peek == ItemType::With {
+                self.next();
+                let inner = self.control("with")?;
+                else_list = Some(List {
+                    nodes: vec![Node::With(inner)],
+                });
+            } else {
+                let (l, next) = self.item_list()?;
+                if !matches!(next, Parsed::End) {
+                    return Err(self.errorf(format!("expected end; found {next}")));
+                }
+                else_list = Some(l);
+            }
+        }
+        Ok(Box::new(Branch {
+            pipe,
+            list,
+            else_list,
+        }))
+    }
+
+    fn template_name(&mut self, tok: &Item, context: &str) -> PResult<String> {
+        match tok.typ {
+            ItemType::String | ItemType::RawString => {
+                go_unquote(&tok.val).map_err(|e| self.errorf(e))
+            }
+            _ => Err(self.unexpected(tok, context)),
+        }
+    }
+
+    fn block_control(&mut self) -> PResult<Node> {
+        const CONTEXT: &str = "block clause";
+        let tok = self.next_non_space();
+        let name = self.template_name(&tok, CONTEXT)?;
+        let pipe = self.pipeline(CONTEXT, ItemType::RightDelim)?;
+        self.nested(|p| {
+            let (list, end) = p.item_list()?;
+            if !matches!(end, Parsed::End) {
+                return Err(p.errorf(format!("unexpected {end} in {CONTEXT}")));
+            }
+            p.add(Rc::from(name.as_str()), list)
+        })?;
+        Ok(Node::Template(Box::new(TemplateCall {
+            pos: tok.pos,
+            name: Rc::from(name.as_str()),
+            pipe: Some(pipe),
+        })))
+    }
+
+    fn template_control(&mut self) -> PResult<Node> {
+        const CONTEXT: &str = "template clause";
+        let tok = self.next_non_space();
+        let name = self.template_name(&tok, CONTEXT)?;
+        let mut pipe = None;
+        if self.next_non_space().typ != ItemType::RightDelim {
+            self.backup();
+            pipe = Some(self.pipeline(CONTEXT, ItemType::RightDelim)?);
+        }
+        Ok(Node::Template(Box::new(TemplateCall {
+            pos: tok.pos,
+            name: Rc::from(name.as_str()),
+            pipe,
+        })))
+    }
+
+    fn pipeline(&mut self, context: &str, end: ItemType) -> PResult<Pipe> {
+        let tok = self.peek_non_space();
+        let mut pipe = Pipe {
+            pos: tok.pos,
+            is_assign: false,
+            decl: Vec::new(),
+            cmds: Vec::new(),
+        };
+        loop {
+            let v = self.peek_non_space();
+            if v.typ != ItemType::Variable {
+                break;
+            }
+            self.next();
+            let after = self.peek();
+            let nxt = self.peek_non_space();
+            if nxt.typ == ItemType::Assign || nxt.typ == ItemType::Declare {
+                pipe.is_assign = nxt.typ == ItemType::Assign;
+                self.next_non_space();
+                pipe.decl.push(Rc::from(v.val.as_str()));
+                self.vars.push(v.val.clone());
+            } else if nxt.typ == ItemType::Char && nxt.val == "," {
+                self.next_non_space();
+                pipe.decl.push(Rc::from(v.val.as_str()));
+                self.vars.push(v.val.clone());
+                if context == "range" && pipe.decl.len() < 2 {
+                    match self.peek_non_space().typ {
+                        ItemType::Variable | ItemType::RightDelim | ItemType::RightParen => {
+                            continue
+                        }
+                        _ => return Err(self.errorf("range can only initialize variables")),
+                    }
+                }
+                return Err(self.errorf(format!("too many declarations in {context}")));
+            } else if after.typ == ItemType::Space {
+                self.backup3(v, after);
+            } else {
+                self.backup2(v);
+            }
+            break;
+        }
+        loop {
+            let tok = self.next_non_space();
+            if tok.typ == end {
+                self.check_pipeline(&pipe, context)?;
+                return Ok(pipe);
+            }
+            match tok.typ {
+                ItemType::Bool
+                | ItemType::CharConstant
+                | ItemType::Complex
+                | ItemType::Dot
+                | ItemType::Field
+                | ItemType::Identifier
+                | ItemType::Number
+                | ItemType::Nil
+                | ItemType::RawString
+                | ItemType::String
+                | ItemType::Variable
+                | ItemType::LeftParen => {
+                    self.backup();
+                    let cmd = self.command()?;
+                    pipe.cmds.push(cmd);
+                }
+                _ => return Err(self.unexpected(&tok, context)),
+            }
+        }
+    }
+
+    fn check_pipeline(&self, pipe: &Pipe, context: &str) -> PResult<()> {
+        if pipe.cmds.is_empty() {
+            return Err(self.errorf(format!("missing value for {context}")));
+        }
+        for (i, c) in pipe.cmds.iter().enumerate().skip(1) {
+            if matches!(
+                c.args.first(),
+                Some(
+                    Operand::Bool(..)
+                        | Operand::Dot(_)
+                        | Operand::Nil(_)
+                        | Operand::Number(..)
+                        | Operand::String { .. }
+                )
+            ) {
+                return Err(self.errorf(format!(
+                    "non executable command in pipeline stage {}",
+                    i + 1
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn command(&mut self) -> PResult<Command> {
+        let pos = self.peek_non_space().pos;
+        let mut args = Vec::new();
+        loop {
+            self.peek_non_space();
+            if let Some(op) = self.operand()? {
+                args.push(op);
+            }
+            let tok = self.next();
+            match tok.typ {
+                ItemType::Space => continue,
+                ItemType::RightDelim | ItemType::RightParen => self.backup(),
+                ItemType::Pipe => {}
+                _ => return Err(self.unexpected(&tok, "operand")),
+            }
+            break;
+        }
+        if args.is_empty() {
+            return Err(self.errorf("empty command"));
+        }
+        Ok(Command { pos, args })
+    }
+
+    fn operand(&mut self) -> PResult<Option<Operand>> {
+        let Some(node) = self.term()? else {
+            return Ok(None);
+        };
+        if self.peek().typ != ItemType::Field {
+            return Ok(Some(node));
+        }
+        let chain_pos = self.peek().pos;
+        let mut fields: Vec<Rc<str>> = Vec::new();
+        while self.peek().typ == ItemType::Field {
+            let f = self.next();
+            fields.push(Rc::from(&f.val[1..]));
+        }
+        Ok(Some(match node {
+            Operand::Field { mut idents, .. } => {
+                idents.extend(fields);
+                Operand::Field {
+                    pos: chain_pos,
+                    idents,
+                }
+            }
+            Operand::Variable { mut idents, .. } => {
+                idents.extend(fields);
+                Operand::Variable {
+                    pos: chain_pos,
+                    idents,
+                }
+            }
+            Operand::Bool(..)
+            | Operand::String { .. }
+            | Operand::Number(..)
+            | Operand::Nil(_)
+            | Operand::Dot(_) => {
+                return Err(self.errorf(format!(
+                    "unexpected . after term {}",
+                    quote(&node.to_string())
+                )));
+            }
+            other => Operand::Chain {
+                pos: chain_pos,
+                node: Box::new(other),
+                fields,
+            },
+        }))
+    }
+
+    fn term(&mut self) -> PResult<Option<Operand>> {
+        let tok = self.next_non_space();
+        let pos = tok.pos;
+        Ok(Some(match tok.typ {
+            ItemType::Identifier => {
+                let Some(callee) = (self.resolve)(&tok.val) else {
+                    return Err(self.errorf(format!("function {} not defined", quote(&tok.val))));
+                };
+                Operand::Ident {
+                    pos,
+                    name: Rc::from(tok.val.as_str()),
+                    callee,
+                }
+            }
+            ItemType::Dot => Operand::Dot(pos),
+            ItemType::Nil => Operand::Nil(pos),
+            ItemType::Variable => {
+                if !self.vars.iter().any(|v| *v == tok.val) {
+                    return Err(self.errorf(format!("undefined variable {}", quote(&tok.val))));
+                }
+                Operand::Variable {
+                    pos,
+                    idents: vec![Rc::from(tok.val.as_str())],
+                }
+            }
+            ItemType::Field => Operand::Field {
+                pos,
+                idents: vec![Rc::from(&tok.val[1..])],
+            },
+            ItemType::Bool => Operand::Bool(pos, tok.val == "true"),
+            ItemType::CharConstant | ItemType::Complex | ItemType::Number => {
+                let n = parse_number(&tok.val, tok.typ).map_err(|e| self.errorf(e))?;
+                Operand::Number(pos, n)
+            }
+            ItemType::LeftParen => {
+                if self.paren_depth >= MAX_PAREN_DEPTH {
+                    return Err(self.errorf("max expression depth exceeded"));
+                }
+                self.paren_depth += 1;
+                let p = self.pipeline("parenthesized pipeline", ItemType::RightParen);
+                self.paren_depth -= 1;
+                Operand::Pipe(Box::new(p?))
+            }
+            ItemType::String | ItemType::RawString => {
+                let text = go_unquote(&tok.val).map_err(|e| self.errorf(e))?;
+                Operand::String {
+                    pos,
+                    quoted: Rc::from(tok.val.as_str()),
+                    text: Rc::from(text.as_str()),
+                }
+            }
+            _ => {
+                self.backup();
+                return Ok(None);
+            }
+        }))
+    }
+}
+
+/// Go's `strconv.Unquote` for "...", `...` and '...' literals.
+pub fn go_unquote(s: &str) -> Result<String, &'static str> {
+    const BAD: &str = "invalid syntax";
+    let b = s.as_bytes();
+    if b.len() < 2 {
+        return Err(BAD);
+    }
+    let q = b[0];
+    if q != b[b.len() - 1] {
+        return Err(BAD);
+    }
+    let body = &s[1..s.len() - 1];
+    match q {
+        b'`' => {
+            if body.contains('`') {
+                return Err(BAD);
+            }
+            Ok(body.replace('\r', ""))
+        }
+        b'"' | b'\'' => {
+            let mut out = String::new();
+            let mut rest = body;
+            while !rest.is_empty() {
+                let (c, tail) = unquote_char(rest, q as char)?;
+                match c {
+                    CharOrByte::Char(c) => out.push(c),
+                    CharOrByte::Byte(b) => {
+                        // Go strings may hold arbitrary bytes; we keep valid UTF-8 only.
+                        out.push(char::from(b));
+                    }
+                }
+                rest = tail;
+                if q == b'\'' && !rest.is_empty() {
+                    return Err(BAD);
+                }
+            }
+            if q == b'\'' && out.chars().count() != 1 {
+                return Err(BAD);
+            }
+            Ok(out)
+        }
+        _ => Err(BAD),
+    }
+}
+
+enum CharOrByte {
+    Char(char),
+    Byte(u8),
+}
+
+/// Go's `strconv.UnquoteChar`: decodes one (possibly escaped) character.
+fn unquote_char(s: &str, quote: char) -> Result<(CharOrByte, &str), &'static str> {
+    const BAD: &str = "invalid syntax";
+    let mut chars = s.chars();
+    let c = chars.next().ok_or(BAD)?;
+    if c == quote && (quote == '\'' || quote == '"') {
+        return Err(BAD);
+    }
+    if c != '\\' {
+        if c == '\n' {
+            return Err(BAD);
+        }
+        return Ok((CharOrByte::Char(c), chars.as_str()));
+    }
+    let e = chars.next().ok_or(BAD)?;
+    let rest = chars.as_str();
+    let simple = match e {
+        'a' => Some('\u{7}'),
+        'b' => Some('\u{8}'),
+        'f' => Some('\u{c}'),
+        'n' => Some('\n'),
+        'r' => Some('\r'),
+        't' => Some('\t'),
+        'v' => Some('\u{b}'),
+        '\\' => Some('\\'),
+        '\'' | '"' => {
+            if e != quote {
+                return Err(BAD);
+            }
+            Some(e)
+        }
+        _ => None,
+    };
+    if let Some(c) = simple {
+        return Ok((CharOrByte::Char(c), rest));
+    }
+    match e {
+        'x' | 'u' | 'U' => {
+            let n = match e {
+                'x' => 2,
+                'u' => 4,
+                _ => 8,
+            };
+            if rest.len() < n || !rest.is_char_boundary(n) {
+                return Err(BAD);
+            }
+            let v = u32::from_str_radix(&rest[..n], 16).map_err(|_| BAD)?;
+            if e == 'x' {
+                return Ok((CharOrByte::Byte(v as u8), &rest[n..]));
+            }
+            let c = char::from_u32(v).ok_or(BAD)?;
+            Ok((CharOrByte::Char(c), &rest[n..]))
+        }
+        '0'..='7' => {
+            if rest.len() < 2 || !rest.is_char_boundary(2) {
+                return Err(BAD);
+            }
+            let digits = format!("{e}{}", &rest[..2]);
+            let v = u32::from_str_radix(&digits, 8).map_err(|_| BAD)?;
+            if v > 255 {
+                return Err(BAD);
+            }
+            Ok((CharOrByte::Byte(v as u8), &rest[2..]))
+        }
+        _ => Err(BAD),
+    }
+}
+
+/// Go's `underscoreOK`: underscores only between digits (or after a base prefix).
+fn underscore_ok(s: &str) -> bool {
+    let s = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let b = s.as_bytes();
+    let mut saw = b'^';
+    let mut i = 0;
+    let mut hex = false;
+    if b.len() >= 2 && b[0] == b'0' && matches!(b[1] | 0x20, b'b' | b'o' | b'x') {
+        i = 2;
+        saw = b'0';
+        hex = (b[1] | 0x20) == b'x';
+    }
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_digit() || (hex && (c | 0x20).is_ascii_hexdigit()) {
+            saw = b'0';
+        } else if c == b'_' {
+            if saw != b'0' {
+                return false;
+            }
+            saw = b'_';
+        } else {
+            if saw == b'_' {
+                return false;
+            }
+            saw = b'!';
+        }
+        i += 1;
+    }
+    saw != b'_'
+}
+
+/// Go's `strconv.ParseUint(s, 0, 64)` on the unsigned part.
+fn parse_uint_base0(s: &str) -> Option<u64> {
+    if s.is_empty() {
+        return None;
+    }
+    let (digits, radix, prefixed) = if s.len() >= 2 && s.as_bytes()[0] == b'0' {
+        match s.as_bytes()[1] | 0x20 {
+            b'x' => (&s[2..], 16, true),
+            b'o' => (&s[2..], 8, true),
+            b'b' => (&s[2..], 2, true),
+            _ => (&s[1..], 8, true),
+        }
+    } else {
+        (s, 10, false)
+    };
+    if s.contains('_') && !underscore_ok(s) {
+        return None;
+    }
+    let clean: String = digits.chars().filter(|&c| c != '_').collect();
+    if clean.is_empty() {
+        // "0" alone (prefix consumed) is zero; "0x" is invalid.
+        return if prefixed && radix == 8 && s.len() == 1 {
+            Some(0)
+        } else if s == "0" {
+            Some(0)
+        } else {
+            None
+        };
+    }
+    u64::from_str_radix(&clean, radix).ok()
+}
+
+fn parse_int_base0(s: &str) -> Option<i64> {
+    let (neg, body) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let u = parse_uint_base0(body)?;
+    if neg {
+        if u <= i64::MAX as u64 + 1 {
+            Some((u as i128).wrapping_neg() as i64)
+        } else {
+            None
+        }
+    } else if u <= i64::MAX as u64 {
+        Some(u as i64)
+    } else {
+        None
+    }
+}
+
+/// Go's `strconv.ParseFloat(s, 64)` for the literal forms the lexer produces.
+fn parse_float_go(s: &str) -> Option<f64> {
+    if s.contains('_') && !underscore_ok(s) {
+        return None;
+    }
+    let clean: String = s.chars().filter(|&c| c != '_').collect();
+    let (neg, body) = match clean.as_bytes().first() {
+        Some(b'-') => (true, &clean[1..]),
+        Some(b'+') => (false, &clean[1..]),
+        _ => (false, clean.as_str()),
+    };
+    let v = if body.len() > 2 && (body.starts_with("0x") || body.starts_with("0X")) {
+        parse_hex_float(&body[2..])?
+    } else {
+        if body.is_empty()
+            || !body
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
+        {
+            return None;
+        }
+        body.parse::<f64>().ok()?
+    };
+    Some(if neg { -v } else { v })
+}
+
+fn parse_hex_float(s: &str) -> Option<f64> {
+    let (mant, exp) = match s.find(['p', 'P']) {
+        Some(i) => (&s[..i], s[i + 1..].parse::<i32>().ok()?),
+        None => return None, // hex floats need an exponent in Go
+    };
+    let (int_part, frac_part) = match mant.find('.') {
+        Some(i) => (&mant[..i], &mant[i + 1..]),
+        None => (mant, ""),
+    };
+    if int_part.is_empty() && frac_part.is_empty() {
+        return None;
+    }
+    let mut v = 0f64;
+    for c in int_part.chars() {
+        v = v * 16.0 + c.to_digit(16)? as f64;
+    }
+    let mut scale = 1.0 / 16.0;
+    for c in frac_part.chars() {
+        v += c.to_digit(16)? as f64 * scale;
+        scale /= 16.0;
+    }
+    Some(v * 2f64.powi(exp))
+}
+
+/// Builds a number literal with Go's rules (`newNumber`).
+fn parse_number(text: &str, typ: ItemType) -> Result<Number, String> {
+    let mut n = Number {
+        text: Rc::from(text),
+        int: None,
+        uint: None,
+        float: None,
+    };
+    if typ == ItemType::CharConstant {
+        let (c, tail) = unquote_char(&text[1..], '\'').map_err(|e| e.to_string())?;
+        if tail != "'" {
+            return Err(format!("malformed character constant: {text}"));
+        }
+        let v = match c {
+            CharOrByte::Char(c) => c as u32,
+            CharOrByte::Byte(b) => b as u32,
+        };
+        n.int = Some(v as i64);
+        n.uint = Some(v as u64);
+        n.float = Some(v as f64);
+        return Ok(n);
+    }
+    if typ == ItemType::Complex || text.ends_with('i') {
+        return Err(format!("illegal number syntax: {}", quote(text)));
+    }
+    let u = parse_uint_base0(text);
+    let i = parse_int_base0(text);
+    n.uint = u;
+    if let Some(i) = i {
+        n.int = Some(i);
+        if i == 0 {
+            n.uint = Some(0);
+        }
+    }
+    if let Some(i) = n.int {
+        n.float = Some(i as f64);
+    } else if let Some(u) = n.uint {
+        n.float = Some(u as f64);
+    } else if let Some(f) = parse_float_go(text) {
+        if !text.contains(['.', 'e', 'E', 'p', 'P']) {
+            return Err(format!("integer overflow: {}", quote(text)));
+        }
+        n.float = Some(f);
+        if f.fract() == 0.0 && f >= -9.223372036854776e18 && f < 9.223372036854776e18 {
+            n.int = Some(f as i64);
+        }
+        if f.fract() == 0.0 && (0.0..1.8446744073709552e19).contains(&f) {
+            n.uint = Some(f as u64);
+        }
+    }
+    if n.int.is_none() && n.uint.is_none() && n.float.is_none() {
+        return Err(format!("illegal number syntax: {}", quote(text)));
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolve(name: &str) -> Option<Callee> {
+        match name {
+            "include" => Some(Callee::Include),
+            "tpl" => Some(Callee::Tpl),
+            _ => None,
+        }
+    }
+
+    fn perr(src: &str) -> String {
+        parse("t.yaml", src, &resolve).unwrap_err().0
+    }
+
+    #[test]
+    fn parse_errors_match_go() {
+        assert_eq!(
+            perr("a: {{ end }}"),
+            "template: t.yaml:1: unexpected {{end}}"
+        );
+        assert_eq!(
+            perr("a: {{ /* c */ }}"),
+            "template: t.yaml:1: unexpected \"/\" in command"
+        );
+        assert_eq!(
+            perr("a: {{ .Values.x \n"),
+            "template: t.yaml:2: unclosed action started at t.yaml:1"
+        );
+        assert_eq!(
+            perr("{{ nosuch }}"),
+            "template: t.yaml:1: function \"nosuch\" not defined"
+        );
+        assert_eq!(
+            perr("{{ $nope }}"),
+            "template: t.yaml:1: undefined variable \"$nope\""
+        );
+        assert_eq!(
+            perr("{{ 1a }}"),
+            "template: t.yaml:1: bad number syntax: \"1a\""
+        );
+        assert_eq!(
+            perr("{{ 99999999999999999999 }}"),
+            "template: t.yaml:1: integer overflow: \"99999999999999999999\""
+        );
+        assert_eq!(
+            perr("{{ with false }}a{{ else if true }}b{{ end }}"),
+            "template: t.yaml:1: unexpected <if> in input"
+        );
+        assert_eq!(
+            perr("{{ range $a, $b, $c := . }}{{ end }}"),
+            "template: t.yaml:1: too many declarations in range"
+        );
+        assert_eq!(
+            perr("{{ break }}"),
+            "template: t.yaml:1: {{break}} outside {{range}}"
+        );
+        assert_eq!(
+            perr("{{ \"x\" | \"y\" }}"),
+            "template: t.yaml:1: non executable command in pipeline stage 2"
+        );
+    }
+
+    #[test]
+    fn defines_and_strings() {
+        let t = parse(
+            "f",
+            "{{ define \"a\" }}A{{ end }}{{ template \"a\" . }} {{ .Values.a.b }}",
+            &resolve,
+        )
+        .unwrap();
+        assert_eq!(t.len(), 2);
+        assert_eq!(&*t[0].name, "a");
+        let f = &t[1];
+        assert_eq!(f.root.to_string(), "{{template \"a\" .}} {{.Values.a.b}}");
+        assert_eq!(go_unquote(r#""a\tb\u00e9""#).unwrap(), "a\tbé");
+    }
+
+    #[test]
+    fn numbers() {
+        let n = parse_number("0x1F", ItemType::Number).unwrap();
+        assert_eq!(n.int, Some(31));
+        let n = parse_number("1e3", ItemType::Number).unwrap();
+        assert_eq!(n.float, Some(1000.0));
+        assert_eq!(n.int, Some(1000));
+        let n = parse_number("07", ItemType::Number).unwrap();
+        assert_eq!(n.int, Some(7));
+        let n = parse_number("0x1.8p1", ItemType::Number).unwrap();
+        assert_eq!(n.float, Some(3.0));
+        assert!(parse_number("08", ItemType::Number).is_err());
+        let n = parse_number("'a'", ItemType::CharConstant).unwrap();
+        assert_eq!(n.int, Some(97));
+    }
+}
