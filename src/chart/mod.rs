@@ -9,8 +9,10 @@ pub mod archive;
 pub mod decode;
 pub mod gomatch;
 pub mod helmignore;
+pub mod jsonpath;
 pub mod loader;
 pub mod metadata;
+pub mod show;
 
 use std::time::SystemTime;
 

@@ -12,9 +12,11 @@ use std::process::ExitCode;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
+pub mod chart_path;
 mod completion;
 mod env;
 pub mod settings;
+mod show;
 mod version;
 
 use settings::{GlobalArgs, Settings};
@@ -55,6 +57,9 @@ pub enum Commands {
     Completion(completion::Args),
     /// helm client environment information
     Env(env::Args),
+    /// show information of a chart
+    #[command(alias = "inspect")]
+    Show(show::Args),
     /// print the client version information
     Version(version::Args),
 }
@@ -63,6 +68,7 @@ fn dispatch(command: Commands, settings: &Settings) -> anyhow::Result<()> {
     match command {
         Commands::Completion(a) => completion::run(a, settings),
         Commands::Env(a) => env::run(a, settings),
+        Commands::Show(a) => show::run(a, settings),
         Commands::Version(a) => version::run(a, settings),
     }
 }
