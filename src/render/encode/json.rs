@@ -201,3 +201,337 @@ pub fn quote_go(s: &str) -> String {
     out.push('"');
     out
 }
+
+/// How encoding/json names a character in syntax errors (`'x'`, `'\n'`).
+fn quote_char(c: char) -> String {
+    match c {
+        '\'' => "'\\''".to_string(),
+        '"' => "'\"'".to_string(),
+        c => {
+            let q = quote_go(&c.to_string());
+            format!("'{}'", &q[1..q.len() - 1])
+        }
+    }
+}
+
+/// A JSON reader with encoding/json's error messages. Numbers become
+/// float64, objects `map[string]interface{}`, arrays `[]interface{}`.
+struct Parser<'a> {
+    chars: Vec<char>,
+    pos: usize,
+    _src: &'a str,
+}
+
+type ParseResult<T> = Result<T, JsonError>;
+
+impl Parser<'_> {
+    fn eof() -> JsonError {
+        JsonError("unexpected end of JSON input".to_string())
+    }
+
+    fn invalid(c: char, context: &str) -> JsonError {
+        JsonError(format!("invalid character {} {context}", quote_char(c)))
+    }
+
+    fn skip_ws(&mut self) {
+        while self.pos < self.chars.len() && matches!(self.chars[self.pos], ' ' | '\t' | '\n' | '\r')
+        {
+            self.pos += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.chars.get(self.pos).copied()
+    }
+
+    fn value(&mut self, depth: usize) -> ParseResult<Value> {
+        if depth > 10000 {
+            return Err(JsonError("exceeded max depth".to_string()));
+        }
+        self.skip_ws();
+        let c = self.peek().ok_or_else(Self::eof)?;
+        match c {
+            '{' => {
+                self.pos += 1;
+                let mut m = BTreeMap::new();
+                self.skip_ws();
+                if self.peek() == Some('}') {
+                    self.pos += 1;
+                    return Ok(Value::map(m));
+                }
+                loop {
+                    self.skip_ws();
+                    match self.peek() {
+                        None => return Err(Self::eof()),
+                        Some('"') => {}
+                        Some(c) => {
+                            return Err(Self::invalid(c, "looking for beginning of object key string"))
+                        }
+                    }
+                    let k = self.string()?;
+                    self.skip_ws();
+                    match self.peek() {
+                        None => return Err(Self::eof()),
+                        Some(':') => self.pos += 1,
+                        Some(c) => return Err(Self::invalid(c, "after object key")),
+                    }
+                    let v = self.value(depth + 1)?;
+                    m.insert(k, v);
+                    self.skip_ws();
+                    match self.peek() {
+                        None => return Err(Self::eof()),
+                        Some(',') => self.pos += 1,
+                        Some('}') => {
+                            self.pos += 1;
+                            return Ok(Value::map(m));
+                        }
+                        Some(c) => return Err(Self::invalid(c, "after object key:value pair")),
+                    }
+                }
+            }
+            '[' => {
+                self.pos += 1;
+                let mut items = Vec::new();
+                self.skip_ws();
+                if self.peek() == Some(']') {
+                    self.pos += 1;
+                    return Ok(Value::list(items));
+                }
+                loop {
+                    items.push(self.value(depth + 1)?);
+                    self.skip_ws();
+                    match self.peek() {
+                        None => return Err(Self::eof()),
+                        Some(',') => self.pos += 1,
+                        Some(']') => {
+                            self.pos += 1;
+                            return Ok(Value::list(items));
+                        }
+                        Some(c) => return Err(Self::invalid(c, "after array element")),
+                    }
+                }
+            }
+            '"' => Ok(Value::string(self.string()?)),
+            't' => self.literal("true", Value::Bool(true)),
+            'f' => self.literal("false", Value::Bool(false)),
+            'n' => self.literal("null", Value::Nil),
+            '-' | '0'..='9' => self.number(),
+            c => Err(Self::invalid(c, "looking for beginning of value")),
+        }
+    }
+
+    fn literal(&mut self, word: &str, v: Value) -> ParseResult<Value> {
+        for (i, expected) in word.chars().enumerate() {
+            match self.peek() {
+                None => return Err(Self::eof()),
+                Some(c) if c == expected => self.pos += 1,
+                Some(c) => {
+                    return Err(Self::invalid(
+                        c,
+                        &format!("in literal {word} (expecting {})", quote_char(expected)),
+                    ))
+                }
+            }
+            let _ = i;
+        }
+        Ok(v)
+    }
+
+    fn number(&mut self) -> ParseResult<Value> {
+        let start = self.pos;
+        let digits = |p: &mut Self| {
+            let s = p.pos;
+            while p.peek().is_some_and(|c| c.is_ascii_digit()) {
+                p.pos += 1;
+            }
+            p.pos - s
+        };
+        if self.peek() == Some('-') {
+            self.pos += 1;
+            match self.peek() {
+                None => return Err(Self::eof()),
+                Some(c) if c.is_ascii_digit() => {}
+                Some(c) => return Err(Self::invalid(c, "in numeric literal")),
+            }
+        }
+        if self.peek() == Some('0') {
+            self.pos += 1;
+        } else {
+            digits(self);
+        }
+        if self.peek() == Some('.') {
+            self.pos += 1;
+            match self.peek() {
+                None => return Err(Self::eof()),
+                Some(c) if c.is_ascii_digit() => {}
+                Some(c) => return Err(Self::invalid(c, "after decimal point in numeric literal")),
+            }
+            digits(self);
+        }
+        if matches!(self.peek(), Some('e' | 'E')) {
+            self.pos += 1;
+            if matches!(self.peek(), Some('+' | '-')) {
+                self.pos += 1;
+            }
+            match self.peek() {
+                None => return Err(Self::eof()),
+                Some(c) if c.is_ascii_digit() => {}
+                Some(c) => return Err(Self::invalid(c, "in exponent of numeric literal")),
+            }
+            digits(self);
+        }
+        let text: String = self.chars[start..self.pos].iter().collect();
+        match text.parse::<f64>() {
+            Ok(f) if f.is_finite() => Ok(Value::Float(f)),
+            _ => Err(JsonError(format!(
+                "json: cannot unmarshal number {text} into Go value of type float64"
+            ))),
+        }
+    }
+
+    fn string(&mut self) -> ParseResult<String> {
+        self.pos += 1; // opening quote
+        let mut out = String::new();
+        loop {
+            let c = self.peek().ok_or_else(Self::eof)?;
+            self.pos += 1;
+            match c {
+                '"' => return Ok(out),
+                '\\' => {
+                    let e = self.peek().ok_or_else(Self::eof)?;
+                    self.pos += 1;
+                    match e {
+                        '"' => out.push('"'),
+                        '\\' => out.push('\\'),
+                        '/' => out.push('/'),
+                        'b' => out.push('\u{8}'),
+                        'f' => out.push('\u{c}'),
+                        'n' => out.push('\n'),
+                        'r' => out.push('\r'),
+                        't' => out.push('\t'),
+                        'u' => {
+                            let mut cp = self.hex4()?;
+                            if (0xd800..0xdc00).contains(&cp)
+                                && self.chars.get(self.pos) == Some(&'\\')
+                                && self.chars.get(self.pos + 1) == Some(&'u')
+                            {
+                                let save = self.pos;
+                                self.pos += 2;
+                                let lo = self.hex4()?;
+                                if (0xdc00..0xe000).contains(&lo) {
+                                    cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+                                } else {
+                                    self.pos = save;
+                                }
+                            }
+                            out.push(char::from_u32(cp).unwrap_or('\u{fffd}'));
+                        }
+                        c => return Err(Self::invalid(c, "in string escape code")),
+                    }
+                }
+                c if (c as u32) < 0x20 => return Err(Self::invalid(c, "in string literal")),
+                c => out.push(c),
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> ParseResult<u32> {
+        let mut v = 0;
+        for _ in 0..4 {
+            let c = self.peek().ok_or_else(Self::eof)?;
+            let d = c
+                .to_digit(16)
+                .ok_or_else(|| Self::invalid(c, "in \\u hexadecimal character escape"))?;
+            v = v * 16 + d;
+            self.pos += 1;
+        }
+        Ok(v)
+    }
+}
+
+/// `json.Unmarshal` into `interface{}`: syntax errors with Go's text.
+pub fn parse_json(src: &str) -> Result<Value, JsonError> {
+    let mut p = Parser {
+        chars: src.chars().collect(),
+        pos: 0,
+        _src: src,
+    };
+    let v = p.value(0)?;
+    p.skip_ws();
+    if let Some(c) = p.peek() {
+        return Err(Parser::invalid(c, "after top-level value"));
+    }
+    Ok(v)
+}
+
+/// encoding/json's name for a value's JSON kind in type errors.
+fn kind_name(v: &Value) -> &'static str {
+    match v {
+        Value::Nil => "null",
+        Value::Bool(_) => "bool",
+        Value::Int(_) | Value::Int64(_) | Value::Float(_) => "number",
+        Value::String(_) | Value::Bytes(_) => "string",
+        Value::List(_) => "array",
+        Value::Map(_) | Value::Object(_) => "object",
+    }
+}
+
+/// `json.Unmarshal` into `map[string]interface{}` (`fromJson`); `Nil` for
+/// JSON `null` (Go leaves a nil map).
+pub fn from_json(src: &str) -> Result<Value, JsonError> {
+    let v = parse_json(src)?;
+    match v {
+        Value::Map(_) | Value::Nil => Ok(v),
+        other => Err(JsonError(format!(
+            "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+            kind_name(&other)
+        ))),
+    }
+}
+
+/// `json.Unmarshal` into `[]interface{}` (`fromJsonArray`).
+pub fn from_json_array(src: &str) -> Result<Value, JsonError> {
+    let v = parse_json(src)?;
+    match v {
+        Value::List(_) | Value::Nil => Ok(v),
+        other => Err(JsonError(format!(
+            "json: cannot unmarshal {} into Go value of type []interface {{}}",
+            kind_name(&other)
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marshal_like_go() {
+        let v = from_json(r#"{"b":[1,2.5,1e21,"<&>"],"a":{"x":null,"y":true}}"#).unwrap();
+        assert_eq!(
+            to_json(&v).unwrap(),
+            r#"{"a":{"x":null,"y":true},"b":[1,2.5,1e+21,"\u003c\u0026\u003e"]}"#
+        );
+        assert_eq!(to_raw_json(&v).unwrap(), r#"{"a":{"x":null,"y":true},"b":[1,2.5,1e+21,"<&>"]}"#);
+        assert_eq!(
+            to_pretty_json(&from_json(r#"{"a":[1,2],"b":{},"c":[]}"#).unwrap()).unwrap(),
+            "{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": {},\n  \"c\": []\n}"
+        );
+        assert_eq!(to_json(&Value::str("\u{2028}\n\u{1}")).unwrap(), r#""\u2028\n\u0001""#);
+    }
+
+    #[test]
+    fn parse_errors_like_go() {
+        let e = |s: &str| from_json(s).unwrap_err().0;
+        assert_eq!(e(""), "unexpected end of JSON input");
+        assert_eq!(e("{bad"), "invalid character 'b' looking for beginning of object key string");
+        assert_eq!(e("[1]"), "json: cannot unmarshal array into Go value of type map[string]interface {}");
+        assert_eq!(e("{\"a\" 1}"), "invalid character '1' after object key");
+        assert_eq!(e("{} x"), "invalid character 'x' after top-level value");
+        assert_eq!(e("{\"a\": tru}"), "invalid character '}' in literal true (expecting 'e')");
+        assert_eq!(
+            from_json_array("{}").unwrap_err().0,
+            "json: cannot unmarshal object into Go value of type []interface {}"
+        );
+    }
+}
