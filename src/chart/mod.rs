@@ -7,6 +7,7 @@
 
 pub mod archive;
 pub mod decode;
+pub mod dependencies;
 pub mod gomatch;
 pub mod helmignore;
 pub mod jsonpath;

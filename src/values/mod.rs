@@ -2,3 +2,4 @@
 pub mod strvals;
 pub mod coalesce;
 pub mod yaml;
+pub mod options;
