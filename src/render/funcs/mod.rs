@@ -17,12 +17,17 @@ use std::collections::HashMap;
 use crate::value::Value;
 
 pub mod conversion;
+pub mod defaults;
+pub mod dicts;
 pub mod dates;
 pub mod encoding;
 pub mod hashes;
 pub mod env;
+pub mod lists;
 pub mod math;
+pub mod reflection;
 pub mod semver;
+pub mod strings;
 pub use env::FuncEnv;
 
 /// A Go parameter type, as far as text/template's argument conversion cares.
@@ -151,6 +156,11 @@ pub fn standard_registry() -> Registry {
     // Families add themselves here as they land, e.g. `strings::register(&mut reg);`
     conversion::register(&mut reg);
     math::register(&mut reg);
+    strings::register(&mut reg);
+    lists::register(&mut reg);
+    dicts::register(&mut reg);
+    defaults::register(&mut reg);
+    reflection::register(&mut reg);
     dates::register(&mut reg);
     encoding::register(&mut reg);
     hashes::register(&mut reg);

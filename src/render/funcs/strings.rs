@@ -1,0 +1,700 @@
+//! Sprig's string functions, with the byte-oriented behaviour of the Go
+//! code behind them: `substr` and `trunc` cut at byte offsets, `initials`
+//! and `nospace` walk bytes as Latin-1 runes, out-of-range slicing fails
+//! with the Go runtime's panic text. Case conversions live in [`case`],
+//! Go's Unicode rules in [`go_unicode`].
+//!
+//! Where Go would produce a string that is not valid UTF-8 (cutting inside
+//! a multi-byte character), the invalid bytes become U+FFFD, because a
+//! template [`Value`] string is always valid UTF-8.
+
+mod case;
+pub mod go_unicode;
+
+use super::{FuncEnv, FuncError, FuncResult, Registry, Sig, Ty};
+use crate::render::gofmt;
+use crate::value::{ElemType, MapData, Value};
+
+pub fn register(reg: &mut Registry) {
+    use Ty::{Any, Int, String as Str};
+    let one_str = Sig::fixed(&[Str]);
+    let two_str = Sig::fixed(&[Str, Str]);
+    reg.add("trim", one_str, trim);
+    reg.add("trimAll", two_str, trim_all);
+    reg.add("trimall", two_str, trim_all);
+    reg.add("trimPrefix", two_str, trim_prefix);
+    reg.add("trimSuffix", two_str, trim_suffix);
+    reg.add("upper", one_str, upper);
+    reg.add("lower", one_str, lower);
+    reg.add("title", one_str, title);
+    reg.add("untitle", one_str, untitle);
+    reg.add("substr", Sig::fixed(&[Int, Int, Str]), substr);
+    reg.add("repeat", Sig::fixed(&[Int, Str]), repeat);
+    reg.add("trunc", Sig::fixed(&[Int, Str]), trunc);
+    reg.add("abbrev", Sig::fixed(&[Int, Str]), abbrev);
+    reg.add("abbrevboth", Sig::fixed(&[Int, Int, Str]), abbrevboth);
+    reg.add("nospace", one_str, nospace);
+    reg.add("initials", one_str, initials);
+    reg.add("swapcase", one_str, swapcase);
+    reg.add("shuffle", one_str, shuffle);
+    reg.add("snakecase", one_str, snakecase);
+    reg.add("camelcase", one_str, camelcase);
+    reg.add("kebabcase", one_str, kebabcase);
+    reg.add("wrap", Sig::fixed(&[Int, Str]), wrap);
+    reg.add("wrapWith", Sig::fixed(&[Int, Str, Str]), wrap_with);
+    reg.add("contains", two_str, contains);
+    reg.add("hasPrefix", two_str, has_prefix);
+    reg.add("hasSuffix", two_str, has_suffix);
+    reg.add("quote", Sig::variadic(&[], Any), quote);
+    reg.add("squote", Sig::variadic(&[], Any), squote);
+    reg.add("cat", Sig::variadic(&[], Any), cat);
+    reg.add("indent", Sig::fixed(&[Int, Str]), indent);
+    reg.add("nindent", Sig::fixed(&[Int, Str]), nindent);
+    reg.add("replace", Sig::fixed(&[Str, Str, Str]), replace);
+    reg.add("plural", Sig::fixed(&[Str, Str, Int]), plural);
+    reg.add("toString", Sig::fixed(&[Any]), to_string);
+    reg.add("toStrings", Sig::fixed(&[Any]), to_strings);
+    reg.add("split", two_str, split);
+    reg.add("splitList", two_str, split_list);
+    reg.add("splitn", Sig::fixed(&[Str, Int, Str]), splitn);
+    reg.add("join", Sig::fixed(&[Str, Any]), join);
+    reg.add("sortAlpha", Sig::fixed(&[Any]), sort_alpha);
+}
+
+// ---- argument access (the executor has already checked the types) ----
+
+fn s(v: &Value) -> &str {
+    v.as_str().unwrap_or("")
+}
+
+fn n(v: &Value) -> i64 {
+    match v {
+        Value::Int(i) | Value::Int64(i) => *i,
+        other => super::conversion::to_int64(other),
+    }
+}
+
+fn string_result(text: String) -> FuncResult {
+    Ok(Value::string(text))
+}
+
+/// Bytes back to a string; bytes Go would keep raw become U+FFFD.
+fn from_bytes(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Go's runtime panic for a string slice `s[low:high]` out of range.
+fn slice_error(low: Option<i64>, high: Option<i64>, len: usize) -> FuncError {
+    let msg = match (low, high) {
+        (None, Some(h)) if h < 0 => format!("slice bounds out of range [:{h}]"),
+        (None, Some(h)) => format!("slice bounds out of range [:{h}] with length {len}"),
+        (Some(l), None) if l < 0 => format!("slice bounds out of range [{l}:]"),
+        (Some(l), None) => format!("slice bounds out of range [{l}:{len}]"),
+        (Some(l), Some(h)) => format!("slice bounds out of range [{l}:{h}]"),
+        (None, None) => "slice bounds out of range".to_string(),
+    };
+    FuncError::new(format!("runtime error: {msg}"))
+}
+
+/// Go's `strings.Repeat`, including its panics.
+fn go_repeat(text: &str, count: i64) -> Result<String, FuncError> {
+    if count < 0 {
+        return Err(FuncError::new("strings: negative Repeat count"));
+    }
+    let total = (text.len() as u128) * (count as u128);
+    if total > (isize::MAX as u128) {
+        return Err(FuncError::new("strings: Repeat output length overflow"));
+    }
+    if total > (1u128 << 32) {
+        // Go would try to allocate it; refuse rather than exhaust memory.
+        return Err(FuncError::new("runtime error: makeslice: len out of range"));
+    }
+    Ok(text.repeat(count as usize))
+}
+
+/// Sprig's `strval`: strings as they are, everything else as `%v` (which
+/// already uses `String()`/`Error()` for host objects).
+pub fn strval(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.to_string(),
+        Value::Bytes(b) => from_bytes(b),
+        other => gofmt::sprint(other),
+    }
+}
+
+/// Sprig's `strslice`: a list's non-nil elements as strings (`[]string`
+/// lists unchanged), nil as an empty list, any other value as a one-element
+/// list.
+pub fn strslice(v: &Value) -> Vec<String> {
+    match v {
+        Value::Nil => Vec::new(),
+        Value::List(l) => l
+            .items
+            .borrow()
+            .iter()
+            .filter(|item| l.elem == ElemType::String || !item.is_nil())
+            .map(strval)
+            .collect(),
+        // A []byte is a slice of uint8 numbers to reflection.
+        Value::Bytes(b) => b.iter().map(|x| x.to_string()).collect(),
+        other => vec![strval(other)],
+    }
+}
+
+fn strings_list(items: Vec<String>) -> Value {
+    Value::typed_list(
+        items.into_iter().map(Value::string).collect(),
+        ElemType::String,
+    )
+}
+
+// ---- trimming and case ----
+
+fn trim(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    string_result(s(&a[0]).trim_matches(go_unicode::is_space).to_string())
+}
+
+/// `trimAll CUTSET S` (Go's `strings.Trim(s, cutset)`).
+fn trim_all(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    let cutset = s(&a[0]);
+    string_result(s(&a[1]).trim_matches(|c| cutset.contains(c)).to_string())
+}
+
+fn trim_prefix(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    let text = s(&a[1]);
+    string_result(text.strip_prefix(s(&a[0])).unwrap_or(text).to_string())
+}
+
+fn trim_suffix(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    let text = s(&a[1]);
+    string_result(text.strip_suffix(s(&a[0])).unwrap_or(text).to_string())
+}
+
+fn upper(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    string_result(go_unicode::upper_str(s(&a[0])))
+}
+
+fn lower(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    string_result(go_unicode::lower_str(s(&a[0])))
+}
+
+fn title(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    string_result(case::title(s(&a[0])))
+}
+
+fn untitle(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    string_result(case::uncapitalize(s(&a[0])))
+}
+
+fn swapcase(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    string_result(case::swap_case(s(&a[0])))
+}
+
+fn snakecase(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    string_result(case::camel_to_lower(s(&a[0]), '_'))
+}
+
+fn kebabcase(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    string_result(case::camel_to_lower(s(&a[0]), '-'))
+}
+
+fn camelcase(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    string_result(case::pascal_case(s(&a[0])))
+}
+
+/// xstrings' `Shuffle`: the runes in random order (Fisher-Yates).
+fn shuffle(env: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    let mut runes: Vec<char> = s(&a[0]).chars().collect();
+    let mut rng = ShuffleRng::new(env);
+    for i in (1..runes.len()).rev() {
+        let j = rng.below(i as u64 + 1) as usize;
+        runes.swap(i, j);
+    }
+    string_result(runes.into_iter().collect())
+}
+
+/// A small xorshift generator for `shuffle`; seeded from the environment's
+/// fixed seed when tests set one, otherwise from the clock.
+struct ShuffleRng(u64);
+
+impl ShuffleRng {
+    fn new(env: &FuncEnv) -> ShuffleRng {
+        let seed = env.rng_seed.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(0x9E37_79B9_7F4A_7C15)
+        });
+        ShuffleRng(seed | 1)
+    }
+
+    fn below(&mut self, bound: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % bound
+    }
+}
+
+// ---- cutting ----
+
+/// `substr START END S`, byte offsets: a negative START means from the
+/// beginning; a negative or too large END means to the end.
+fn substr(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    let (start, end, text) = (n(&a[0]), n(&a[1]), s(&a[2]).as_bytes());
+    let len = text.len() as i64;
+    let piece = if start < 0 {
+        if end < 0 || end > len {
+            return Err(slice_error(None, Some(end), text.len()));
+        }
+        &text[..end as usize]
+    } else if end < 0 || end > len {
+        if start > len {
+            return Err(slice_error(Some(start), None, text.len()));
+        }
+        &text[start as usize..]
+    } else {
+        if start > end {
+            return Err(slice_error(Some(start), Some(end), text.len()));
+        }
+        &text[start as usize..end as usize]
+    };
+    string_result(from_bytes(piece))
+}
+
+/// `trunc N S`: the first N bytes, or with a negative N the last |N|.
+fn trunc(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    let (c, text) = (n(&a[0]), s(&a[1]));
+    let bytes = text.as_bytes();
+    let len = bytes.len() as i64;
+    if c < 0 && len + c > 0 {
+        return string_result(from_bytes(&bytes[(len + c) as usize..]));
+    }
+    if c >= 0 && len > c {
+        return string_result(from_bytes(&bytes[..c as usize]));
+    }
+    string_result(text.to_string())
+}
+
+fn repeat(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    string_result(go_repeat(s(&a[1]), n(&a[0]))?)
+}
+
+fn abbrev(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    let (width, text) = (n(&a[0]), s(&a[1]));
+    if width < 4 {
+        return string_result(text.to_string());
+    }
+    string_result(abbreviate_full(text.as_bytes(), 0, width).unwrap_or_default())
+}
+
+fn abbrevboth(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    let (left, right, text) = (n(&a[0]), n(&a[1]), s(&a[2]));
+    if right < 4 || (left > 0 && right < 7) {
+        return string_result(text.to_string());
+    }
+    string_result(abbreviate_full(text.as_bytes(), left, right).unwrap_or_default())
+}
+
+/// goutils' `AbbreviateFull` (byte based); `None` where it returns an error.
+fn abbreviate_full(s: &[u8], offset: i64, max_width: i64) -> Option<String> {
+    const MARKER: &str = "...";
+    if s.is_empty() {
+        return Some(String::new());
+    }
+    if max_width < 4 {
+        return None;
+    }
+    let len = s.len() as i64;
+    if len <= max_width {
+        return Some(from_bytes(s));
+    }
+    let mut offset = offset.min(len);
+    if len - offset < max_width - 3 {
+        offset = len - (max_width - 3);
+    }
+    if offset <= 4 {
+        return Some(format!(
+            "{}{MARKER}",
+            from_bytes(&s[..(max_width - 3) as usize])
+        ));
+    }
+    if max_width < 7 {
+        return None;
+    }
+    if offset + max_width - 3 < len {
+        let inner = abbreviate_full(&s[offset as usize..], 0, max_width - 3)?;
+        return Some(format!("{MARKER}{inner}"));
+    }
+    Some(format!(
+        "{MARKER}{}",
+        from_bytes(&s[(len - (max_width - 3)) as usize..])
+    ))
+}
+
+/// goutils' `DeleteWhiteSpace`: walks bytes as Latin-1 runes, so when it
+/// removes anything, non-ASCII text is re-encoded byte by byte.
+fn nospace(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    let text = s(&a[0]);
+    let kept: Vec<u8> = text
+        .bytes()
+        .filter(|b| !go_unicode::is_latin1_space(*b))
+        .collect();
+    if kept.len() == text.len() {
+        return string_result(text.to_string());
+    }
+    string_result(kept.into_iter().map(char::from).collect())
+}
+
+/// goutils' `Initials`: the first byte of each white-space separated word,
+/// written as a Latin-1 rune.
+fn initials(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    let mut out = String::new();
+    let mut last_was_gap = true;
+    for b in s(&a[0]).bytes() {
+        if go_unicode::is_latin1_space(b) {
+            last_was_gap = true;
+        } else if last_was_gap {
+            out.push(char::from(b));
+            last_was_gap = false;
+        }
+    }
+    string_result(out)
+}
+
+fn wrap(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    string_result(wrap_custom(s(&a[1]), n(&a[0]), "", false))
+}
+
+fn wrap_with(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    string_result(wrap_custom(s(&a[2]), n(&a[0]), s(&a[1]), true))
+}
+
+/// goutils' `WrapCustom`: breaks at the last space within `width` bytes;
+/// long words are split only when `wrap_long_words`.
+fn wrap_custom(text: &str, width: i64, newline: &str, wrap_long_words: bool) -> String {
+    if text.is_empty() {
+        return String::new();
+    }
+    let newline = if newline.is_empty() { "\n" } else { newline };
+    let width = width.max(1) as usize;
+    let s = text.as_bytes();
+    let len = s.len();
+    let mut offset = 0usize;
+    let mut out: Vec<u8> = Vec::with_capacity(len + 8);
+    while len - offset > width {
+        if s[offset] == b' ' {
+            offset += 1;
+            continue;
+        }
+        let end = width + offset + 1;
+        let space = s[offset..end].iter().rposition(|&b| b == b' ');
+        if let Some(pos) = space {
+            let at = offset + pos;
+            out.extend_from_slice(&s[offset..at]);
+            out.extend_from_slice(newline.as_bytes());
+            offset = at + 1;
+        } else if wrap_long_words {
+            let end = width + offset;
+            out.extend_from_slice(&s[offset..end]);
+            out.extend_from_slice(newline.as_bytes());
+            offset += width;
+        } else {
+            let end = width + offset;
+            match s[end..].iter().position(|&b| b == b' ') {
+                None => {
+                    out.extend_from_slice(&s[offset..]);
+                    offset = len;
+                }
+                Some(i) => {
+                    let at = i + end;
+                    out.extend_from_slice(&s[offset..at]);
+                    out.extend_from_slice(newline.as_bytes());
+                    offset = at + 1;
+                }
+            }
+        }
+    }
+    out.extend_from_slice(&s[offset..]);
+    from_bytes(&out)
+}
+
+// ---- predicates, quoting, joining ----
+
+fn contains(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    Ok(Value::Bool(s(&a[1]).contains(s(&a[0]))))
+}
+
+fn has_prefix(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    Ok(Value::Bool(s(&a[1]).starts_with(s(&a[0]))))
+}
+
+fn has_suffix(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    Ok(Value::Bool(s(&a[1]).ends_with(s(&a[0]))))
+}
+
+/// `quote`: each non-nil argument as a Go double-quoted string, joined by spaces.
+fn quote(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    let parts: Vec<String> = a
+        .iter()
+        .filter(|v| !v.is_nil())
+        .map(|v| gofmt::quote(&strval(v)))
+        .collect();
+    string_result(parts.join(" "))
+}
+
+/// `squote`: each non-nil argument (`%v`) in single quotes, no escaping.
+fn squote(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    let parts: Vec<String> = a
+        .iter()
+        .filter(|v| !v.is_nil())
+        .map(|v| format!("'{}'", gofmt::sprint(v)))
+        .collect();
+    string_result(parts.join(" "))
+}
+
+/// `cat`: the non-nil arguments printed with `%v`, separated by spaces.
+fn cat(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    let parts: Vec<String> = a
+        .iter()
+        .filter(|v| !v.is_nil())
+        .map(gofmt::sprint)
+        .collect();
+    string_result(parts.join(" "))
+}
+
+fn indent_text(spaces: i64, text: &str) -> Result<String, FuncError> {
+    let pad = go_repeat(" ", spaces)?;
+    Ok(format!("{pad}{}", text.replace('\n', &format!("\n{pad}"))))
+}
+
+fn indent(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    string_result(indent_text(n(&a[0]), s(&a[1]))?)
+}
+
+fn nindent(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    string_result(format!("\n{}", indent_text(n(&a[0]), s(&a[1]))?))
+}
+
+/// `replace OLD NEW S`: every occurrence; an empty OLD matches between runes.
+fn replace(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    string_result(s(&a[2]).replace(s(&a[0]), s(&a[1])))
+}
+
+fn plural(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    let chosen = if n(&a[2]) == 1 { &a[0] } else { &a[1] };
+    Ok(chosen.clone())
+}
+
+fn to_string(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    string_result(strval(&a[0]))
+}
+
+fn to_strings(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    Ok(strings_list(strslice(&a[0])))
+}
+
+/// Go's `strings.SplitN` (`limit` < 0 = no limit); an empty separator
+/// splits between runes.
+fn go_split<'a>(text: &'a str, sep: &str, limit: i64) -> Vec<&'a str> {
+    if limit == 0 {
+        return Vec::new();
+    }
+    if sep.is_empty() {
+        let mut parts: Vec<&str> = Vec::new();
+        let mut rest = text;
+        while !rest.is_empty() {
+            if limit > 0 && parts.len() as i64 == limit - 1 {
+                parts.push(rest);
+                return parts;
+            }
+            let len = rest.chars().next().map_or(1, char::len_utf8);
+            parts.push(&rest[..len]);
+            rest = &rest[len..];
+        }
+        return parts;
+    }
+    if limit < 0 {
+        text.split(sep).collect()
+    } else {
+        text.splitn(limit as usize, sep).collect()
+    }
+}
+
+/// Split results as Sprig's `map[string]string` with keys `_0`, `_1`, ...
+fn indexed_map(parts: Vec<&str>) -> Value {
+    let entries: MapData = parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| (format!("_{i}"), Value::str(p)))
+        .collect();
+    let Value::Map(mut m) = Value::map(entries) else {
+        unreachable!("Value::map builds a map")
+    };
+    m.elem = ElemType::String;
+    Value::Map(m)
+}
+
+/// `split SEP S`: a map `{_0: ..., _1: ...}`.
+fn split(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    Ok(indexed_map(go_split(s(&a[1]), s(&a[0]), -1)))
+}
+
+fn split_list(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    let parts = go_split(s(&a[1]), s(&a[0]), -1);
+    Ok(strings_list(
+        parts.into_iter().map(str::to_string).collect(),
+    ))
+}
+
+/// `splitn SEP N S`: at most N parts, as a `{_0: ...}` map.
+fn splitn(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    Ok(indexed_map(go_split(s(&a[2]), s(&a[0]), n(&a[1]))))
+}
+
+/// `join SEP LIST`: the list's non-nil elements as strings.
+fn join(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    string_result(strslice(&a[1]).join(s(&a[0])))
+}
+
+/// `sortAlpha LIST`: the elements as strings, byte-wise sorted; a non-list
+/// becomes a one-element list of its `%v` form.
+fn sort_alpha(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    let mut items = match &a[0] {
+        Value::List(_) | Value::Bytes(_) => strslice(&a[0]),
+        other => vec![strval(other)],
+    };
+    items.sort();
+    Ok(strings_list(items))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(f: super::super::NativeFn, args: &[Value]) -> FuncResult {
+        f(&mut FuncEnv::default(), args)
+    }
+
+    fn text(r: FuncResult) -> String {
+        gofmt::sprint(&r.unwrap())
+    }
+
+    fn st(x: &str) -> Value {
+        Value::str(x)
+    }
+
+    #[test]
+    fn substr_and_trunc_are_byte_based() {
+        assert_eq!(
+            text(call(substr, &[Value::Int(1), Value::Int(4), st("abcdef")])),
+            "bcd"
+        );
+        assert_eq!(
+            text(call(substr, &[Value::Int(2), Value::Int(99), st("abcdef")])),
+            "cdef"
+        );
+        assert_eq!(
+            text(call(substr, &[Value::Int(-1), Value::Int(2), st("abcdef")])),
+            "ab"
+        );
+        assert_eq!(
+            text(call(substr, &[Value::Int(2), Value::Int(-1), st("abcdef")])),
+            "cdef"
+        );
+        assert_eq!(
+            call(substr, &[Value::Int(-1), Value::Int(9), st("abc")])
+                .unwrap_err()
+                .0,
+            "runtime error: slice bounds out of range [:9] with length 3"
+        );
+        assert_eq!(
+            call(substr, &[Value::Int(3), Value::Int(1), st("abc")])
+                .unwrap_err()
+                .0,
+            "runtime error: slice bounds out of range [3:1]"
+        );
+        assert_eq!(text(call(trunc, &[Value::Int(-2), st("abcdef")])), "ef");
+        assert_eq!(text(call(trunc, &[Value::Int(40), st("abc")])), "abc");
+    }
+
+    #[test]
+    fn abbreviations_and_initials() {
+        assert_eq!(
+            text(call(abbrev, &[Value::Int(5), st("hello world")])),
+            "he..."
+        );
+        assert_eq!(
+            text(call(
+                abbrevboth,
+                &[Value::Int(5), Value::Int(10), st("1234 5678 9123")]
+            )),
+            "...5678..."
+        );
+        assert_eq!(
+            text(call(initials, &[st("John Ronald Reuel Tolkien")])),
+            "JRRT"
+        );
+        assert_eq!(text(call(initials, &[st("élan vital")])), "Ãv");
+        assert_eq!(text(call(nospace, &[st("é x")])), "Ã©x");
+        assert_eq!(text(call(nospace, &[st(" a b\tc\nd ")])), "abcd");
+    }
+
+    #[test]
+    fn quoting_and_joining() {
+        let args = [Value::Int(1), Value::Float(2.5), Value::Bool(true)];
+        assert_eq!(text(call(quote, &args)), "\"1\" \"2.5\" \"true\"");
+        assert_eq!(
+            text(call(squote, &[Value::Int(1), Value::Nil, Value::Int(2)])),
+            "'1' '2'"
+        );
+        assert_eq!(text(call(cat, &[st("x"), Value::Nil, st("y")])), "x y");
+        let list = Value::list(vec![Value::Int(1), Value::Float(2.5), Value::Nil, st("x")]);
+        assert_eq!(text(call(join, &[st("-"), list])), "1-2.5-x");
+        assert_eq!(text(call(sort_alpha, &[Value::Nil])), "[<nil>]");
+    }
+
+    #[test]
+    fn indent_and_split() {
+        assert_eq!(text(call(indent, &[Value::Int(2), st("x\n")])), "  x\n  ");
+        assert_eq!(text(call(nindent, &[Value::Int(2), st("")])), "\n  ");
+        assert!(call(indent, &[Value::Int(-1), st("x")]).is_err());
+        assert_eq!(
+            text(call(splitn, &[st("="), Value::Int(2), st("k=v=w")])),
+            "map[_0:k _1:v=w]"
+        );
+        assert_eq!(text(call(split_list, &[st(""), st("abc")])), "[a b c]");
+        assert_eq!(text(call(split_list, &[st(","), st("")])), "[]");
+        assert_eq!(
+            text(call(replace, &[st(""), st("-"), st("abc")])),
+            "-a-b-c-"
+        );
+    }
+
+    #[test]
+    fn wrapping() {
+        assert_eq!(
+            wrap_custom("The quick brown fox", 10, "", false),
+            "The quick\nbrown fox"
+        );
+        assert_eq!(
+            wrap_custom("abcdefghij", 3, "<br>", true),
+            "abc<br>def<br>ghi<br>j"
+        );
+        assert_eq!(wrap_custom("abcdefghij xy", 3, "", false), "abcdefghij\nxy");
+    }
+
+    #[test]
+    fn shuffle_keeps_the_runes() {
+        let mut env = FuncEnv {
+            rng_seed: Some(7),
+            ..FuncEnv::default()
+        };
+        let out = shuffle(&mut env, &[st("héllo")]).unwrap();
+        let mut got: Vec<char> = out.as_str().unwrap().chars().collect();
+        got.sort();
+        let mut want: Vec<char> = "héllo".chars().collect();
+        want.sort();
+        assert_eq!(got, want);
+    }
+}
