@@ -211,8 +211,6 @@ pub const GO_YAML_V2: Flavor = Flavor {
 
 #[derive(Clone, Copy, Default)]
 struct Ctx {
-    root: bool,
-    sequence: bool,
     mapping: bool,
     simple_key: bool,
 }
@@ -246,13 +244,7 @@ impl Emitter {
 
     /// Emits one document (implicit start and end) and returns the text.
     pub fn document(mut self, root: &Node) -> String {
-        self.node(
-            root,
-            Ctx {
-                root: true,
-                ..Ctx::default()
-            },
-        );
+        self.node(root, Ctx::default());
         self.write_indent();
         self.out
     }
@@ -332,13 +324,7 @@ impl Emitter {
                         if i > 0 {
                             self.write_indicator(",", false, false, false);
                         }
-                        self.node(
-                            item,
-                            Ctx {
-                                sequence: true,
-                                ..Ctx::default()
-                            },
-                        );
+                        self.node(item, Ctx::default());
                     }
                     self.flow_level -= 1;
                     self.pop_indent();
@@ -351,13 +337,7 @@ impl Emitter {
                     for item in items {
                         self.write_indent();
                         self.write_indicator("-", true, false, true);
-                        self.node(
-                            item,
-                            Ctx {
-                                sequence: true,
-                                ..Ctx::default()
-                            },
-                        );
+                        self.node(item, Ctx::default());
                     }
                     self.pop_indent();
                 }

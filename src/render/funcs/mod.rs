@@ -23,6 +23,7 @@ pub mod dates;
 pub mod encoding;
 pub mod hashes;
 pub mod env;
+pub mod serialization;
 pub mod lists;
 pub mod math;
 pub mod reflection;
@@ -165,5 +166,6 @@ pub fn standard_registry() -> Registry {
     encoding::register(&mut reg);
     hashes::register(&mut reg);
     semver::register(&mut reg);
+    serialization::register(&mut reg);
     reg
 }
