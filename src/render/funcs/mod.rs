@@ -17,6 +17,7 @@ use std::collections::HashMap;
 use crate::value::Value;
 
 pub mod conversion;
+pub mod crypto;
 pub mod defaults;
 pub mod dicts;
 pub mod dates;
@@ -26,6 +27,8 @@ pub mod env;
 pub mod serialization;
 pub mod lists;
 pub mod math;
+pub mod network;
+pub mod random;
 pub mod reflection;
 pub mod semver;
 pub mod strings;
@@ -165,6 +168,9 @@ pub fn standard_registry() -> Registry {
     dates::register(&mut reg);
     encoding::register(&mut reg);
     hashes::register(&mut reg);
+    crypto::register(&mut reg);
+    network::register(&mut reg);
+    random::register(&mut reg);
     semver::register(&mut reg);
     serialization::register(&mut reg);
     reg
