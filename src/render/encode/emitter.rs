@@ -49,7 +49,7 @@ struct Analysis {
     block_allowed: bool,
 }
 
-fn analyze(value: &str) -> Analysis {
+fn analyze(value: &str, tabs_in_blocks: bool) -> Analysis {
     if value.is_empty() {
         return Analysis {
             multiline: false,
@@ -72,6 +72,7 @@ fn analyze(value: &str) -> Analysis {
     let mut space_break = false;
     let mut previous_space = false;
     let mut previous_break = false;
+    let mut tabs = false;
 
     if value.starts_with("---") || value.starts_with("...") {
         block_indicators = true;
@@ -121,7 +122,9 @@ fn analyze(value: &str) -> Analysis {
                 _ => {}
             }
         }
-        if !is_printable(c) {
+        if c == '\t' && tabs_in_blocks {
+            tabs = true;
+        } else if !is_printable(c) {
             special = true;
         }
         if c == ' ' {
@@ -180,6 +183,11 @@ fn analyze(value: &str) -> Analysis {
         a.single_quoted_allowed = false;
         a.block_allowed = false;
     }
+    if tabs {
+        a.flow_plain_allowed = false;
+        a.block_plain_allowed = false;
+        a.single_quoted_allowed = false;
+    }
     if line_breaks {
         a.flow_plain_allowed = false;
         a.block_plain_allowed = false;
@@ -201,12 +209,15 @@ pub struct Flavor {
     /// v2 writes a sequence under a mapping key at the key's indentation;
     /// v3 (with `SetIndent`) indents it.
     pub indentless_sequences: bool,
+    /// v3 lets tabs appear in literal blocks (but still quotes them elsewhere).
+    pub tabs_in_blocks: bool,
 }
 
 pub const GO_YAML_V2: Flavor = Flavor {
     best_indent: 2,
     best_width: 80,
     indentless_sequences: true,
+    tabs_in_blocks: false,
 };
 
 #[derive(Clone, Copy, Default)]
@@ -355,7 +366,9 @@ impl Emitter {
                     for (k, v) in entries {
                         self.write_indent();
                         let simple = match k {
-                            Node::Scalar(s, _) => !analyze(s).multiline && s.len() <= 128,
+                            Node::Scalar(s, _) => {
+                                !analyze(s, self.flavor.tabs_in_blocks).multiline && s.len() <= 128
+                            }
                             Node::Seq(items) => items.is_empty(),
                             Node::Map(entries) => entries.is_empty(),
                         };
@@ -414,7 +427,7 @@ impl Emitter {
     }
 
     fn scalar(&mut self, value: &str, requested: Style) {
-        let a = analyze(value);
+        let a = analyze(value, self.flavor.tabs_in_blocks);
         let style = self.select_style(value, requested, &a);
         self.increase_indent(true, false);
         let allow_breaks = !self.ctx.simple_key;

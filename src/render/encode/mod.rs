@@ -2,6 +2,8 @@
 //! (`toYamlPretty`), encoding/json, BurntSushi/toml; and the matching
 //! parsers for `fromJson`/`fromToml`.
 
+#[cfg(test)]
+mod golden_tests;
 pub mod emitter;
 pub mod float;
 pub mod json;

@@ -250,6 +250,17 @@ pub fn v2_string_style(s: &str) -> Style {
     }
 }
 
+/// Characters encoding/json leaves raw but go-yaml's reader rejects when it
+/// reads the JSON back, which makes Helm's `toYaml` fail.
+pub fn yaml_readable(s: &str) -> Result<(), JsonError> {
+    if s.chars().any(|c| matches!(c, '\u{7f}' | '\u{fffe}' | '\u{ffff}')) {
+        return Err(JsonError(
+            "error converting JSON to YAML: yaml: control characters are not allowed".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// A number as JSON writes it and go-yaml v2 reads it back and prints it.
 fn number_text(json: &str) -> String {
     match resolve_plain(json) {
@@ -271,7 +282,10 @@ fn to_node(v: &Value) -> Result<Node, JsonError> {
             }
             Node::Scalar(number_text(&format_json(*f)), Style::Plain)
         }
-        Value::String(s) => Node::Scalar(s.to_string(), v2_string_style(s)),
+        Value::String(s) => {
+            yaml_readable(s)?;
+            Node::Scalar(s.to_string(), v2_string_style(s))
+        }
         Value::Bytes(_) => {
             let json = super::json::to_json(v)?;
             let s = json.trim_matches('"').to_string();
@@ -285,6 +299,7 @@ fn to_node(v: &Value) -> Result<Node, JsonError> {
             sort_keys(&mut keys);
             let mut out = Vec::with_capacity(keys.len());
             for k in keys {
+                yaml_readable(&k)?;
                 let style = v2_string_style(&k);
                 let val = to_node(&entries[&k])?;
                 out.push((Node::Scalar(k, style), val));
@@ -302,7 +317,13 @@ fn to_node(v: &Value) -> Result<Node, JsonError> {
 /// newline. Fails as json.Marshal fails (NaN, infinities); the error text is
 /// `error marshaling into JSON: json: unsupported value: NaN`.
 pub fn to_yaml(v: &Value) -> Result<String, JsonError> {
-    let node = to_node(v).map_err(|e| JsonError(format!("error marshaling into JSON: {}", e.0)))?;
+    let node = to_node(v).map_err(|e| {
+        if e.0.starts_with("error converting") {
+            e
+        } else {
+            JsonError(format!("error marshaling into JSON: {}", e.0))
+        }
+    })?;
     Ok(Emitter::new(GO_YAML_V2).document(&node))
 }
 

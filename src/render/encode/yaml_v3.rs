@@ -13,6 +13,7 @@ const GO_YAML_V3_INDENT2: Flavor = Flavor {
     best_indent: 2,
     best_width: usize::MAX,
     indentless_sequences: false,
+    tabs_in_blocks: true,
 };
 
 fn float_text(f: f64) -> String {
