@@ -12,3 +12,6 @@ mod semver;
 pub use constraint::Constraint;
 pub use error::{ConstraintError, VersionError};
 pub use semver::Version;
+
+#[cfg(test)]
+mod oracle_tests;
