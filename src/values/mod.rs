@@ -3,3 +3,4 @@ pub mod strvals;
 pub mod coalesce;
 pub mod yaml;
 pub mod options;
+pub mod schema;
