@@ -29,9 +29,12 @@ pub mod lists;
 pub mod math;
 pub mod network;
 pub mod random;
+pub mod paths;
 pub mod reflection;
+pub mod regex;
 pub mod semver;
 pub mod strings;
+pub mod urls;
 pub use env::FuncEnv;
 
 /// A Go parameter type, as far as text/template's argument conversion cares.
@@ -165,6 +168,9 @@ pub fn standard_registry() -> Registry {
     dicts::register(&mut reg);
     defaults::register(&mut reg);
     reflection::register(&mut reg);
+    regex::register(&mut reg);
+    paths::register(&mut reg);
+    urls::register(&mut reg);
     dates::register(&mut reg);
     encoding::register(&mut reg);
     hashes::register(&mut reg);

@@ -202,38 +202,15 @@ fn camelcase(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
     string_result(case::pascal_case(s(&a[0])))
 }
 
-/// xstrings' `Shuffle`: the runes in random order (Fisher-Yates).
+/// xstrings' `Shuffle`: the runes in random order (Fisher-Yates), drawn
+/// from the environment's seedable generator.
 fn shuffle(env: &mut FuncEnv, a: &[Value]) -> FuncResult {
     let mut runes: Vec<char> = s(&a[0]).chars().collect();
-    let mut rng = ShuffleRng::new(env);
     for i in (1..runes.len()).rev() {
-        let j = rng.below(i as u64 + 1) as usize;
+        let j = env.random_below(i as u64 + 1) as usize;
         runes.swap(i, j);
     }
     string_result(runes.into_iter().collect())
-}
-
-/// A small xorshift generator for `shuffle`; seeded from the environment's
-/// fixed seed when tests set one, otherwise from the clock.
-struct ShuffleRng(u64);
-
-impl ShuffleRng {
-    fn new(env: &FuncEnv) -> ShuffleRng {
-        let seed = env.rng_seed.unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos() as u64)
-                .unwrap_or(0x9E37_79B9_7F4A_7C15)
-        });
-        ShuffleRng(seed | 1)
-    }
-
-    fn below(&mut self, bound: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % bound
-    }
 }
 
 // ---- cutting ----
