@@ -134,6 +134,9 @@ impl<'a> Composer<'a> {
 /// Composes the first document of `src` (go-yaml's `Unmarshal` reads only
 /// the first). `None` for a stream without documents.
 pub(crate) fn compose_first(src: &str) -> Result<Option<Rc<Node>>, ComposeError> {
+    if src.chars().any(|c| !yaml_readable_char(c)) {
+        return Err("control characters are not allowed".to_string());
+    }
     let mut c = Composer {
         src,
         parser: Parser::new_from_str(src),
@@ -154,10 +157,9 @@ pub(crate) fn compose_first(src: &str) -> Result<Option<Rc<Node>>, ComposeError>
                         tag: None,
                     })));
                 }
+                // go-yaml stops after the root node: anything after it in
+                // the stream is never looked at.
                 let node = c.node(ev, mark)?;
-                // Pull the document end so trailing garbage in this document
-                // is reported, as go-yaml's parser does.
-                let _ = c.next()?;
                 return Ok(Some(node));
             }
             other => {
@@ -166,6 +168,13 @@ pub(crate) fn compose_first(src: &str) -> Result<Option<Rc<Node>>, ComposeError>
             }
         }
     }
+}
+
+/// Characters libyaml's reader accepts (anything else is rejected up front).
+fn yaml_readable_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{7e}' | '\u{85}' | '\u{a0}'..='\u{d7ff}')
+        || ('\u{e000}'..='\u{fffd}').contains(&c)
+        || c as u32 >= 0x10000
 }
 
 /// Go's `%#v` of a decoded value, used by go-yaml's `invalid map key` error.

@@ -52,8 +52,14 @@ fn translate(info: &str) -> (String, Stage) {
         "while parsing a quoted scalar, found unknown escape character" => {
             ("found unknown escape character", Scanner)
         }
-        "tabs disallowed within this context (block indentation)"
-        | "while scanning a plain scalar, found a tab"
+        "tabs disallowed within this context (block indentation)" => {
+            ("found character that cannot start any token", Scanner)
+        }
+        "the handle wasn't declared" => ("found undefined tag handle", Parser),
+        "invalid trailing content after double-quoted scalar" => {
+            ("mapping values are not allowed in this context", Scanner)
+        }
+        "while scanning a plain scalar, found a tab"
         | "tab cannot be used as indentation" => {
             ("found a tab character that violates indentation", Scanner)
         }
