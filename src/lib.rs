@@ -7,6 +7,7 @@ pub mod chart;
 pub mod helmpath;
 pub mod log;
 pub mod render;
+pub mod repo;
 pub mod value;
 pub mod values;
 pub mod version;

@@ -1,0 +1,340 @@
+//! Loading an index file as helm's `loadIndex` does: JSON when the bytes
+//! are valid JSON, otherwise strict YAML (unknown fields are errors);
+//! invalid chart versions are skipped with helm's warning; versions are
+//! sorted newest first; a missing `apiVersion` is an error.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::gotime;
+use super::index::{ChartVersion, IndexFile, API_VERSION_V1};
+use crate::chart::decode::{apply_metadata, scalar_text};
+use crate::log::{Level, Record};
+use crate::value::Value;
+
+/// Why an index could not be loaded; `Display` is helm's text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IndexError {
+    #[error("empty index.yaml file")]
+    Empty,
+    #[error("no API version specified")]
+    NoApiVersion,
+    /// YAML syntax or conversion errors, already in sigs.k8s.io/yaml's words.
+    #[error("{0}")]
+    Yaml(String),
+    /// An encoding/json decoding error (`json: unknown field "x"`, type errors).
+    #[error("error unmarshaling JSON: while decoding JSON: {0}")]
+    Decode(String),
+    /// The same for a JSON document (no sigs.k8s.io/yaml prefix).
+    #[error("{0}")]
+    Json(String),
+    #[error("open {0}: no such file or directory")]
+    NotFound(String),
+    #[error("{0}")]
+    Io(String),
+    /// `LoadIndexFile`'s wrapper naming the file.
+    #[error("error loading {path}: {source}")]
+    Loading {
+        path: String,
+        #[source]
+        source: Box<IndexError>,
+    },
+}
+
+/// helm's `LoadIndexFile(path)`: read, [`load_index`], and wrap errors
+/// with `error loading <path>: `.
+pub fn load_index_file(path: &Path, log: &mut dyn FnMut(Record)) -> Result<IndexFile, IndexError> {
+    let data = std::fs::read(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            IndexError::NotFound(path.display().to_string())
+        } else {
+            IndexError::Io(crate::chart::loader::go_io_error("open", path, &e))
+        }
+    })?;
+    let source = path.display().to_string();
+    load_index(&data, &source, log).map_err(|e| IndexError::Loading {
+        path: source,
+        source: Box::new(e),
+    })
+}
+
+/// Which syntax the index was written in (JSON is tried first, as helm does).
+fn is_json(data: &[u8]) -> bool {
+    serde_json::from_slice::<serde::de::IgnoredAny>(data).is_ok()
+}
+
+/// helm's `loadIndex`. `source` names the file in warnings.
+pub fn load_index(data: &[u8], source: &str, log: &mut dyn FnMut(Record)) -> Result<IndexFile, IndexError> {
+    if data.is_empty() {
+        return Err(IndexError::Empty);
+    }
+    let (doc, strict) = if is_json(data) {
+        let text = String::from_utf8_lossy(data);
+        let v = crate::render::encode::json::parse_json(&text).map_err(|e| IndexError::Json(e.to_string()))?;
+        (v, false)
+    } else {
+        let text = String::from_utf8_lossy(data);
+        let v = crate::values::yaml::unmarshal(&text).map_err(|e| IndexError::Yaml(e.to_string()))?;
+        (v, true)
+    };
+    let wrap = |m: String| if strict { IndexError::Decode(m) } else { IndexError::Json(m) };
+    let mut index = decode_index(&doc, strict).map_err(wrap)?;
+    drop_invalid_entries(&mut index, source, log);
+    index.sort_entries();
+    if index.api_version.is_empty() {
+        return Err(IndexError::NoApiVersion);
+    }
+    Ok(index)
+}
+
+/// Removes versions that fail chart validation, warning as helm does
+/// (helm walks each list backwards, so warnings come last-first).
+fn drop_invalid_entries(index: &mut IndexFile, source: &str, log: &mut dyn FnMut(Record)) {
+    for (name, versions) in index.entries.iter_mut() {
+        let mut keep = vec![true; versions.len()];
+        for (i, cv) in versions.iter_mut().enumerate().rev() {
+            if cv.metadata.api_version.is_empty() {
+                cv.metadata.api_version = API_VERSION_V1.into();
+            }
+            if let Err(e) = cv.metadata.validate() {
+                let text = e.to_string();
+                if text.starts_with("validation: more than one dependency with name or alias") {
+                    continue;
+                }
+                log(Record::new(Level::Warn, "skipping loading invalid entry for chart")
+                    .attr("name", name.as_str())
+                    .attr("version", cv.metadata.version.as_str())
+                    .attr("source", source)
+                    .attr("error", text));
+                keep[i] = false;
+            }
+        }
+        let mut flags = keep.into_iter();
+        versions.retain(|_| flags.next().unwrap_or(true));
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Nil => "null",
+        Value::Bool(_) => "bool",
+        Value::Int(_) | Value::Int64(_) | Value::Float(_) => "number",
+        Value::String(_) | Value::Bytes(_) => "string",
+        Value::List(_) => "array",
+        Value::Map(_) | Value::Object(_) => "object",
+    }
+}
+
+fn type_error(v: &Value, field: &str, go_type: &str) -> String {
+    format!(
+        "json: cannot unmarshal {} into Go struct field {field} of type {go_type}",
+        kind(v)
+    )
+}
+
+fn map_entries(v: &Value) -> Vec<(String, Value)> {
+    match v {
+        Value::Map(m) => m.entries.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn string_field(v: &Value, field: &str) -> Result<String, String> {
+    match v {
+        Value::Nil => Ok(String::new()),
+        other => scalar_text(other).ok_or_else(|| type_error(other, field, "string")),
+    }
+}
+
+fn strings_field(v: &Value, field: &str) -> Result<Vec<String>, String> {
+    match v {
+        Value::Nil => Ok(Vec::new()),
+        Value::List(l) => l
+            .items
+            .borrow()
+            .iter()
+            .map(|item| string_field(item, field))
+            .collect(),
+        other => Err(type_error(other, field, "[]string")),
+    }
+}
+
+fn time_field(v: &Value, field: &str) -> Result<String, String> {
+    match v {
+        Value::Nil => Ok(gotime::ZERO_TIME.into()),
+        Value::String(s) => gotime::normalize(s).map_err(|e| e.to_string()),
+        other => Err(type_error(other, field, "time.Time")),
+    }
+}
+
+fn decode_index(doc: &Value, strict: bool) -> Result<IndexFile, String> {
+    let mut index = IndexFile {
+        generated: gotime::ZERO_TIME.into(),
+        ..IndexFile::default()
+    };
+    match doc {
+        Value::Nil => return Ok(index),
+        Value::Map(_) => {}
+        other => {
+            return Err(format!(
+                "json: cannot unmarshal {} into Go value of type repo.IndexFile",
+                kind(other)
+            ))
+        }
+    }
+    for (key, val) in map_entries(doc) {
+        match key.to_ascii_lowercase().as_str() {
+            "serverinfo" => match &val {
+                Value::Nil | Value::Map(_) => index.server_info = Some(val.clone()).filter(|v| !v.is_nil()),
+                other => return Err(type_error(other, "IndexFile.serverInfo", "map[string]interface {}")),
+            },
+            "apiversion" => index.api_version = string_field(&val, "IndexFile.apiVersion")?,
+            "generated" => index.generated = time_field(&val, "IndexFile.generated")?,
+            "entries" => index.entries = decode_entries(&val, strict)?,
+            "publickeys" => index.public_keys = strings_field(&val, "IndexFile.publicKeys")?,
+            "annotations" => {
+                let mut out = BTreeMap::new();
+                match &val {
+                    Value::Nil => {}
+                    Value::Map(_) => {
+                        for (k, v) in map_entries(&val) {
+                            out.insert(k, string_field(&v, "IndexFile.annotations")?);
+                        }
+                    }
+                    other => return Err(type_error(other, "IndexFile.annotations", "map[string]string")),
+                }
+                index.annotations = out;
+            }
+            _ if strict => return Err(format!("json: unknown field \"{key}\"")),
+            _ => {}
+        }
+    }
+    Ok(index)
+}
+
+fn decode_entries(v: &Value, strict: bool) -> Result<BTreeMap<String, Vec<ChartVersion>>, String> {
+    let mut out = BTreeMap::new();
+    match v {
+        Value::Nil => return Ok(out),
+        Value::Map(_) => {}
+        other => return Err(type_error(other, "IndexFile.entries", "map[string]repo.ChartVersions")),
+    }
+    for (name, list) in map_entries(v) {
+        let versions = match &list {
+            Value::Nil => Vec::new(),
+            Value::List(l) => {
+                let items = l.items.borrow();
+                let mut versions = Vec::with_capacity(items.len());
+                for item in items.iter() {
+                    // helm skips (and warns about) null entries after decoding;
+                    // keeping them as a marker would complicate every user, so
+                    // they are dropped here without the warning's detail.
+                    if item.is_nil() {
+                        continue;
+                    }
+                    versions.push(decode_chart_version(item, strict)?);
+                }
+                versions
+            }
+            other => return Err(type_error(other, "IndexFile.entries", "repo.ChartVersions")),
+        };
+        out.insert(name, versions);
+    }
+    Ok(out)
+}
+
+/// Fields of `ChartVersion` besides the embedded chart metadata.
+const METADATA_FIELDS: &[&str] = &[
+    "name", "home", "sources", "version", "description", "keywords", "maintainers", "icon",
+    "apiversion", "condition", "tags", "appversion", "deprecated", "annotations", "kubeversion",
+    "dependencies", "type",
+];
+
+fn decode_chart_version(v: &Value, strict: bool) -> Result<ChartVersion, String> {
+    let Value::Map(_) = v else {
+        return Err(format!(
+            "json: cannot unmarshal {} into Go struct field IndexFile.entries of type repo.ChartVersion",
+            kind(v)
+        ));
+    };
+    let mut cv = ChartVersion {
+        created: gotime::ZERO_TIME.into(),
+        ..ChartVersion::default()
+    };
+    apply_metadata(&mut cv.metadata, v).map_err(|e| e.0)?;
+    for (key, val) in map_entries(v) {
+        let lower = key.to_ascii_lowercase();
+        match lower.as_str() {
+            "urls" => cv.urls = strings_field(&val, "ChartVersion.urls")?,
+            "created" => cv.created = time_field(&val, "ChartVersion.created")?,
+            "removed" => match &val {
+                Value::Nil => {}
+                Value::Bool(b) => cv.removed = *b,
+                other => return Err(type_error(other, "ChartVersion.removed", "bool")),
+            },
+            "digest" => cv.digest = string_field(&val, "ChartVersion.digest")?,
+            "checksum" => cv.checksum = string_field(&val, "ChartVersion.checksum")?,
+            "engine" => cv.engine = string_field(&val, "ChartVersion.engine")?,
+            "tillerversion" => cv.tiller_version = string_field(&val, "ChartVersion.tillerVersion")?,
+            "url" => cv.url = string_field(&val, "ChartVersion.url")?,
+            other if METADATA_FIELDS.contains(&other) => {}
+            _ if strict => return Err(format!("json: unknown field \"{key}\"")),
+            _ => {}
+        }
+    }
+    Ok(cv)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(src: &str) -> (Result<IndexFile, IndexError>, Vec<String>) {
+        let mut logs = Vec::new();
+        let r = load_index(src.as_bytes(), "idx.yaml", &mut |r| logs.push(r.to_string()));
+        (r, logs)
+    }
+
+    #[test]
+    fn loads_yaml_and_sorts() {
+        let (r, logs) = load(
+            "apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: 1.0.0\n    urls: [a-1.0.0.tgz]\n  - name: a\n    version: 1.2.0\n    created: 2020-01-01T00:00:00.000Z\n",
+        );
+        let i = r.unwrap();
+        assert!(logs.is_empty());
+        let a = &i.entries["a"];
+        assert_eq!(a[0].version(), "1.2.0");
+        assert_eq!(a[0].created, "2020-01-01T00:00:00Z");
+        assert_eq!(a[1].created, gotime::ZERO_TIME);
+        assert_eq!(a[1].urls, ["a-1.0.0.tgz"]);
+        assert_eq!(a[1].metadata.api_version, "v1");
+    }
+
+    #[test]
+    fn loads_json() {
+        let (r, _) = load(r#"{"apiVersion":"v1","entries":{"a":[{"name":"a","version":"1.0.0","extra":1}]}}"#);
+        assert_eq!(r.unwrap().entries["a"].len(), 1);
+    }
+
+    #[test]
+    fn skips_invalid_versions_with_warning() {
+        let (r, logs) = load("apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: not-a-version\n  - name: a\n    version: 1.0.0\n");
+        assert_eq!(r.unwrap().entries["a"].len(), 1);
+        assert_eq!(
+            logs,
+            ["level=WARN msg=\"skipping loading invalid entry for chart\" name=a version=not-a-version source=idx.yaml error=\"validation: chart.metadata.version \\\"not-a-version\\\" is invalid\""]
+        );
+    }
+
+    #[test]
+    fn errors() {
+        assert_eq!(load("").0.unwrap_err().to_string(), "empty index.yaml file");
+        assert_eq!(load("entries: {}\n").0.unwrap_err().to_string(), "no API version specified");
+        assert_eq!(
+            load("apiVersion: v1\nbogus: 1\n").0.unwrap_err().to_string(),
+            "error unmarshaling JSON: while decoding JSON: json: unknown field \"bogus\""
+        );
+        let e = load("apiVersion: v1\nentries:\n  a: [\n").0.unwrap_err().to_string();
+        assert!(e.starts_with("error converting YAML to JSON: yaml: line"), "{e}");
+    }
+}
