@@ -106,6 +106,18 @@ const ONE_ARG: &[&str] = &[
     "SetMetadata",
 ];
 
+/// Methods with pointer receivers: a `semver.Version` value (from `IncMinor`)
+/// is not addressable in a template, so it lacks them.
+const POINTER_ONLY: &[&str] = &[
+    "Original",
+    "Compare",
+    "LessThan",
+    "LessThanEqual",
+    "GreaterThan",
+    "GreaterThanEqual",
+    "Equal",
+];
+
 impl Object for SemverObject {
     fn type_name(&self) -> String {
         if self.pointer {
@@ -124,6 +136,9 @@ impl Object for SemverObject {
     }
 
     fn get_field(&self, name: &str) -> Option<Value> {
+        if !self.pointer && POINTER_ONLY.contains(&name) {
+            return None;
+        }
         let v = &self.version;
         Some(match name {
             "Major" => Value::Int(v.major() as i64),
@@ -147,10 +162,16 @@ impl Object for SemverObject {
     }
 
     fn has_method(&self, name: &str) -> bool {
+        if !self.pointer && POINTER_ONLY.contains(&name) {
+            return false;
+        }
         ZERO_ARG.contains(&name) || ONE_ARG.contains(&name)
     }
 
     fn call_method(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
+        if !self.has_method(name) {
+            return None;
+        }
         if ZERO_ARG.contains(&name) {
             if !args.is_empty() {
                 return Some(Err(format!(
@@ -269,6 +290,8 @@ mod tests {
         let Value::Object(inc) = inc else { panic!() };
         assert_eq!(inc.format_go(), "1.3.0");
         assert_eq!(inc.type_name(), "semver.Version");
+        assert!(inc.get_field("Original").is_none());
+        assert!(!inc.has_method("Compare"));
         let w = call("semver", &["1.2.4"]).unwrap();
         let r = o.call_method("Compare", &[w]).unwrap().unwrap();
         assert!(matches!(r, Value::Int(-1)));

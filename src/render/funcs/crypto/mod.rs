@@ -476,3 +476,33 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod rsa_tests {
+    use super::*;
+
+    /// RSA generation is slow without optimisation; one 2048-bit CA keeps
+    /// the RSA path (PKCS#1 PEM, SHA-256 signatures) covered.
+    #[test]
+    fn rsa_ca_shape() {
+        let mut reg = Registry::default();
+        register(&mut reg);
+        let start = std::time::Instant::now();
+        let ca = (reg.get("genCA").unwrap().f)(
+            &mut FuncEnv::default(),
+            &[Value::str("my-ca"), Value::Int(365)],
+        )
+        .unwrap();
+        eprintln!("genCA took {:?}", start.elapsed());
+        let Value::Object(o) = &ca else { panic!() };
+        let key = o.get_field("Key").unwrap();
+        assert!(key
+            .as_str()
+            .unwrap()
+            .starts_with("-----BEGIN RSA PRIVATE KEY-----\n"));
+        let cert = o.get_field("Cert").unwrap();
+        let (_, der) = pem::decode(cert.as_str().unwrap()).unwrap();
+        assert!(cert::parse(&der).is_ok());
+        assert!(keys::parse_private_key_pem(key.as_str().unwrap()).is_ok());
+    }
+}
