@@ -63,13 +63,7 @@ pub fn to_float64(v: &Value) -> f64 {
         Value::Int(i) | Value::Int64(i) => *i as f64,
         Value::Float(x) => *x,
         Value::String(s) => parse_float(s).unwrap_or(0.0),
-        Value::Bool(b) => {
-            if *b {
-                1.0
-            } else {
-                0.0
-            }
-        }
+        Value::Bool(true) => 1.0,
         _ => 0.0,
     }
 }
@@ -78,7 +72,9 @@ pub fn to_float64(v: &Value) -> f64 {
 /// toward zero, and the "integer indefinite" value `MinInt64` for NaN and
 /// out-of-range inputs (Rust's `as` would saturate instead).
 pub fn float_to_int_go(x: f64) -> i64 {
-    if x.is_nan() || x >= 9.223_372_036_854_775_807e18 || x < -9.223_372_036_854_775_808e18 {
+    // 2^63 as f64; every float in [-2^63, 2^63) truncates into range.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    if x.is_nan() || !(-LIMIT..LIMIT).contains(&x) {
         i64::MIN
     } else {
         x.trunc() as i64
@@ -103,10 +99,15 @@ fn trim_zero_decimal(s: &str) -> &str {
     s
 }
 
+/// A string that Go's `strconv` rejects (syntax or range); callers only
+/// need "failed", because cast turns every failure into 0.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("invalid number syntax or range")]
+pub struct NumberError;
+
 /// Go `strconv.ParseInt(s, base, 64)`; `base` 0 means "from the prefix"
 /// (`0x`, `0o`, `0b`, leading `0` = octal) and allows `_` digit separators.
-/// `Err(())` for syntax and range errors alike (callers only need "failed").
-pub fn parse_int(s: &str, base: u32) -> Result<i64, ()> {
+pub fn parse_int(s: &str, base: u32) -> Result<i64, NumberError> {
     let (neg, body) = match s.as_bytes().first() {
         Some(b'+') => (false, &s[1..]),
         Some(b'-') => (true, &s[1..]),
@@ -115,21 +116,21 @@ pub fn parse_int(s: &str, base: u32) -> Result<i64, ()> {
     let magnitude = parse_uint(body, base)?;
     if neg {
         if magnitude > 1u64 << 63 {
-            return Err(());
+            return Err(NumberError);
         }
         Ok((magnitude as i64).wrapping_neg())
     } else {
         if magnitude >= 1u64 << 63 {
-            return Err(());
+            return Err(NumberError);
         }
         Ok(magnitude as i64)
     }
 }
 
 /// Go `strconv.ParseUint(s, base, 64)`.
-fn parse_uint(s: &str, base: u32) -> Result<u64, ()> {
+fn parse_uint(s: &str, base: u32) -> Result<u64, NumberError> {
     if s.is_empty() {
-        return Err(());
+        return Err(NumberError);
     }
     let base0 = base == 0;
     let original = s;
@@ -165,18 +166,18 @@ fn parse_uint(s: &str, base: u32) -> Result<u64, ()> {
             b'0'..=b'9' => u32::from(c - b'0'),
             b'a'..=b'z' => u32::from(c - b'a') + 10,
             b'A'..=b'Z' => u32::from(c - b'A') + 10,
-            _ => return Err(()),
+            _ => return Err(NumberError),
         };
         if d >= base {
-            return Err(());
+            return Err(NumberError);
         }
         n = n
             .checked_mul(u64::from(base))
             .and_then(|n| n.checked_add(u64::from(d)))
-            .ok_or(())?;
+            .ok_or(NumberError)?;
     }
     if underscores && !underscore_ok(original) {
-        return Err(());
+        return Err(NumberError);
     }
     Ok(n)
 }
@@ -195,7 +196,7 @@ fn underscore_ok(s: &str) -> bool {
         && b[i] == b'0'
         && matches!(b[i + 1].to_ascii_lowercase(), b'b' | b'o' | b'x')
     {
-        hex = b[i + 1].to_ascii_lowercase() == b'x';
+        hex = b[i + 1].eq_ignore_ascii_case(&b'x');
         i += 2;
         saw = b'0';
     }
@@ -222,7 +223,7 @@ fn underscore_ok(s: &str) -> bool {
 /// Go `strconv.ParseFloat(s, 64)`: decimal and hexadecimal (`0x1p-2`)
 /// forms, `_` separators, `inf`/`infinity`/`nan`. Out-of-range values are
 /// errors, as Go reports them (cast then yields 0).
-pub fn parse_float(s: &str) -> Result<f64, ()> {
+pub fn parse_float(s: &str) -> Result<f64, NumberError> {
     if let Some(x) = special_float(s) {
         return Ok(x);
     }
@@ -261,7 +262,7 @@ pub fn parse_float(s: &str) -> Result<f64, ()> {
         i += 1;
     }
     if !saw_digits {
-        return Err(());
+        return Err(NumberError);
     }
     if !saw_dot {
         dot_pos = mantissa.len() as i64;
@@ -288,26 +289,26 @@ pub fn parse_float(s: &str) -> Result<f64, ()> {
             i += 1;
         }
         if i == start {
-            return Err(());
+            return Err(NumberError);
         }
         if eneg {
             exp = -exp;
         }
     }
     if i != b.len() || (hex && !saw_exp) {
-        return Err(());
+        return Err(NumberError);
     }
     if underscores && !underscore_ok(s) {
-        return Err(());
+        return Err(NumberError);
     }
     let value = if hex {
         hex_float(&mantissa, dot_pos, exp)
     } else {
         let text = format!("{mantissa}e{}", exp + dot_pos - mantissa.len() as i64);
-        text.parse::<f64>().map_err(|_| ())?
+        text.parse::<f64>().map_err(|_| NumberError)?
     };
     if value.is_infinite() {
-        return Err(());
+        return Err(NumberError);
     }
     Ok(if neg { -value } else { value })
 }
@@ -365,13 +366,13 @@ mod tests {
         assert_eq!(parse_float("1."), Ok(1.0));
         assert_eq!(parse_float("1_000.5"), Ok(1000.5));
         assert_eq!(parse_float("0x1p-2"), Ok(0.25));
-        assert_eq!(parse_float("0x10"), Err(()));
-        assert_eq!(parse_float("x"), Err(()));
-        assert_eq!(parse_float(" 1"), Err(()));
-        assert_eq!(parse_float("1e400"), Err(()));
+        assert_eq!(parse_float("0x10"), Err(NumberError));
+        assert_eq!(parse_float("x"), Err(NumberError));
+        assert_eq!(parse_float(" 1"), Err(NumberError));
+        assert_eq!(parse_float("1e400"), Err(NumberError));
         assert_eq!(parse_float("-Inf"), Ok(f64::NEG_INFINITY));
-        assert_eq!(parse_float("_1"), Err(()));
-        assert_eq!(parse_float("."), Err(()));
+        assert_eq!(parse_float("_1"), Err(NumberError));
+        assert_eq!(parse_float("."), Err(NumberError));
     }
 
     #[test]
