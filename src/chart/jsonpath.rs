@@ -278,9 +278,9 @@ mod tests {
 
     #[test]
     fn paths() {
-        let src = "a: {b: x, n: 1000000}\nl: [1, 2, {c: d}]\nm: {p: 80, q: 443}\n";
+        let src = "a: {b: x, num: 1000000}\nl: [1, 2, {c: d}]\nm: {p: 80, q: 443}\n";
         assert_eq!(run("{.a.b}", src).unwrap(), "x");
-        assert_eq!(run("{.a.n}", src).unwrap(), "1e+06");
+        assert_eq!(run("{.a.num}", src).unwrap(), "1e+06");
         assert_eq!(run("{.l[2].c}{\"\\n\"}", src).unwrap(), "d\n");
         assert_eq!(run("{.l[-1]}", src).unwrap(), "{\"c\":\"d\"}");
         assert_eq!(run("{.m.*}", src).unwrap(), "80 443");

@@ -46,7 +46,7 @@ pub struct Lock {
     pub digest: String,
     pub dependencies: Vec<Dependency>,
     /// `dependencies: [null]` is kept so that validation can reject it.
-    pub(crate) null_dependency: bool,
+    pub null_dependency: bool,
 }
 
 /// Chart.yaml.
@@ -73,8 +73,8 @@ pub struct Metadata {
     pub chart_type: String,
     /// `maintainers: [null]` / `dependencies: [null]` seen while decoding;
     /// helm rejects them during validation, after the required fields.
-    pub(crate) null_maintainer: bool,
-    pub(crate) null_dependency: bool,
+    pub null_maintainer: bool,
+    pub null_dependency: bool,
 }
 
 /// A Chart.yaml validation failure; `Display` is helm's text.

@@ -6,13 +6,17 @@
 //! `LoadFiles`, because template order, `.Files` and packaging observe it.
 
 pub mod archive;
+pub mod create;
 pub mod decode;
 pub mod dependencies;
 pub mod gomatch;
+pub mod gotar;
+pub mod gotime;
 pub mod helmignore;
 pub mod jsonpath;
 pub mod loader;
 pub mod metadata;
+pub mod package;
 pub mod show;
 
 use std::time::SystemTime;
@@ -147,6 +151,9 @@ impl Chart {
         self.mod_time = Some(t);
         if self.schema.as_ref().is_some_and(|s| !s.is_empty()) {
             self.schema_mod_time = Some(t);
+        }
+        if let Some(lock) = &mut self.lock {
+            lock.generated = gotime::format_rfc3339_utc(t);
         }
         for f in self
             .raw

@@ -14,7 +14,9 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 pub mod chart_path;
 mod completion;
+mod create;
 mod env;
+mod package;
 pub mod settings;
 mod show;
 mod version;
@@ -55,8 +57,12 @@ pub struct Cli {
 pub enum Commands {
     /// generate autocompletion scripts for the specified shell
     Completion(completion::Args),
+    /// create a new chart with the given name
+    Create(create::Args),
     /// helm client environment information
     Env(env::Args),
+    /// package a chart directory into a chart archive
+    Package(package::Args),
     /// show information of a chart
     #[command(alias = "inspect")]
     Show(show::Args),
@@ -67,7 +73,9 @@ pub enum Commands {
 fn dispatch(command: Commands, settings: &Settings) -> anyhow::Result<()> {
     match command {
         Commands::Completion(a) => completion::run(a, settings),
+        Commands::Create(a) => create::run(a, settings),
         Commands::Env(a) => env::run(a, settings),
+        Commands::Package(a) => package::run(a, settings),
         Commands::Show(a) => show::run(a, settings),
         Commands::Version(a) => version::run(a, settings),
     }
