@@ -4,8 +4,14 @@ pub mod encode;
 pub mod funcs;
 pub mod glob;
 pub mod ast;
+pub mod engine;
+pub mod error;
+pub mod exec;
 pub mod gofmt;
 pub mod lex;
 pub mod parse;
 pub mod manifest;
 pub mod objects;
+
+pub use engine::{Engine, EngineOptions, TemplateFile};
+pub use error::RenderError;

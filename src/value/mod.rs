@@ -77,6 +77,11 @@ pub trait Object: fmt::Debug {
     fn has_method(&self, _name: &str) -> bool {
         false
     }
+    /// The Go signature of method `name`, when the executor should check
+    /// argument count and types as Go does (`wrong number of args for Get`).
+    fn method_sig(&self, _name: &str) -> Option<crate::render::funcs::Sig> {
+        None
+    }
     /// Call method `name` with arguments. `None` if no such method.
     fn call_method(&self, _name: &str, _args: &[Value]) -> Option<Result<Value, String>> {
         None

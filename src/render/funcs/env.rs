@@ -24,6 +24,8 @@ pub struct FuncEnv {
     pub rng_state: Option<u64>,
     /// `getHostByName` really resolves only with `--enable-dns`, as in Helm.
     pub enable_dns: bool,
+    /// `helm lint`: `required` and `fail` return "" instead of failing.
+    pub lint_mode: bool,
 }
 
 impl Default for FuncEnv {
@@ -37,6 +39,7 @@ impl Default for FuncEnv {
             rng_seed: None,
             rng_state: None,
             enable_dns: false,
+            lint_mode: false,
         }
     }
 }

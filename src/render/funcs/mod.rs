@@ -16,7 +16,9 @@ use std::collections::HashMap;
 
 use crate::value::Value;
 
+pub mod builtins;
 pub mod conversion;
+pub mod helm;
 pub mod crypto;
 pub mod defaults;
 pub mod dicts;
@@ -179,5 +181,6 @@ pub fn standard_registry() -> Registry {
     random::register(&mut reg);
     semver::register(&mut reg);
     serialization::register(&mut reg);
+    helm::register(&mut reg);
     reg
 }

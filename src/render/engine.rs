@@ -1,0 +1,323 @@
+//! The chart rendering engine: Helm's `engine.Render` over our own
+//! text/template implementation.
+//!
+//! # Use
+//!
+//! ```ignore
+//! use rudder::render::engine::{Engine, EngineOptions, TemplateFile};
+//! let engine = Engine::new(rudder::render::funcs::standard_registry(), EngineOptions::default());
+//! let rendered = engine.render(&files)?; // BTreeMap<name, output>
+//! ```
+//!
+//! * Every [`TemplateFile`] of the chart tree (templates of the chart and of
+//!   all its subcharts, partials included) is parsed into ONE namespace in
+//!   Helm's order (deeper paths first, then reverse lexical), so for a
+//!   duplicate `define` the file parsed last wins, as in Helm.
+//! * Each file whose base name does not start with `_` is rendered (Helm
+//!   renders `NOTES.txt` too; the caller decides what to print), with a
+//!   fresh copy of its `context` (`.Values`, `.Chart`, `.Release`, ... built
+//!   by the caller; the engine adds `.Template` = `{Name, BasePath}`), so a
+//!   `set` in one file is not seen by another.
+//! * Options: `missingkey=zero` (or `error` with [`EngineOptions::strict`]),
+//!   every `<no value>` is deleted from the output, `include`/`tpl` work as
+//!   in Helm, `lint_mode` makes `required`/`fail` not fail.
+//! * Errors are [`RenderError`]s whose `Display` is exactly what helm prints
+//!   after `Error: ` (the caller adds helm's
+//!   `Use --debug flag to render out invalid YAML` hint where helm does).
+//! * Deeply recursive templates need stack: run the engine on a thread with
+//!   a large stack (the binary's main does); nesting is capped so hostile
+//!   input gets an error, not a crash, on such a thread.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+
+use crate::render::ast::{Callee, Node, Operand, Pipe, Template};
+use crate::render::error::{helm_exec_error, helm_parse_error, RenderError};
+use crate::render::exec::{execute, resolve_in, Ctx, Namespace, TplCache};
+use crate::render::funcs::{FuncEnv, Registry};
+use crate::render::parse::parse;
+use crate::value::{MapData, Value};
+
+/// Engine configuration.
+#[derive(Default)]
+pub struct EngineOptions {
+    /// `missingkey=error` instead of `missingkey=zero` (`helm lint --strict`).
+    pub strict: bool,
+    /// `helm lint`: `required`/`fail` do not fail.
+    pub lint_mode: bool,
+    /// Clock, zone, randomness and DNS permission for the functions.
+    pub env: FuncEnv,
+}
+
+/// One template file of the chart tree.
+#[derive(Clone, Debug)]
+pub struct TemplateFile {
+    /// Helm's template name: `<chart path>/templates/<file>`, e.g.
+    /// `mychart/charts/sub/templates/deployment.yaml`.
+    pub name: String,
+    pub source: String,
+    /// The top-level object for this file (a map with `Values`, `Chart`,
+    /// `Release`, `Capabilities`, `Files`, `Subcharts`).
+    pub context: Value,
+    /// `.Template.BasePath`, e.g. `mychart/templates`.
+    pub base_path: String,
+}
+
+/// Functions that modify maps in place; when no template uses them, files
+/// can share the context instead of copying it.
+const MUTATING_FUNCS: &[&str] = &[
+    "set",
+    "unset",
+    "merge",
+    "mergeOverwrite",
+    "mustMerge",
+    "mustMergeOverwrite",
+    "tpl",
+];
+
+pub struct Engine {
+    registry: Registry,
+    strict: bool,
+    env: RefCell<FuncEnv>,
+    tpl_cache: TplCache,
+}
+
+impl Engine {
+    pub fn new(registry: Registry, options: EngineOptions) -> Engine {
+        let mut env = options.env;
+        env.lint_mode = options.lint_mode;
+        Engine {
+            registry,
+            strict: options.strict,
+            env: RefCell::new(env),
+            tpl_cache: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// Helm's `sortTemplates`: more path segments first; equal depth in
+    /// reverse lexical order.
+    pub fn sort_names(names: &mut [String]) {
+        names.sort_by(|a, b| {
+            let (ca, cb) = (a.matches('/').count(), b.matches('/').count());
+            cb.cmp(&ca).then_with(|| b.cmp(a))
+        });
+    }
+
+    /// Renders every non-partial file. Returns name → output, `<no value>` removed.
+    pub fn render(&self, files: &[TemplateFile]) -> Result<BTreeMap<String, String>, RenderError> {
+        let mut order: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
+        Self::sort_names(&mut order);
+        order.dedup();
+        let by_name: HashMap<&str, &TemplateFile> =
+            files.iter().map(|f| (f.name.as_str(), f)).collect();
+
+        let resolve = |name: &str| -> Option<Callee> { resolve_in(&self.registry, name) };
+        let mut ns = Namespace::new();
+        let mut mutates = false;
+        for name in &order {
+            let Some(file) = by_name.get(name.as_str()) else {
+                continue;
+            };
+            let trees =
+                parse(name, &file.source, &resolve).map_err(|e| helm_parse_error(name, &e.0))?;
+            for t in trees {
+                mutates = mutates || uses_any(&t, MUTATING_FUNCS);
+                ns.associate(t);
+            }
+        }
+
+        let mut rendered = BTreeMap::new();
+        for name in &order {
+            let base = name.rsplit('/').next().unwrap_or(name);
+            if base.starts_with('_') {
+                continue;
+            }
+            let Some(file) = by_name.get(name.as_str()) else {
+                continue;
+            };
+            let Some(tmpl) = ns.lookup(name).cloned() else {
+                continue;
+            };
+            let data = file_context(&file.context, name, &file.base_path, mutates);
+            let ctx = Ctx::new(&self.env, self.strict, &resolve, &self.tpl_cache);
+            let mut out = String::new();
+            execute(&ctx, &ns, &tmpl, data, &mut out).map_err(|e| helm_exec_error(name, &e))?;
+            rendered.insert(name.clone(), strip_no_value(out));
+        }
+        Ok(rendered)
+    }
+
+    /// Parses and renders one standalone template text with `data` as `.`
+    /// (for tests and tools; no chart namespace).
+    pub fn render_string(
+        &self,
+        name: &str,
+        source: &str,
+        data: Value,
+    ) -> Result<String, RenderError> {
+        let files = [TemplateFile {
+            name: name.to_string(),
+            source: source.to_string(),
+            context: data,
+            base_path: String::new(),
+        }];
+        let mut out = self.render(&files)?;
+        Ok(out.remove(name).unwrap_or_default())
+    }
+}
+
+fn strip_no_value(s: String) -> String {
+    if s.contains("<no value>") {
+        s.replace("<no value>", "")
+    } else {
+        s
+    }
+}
+
+/// The per-file top-level object: a copy of `context` plus `.Template`.
+/// Collections are deep-copied only when some template can mutate them.
+fn file_context(context: &Value, name: &str, base_path: &str, deep: bool) -> Value {
+    let mut top = MapData::new();
+    if let Value::Map(m) = context {
+        for (k, v) in m.entries.borrow().iter() {
+            let v = if deep { v.deep_copy() } else { v.clone() };
+            top.insert(k.clone(), v);
+        }
+    }
+    let mut tmpl = MapData::new();
+    tmpl.insert("Name".to_string(), Value::str(name));
+    tmpl.insert("BasePath".to_string(), Value::str(base_path));
+    top.insert("Template".to_string(), Value::map(tmpl));
+    Value::map(top)
+}
+
+/// Whether a template calls any of `names`.
+fn uses_any(t: &Rc<Template>, names: &[&str]) -> bool {
+    fn pipe(p: &Pipe, names: &[&str]) -> bool {
+        p.cmds
+            .iter()
+            .any(|c| c.args.iter().any(|a| operand(a, names)))
+    }
+    fn operand(o: &Operand, names: &[&str]) -> bool {
+        match o {
+            Operand::Ident { name, .. } => names.contains(&&**name),
+            Operand::Pipe(p) => pipe(p, names),
+            Operand::Chain { node, .. } => operand(node, names),
+            _ => false,
+        }
+    }
+    fn nodes(list: &[Node], names: &[&str]) -> bool {
+        list.iter().any(|n| match n {
+            Node::Action(p) => pipe(p, names),
+            Node::If(b) | Node::Range(b) | Node::With(b) => {
+                pipe(&b.pipe, names)
+                    || nodes(&b.list.nodes, names)
+                    || b.else_list.as_ref().is_some_and(|e| nodes(&e.nodes, names))
+            }
+            Node::Template(tc) => tc.pipe.as_ref().is_some_and(|p| pipe(p, names)),
+            _ => false,
+        })
+    }
+    nodes(&t.root.nodes, names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::funcs::standard_registry;
+
+    fn values(yaml_pairs: &[(&str, Value)]) -> Value {
+        let mut v = MapData::new();
+        for (k, x) in yaml_pairs {
+            v.insert(k.to_string(), x.clone());
+        }
+        let mut top = MapData::new();
+        top.insert("Values".to_string(), Value::map(v));
+        Value::map(top)
+    }
+
+    fn render(src: &str, ctx: Value) -> Result<String, String> {
+        let e = Engine::new(standard_registry(), EngineOptions::default());
+        e.render_string("t/templates/x.yaml", src, ctx)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn basic_rendering() {
+        let ctx = values(&[("a", Value::Float(1000000.0)), ("s", Value::str("x"))]);
+        assert_eq!(
+            render(
+                "a: {{ .Values.a }} {{ .Values.s }} {{ .Values.nope }}|",
+                ctx.clone()
+            )
+            .unwrap(),
+            "a: 1e+06 x |"
+        );
+        assert_eq!(
+            render(
+                "{{- range $i, $v := list 1 2 3 }}{{ if eq $v 2 }}{{ continue }}{{ end }}{{ $i }}={{ $v }};{{ end }}",
+                ctx.clone()
+            )
+            .unwrap(),
+            "0=1;2=3;"
+        );
+        assert_eq!(
+            render("{{ define \"h\" }}[{{ . }}]{{ end }}{{ include \"h\" 5 }}{{ template \"h\" \"x\" }}", ctx.clone())
+                .unwrap(),
+            "[5][x]"
+        );
+        assert_eq!(
+            render("{{ tpl \"{{ .Values.s }}-{{ .Template.Name }}\" $ }}", ctx).unwrap(),
+            "x-t/templates/x.yaml"
+        );
+    }
+
+    #[test]
+    fn errors_like_helm() {
+        let ctx = values(&[]);
+        assert_eq!(
+            render("a: {{ .Values.a.b.c }}", ctx.clone()).unwrap_err(),
+            "t/templates/x.yaml:1:13\n  executing \"t/templates/x.yaml\" at <.Values.a.b.c>:\n    nil pointer evaluating interface {}.b"
+        );
+        assert_eq!(
+            render("a: {{ fail \"x\" }}", ctx.clone()).unwrap_err(),
+            "execution error at (t/templates/x.yaml:1:6): x"
+        );
+        assert_eq!(
+            render("a: {{ .Values.x \n", ctx.clone()).unwrap_err(),
+            "parse error at (t/templates/x.yaml:2): unclosed action started at t/templates/x.yaml:1"
+        );
+        assert_eq!(
+            render("a: {{ index (list 1 2 3) 5 }}", ctx.clone()).unwrap_err(),
+            "template: t/templates/x.yaml:1:6: executing \"t/templates/x.yaml\" at <index (list 1 2 3) 5>: error calling index: index out of range: 5"
+        );
+        assert_eq!(
+            render("a: {{ include \"nope\" . }}", ctx).unwrap_err(),
+            "t/templates/x.yaml:1:6\n  executing \"t/templates/x.yaml\" at <include \"nope\" .>:\n    error calling include:\ntemplate: no template \"nope\" associated with template \"gotpl\""
+        );
+    }
+
+    #[test]
+    fn files_do_not_share_mutations() {
+        let e = Engine::new(standard_registry(), EngineOptions::default());
+        let ctx = values(&[("x", Value::Int(1))]);
+        let files = vec![
+            TemplateFile {
+                name: "t/templates/a.yaml".into(),
+                source: "{{ $_ := set .Values \"y\" 2 }}a: {{ .Values.y }}".into(),
+                context: ctx.clone(),
+                base_path: "t/templates".into(),
+            },
+            TemplateFile {
+                name: "t/templates/b.yaml".into(),
+                source: "b: {{ .Values.y }}".into(),
+                context: ctx,
+                base_path: "t/templates".into(),
+            },
+        ];
+        let out = e.render(&files).unwrap();
+        assert_eq!(out["t/templates/a.yaml"], "a: 2");
+        assert_eq!(out["t/templates/b.yaml"], "b: ");
+    }
+}

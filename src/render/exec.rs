@@ -1,0 +1,1176 @@
+//! Executor for parsed templates, with Go text/template's semantics.
+//!
+//! Go distinguishes a *nil interface value* (what a map lookup of a missing
+//! or null key yields) from an *invalid* value (what a pipeline produces
+//! after unwrapping such a nil): `.Values.a.b` on a missing `a` is an error
+//! (`nil pointer evaluating interface {}.b`) while `$x.b` with `$x` nil is
+//! not. [`Dot`] and variables therefore carry an `iface` flag next to the
+//! value; pipelines clear it, as Go's unwrapping does.
+//!
+//! Errors are built eagerly as Go's strings (location, context and message),
+//! so the AST is only borrowed while executing and a `tpl` or `include` can
+//! run in a nested state with its own borrowed templates.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::fmt;
+use std::rc::Rc;
+
+use crate::render::ast::{
+    Branch, Callee, Command, Node, Number, Operand, Pipe, Template, TemplateCall,
+};
+use crate::render::error::ExecError;
+use crate::render::funcs::builtins::{self, zero_of};
+use crate::render::funcs::{FuncDef, FuncEnv, Sig, Ty};
+use crate::render::gofmt::{self, quote};
+use crate::render::parse::{parse, ParseError};
+use crate::value::{ElemType, Value};
+
+/// Helm's limit on nested `include` of one template name.
+const MAX_INCLUDE_RECURSION: usize = 1000;
+/// Cap on nested template executions (template/include/tpl) so hostile input
+/// cannot exhaust the stack; Go's own limit text is reported.
+const MAX_NESTING: usize = 10_000;
+/// Name Helm gives its root template (seen in `tpl` errors).
+pub const ROOT_NAME: &str = "gotpl";
+
+/// Named templates visible to an execution; `tpl` pushes a layer with the
+/// definitions of its text on top of the chart's namespace.
+pub struct Namespace<'p> {
+    pub templates: HashMap<Rc<str>, Rc<Template>>,
+    pub parent: Option<&'p Namespace<'p>>,
+}
+
+impl<'p> Namespace<'p> {
+    pub fn new() -> Namespace<'static> {
+        Namespace {
+            templates: HashMap::new(),
+            parent: None,
+        }
+    }
+
+    pub fn lookup(&self, name: &str) -> Option<&Rc<Template>> {
+        match self.templates.get(name) {
+            Some(t) => Some(t),
+            None => self.parent.and_then(|p| p.lookup(name)),
+        }
+    }
+
+    /// Go's `associate`: a later definition replaces an earlier one, unless
+    /// it is empty and the earlier one is not.
+    pub fn associate(&mut self, t: Rc<Template>) {
+        if t.is_empty() && self.lookup(&t.name).is_some() {
+            return;
+        }
+        self.templates.insert(t.name.clone(), t);
+    }
+}
+
+/// Parsed `tpl` texts, cached across files (charts call `tpl` on the same
+/// values many times).
+pub type TplCache = RefCell<HashMap<String, Result<Rc<Vec<Rc<Template>>>, ParseError>>>;
+
+/// State shared by one top-level execution and everything it includes.
+pub struct Ctx<'e> {
+    pub env: &'e RefCell<FuncEnv>,
+    /// `missingkey=error` (helm's `--strict` lint) instead of `missingkey=zero`.
+    pub strict: bool,
+    pub resolve: &'e dyn Fn(&str) -> Option<Callee>,
+    pub tpl_cache: &'e TplCache,
+    include_counts: RefCell<HashMap<String, usize>>,
+    nesting: Cell<usize>,
+}
+
+impl<'e> Ctx<'e> {
+    pub fn new(
+        env: &'e RefCell<FuncEnv>,
+        strict: bool,
+        resolve: &'e dyn Fn(&str) -> Option<Callee>,
+        tpl_cache: &'e TplCache,
+    ) -> Ctx<'e> {
+        Ctx {
+            env,
+            strict,
+            resolve,
+            tpl_cache,
+            include_counts: RefCell::new(HashMap::new()),
+            nesting: Cell::new(0),
+        }
+    }
+}
+
+/// Executes `tmpl` with `data` as `.` and `$`, appending to `out`.
+pub fn execute(
+    ctx: &Ctx<'_>,
+    ns: &Namespace<'_>,
+    tmpl: &Template,
+    data: Value,
+    out: &mut String,
+) -> Result<(), ExecError> {
+    let depth = ctx.nesting.get();
+    if depth >= MAX_NESTING {
+        return Err(ExecError::new(format!(
+            "template: {}: exceeded maximum template depth (100000)",
+            tmpl.name
+        )));
+    }
+    ctx.nesting.set(depth + 1);
+    let mut st = State {
+        ctx,
+        ns,
+        tmpl,
+        cur: Cur::None,
+        vars: vec![Var {
+            name: Rc::from("$"),
+            value: data.clone(),
+            iface: false,
+        }],
+    };
+    let r = st.walk_list(
+        &Dot {
+            v: data,
+            iface: false,
+        },
+        &tmpl.root.nodes,
+        out,
+    );
+    ctx.nesting.set(depth);
+    match r {
+        Ok(()) => Ok(()),
+        Err(Flow::Err(e)) => Err(e),
+        // The parser rejects break/continue outside range.
+        Err(Flow::Break | Flow::Continue) => Ok(()),
+    }
+}
+
+/// The value of `.`, with Go's nil-interface flag.
+#[derive(Clone)]
+struct Dot {
+    v: Value,
+    iface: bool,
+}
+
+struct Var {
+    name: Rc<str>,
+    value: Value,
+    iface: bool,
+}
+
+/// The node Go's `state.at` last recorded, for error messages.
+#[derive(Clone, Copy)]
+enum Cur<'a> {
+    None,
+    Node(usize, &'a Node),
+    Pipe(&'a Pipe),
+    Cmd(&'a Command),
+    Op(&'a Operand),
+    Tcall(&'a TemplateCall),
+}
+
+impl Cur<'_> {
+    fn pos(&self) -> usize {
+        match self {
+            Cur::None => 0,
+            Cur::Node(p, _) => *p,
+            Cur::Pipe(p) => p.pos,
+            Cur::Cmd(c) => c.pos,
+            Cur::Op(o) => o.pos(),
+            Cur::Tcall(t) => t.pos,
+        }
+    }
+}
+
+impl fmt::Display for Cur<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Cur::None => Ok(()),
+            Cur::Node(_, n) => write!(f, "{n}"),
+            Cur::Pipe(p) => write!(f, "{p}"),
+            Cur::Cmd(c) => write!(f, "{c}"),
+            Cur::Op(o) => write!(f, "{o}"),
+            Cur::Tcall(t) => write!(f, "{t}"),
+        }
+    }
+}
+
+/// Non-local exits while walking: errors and `break`/`continue`.
+enum Flow {
+    Err(ExecError),
+    Break,
+    Continue,
+}
+
+impl From<ExecError> for Flow {
+    fn from(e: ExecError) -> Flow {
+        Flow::Err(e)
+    }
+}
+
+/// A function's failure before Go wraps it in `error calling NAME: ...`.
+enum CallError {
+    Plain(String),
+    Chain(ExecError),
+}
+
+type EResult<T> = Result<T, ExecError>;
+
+struct State<'a, 'e> {
+    ctx: &'a Ctx<'e>,
+    ns: &'a Namespace<'a>,
+    tmpl: &'a Template,
+    cur: Cur<'a>,
+    vars: Vec<Var>,
+}
+
+fn node_pos(n: &Node) -> usize {
+    match n {
+        Node::Text(_) => 0,
+        Node::Action(p) => p.pos,
+        Node::If(b) | Node::Range(b) | Node::With(b) => b.pipe.pos,
+        Node::Template(t) => t.pos,
+        Node::Break(p) | Node::Continue(p) => *p,
+    }
+}
+
+/// Whether a literal node is a hex integer or rune literal (Go's idealConstant).
+fn is_hex_int(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() > 2 && b[0] == b'0' && (b[1] == b'x' || b[1] == b'X') && !s.contains(['p', 'P'])
+}
+
+impl<'a, 'e> State<'a, 'e> {
+    fn at(&mut self, c: Cur<'a>) {
+        self.cur = c;
+    }
+
+    fn errorf(&self, msg: impl fmt::Display) -> ExecError {
+        let name = &self.tmpl.name;
+        let text = match self.cur {
+            Cur::None => format!("template: {name}: {msg}"),
+            c => format!(
+                "template: {}: executing {} at <{}>: {}",
+                self.tmpl.location(c.pos()),
+                quote(name),
+                c,
+                msg
+            ),
+        };
+        ExecError::new(text)
+    }
+
+    fn call_error(&self, name: &str, err: CallError) -> ExecError {
+        let inner = match err {
+            CallError::Plain(s) => vec![s],
+            CallError::Chain(e) => e.chain,
+        };
+        let mut e = self.errorf(format!("error calling {name}: {}", inner[0]));
+        e.chain.extend(inner);
+        e
+    }
+
+    // ----- walking -----
+
+    fn walk_list(&mut self, dot: &Dot, nodes: &'a [Node], out: &mut String) -> Result<(), Flow> {
+        for n in nodes {
+            self.walk(dot, n, out)?;
+        }
+        Ok(())
+    }
+
+    fn walk(&mut self, dot: &Dot, node: &'a Node, out: &mut String) -> Result<(), Flow> {
+        self.at(Cur::Node(node_pos(node), node));
+        match node {
+            Node::Text(t) => out.push_str(t),
+            Node::Action(pipe) => {
+                let v = self.eval_pipeline(dot, pipe)?;
+                if pipe.decl.is_empty() {
+                    self.at(Cur::Node(node_pos(node), node));
+                    print_value(&v, out);
+                }
+            }
+            Node::If(b) => self.walk_if_or_with(false, dot, b, out)?,
+            Node::With(b) => self.walk_if_or_with(true, dot, b, out)?,
+            Node::Range(b) => self.walk_range(dot, node, b, out)?,
+            Node::Template(t) => self.walk_template(dot, t, out)?,
+            Node::Break(_) => return Err(Flow::Break),
+            Node::Continue(_) => return Err(Flow::Continue),
+        }
+        Ok(())
+    }
+
+    fn walk_if_or_with(
+        &mut self,
+        with: bool,
+        dot: &Dot,
+        b: &'a Branch,
+        out: &mut String,
+    ) -> Result<(), Flow> {
+        let mark = self.vars.len();
+        let r = (|| {
+            let v = self.eval_pipeline(dot, &b.pipe)?;
+            if v.truthy() {
+                if with {
+                    let d = Dot { v, iface: false };
+                    self.walk_list(&d, &b.list.nodes, out)?;
+                } else {
+                    self.walk_list(dot, &b.list.nodes, out)?;
+                }
+            } else if let Some(e) = &b.else_list {
+                self.walk_list(dot, &e.nodes, out)?;
+            }
+            Ok(())
+        })();
+        self.vars.truncate(mark);
+        r
+    }
+
+    fn walk_range(
+        &mut self,
+        dot: &Dot,
+        node: &'a Node,
+        b: &'a Branch,
+        out: &mut String,
+    ) -> Result<(), Flow> {
+        self.at(Cur::Node(node_pos(node), node));
+        let mark = self.vars.len();
+        let r = self.walk_range_inner(dot, b, out);
+        self.vars.truncate(mark);
+        r
+    }
+
+    fn walk_range_inner(&mut self, dot: &Dot, b: &'a Branch, out: &mut String) -> Result<(), Flow> {
+        let mut val = self.eval_pipeline(dot, &b.pipe)?;
+        if let Value::Object(o) = &val {
+            if let Some(d) = o.to_data() {
+                if matches!(d, Value::List(_) | Value::Map(_)) {
+                    val = d;
+                }
+            }
+        }
+        let mark = self.vars.len();
+        let decl = &b.pipe.decl;
+        // Runs one iteration; returns false when the loop must stop (break).
+        let mut one =
+            |st: &mut Self, index: Value, elem: Value, iface: bool| -> Result<bool, Flow> {
+                if !decl.is_empty() {
+                    if b.pipe.is_assign {
+                        if decl.len() > 1 {
+                            st.set_var(&decl[0], index.clone(), false)?;
+                        } else {
+                            st.set_var(&decl[0], elem.clone(), iface)?;
+                        }
+                    } else {
+                        st.set_top_var(1, elem.clone(), iface);
+                    }
+                }
+                if decl.len() > 1 {
+                    if b.pipe.is_assign {
+                        st.set_var(&decl[1], elem.clone(), iface)?;
+                    } else {
+                        st.set_top_var(2, index, false);
+                    }
+                }
+                let d = Dot { v: elem, iface };
+                let r = st.walk_list(&d, &b.list.nodes, out);
+                st.vars.truncate(mark);
+                match r {
+                    Ok(()) | Err(Flow::Continue) => Ok(true),
+                    Err(Flow::Break) => Ok(false),
+                    Err(e) => Err(e),
+                }
+            };
+        match &val {
+            Value::List(l) => {
+                let n = l.items.borrow().len();
+                if n > 0 {
+                    let iface = l.elem == ElemType::Any;
+                    for i in 0..n {
+                        let elem = l.items.borrow().get(i).cloned().unwrap_or(Value::Nil);
+                        if !one(self, Value::Int(i as i64), elem, iface)? {
+                            break;
+                        }
+                    }
+                    return Ok(());
+                }
+            }
+            Value::Bytes(bytes) => {
+                if !bytes.is_empty() {
+                    for (i, x) in bytes.iter().enumerate() {
+                        if !one(self, Value::Int(i as i64), Value::Int(*x as i64), false)? {
+                            break;
+                        }
+                    }
+                    return Ok(());
+                }
+            }
+            Value::Map(m) => {
+                let entries: Vec<(String, Value)> = m
+                    .entries
+                    .borrow()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                if !entries.is_empty() {
+                    let iface = m.elem == ElemType::Any;
+                    for (k, v) in entries {
+                        if !one(self, Value::string(k), v, iface)? {
+                            break;
+                        }
+                    }
+                    return Ok(());
+                }
+            }
+            Value::Int(n) | Value::Int64(n) => {
+                if decl.len() > 1 {
+                    return Err(self
+                        .errorf(format!(
+                            "can't use {} to iterate over more than one variable",
+                            gofmt::sprint(&val)
+                        ))
+                        .into());
+                }
+                let is64 = matches!(val, Value::Int64(_));
+                if *n > 0 {
+                    for i in 0..*n {
+                        let e = if is64 { Value::Int64(i) } else { Value::Int(i) };
+                        if !one(self, Value::Nil, e, false)? {
+                            break;
+                        }
+                    }
+                    return Ok(());
+                }
+            }
+            Value::Nil => {}
+            other => {
+                return Err(self
+                    .errorf(format!("range can't iterate over {}", gofmt::sprint(other)))
+                    .into())
+            }
+        }
+        if let Some(e) = &b.else_list {
+            self.walk_list(dot, &e.nodes, out)?;
+        }
+        Ok(())
+    }
+
+    fn walk_template(
+        &mut self,
+        dot: &Dot,
+        t: &'a TemplateCall,
+        out: &mut String,
+    ) -> Result<(), Flow> {
+        self.at(Cur::Tcall(t));
+        let Some(target) = self.ns.lookup(&t.name).cloned() else {
+            return Err(self
+                .errorf(format!("template {} not defined", quote(&t.name)))
+                .into());
+        };
+        let depth = self.ctx.nesting.get();
+        if depth >= MAX_NESTING {
+            return Err(self
+                .errorf("exceeded maximum template depth (100000)")
+                .into());
+        }
+        let new_dot = match &t.pipe {
+            Some(p) => self.eval_pipeline(dot, p)?,
+            None => Value::Nil,
+        };
+        self.ctx.nesting.set(depth + 1);
+        let mut sub = State {
+            ctx: self.ctx,
+            ns: self.ns,
+            tmpl: &target,
+            cur: Cur::None,
+            vars: vec![Var {
+                name: Rc::from("$"),
+                value: new_dot.clone(),
+                iface: false,
+            }],
+        };
+        let r = sub.walk_list(
+            &Dot {
+                v: new_dot,
+                iface: false,
+            },
+            &target.root.nodes,
+            out,
+        );
+        self.ctx.nesting.set(depth);
+        r
+    }
+
+    // ----- variables -----
+
+    fn set_var(&mut self, name: &str, value: Value, iface: bool) -> EResult<()> {
+        for v in self.vars.iter_mut().rev() {
+            if &*v.name == name {
+                v.value = value;
+                v.iface = iface;
+                return Ok(());
+            }
+        }
+        Err(self.errorf(format!("undefined variable: {name}")))
+    }
+
+    fn set_top_var(&mut self, n: usize, value: Value, iface: bool) {
+        let len = self.vars.len();
+        if let Some(v) = self.vars.get_mut(len - n) {
+            v.value = value;
+            v.iface = iface;
+        }
+    }
+
+    fn var_value(&self, name: &str) -> EResult<(Value, bool)> {
+        for v in self.vars.iter().rev() {
+            if &*v.name == name {
+                return Ok((v.value.clone(), v.iface));
+            }
+        }
+        Err(self.errorf(format!("undefined variable: {name}")))
+    }
+
+    // ----- evaluation -----
+
+    fn eval_pipeline(&mut self, dot: &Dot, pipe: &'a Pipe) -> EResult<Value> {
+        self.at(Cur::Pipe(pipe));
+        let mut value: Option<Value> = None;
+        for cmd in &pipe.cmds {
+            let (v, _iface) = self.eval_command(dot, cmd, value.take())?;
+            value = Some(v);
+        }
+        let value = value.unwrap_or(Value::Nil);
+        for name in &pipe.decl {
+            if pipe.is_assign {
+                self.set_var(name, value.clone(), false)?;
+            } else {
+                self.vars.push(Var {
+                    name: name.clone(),
+                    value: value.clone(),
+                    iface: false,
+                });
+            }
+        }
+        Ok(value)
+    }
+
+    fn not_a_function(&self, args: &'a [Operand], fin: &Option<Value>) -> EResult<()> {
+        if args.len() > 1 || fin.is_some() {
+            return Err(self.errorf(format!("can't give argument to non-function {}", args[0])));
+        }
+        Ok(())
+    }
+
+    fn eval_command(
+        &mut self,
+        dot: &Dot,
+        cmd: &'a Command,
+        fin: Option<Value>,
+    ) -> EResult<(Value, bool)> {
+        let first = &cmd.args[0];
+        match first {
+            Operand::Field { .. } => return self.eval_field_node(dot, first, &cmd.args, fin),
+            Operand::Chain { .. } => return self.eval_chain_node(dot, first, &cmd.args, fin),
+            Operand::Ident { name, callee, .. } => {
+                return self
+                    .eval_function(
+                        dot,
+                        first,
+                        name,
+                        *callee,
+                        Cur::Cmd(cmd),
+                        Some(&cmd.args[1..]),
+                        fin,
+                    )
+                    .map(|v| (v, false))
+            }
+            Operand::Pipe(p) => {
+                self.not_a_function(&cmd.args, &fin)?;
+                return self.eval_pipeline(dot, p).map(|v| (v, false));
+            }
+            Operand::Variable { .. } => return self.eval_variable_node(dot, first, &cmd.args, fin),
+            _ => {}
+        }
+        self.at(Cur::Op(first));
+        self.not_a_function(&cmd.args, &fin)?;
+        Ok(match first {
+            Operand::Bool(_, b) => (Value::Bool(*b), false),
+            Operand::Dot(_) => (dot.v.clone(), dot.iface),
+            Operand::Nil(_) => return Err(self.errorf("nil is not a command")),
+            Operand::Number(_, n) => (self.ideal_constant(first, n)?, false),
+            Operand::String { text, .. } => (Value::String(text.clone()), false),
+            _ => {
+                return Err(self.errorf(format!(
+                    "can't evaluate command {}",
+                    quote(&first.to_string())
+                )))
+            }
+        })
+    }
+
+    fn ideal_constant(&mut self, node: &'a Operand, n: &Number) -> EResult<Value> {
+        self.at(Cur::Op(node));
+        let text = &*n.text;
+        if n.float.is_some()
+            && !is_hex_int(text)
+            && !text.starts_with('\'')
+            && text.contains(['.', 'e', 'E', 'p', 'P'])
+        {
+            return Ok(Value::Float(n.float.unwrap_or(0.0)));
+        }
+        if let Some(i) = n.int {
+            return Ok(Value::Int(i));
+        }
+        if n.uint.is_some() {
+            return Err(self.errorf(format!("{text} overflows int")));
+        }
+        Ok(Value::Nil)
+    }
+
+    fn eval_field_node(
+        &mut self,
+        dot: &Dot,
+        node: &'a Operand,
+        args: &'a [Operand],
+        fin: Option<Value>,
+    ) -> EResult<(Value, bool)> {
+        self.at(Cur::Op(node));
+        let Operand::Field { idents, .. } = node else {
+            return Ok((Value::Nil, false));
+        };
+        self.eval_field_chain(dot, dot.v.clone(), dot.iface, node, idents, args, fin)
+    }
+
+    fn eval_chain_node(
+        &mut self,
+        dot: &Dot,
+        node: &'a Operand,
+        args: &'a [Operand],
+        fin: Option<Value>,
+    ) -> EResult<(Value, bool)> {
+        self.at(Cur::Op(node));
+        let Operand::Chain {
+            node: inner,
+            fields,
+            ..
+        } = node
+        else {
+            return Ok((Value::Nil, false));
+        };
+        if let Operand::Nil(_) = inner.as_ref() {
+            return Err(self.errorf(format!("indirection through explicit nil in {node}")));
+        }
+        let recv = self.eval_arg(dot, None, inner)?;
+        self.eval_field_chain(dot, recv, false, node, fields, args, fin)
+    }
+
+    fn eval_variable_node(
+        &mut self,
+        dot: &Dot,
+        node: &'a Operand,
+        args: &'a [Operand],
+        fin: Option<Value>,
+    ) -> EResult<(Value, bool)> {
+        self.at(Cur::Op(node));
+        let Operand::Variable { idents, .. } = node else {
+            return Ok((Value::Nil, false));
+        };
+        let (value, iface) = self.var_value(&idents[0])?;
+        if idents.len() == 1 {
+            if !args.is_empty() {
+                self.not_a_function(args, &fin)?;
+            }
+            return Ok((value, iface));
+        }
+        self.eval_field_chain(dot, value, iface, node, &idents[1..], args, fin)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn eval_field_chain(
+        &mut self,
+        dot: &Dot,
+        mut recv: Value,
+        mut iface: bool,
+        node: &'a Operand,
+        idents: &'a [Rc<str>],
+        args: &'a [Operand],
+        fin: Option<Value>,
+    ) -> EResult<(Value, bool)> {
+        let n = idents.len();
+        for name in &idents[..n - 1] {
+            let (v, i) = self.eval_field(dot, name, node, &[], None, recv, iface)?;
+            recv = v;
+            iface = i;
+        }
+        self.eval_field(dot, &idents[n - 1], node, args, fin, recv, iface)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn eval_field(
+        &mut self,
+        dot: &Dot,
+        name: &str,
+        node: &'a Operand,
+        args: &'a [Operand],
+        fin: Option<Value>,
+        recv: Value,
+        recv_iface: bool,
+    ) -> EResult<(Value, bool)> {
+        if recv.is_nil() {
+            if recv_iface {
+                return Err(self.errorf(format!("nil pointer evaluating interface {{}}.{name}")));
+            }
+            if self.ctx.strict {
+                return Err(self.errorf(format!("nil data; no entry for key {}", quote(name))));
+            }
+            return Ok((Value::Nil, false));
+        }
+        let has_args = args.len() > 1 || fin.is_some();
+        match &recv {
+            Value::Map(m) => {
+                if has_args {
+                    return Err(self.errorf(format!("{name} is not a method but has arguments")));
+                }
+                let found = m.entries.borrow().get(name).cloned();
+                match found {
+                    Some(v) => Ok((v, m.elem == ElemType::Any)),
+                    None => {
+                        if self.ctx.strict {
+                            return Err(
+                                self.errorf(format!("map has no entry for key {}", quote(name)))
+                            );
+                        }
+                        Ok((zero_of(m.elem), m.elem == ElemType::Any))
+                    }
+                }
+            }
+            Value::Object(o) => {
+                if o.has_method(name) {
+                    let o = o.clone();
+                    let sig = o.method_sig(name);
+                    let call_args = if args.is_empty() { args } else { &args[1..] };
+                    let mname = name.to_string();
+                    let v = self.eval_call(
+                        dot,
+                        sig,
+                        name,
+                        Cur::Op(node),
+                        call_args,
+                        fin,
+                        move |_, argv| match o.call_method(&mname, &argv) {
+                            Some(Ok(v)) => Ok(v),
+                            Some(Err(e)) => Err(CallError::Plain(e)),
+                            None => Err(CallError::Plain(format!("no method {mname}"))),
+                        },
+                    )?;
+                    return Ok((v, false));
+                }
+                if let Some(v) = o.get_field(name) {
+                    if has_args {
+                        return Err(self.errorf(format!(
+                            "{name} has arguments but cannot be invoked as function"
+                        )));
+                    }
+                    return Ok((v, false));
+                }
+                let ty = if recv_iface {
+                    "interface {}".to_string()
+                } else {
+                    recv.type_name()
+                };
+                Err(self.errorf(format!("can't evaluate field {name} in type {ty}")))
+            }
+            other => {
+                let ty = if recv_iface {
+                    "interface {}".to_string()
+                } else {
+                    other.type_name()
+                };
+                Err(self.errorf(format!("can't evaluate field {name} in type {ty}")))
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn eval_function(
+        &mut self,
+        dot: &Dot,
+        ident: &'a Operand,
+        name: &str,
+        callee: Callee,
+        cmd: Cur<'a>,
+        args: Option<&'a [Operand]>,
+        fin: Option<Value>,
+    ) -> EResult<Value> {
+        self.at(Cur::Op(ident));
+        let args = args.unwrap_or(&[]);
+        match callee {
+            Callee::Func(def) => self.eval_native(dot, def, false, cmd, args, fin),
+            Callee::Builtin(def) => self.eval_native(dot, def, true, cmd, args, fin),
+            Callee::Include => {
+                const SIG: Sig = Sig::fixed(&[Ty::String, Ty::Any]);
+                self.eval_call(dot, Some(SIG), name, cmd, args, fin, |st, argv| {
+                    let tname = argv[0].as_str().unwrap_or("").to_string();
+                    st.include(&tname, argv[1].clone()).map(Value::string)
+                })
+            }
+            Callee::Tpl => {
+                const SIG: Sig = Sig::fixed(&[Ty::String, Ty::Any]);
+                self.eval_call(dot, Some(SIG), name, cmd, args, fin, |st, argv| {
+                    let text = argv[0].as_str().unwrap_or("").to_string();
+                    st.tpl(&text, argv[1].clone()).map(Value::string)
+                })
+            }
+        }
+    }
+
+    fn eval_native(
+        &mut self,
+        dot: &Dot,
+        def: FuncDef,
+        builtin: bool,
+        cmd: Cur<'a>,
+        args: &'a [Operand],
+        fin: Option<Value>,
+    ) -> EResult<Value> {
+        if builtin && (def.name == "and" || def.name == "or") {
+            self.check_arity(Some(def.sig), def.name, args.len(), fin.is_some())?;
+            let want = def.name == "or";
+            let mut v = Value::Nil;
+            for a in args {
+                v = self.eval_arg(dot, Some(Ty::Any), a)?;
+                if v.truthy() == want {
+                    return Ok(v);
+                }
+            }
+            if let Some(f) = fin {
+                v = f;
+            }
+            return Ok(v);
+        }
+        if builtin && def.name == "call" {
+            self.check_arity(Some(def.sig), def.name, args.len(), fin.is_some())?;
+            let (callee_name, f) = match args.first() {
+                Some(a) => (a.to_string(), self.eval_arg(dot, Some(Ty::Any), a)?),
+                None => (String::new(), fin.clone().unwrap_or(Value::Nil)),
+            };
+            self.at(cmd);
+            let msg = if f.is_nil() {
+                "call of nil".to_string()
+            } else {
+                format!("non-function {callee_name} of type {}", f.type_name())
+            };
+            return Err(self.call_error("call", CallError::Plain(msg)));
+        }
+        let env = self.ctx.env;
+        self.eval_call(
+            dot,
+            Some(def.sig),
+            def.name,
+            cmd,
+            args,
+            fin,
+            move |_, argv| (def.f)(&mut env.borrow_mut(), &argv).map_err(|e| CallError::Plain(e.0)),
+        )
+    }
+
+    fn check_arity(
+        &self,
+        sig: Option<Sig>,
+        name: &str,
+        nargs: usize,
+        has_final: bool,
+    ) -> EResult<()> {
+        let Some(sig) = sig else { return Ok(()) };
+        let num_in = nargs + usize::from(has_final);
+        let fixed = sig.params.len();
+        if sig.variadic.is_some() {
+            if num_in < fixed {
+                return Err(self.errorf(format!(
+                    "wrong number of args for {name}: want at least {fixed} got {nargs}"
+                )));
+            }
+        } else if num_in != fixed {
+            return Err(self.errorf(format!(
+                "wrong number of args for {name}: want {fixed} got {num_in}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Go's `evalCall`: arity check, argument evaluation and conversion,
+    /// the call, and wrapping of its error.
+    #[allow(clippy::too_many_arguments)]
+    fn eval_call(
+        &mut self,
+        dot: &Dot,
+        sig: Option<Sig>,
+        name: &str,
+        node: Cur<'a>,
+        args: &'a [Operand],
+        fin: Option<Value>,
+        invoke: impl FnOnce(&mut Self, Vec<Value>) -> Result<Value, CallError>,
+    ) -> EResult<Value> {
+        self.check_arity(sig, name, args.len(), fin.is_some())?;
+        let sig = sig.unwrap_or(Sig::variadic(&[], Ty::Any));
+        let fixed = sig.params.len();
+        let num_in = args.len() + usize::from(fin.is_some());
+        let mut argv = Vec::with_capacity(num_in);
+        for (i, a) in args.iter().enumerate() {
+            let ty = if i < fixed {
+                sig.params[i]
+            } else {
+                sig.variadic.unwrap_or(Ty::Any)
+            };
+            argv.push(self.eval_arg(dot, Some(ty), a)?);
+        }
+        if let Some(f) = fin {
+            let ty = if sig.variadic.is_some() {
+                if num_in - 1 < fixed {
+                    sig.params[num_in - 1]
+                } else {
+                    sig.variadic.unwrap_or(Ty::Any)
+                }
+            } else {
+                sig.params.last().copied().unwrap_or(Ty::Any)
+            };
+            argv.push(self.validate_type(f, false, Some(ty))?);
+        }
+        match invoke(self, argv) {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                self.at(node);
+                Err(self.call_error(name, e))
+            }
+        }
+    }
+
+    /// Go's `validateType` for our parameter types; `iface` marks a nil
+    /// interface value (as opposed to an invalid one).
+    fn validate_type(&self, v: Value, iface: bool, ty: Option<Ty>) -> EResult<Value> {
+        let Some(ty) = ty else { return Ok(v) };
+        if v.is_nil() {
+            if ty == Ty::Any {
+                return Ok(Value::Nil);
+            }
+            if iface {
+                return Err(self.errorf(format!(
+                    "wrong type for value; expected {}; got interface {{}}",
+                    ty.go_name()
+                )));
+            }
+            return match ty {
+                Ty::List => Ok(Value::list(Vec::new())),
+                Ty::Strings => Ok(Value::typed_list(Vec::new(), ElemType::String)),
+                Ty::Map => Ok(Value::empty_map()),
+                Ty::Bytes => Ok(Value::Bytes(Rc::from(&[][..]))),
+                _ => Err(self.errorf(format!("invalid value; expected {}", ty.go_name()))),
+            };
+        }
+        let ok = match (ty, &v) {
+            (Ty::Any, _) => true,
+            (Ty::String, Value::String(_)) => true,
+            (Ty::Int, Value::Int(_)) => true,
+            (Ty::Int64, Value::Int64(_)) => true,
+            (Ty::Float64, Value::Float(_)) => true,
+            (Ty::Bool, Value::Bool(_)) => true,
+            (Ty::List, Value::List(l)) => l.elem == ElemType::Any,
+            (Ty::Strings, Value::List(l)) => l.elem == ElemType::String,
+            (Ty::Map, Value::Map(m)) => m.elem == ElemType::Any,
+            (Ty::Bytes, Value::Bytes(_)) => true,
+            _ => false,
+        };
+        if ok {
+            Ok(v)
+        } else {
+            Err(self.errorf(format!(
+                "wrong type for value; expected {}; got {}",
+                ty.go_name(),
+                v.type_name()
+            )))
+        }
+    }
+
+    /// Go's `evalArg`: evaluates an argument for a parameter of type `ty`
+    /// (`None` = untyped, for chain receivers).
+    fn eval_arg(&mut self, dot: &Dot, ty: Option<Ty>, n: &'a Operand) -> EResult<Value> {
+        self.at(Cur::Op(n));
+        match n {
+            Operand::Dot(_) => return self.validate_type(dot.v.clone(), dot.iface, ty),
+            Operand::Nil(_) => {
+                return match ty {
+                    None | Some(Ty::Any) => Ok(Value::Nil),
+                    Some(t @ (Ty::List | Ty::Strings | Ty::Map | Ty::Bytes)) => {
+                        self.validate_type(Value::Nil, false, Some(t))
+                    }
+                    Some(t) => Err(self.errorf(format!("cannot assign nil to {}", t.go_name()))),
+                }
+            }
+            Operand::Field { .. } => {
+                let (v, i) = self.eval_field_node(dot, n, std::slice::from_ref(n), None)?;
+                return self.validate_type(v, i, ty);
+            }
+            Operand::Variable { .. } => {
+                let (v, i) = self.eval_variable_node(dot, n, &[], None)?;
+                return self.validate_type(v, i, ty);
+            }
+            Operand::Pipe(p) => {
+                let v = self.eval_pipeline(dot, p)?;
+                return self.validate_type(v, false, ty);
+            }
+            Operand::Ident { name, callee, .. } => {
+                let v = self.eval_function(dot, n, name, *callee, Cur::Op(n), None, None)?;
+                return self.validate_type(v, false, ty);
+            }
+            Operand::Chain { .. } => {
+                let (v, i) = self.eval_chain_node(dot, n, &[], None)?;
+                return self.validate_type(v, i, ty);
+            }
+            _ => {}
+        }
+        match ty.unwrap_or(Ty::Any) {
+            Ty::Bool => match n {
+                Operand::Bool(_, b) => Ok(Value::Bool(*b)),
+                _ => Err(self.errorf(format!("expected bool; found {n}"))),
+            },
+            Ty::Float64 => match n {
+                Operand::Number(_, num) if num.float.is_some() => {
+                    Ok(Value::Float(num.float.unwrap_or(0.0)))
+                }
+                _ => Err(self.errorf(format!("expected float; found {n}"))),
+            },
+            t @ (Ty::Int | Ty::Int64) => match n {
+                Operand::Number(_, num) if num.int.is_some() => {
+                    let i = num.int.unwrap_or(0);
+                    Ok(if t == Ty::Int {
+                        Value::Int(i)
+                    } else {
+                        Value::Int64(i)
+                    })
+                }
+                _ => Err(self.errorf(format!("expected integer; found {n}"))),
+            },
+            Ty::String => match n {
+                Operand::String { text, .. } => Ok(Value::String(text.clone())),
+                _ => Err(self.errorf(format!("expected string; found {n}"))),
+            },
+            Ty::Any => match n {
+                Operand::Bool(_, b) => Ok(Value::Bool(*b)),
+                Operand::Number(_, num) => self.ideal_constant(n, num),
+                Operand::String { text, .. } => Ok(Value::String(text.clone())),
+                _ => Err(self.errorf(format!(
+                    "can't handle assignment of {n} to empty interface argument"
+                ))),
+            },
+            t => Err(self.errorf(format!("can't handle {n} for arg of type {}", t.go_name()))),
+        }
+    }
+
+    // ----- Helm's include and tpl -----
+
+    fn include(&mut self, name: &str, data: Value) -> Result<String, CallError> {
+        {
+            let mut counts = self.ctx.include_counts.borrow_mut();
+            let c = counts.entry(name.to_string()).or_insert(0);
+            if *c > MAX_INCLUDE_RECURSION {
+                return Err(CallError::Plain(format!(
+                    "rendering template has a nested reference name: {name}: unable to execute template"
+                )));
+            }
+            *c += 1;
+        }
+        let r = match self.ns.lookup(name).cloned() {
+            None => Err(CallError::Plain(format!(
+                "template: no template {} associated with template {}",
+                quote(name),
+                quote(ROOT_NAME)
+            ))),
+            Some(t) => {
+                let mut buf = String::new();
+                match execute(self.ctx, self.ns, &t, data, &mut buf) {
+                    Ok(()) => Ok(buf),
+                    Err(e) => Err(CallError::Chain(e)),
+                }
+            }
+        };
+        if let Some(c) = self.ctx.include_counts.borrow_mut().get_mut(name) {
+            *c = c.saturating_sub(1);
+        }
+        r
+    }
+
+    fn tpl(&mut self, text: &str, data: Value) -> Result<String, CallError> {
+        let cached = self.ctx.tpl_cache.borrow().get(text).cloned();
+        let parsed = match cached {
+            Some(p) => p,
+            None => {
+                let p = parse(ROOT_NAME, text, self.ctx.resolve).map(Rc::new);
+                self.ctx
+                    .tpl_cache
+                    .borrow_mut()
+                    .insert(text.to_string(), p.clone());
+                p
+            }
+        };
+        let trees = match parsed {
+            Ok(t) => t,
+            Err(e) => {
+                return Err(CallError::Chain(ExecError {
+                    chain: vec![
+                        format!("cannot parse template {}: {}", quote(text), e.0),
+                        e.0,
+                    ],
+                }))
+            }
+        };
+        let mut layer = Namespace {
+            templates: HashMap::new(),
+            parent: Some(self.ns),
+        };
+        let mut main = None;
+        for t in trees.iter() {
+            if &*t.name == ROOT_NAME {
+                main = Some(t.clone());
+            }
+            layer.associate(t.clone());
+        }
+        let Some(main) = main else {
+            return Ok(String::new());
+        };
+        let mut buf = String::new();
+        match execute(self.ctx, &layer, &main, data, &mut buf) {
+            Ok(()) => Ok(buf.replace("<no value>", "")),
+            Err(e) => {
+                let mut chain = vec![format!(
+                    "error during tpl function execution for {}: {}",
+                    quote(text),
+                    e.text()
+                )];
+                chain.extend(e.chain);
+                Err(CallError::Chain(ExecError { chain }))
+            }
+        }
+    }
+}
+
+/// Go's `printValue`: nil prints `<no value>`, everything else `fmt.Print`.
+fn print_value(v: &Value, out: &mut String) {
+    match v {
+        Value::Nil => out.push_str("<no value>"),
+        Value::String(s) => out.push_str(s),
+        other => out.push_str(&gofmt::sprint(other)),
+    }
+}
+
+/// Resolves a name the way Helm's template sees it: Helm's `include`/`tpl`,
+/// then the FuncMap, then Go's builtins.
+pub fn resolve_in(reg: &crate::render::funcs::Registry, name: &str) -> Option<Callee> {
+    match name {
+        "include" => return Some(Callee::Include),
+        "tpl" => return Some(Callee::Tpl),
+        _ => {}
+    }
+    if let Some(def) = reg.get(name) {
+        return Some(Callee::Func(*def));
+    }
+    builtins::lookup(name).map(Callee::Builtin)
+}
