@@ -96,11 +96,9 @@ fn analyze(value: &str, tabs_in_blocks: bool) -> Analysis {
                         block_indicators = true;
                     }
                 }
-                '-' => {
-                    if followed_by_whitespace {
-                        flow_indicators = true;
-                        block_indicators = true;
-                    }
+                '-' if followed_by_whitespace => {
+                    flow_indicators = true;
+                    block_indicators = true;
                 }
                 _ => {}
             }
@@ -113,11 +111,9 @@ fn analyze(value: &str, tabs_in_blocks: bool) -> Analysis {
                         block_indicators = true;
                     }
                 }
-                '#' => {
-                    if preceded_by_whitespace {
-                        flow_indicators = true;
-                        block_indicators = true;
-                    }
+                '#' if preceded_by_whitespace => {
+                    flow_indicators = true;
+                    block_indicators = true;
                 }
                 _ => {}
             }
@@ -300,10 +296,7 @@ impl Emitter {
 
     fn write_indent(&mut self) {
         let indent = self.indent.max(0) as usize;
-        if !self.indention
-            || self.column > indent
-            || (self.column == indent && !self.whitespace)
-        {
+        if !self.indention || self.column > indent || (self.column == indent && !self.whitespace) {
             self.put_break();
         }
         while self.column < indent {
@@ -341,9 +334,8 @@ impl Emitter {
                     self.pop_indent();
                     self.write_indicator("]", false, false, false);
                 } else {
-                    let indentless = self.flavor.indentless_sequences
-                        && self.ctx.mapping
-                        && !self.indention;
+                    let indentless =
+                        self.flavor.indentless_sequences && self.ctx.mapping && !self.indention;
                     self.increase_indent(false, indentless);
                     for item in items {
                         self.write_indent();
@@ -382,7 +374,6 @@ impl Emitter {
                                 Ctx {
                                     mapping: true,
                                     simple_key: true,
-                                    ..Ctx::default()
                                 },
                             );
                             self.write_indicator(":", false, false, false);

@@ -102,7 +102,7 @@ pub fn format_float(x: f64, fmt: char, bits32: bool) -> String {
         'f' => format_f(neg, &digits, dp),
         _ => {
             let exp = dp - 1;
-            if exp < -4 || exp >= 6 {
+            if !(-4..6).contains(&exp) {
                 format_e(neg, &digits, dp)
             } else {
                 format_f(neg, &digits, dp)

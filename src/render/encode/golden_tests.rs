@@ -34,7 +34,8 @@ fn goldens_from_helm() {
         let name = path.file_stem().unwrap().to_string_lossy().to_string();
         let src = std::fs::read_to_string(&path).expect("case");
         let golden: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(dir.join("golden").join(format!("{name}.json"))).expect("golden"),
+            &std::fs::read_to_string(dir.join("golden").join(format!("{name}.json")))
+                .expect("golden"),
         )
         .expect("golden json");
         let golden = golden.as_object().expect("object");
@@ -51,7 +52,7 @@ fn goldens_from_helm() {
         for (func, want) in golden {
             let Some(def) = reg.get(func) else { continue };
             cases += 1;
-            let got = (def.f)(&mut FuncEnv::default(), &[values.clone()]);
+            let got = (def.f)(&mut FuncEnv::default(), std::slice::from_ref(&values));
             let got = match got {
                 Ok(Value::String(s)) => s.to_string(),
                 other => format!("{other:?}"),
@@ -65,5 +66,10 @@ fn goldens_from_helm() {
         }
     }
     assert!(cases > 0);
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

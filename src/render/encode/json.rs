@@ -39,7 +39,11 @@ fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
         for i in 0..4 {
             if i <= chunk.len() {
@@ -234,7 +238,8 @@ impl Parser<'_> {
     }
 
     fn skip_ws(&mut self) {
-        while self.pos < self.chars.len() && matches!(self.chars[self.pos], ' ' | '\t' | '\n' | '\r')
+        while self.pos < self.chars.len()
+            && matches!(self.chars[self.pos], ' ' | '\t' | '\n' | '\r')
         {
             self.pos += 1;
         }
@@ -265,7 +270,10 @@ impl Parser<'_> {
                         None => return Err(Self::eof()),
                         Some('"') => {}
                         Some(c) => {
-                            return Err(Self::invalid(c, "looking for beginning of object key string"))
+                            return Err(Self::invalid(
+                                c,
+                                "looking for beginning of object key string",
+                            ))
                         }
                     }
                     let k = self.string()?;
@@ -512,23 +520,38 @@ mod tests {
             to_json(&v).unwrap(),
             r#"{"a":{"x":null,"y":true},"b":[1,2.5,1e+21,"\u003c\u0026\u003e"]}"#
         );
-        assert_eq!(to_raw_json(&v).unwrap(), r#"{"a":{"x":null,"y":true},"b":[1,2.5,1e+21,"<&>"]}"#);
+        assert_eq!(
+            to_raw_json(&v).unwrap(),
+            r#"{"a":{"x":null,"y":true},"b":[1,2.5,1e+21,"<&>"]}"#
+        );
         assert_eq!(
             to_pretty_json(&from_json(r#"{"a":[1,2],"b":{},"c":[]}"#).unwrap()).unwrap(),
             "{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": {},\n  \"c\": []\n}"
         );
-        assert_eq!(to_json(&Value::str("\u{2028}\n\u{1}")).unwrap(), r#""\u2028\n\u0001""#);
+        assert_eq!(
+            to_json(&Value::str("\u{2028}\n\u{1}")).unwrap(),
+            r#""\u2028\n\u0001""#
+        );
     }
 
     #[test]
     fn parse_errors_like_go() {
         let e = |s: &str| from_json(s).unwrap_err().0;
         assert_eq!(e(""), "unexpected end of JSON input");
-        assert_eq!(e("{bad"), "invalid character 'b' looking for beginning of object key string");
-        assert_eq!(e("[1]"), "json: cannot unmarshal array into Go value of type map[string]interface {}");
+        assert_eq!(
+            e("{bad"),
+            "invalid character 'b' looking for beginning of object key string"
+        );
+        assert_eq!(
+            e("[1]"),
+            "json: cannot unmarshal array into Go value of type map[string]interface {}"
+        );
         assert_eq!(e("{\"a\" 1}"), "invalid character '1' after object key");
         assert_eq!(e("{} x"), "invalid character 'x' after top-level value");
-        assert_eq!(e("{\"a\": tru}"), "invalid character '}' in literal true (expecting 'e')");
+        assert_eq!(
+            e("{\"a\": tru}"),
+            "invalid character '}' in literal true (expecting 'e')"
+        );
         assert_eq!(
             from_json_array("{}").unwrap_err().0,
             "json: cannot unmarshal object into Go value of type []interface {}"

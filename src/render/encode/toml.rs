@@ -13,8 +13,7 @@ pub struct TomlError(pub String);
 
 fn quote_key(k: &str) -> String {
     if !k.is_empty()
-        && k
-            .chars()
+        && k.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
     {
         k.to_string()
@@ -60,7 +59,8 @@ fn float_text(f: f64) -> String {
 }
 
 fn is_table(v: &Value) -> bool {
-    matches!(v, Value::Map(_)) || matches!(v, Value::Object(o) if o.to_data().is_some_and(|d| matches!(d, Value::Map(_))))
+    matches!(v, Value::Map(_))
+        || matches!(v, Value::Object(o) if o.to_data().is_some_and(|d| matches!(d, Value::Map(_))))
 }
 
 fn data(v: &Value) -> Value {
@@ -97,7 +97,10 @@ impl Encoder {
     }
 
     fn key_path(key: &[String]) -> String {
-        key.iter().map(|k| quote_key(k)).collect::<Vec<_>>().join(".")
+        key.iter()
+            .map(|k| quote_key(k))
+            .collect::<Vec<_>>()
+            .join(".")
     }
 
     fn element(&self, v: &Value) -> Result<String, TomlError> {
@@ -113,7 +116,9 @@ impl Encoder {
                 let mut parts = Vec::new();
                 for item in items.iter() {
                     if item.is_nil() {
-                        return Err(TomlError("toml: cannot encode array with nil element".into()));
+                        return Err(TomlError(
+                            "toml: cannot encode array with nil element".into(),
+                        ));
                     }
                     parts.push(self.element(item)?);
                 }
@@ -155,7 +160,12 @@ impl Encoder {
             let mut path = key.to_vec();
             path.push(k.clone());
             let text = self.element(&entries[k])?;
-            self.out.push_str(&format!("{}{} = {}", Self::indent(&path), quote_key(k), text));
+            self.out.push_str(&format!(
+                "{}{} = {}",
+                Self::indent(&path),
+                quote_key(k),
+                text
+            ));
             self.out.push('\n');
         }
         for k in sub {
@@ -163,10 +173,17 @@ impl Encoder {
             path.push(k.clone());
             let val = &entries[k];
             if is_array_of_tables(val) {
-                let items = val.as_list().map(|l| l.items.borrow().clone()).unwrap_or_default();
+                let items = val
+                    .as_list()
+                    .map(|l| l.items.borrow().clone())
+                    .unwrap_or_default();
                 for item in items {
                     self.newline();
-                    self.out.push_str(&format!("{}[[{}]]", Self::indent(&path), Self::key_path(&path)));
+                    self.out.push_str(&format!(
+                        "{}[[{}]]",
+                        Self::indent(&path),
+                        Self::key_path(&path)
+                    ));
                     self.out.push('\n');
                     self.map(&path, &item)?;
                 }
@@ -174,7 +191,11 @@ impl Encoder {
                 if path.len() == 1 {
                     self.newline();
                 }
-                self.out.push_str(&format!("{}[{}]", Self::indent(&path), Self::key_path(&path)));
+                self.out.push_str(&format!(
+                    "{}[{}]",
+                    Self::indent(&path),
+                    Self::key_path(&path)
+                ));
                 self.out.push('\n');
                 self.map(&path, val)?;
             }
@@ -201,12 +222,16 @@ mod tests {
 
     #[test]
     fn burntsushi_layout() {
-        let v = parse_values("a: 1.0\nb: 80\nc: 1.5\nd: [1, \"x\", true]\ne: {f: {g: \"h\"}}\ns: \"yes\"\nn: null\n").unwrap();
+        let v = parse_values(
+            "a: 1.0\nb: 80\nc: 1.5\nd: [1, \"x\", true]\ne: {f: {g: \"h\"}}\ns: \"yes\"\nn: null\n",
+        )
+        .unwrap();
         assert_eq!(
             to_toml(&v).unwrap(),
             "a = 1.0\nb = 80.0\nc = 1.5\nd = [1.0, \"x\", true]\ns = \"yes\"\n\n[e]\n  [e.f]\n    g = \"h\"\n"
         );
-        let v = parse_values("arr: [{x: 1}]\nm: {k: 1, sub: {s: 2}, t: [{u: 1}]}\nz: 1e21\n").unwrap();
+        let v =
+            parse_values("arr: [{x: 1}]\nm: {k: 1, sub: {s: 2}, t: [{u: 1}]}\nz: 1e21\n").unwrap();
         assert_eq!(
             to_toml(&v).unwrap(),
             "z = 1e+21\n\n[[arr]]\n  x = 1.0\n\n[m]\n  k = 1.0\n  [m.sub]\n    s = 2.0\n\n  [[m.t]]\n    u = 1.0\n"

@@ -141,12 +141,16 @@ impl P {
                         '\\' => out.push('\\'),
                         'u' | 'U' => {
                             let n = if e == 'u' { 4 } else { 8 };
-                            let hex: String = self.c[self.i..(self.i + n).min(self.c.len())].iter().collect();
+                            let hex: String = self.c[self.i..(self.i + n).min(self.c.len())]
+                                .iter()
+                                .collect();
                             self.i += n;
                             let cp = u32::from_str_radix(&hex, 16)
                                 .ok()
                                 .and_then(char::from_u32)
-                                .ok_or_else(|| self.err(&format!("invalid escape: '\\{e}{hex}'")))?;
+                                .ok_or_else(|| {
+                                    self.err(&format!("invalid escape: '\\{e}{hex}'"))
+                                })?;
                             out.push(cp);
                         }
                         '\n' | ' ' | '\t' | '\r' if multi => {
@@ -154,7 +158,9 @@ impl P {
                                 self.bump();
                             }
                         }
-                        other => return Err(self.err(&format!("invalid escape in string '\\{other}'"))),
+                        other => {
+                            return Err(self.err(&format!("invalid escape in string '\\{other}'")))
+                        }
                     }
                 }
                 '\n' if !multi => return Err(self.err("strings cannot contain newlines")),
@@ -209,7 +215,9 @@ impl P {
                             self.i += 1;
                             return Ok(Value::list(items));
                         }
-                        _ => return Err(self.err("expected a comma (',') or array terminator (']')")),
+                        _ => {
+                            return Err(self.err("expected a comma (',') or array terminator (']')"))
+                        }
                     }
                 }
             }
@@ -237,20 +245,29 @@ impl P {
                             self.i += 1;
                             return Ok(Value::map(m));
                         }
-                        _ => return Err(self.err("expected a comma or an inline table terminator '}'")),
+                        _ => {
+                            return Err(
+                                self.err("expected a comma or an inline table terminator '}'")
+                            )
+                        }
                     }
                 }
             }
             _ => {
                 let s = self.i;
-                while self
-                    .peek()
-                    .is_some_and(|c| !matches!(c, ',' | ']' | '}' | '\n' | '#' | '\r') && !(c == ' ' && !self.datetime_space(s)))
-                {
+                while self.peek().is_some_and(|c| {
+                    !matches!(c, ',' | ']' | '}' | '\n' | '#' | '\r')
+                        && (c != ' ' || self.datetime_space(s))
+                }) {
                     self.i += 1;
                 }
-                let text: String = self.c[s..self.i].iter().collect::<String>().trim_end().to_string();
-                scalar(&text).ok_or_else(|| self.err(&format!("expected value but found {text:?} instead")))
+                let text: String = self.c[s..self.i]
+                    .iter()
+                    .collect::<String>()
+                    .trim_end()
+                    .to_string();
+                scalar(&text)
+                    .ok_or_else(|| self.err(&format!("expected value but found {text:?} instead")))
             }
         }
     }
@@ -282,7 +299,9 @@ fn scalar(t: &str) -> Option<Value> {
     if let Ok(i) = plain.parse::<i64>() {
         return Some(Value::Int64(i));
     }
-    if plain.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | '.' | 'e' | 'E'))
+    if plain
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | '.' | 'e' | 'E'))
         && plain.chars().any(|c| c.is_ascii_digit())
     {
         if let Ok(f) = plain.parse::<f64>() {
@@ -332,12 +351,17 @@ fn table_at(root: &Value, path: &[String], array: bool) -> Result<Value, String>
                 .entry(p.clone())
                 .or_insert_with(|| Value::list(Vec::new()))
                 .clone();
-            let l = list.as_list().ok_or_else(|| format!("Key '{p}' has already been defined."))?;
+            let l = list
+                .as_list()
+                .ok_or_else(|| format!("Key '{p}' has already been defined."))?;
             let t = Value::empty_map();
             l.items.borrow_mut().push(t.clone());
             t
         } else {
-            let e = entries.entry(p.clone()).or_insert_with(Value::empty_map).clone();
+            let e = entries
+                .entry(p.clone())
+                .or_insert_with(Value::empty_map)
+                .clone();
             match &e {
                 Value::Map(_) => e,
                 Value::List(l) => l
@@ -387,12 +411,18 @@ pub fn from_toml(src: &str) -> Result<Value, TomlError> {
                 let key = p.key()?;
                 p.ws();
                 if p.peek() != Some('=') {
-                    return Err(p.err(&format!("expected key separator '=', but got {:?} instead", p.peek().unwrap_or(' '))));
+                    return Err(p.err(&format!(
+                        "expected key separator '=', but got {:?} instead",
+                        p.peek().unwrap_or(' ')
+                    )));
                 }
                 p.i += 1;
                 let v = p.value()?;
                 {
-                    let map = current.as_map().cloned().ok_or_else(|| p.err("not a table"))?;
+                    let map = current
+                        .as_map()
+                        .cloned()
+                        .ok_or_else(|| p.err("not a table"))?;
                     let mut entries = map.entries.borrow_mut();
                     insert_path(&mut entries, &key, v).map_err(|e| p.err(&e))?;
                 }

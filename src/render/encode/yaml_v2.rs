@@ -96,7 +96,7 @@ fn days_in(month: u32, year: u32) -> u32 {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
         _ => {
-            if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 {
+            if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) {
                 29
             } else {
                 28
@@ -253,7 +253,9 @@ pub fn v2_string_style(s: &str) -> Style {
 /// Characters encoding/json leaves raw but go-yaml's reader rejects when it
 /// reads the JSON back, which makes Helm's `toYaml` fail.
 pub fn yaml_readable(s: &str) -> Result<(), JsonError> {
-    if s.chars().any(|c| matches!(c, '\u{7f}' | '\u{fffe}' | '\u{ffff}')) {
+    if s.chars()
+        .any(|c| matches!(c, '\u{7f}' | '\u{fffe}' | '\u{ffff}'))
+    {
         return Err(JsonError(
             "error converting JSON to YAML: yaml: control characters are not allowed".into(),
         ));
@@ -278,7 +280,10 @@ fn to_node(v: &Value) -> Result<Node, JsonError> {
         Value::Int(i) | Value::Int64(i) => Node::Scalar(i.to_string(), Style::Plain),
         Value::Float(f) => {
             if !f.is_finite() {
-                return Err(JsonError(format!("json: unsupported value: {}", format_g(*f))));
+                return Err(JsonError(format!(
+                    "json: unsupported value: {}",
+                    format_g(*f)
+                )));
             }
             Node::Scalar(number_text(&format_json(*f)), Style::Plain)
         }
@@ -292,7 +297,13 @@ fn to_node(v: &Value) -> Result<Node, JsonError> {
             let style = v2_string_style(&s);
             Node::Scalar(s, style)
         }
-        Value::List(l) => Node::Seq(l.items.borrow().iter().map(to_node).collect::<Result<_, _>>()?),
+        Value::List(l) => Node::Seq(
+            l.items
+                .borrow()
+                .iter()
+                .map(to_node)
+                .collect::<Result<_, _>>()?,
+        ),
         Value::Map(m) => {
             let entries = m.entries.borrow();
             let mut keys: Vec<String> = entries.keys().cloned().collect();
@@ -343,7 +354,10 @@ mod tests {
             .map(|s| s.to_string())
             .collect();
         sort_keys(&mut keys);
-        assert_eq!(keys, ["-1", "_x", "1", "2a", "9", "10", "A1", "B", "a", "a-b"]);
+        assert_eq!(
+            keys,
+            ["-1", "_x", "1", "2a", "9", "10", "A1", "B", "a", "a-b"]
+        );
     }
 
     #[test]
@@ -352,7 +366,10 @@ mod tests {
             y("a: 'yes'\nb: '1.5'\nc: 'y'\nd: 'a: b'\ne: ''\nf: '2001-12-14'\ng: '1:30'\nh: '~'\ni: 'null'\n"),
             "a: \"yes\"\nb: \"1.5\"\nc: \"y\"\nd: 'a: b'\ne: \"\"\nf: \"2001-12-14\"\ng: \"1:30\"\nh: \"~\"\ni: \"null\"\n"
         );
-        assert_eq!(y("a: 1000000\nb: 1.5\nc: 1e-7\nd: 1e21\ne: null\n"), "a: 1000000\nb: 1.5\nc: 1e-07\nd: 1e+21\ne: null\n");
+        assert_eq!(
+            y("a: 1000000\nb: 1.5\nc: 1e-7\nd: 1e21\ne: null\n"),
+            "a: 1000000\nb: 1.5\nc: 1e-07\nd: 1e+21\ne: null\n"
+        );
         assert_eq!(y("a: []\nb: {}\n"), "a: []\nb: {}\n");
     }
 

@@ -45,7 +45,9 @@ fn trim_newline(s: String) -> String {
 
 fn to_yaml(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
     Ok(Value::string(
-        encode::to_yaml(&args[0]).map(trim_newline).unwrap_or_default(),
+        encode::to_yaml(&args[0])
+            .map(trim_newline)
+            .unwrap_or_default(),
     ))
 }
 
@@ -57,7 +59,9 @@ fn must_to_yaml(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
 
 fn to_yaml_pretty(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
     Ok(Value::string(
-        encode::to_yaml_pretty(&args[0]).map(trim_newline).unwrap_or_default(),
+        encode::to_yaml_pretty(&args[0])
+            .map(trim_newline)
+            .unwrap_or_default(),
     ))
 }
 
@@ -105,7 +109,9 @@ fn must_to_json(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
 }
 
 fn to_pretty_json(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
-    Ok(Value::string(encode::to_pretty_json(&args[0]).unwrap_or_default()))
+    Ok(Value::string(
+        encode::to_pretty_json(&args[0]).unwrap_or_default(),
+    ))
 }
 
 fn must_to_pretty_json(_: &mut FuncEnv, args: &[Value]) -> FuncResult {

@@ -283,7 +283,14 @@ pub(crate) fn decode(n: &Node) -> Result<GoYaml, ComposeError> {
 fn is_standard_tag(t: &str) -> bool {
     matches!(
         t,
-        "!!str" | "!!bool" | "!!int" | "!!float" | "!!null" | "!!timestamp" | "!!binary" | "!!merge"
+        "!!str"
+            | "!!bool"
+            | "!!int"
+            | "!!float"
+            | "!!null"
+            | "!!timestamp"
+            | "!!binary"
+            | "!!merge"
     )
 }
 

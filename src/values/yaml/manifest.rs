@@ -97,7 +97,11 @@ fn field_for<'a>(key: &str, fields: &[&'a str]) -> Option<&'a str> {
         .copied()
 }
 
-fn metadata(v: &GoYaml, head: &mut ManifestHead, first_err: &mut Option<YamlError>) -> Result<(), YamlError> {
+fn metadata(
+    v: &GoYaml,
+    head: &mut ManifestHead,
+    first_err: &mut Option<YamlError>,
+) -> Result<(), YamlError> {
     let entries = match v {
         GoYaml::Null => return Ok(()),
         GoYaml::Map(e) => e,

@@ -62,7 +62,10 @@ fn parse_magnitude(s: &str) -> IntParse<u64> {
         let Some(d) = c.to_digit(radix) else {
             return IntParse::Syntax;
         };
-        match acc.checked_mul(radix as u64).and_then(|v| v.checked_add(d as u64)) {
+        match acc
+            .checked_mul(radix as u64)
+            .and_then(|v| v.checked_add(d as u64))
+        {
             Some(v) => acc = v,
             None => overflow = true,
         }
@@ -242,7 +245,7 @@ pub fn resolve_tagged(tag: &str, s: &str) -> Result<GoYaml, String> {
         "!!binary" => {
             return decode_base64(s)
                 .map(GoYaml::Str)
-                .ok_or_else(|| format!("!!binary value contains invalid base64 data"));
+                .ok_or_else(|| "!!binary value contains invalid base64 data".to_string());
         }
         _ => {}
     }
@@ -343,11 +346,16 @@ mod tests {
     fn explicit_tags() {
         assert!(matches!(resolve_tagged("!!str", "12"), Ok(GoYaml::Str(_))));
         assert!(matches!(resolve_tagged("!!int", "12"), Ok(GoYaml::Int(12))));
-        assert!(matches!(resolve_tagged("!!float", "1"), Ok(GoYaml::Float(_))));
+        assert!(matches!(
+            resolve_tagged("!!float", "1"),
+            Ok(GoYaml::Float(_))
+        ));
         assert_eq!(
             resolve_tagged("!!int", "abc").unwrap_err(),
             "cannot decode !!str `abc` as a !!int"
         );
-        assert!(matches!(resolve_tagged("!!binary", "aGVsbG8="), Ok(GoYaml::Str(s)) if s == "hello"));
+        assert!(
+            matches!(resolve_tagged("!!binary", "aGVsbG8="), Ok(GoYaml::Str(s)) if s == "hello")
+        );
     }
 }

@@ -18,7 +18,10 @@ fn helm_values_semantics() {
     assert_eq!(json_of("# only comment"), "{}");
     assert_eq!(json_of("a: 1\n---\nb: 2"), r#"{"a":1,"b":2}"#);
     assert_eq!(json_of("a: 1\na: 2"), r#"{"a":2}"#);
-    assert_eq!(json_of("1.5: a\n1e3: b\n0o17: 1"), r#"{"1.5":"a","1000":"b","15":1}"#);
+    assert_eq!(
+        json_of("1.5: a\n1e3: b\n0o17: 1"),
+        r#"{"1.5":"a","1000":"b","15":1}"#
+    );
     assert_eq!(json_of("a: ~\n"), r#"{"a":null}"#);
 }
 
@@ -56,7 +59,9 @@ fn helm_error_texts() {
     );
     assert_eq!(
         json_of("[1,2]: a"),
-        format!("{pre}error converting YAML to JSON: yaml: invalid map key: []interface {{}}{{1, 2}}")
+        format!(
+            "{pre}error converting YAML to JSON: yaml: invalid map key: []interface {{}}{{1, 2}}"
+        )
     );
     assert_eq!(
         json_of("a: 1\n--- x\nb: 2\n"),
@@ -87,7 +92,10 @@ fn syntax_errors_match_go_yaml() {
 
 #[test]
 fn manifest_head() {
-    let h = parse_manifest_head("apiVersion: v1\nkind: Pod\nmetadata:\n  name: 5\n  annotations:\n    x: 1\n").unwrap();
+    let h = parse_manifest_head(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: 5\n  annotations:\n    x: 1\n",
+    )
+    .unwrap();
     assert_eq!(h.api_version, "v1");
     assert_eq!(h.kind, "Pod");
     let md = h.metadata.unwrap();
@@ -130,12 +138,18 @@ fn goldens_from_helm() {
         };
         // Inputs where yaml-rust2's grammar differs from libyaml's and no
         // message mapping recovers go-yaml's answer.
-        const KNOWN_DIVERGENT: &[&str] = &["e16_colon_in_flow", "e31_empty_key", "e33_trailing_content"];
+        const KNOWN_DIVERGENT: &[&str] =
+            &["e16_colon_in_flow", "e31_empty_key", "e33_trailing_content"];
         if got != want && !KNOWN_DIVERGENT.contains(&name.as_str()) {
             failures.push(format!("{name}:\n  want {want}\n  got  {got}"));
         }
     }
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 fn strip_nulls(v: &Value) {
