@@ -59,6 +59,12 @@ pub fn register(reg: &mut Registry) {
     reg.add("splitn", Sig::fixed(&[Str, Int, Str]), splitn);
     reg.add("join", Sig::fixed(&[Str, Any]), join);
     reg.add("sortAlpha", Sig::fixed(&[Any]), sort_alpha);
+    reg.add("hello", Sig::fixed(&[]), hello);
+}
+
+/// Sprig's sample function, still part of the function table.
+fn hello(_: &mut FuncEnv, _: &[Value]) -> FuncResult {
+    string_result("Hello!".to_string())
 }
 
 // ---- argument access (the executor has already checked the types) ----
