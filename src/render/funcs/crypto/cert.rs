@@ -95,6 +95,15 @@ pub fn create(
     subject_key: &PrivateKey,
     signer: Option<&Signer>,
 ) -> Result<Vec<u8>, String> {
+    if let Some(e) = signer
+        .map_or(subject_key, |s| s.key)
+        .certificate_error(true)
+    {
+        return Err(e);
+    }
+    if let Some(e) = subject_key.certificate_error(false) {
+        return Err(e);
+    }
     let subject = name(&template.common_name);
     let (issuer, signing_key, parent_key_id) = match signer {
         Some(s) => {

@@ -18,11 +18,14 @@ const OID_EC_PUBLIC_KEY: &[u64] = &[1, 2, 840, 10045, 2, 1];
 const OID_P256: &[u64] = &[1, 2, 840, 10045, 3, 1, 7];
 const OID_ECDSA_SHA256: &[u64] = &[1, 2, 840, 10045, 4, 3, 2];
 const OID_ED25519: &[u64] = &[1, 3, 101, 112];
+const OID_DSA: &[u64] = &[1, 2, 840, 10040, 4, 1];
 
 pub enum PrivateKey {
     Rsa(Box<rsa::RsaPrivateKey>),
     Ec(p256::SecretKey),
     Ed25519(ed25519_dalek::SigningKey),
+    /// Go can generate and read DSA keys but not certify with them.
+    Dsa(Box<dsa::SigningKey>),
 }
 
 impl PrivateKey {
@@ -42,6 +45,25 @@ impl PrivateKey {
         PrivateKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(&seed))
     }
 
+    /// DSA with Go's `L2048N256` parameters.
+    pub fn generate_dsa() -> PrivateKey {
+        let components = dsa::Components::generate(&mut OsRng, dsa::KeySize::DSA_2048_256);
+        PrivateKey::Dsa(Box::new(dsa::SigningKey::generate(&mut OsRng, components)))
+    }
+
+    /// Why Go's `x509.CreateCertificate` refuses this key, if it does.
+    pub fn certificate_error(&self, as_signer: bool) -> Option<String> {
+        match self {
+            PrivateKey::Dsa(_) if as_signer => {
+                Some("x509: certificate private key does not implement crypto.Signer".to_string())
+            }
+            PrivateKey::Dsa(_) => {
+                Some("x509: unsupported public key type: *dsa.PublicKey".to_string())
+            }
+            _ => None,
+        }
+    }
+
     /// The PEM block Sprig's `pemBlockForKey` produces.
     pub fn to_pem(&self) -> Result<String, String> {
         Ok(match self {
@@ -57,6 +79,18 @@ impl PrivateKey {
                     der::octet_string(&der::octet_string(&k.to_bytes())),
                 ]);
                 pem::encode("PRIVATE KEY", &der)
+            }
+            PrivateKey::Dsa(k) => {
+                let c = k.verifying_key().components();
+                let der = der::seq(&[
+                    der::small_int(0),
+                    der::uint(&c.p().to_bytes_be()),
+                    der::uint(&c.q().to_bytes_be()),
+                    der::uint(&c.g().to_bytes_be()),
+                    der::uint(&k.verifying_key().y().to_bytes_be()),
+                    der::uint(&k.x().to_bytes_be()),
+                ]);
+                pem::encode("DSA PRIVATE KEY", &der)
             }
         })
     }
@@ -85,6 +119,10 @@ impl PrivateKey {
                 der::seq(&[der::oid(OID_ED25519)]),
                 k.verifying_key().to_bytes().to_vec(),
             ),
+            PrivateKey::Dsa(k) => (
+                der::seq(&[der::oid(OID_DSA)]),
+                der::uint(&k.verifying_key().y().to_bytes_be()),
+            ),
         }
     }
 
@@ -100,7 +138,7 @@ impl PrivateKey {
         match self {
             PrivateKey::Rsa(_) => der::seq(&[der::oid(OID_RSA_SHA256), der::null()]),
             PrivateKey::Ec(_) => der::seq(&[der::oid(OID_ECDSA_SHA256)]),
-            PrivateKey::Ed25519(_) => der::seq(&[der::oid(OID_ED25519)]),
+            PrivateKey::Ed25519(_) | PrivateKey::Dsa(_) => der::seq(&[der::oid(OID_ED25519)]),
         }
     }
 
@@ -127,6 +165,7 @@ impl PrivateKey {
                 use ed25519_dalek::Signer as _;
                 Ok(k.sign(message).to_bytes().to_vec())
             }
+            PrivateKey::Dsa(_) => Err(self.certificate_error(true).unwrap_or_default()),
         }
     }
 }
@@ -156,6 +195,19 @@ fn parse_sec1(data: &[u8]) -> Option<p256::SecretKey> {
         }
     }
     p256::SecretKey::from_slice(key.content).ok()
+}
+
+/// Go's `DSAKeyFormat{Version, P, Q, G, Y, X}` sequence.
+fn parse_dsa(data: &[u8]) -> Option<dsa::SigningKey> {
+    let top = der::read_exact(data, der::SEQUENCE)?;
+    let kids = der::children(top.content)?;
+    if kids.len() != 6 || kids.iter().any(|k| k.tag != der::INTEGER) {
+        return None;
+    }
+    let n = |i: usize| dsa::BigUint::from_bytes_be(kids[i].content);
+    let components = dsa::Components::from_components(n(1), n(2), n(3)).ok()?;
+    let public = dsa::VerifyingKey::from_components(components, n(4)).ok()?;
+    dsa::SigningKey::from_components(public, n(5)).ok()
 }
 
 fn parse_pkcs8(data: &[u8]) -> Result<PrivateKey, String> {
@@ -211,6 +263,9 @@ pub fn parse_private_key_pem(text: &str) -> Result<PrivateKey, String> {
         "EC" => parse_sec1(&data).map(PrivateKey::Ec).ok_or_else(|| {
             "parsing EC private key from PEM: x509: failed to parse EC private key".to_string()
         }),
+        "DSA" => parse_dsa(&data)
+            .map(|k| PrivateKey::Dsa(Box::new(k)))
+            .ok_or_else(|| "parsing DSA private key from PEM: asn1: structure error".to_string()),
         _ => Err(format!("invalid private key type {kind}")),
     }
 }
@@ -244,6 +299,26 @@ mod tests {
         assert_eq!(
             parse_private_key_pem(&odd).err().unwrap(),
             "invalid private key type FOO PRIVATE KEY"
+        );
+    }
+}
+
+#[cfg(test)]
+mod dsa_tests {
+    use super::*;
+
+    #[test]
+    fn dsa_key_roundtrip_and_no_certificates() {
+        let start = std::time::Instant::now();
+        let key = PrivateKey::generate_dsa();
+        eprintln!("dsa generation took {:?}", start.elapsed());
+        let pem = key.to_pem().unwrap();
+        assert!(pem.starts_with("-----BEGIN DSA PRIVATE KEY-----\n"));
+        let back = parse_private_key_pem(&pem).unwrap();
+        assert!(matches!(back, PrivateKey::Dsa(_)));
+        assert_eq!(
+            back.certificate_error(true).unwrap(),
+            "x509: certificate private key does not implement crypto.Signer"
         );
     }
 }

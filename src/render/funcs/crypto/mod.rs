@@ -116,6 +116,7 @@ fn gen_private_key(_env: &mut FuncEnv, args: &[Value]) -> FuncResult {
         "" | "rsa" => PrivateKey::generate_rsa(4096),
         "ecdsa" => Ok(PrivateKey::generate_ec()),
         "ed25519" => Ok(PrivateKey::generate_ed25519()),
+        "dsa" => Ok(PrivateKey::generate_dsa()),
         _ => return Ok(Value::string(format!("Unknown type {typ}"))),
     };
     let out = key
