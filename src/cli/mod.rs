@@ -16,9 +16,13 @@ pub mod chart_path;
 mod completion;
 mod create;
 mod env;
+mod output;
+mod repo;
+mod search;
 mod package;
 pub mod settings;
 mod show;
+mod template;
 mod version;
 
 use settings::{GlobalArgs, Settings};
@@ -63,9 +67,15 @@ pub enum Commands {
     Env(env::Args),
     /// package a chart directory into a chart archive
     Package(package::Args),
+    /// add, list, remove, update, and index chart repositories
+    Repo(repo::Args),
+    /// search for a keyword in charts
+    Search(search::Args),
     /// show information of a chart
     #[command(alias = "inspect")]
     Show(show::Args),
+    /// locally render templates
+    Template(template::Args),
     /// print the client version information
     Version(version::Args),
 }
@@ -76,7 +86,10 @@ fn dispatch(command: Commands, settings: &Settings) -> anyhow::Result<()> {
         Commands::Create(a) => create::run(a, settings),
         Commands::Env(a) => env::run(a, settings),
         Commands::Package(a) => package::run(a, settings),
+        Commands::Repo(a) => repo::run(a, settings),
+        Commands::Search(a) => search::run(a, settings),
         Commands::Show(a) => show::run(a, settings),
+        Commands::Template(a) => template::run(a, settings),
         Commands::Version(a) => version::run(a, settings),
     }
 }

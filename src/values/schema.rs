@@ -313,7 +313,7 @@ struct Node {
 }
 
 enum Item<'a> {
-    Leaf(&'a [String], &'a Leaf),
+    Leaf(&'a Leaf),
     Group(&'a Node),
 }
 
@@ -355,7 +355,7 @@ impl Node {
         own.sort_by_key(|l| l.rank);
         let mut out: Vec<Item<'_>> = Vec::new();
         for l in own.iter().filter(|l| l.rank < 20) {
-            out.push(Item::Leaf(&self.path, l));
+            out.push(Item::Leaf(l));
         }
         for c in self.children.values() {
             let sub = c.items();
@@ -366,7 +366,7 @@ impl Node {
             }
         }
         for l in own.iter().filter(|l| l.rank >= 20) {
-            out.push(Item::Leaf(&self.path, l));
+            out.push(Item::Leaf(l));
         }
         out
     }
@@ -380,14 +380,14 @@ impl Item<'_> {
         }
         out.push_str("- ");
         match self {
-            Item::Leaf(_, leaf) => {
+            Item::Leaf(leaf) => {
                 out.push_str(&format!(
                     "at {}: {}",
                     quote(&pointer(&leaf.path)),
                     leaf.text()
                 ));
                 for n in &leaf.nested {
-                    Item::Leaf(&n.path, n).display(out, indent + 1);
+                    Item::Leaf(n).display(out, indent + 1);
                 }
             }
             Item::Group(node) => {

@@ -1,0 +1,463 @@
+//! `rudder template [NAME] [CHART]`: render a chart locally and print the
+//! manifests as `helm template` does.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::Args as ClapArgs;
+use rudder::chart::dependencies::{missing_dependencies, missing_dependencies_error};
+use rudder::log::{Level, Record};
+use rudder::render::engine::EngineOptions;
+use rudder::render::manifest::{source_doc, source_path, split_manifests};
+use rudder::render::objects::{Capabilities, KubeVersion, ReleaseOptions};
+use rudder::render::pipeline::{render_chart, PipelineError, RenderRequest};
+use rudder::values::options::{split_string_slice, ValueOptions};
+
+use super::chart_path::{locate_chart, ChartPathArgs};
+use super::settings::Settings;
+
+const USAGE: &str = "rudder template [NAME] [CHART] [flags]";
+
+#[derive(ClapArgs, Debug)]
+pub struct Args {
+    #[arg(value_name = "NAME")]
+    args: Vec<String>,
+
+    // --- values ---
+    /// specify values in a YAML file or a URL (can specify multiple)
+    #[arg(short = 'f', long = "values", value_name = "strings")]
+    values: Vec<String>,
+    /// set values on the command line (can specify multiple or separate values with commas: key1=val1,key2=val2)
+    #[arg(long = "set", value_name = "stringArray")]
+    set: Vec<String>,
+    /// set STRING values on the command line (can specify multiple or separate values with commas: key1=val1,key2=val2)
+    #[arg(long = "set-string", value_name = "stringArray")]
+    set_string: Vec<String>,
+    /// set values from respective files specified via the command line (can specify multiple or separate values with commas: key1=path1,key2=path2)
+    #[arg(long = "set-file", value_name = "stringArray")]
+    set_file: Vec<String>,
+    /// set JSON values on the command line (can specify multiple or separate values with commas: key1=jsonval1,key2=jsonval2 or using json format: {"key1": jsonval1, "key2": "jsonval2"})
+    #[arg(long = "set-json", value_name = "stringArray")]
+    set_json: Vec<String>,
+    /// set a literal STRING value on the command line
+    #[arg(long = "set-literal", value_name = "stringArray")]
+    set_literal: Vec<String>,
+
+    // --- template ---
+    /// only show manifests rendered from the given templates
+    #[arg(short = 's', long = "show-only", value_name = "stringArray")]
+    show_only: Vec<String>,
+    /// writes the executed templates to files in output-dir instead of stdout
+    #[arg(long = "output-dir", value_name = "string")]
+    output_dir: Option<String>,
+    /// deprecated
+    #[arg(long, hide = true)]
+    validate: bool,
+    /// include CRDs in the templated output
+    #[arg(long = "include-crds")]
+    include_crds: bool,
+    /// skip tests from templated output
+    #[arg(long = "skip-tests")]
+    skip_tests: bool,
+    /// set .Release.IsUpgrade instead of .Release.IsInstall
+    #[arg(long = "is-upgrade")]
+    is_upgrade: bool,
+    /// Kubernetes version used for Capabilities.KubeVersion
+    #[arg(long = "kube-version", value_name = "string")]
+    kube_version: Option<String>,
+    /// Kubernetes api versions used for Capabilities.APIVersions (multiple can be specified)
+    #[arg(short = 'a', long = "api-versions", value_name = "strings")]
+    api_versions: Vec<String>,
+    /// use release name in the output-dir path.
+    #[arg(long = "release-name")]
+    release_name: bool,
+    /// simulates the operation either client-side or server-side. Must be either: "client", or "server". '--dry-run=client simulates the operation client-side only and avoids cluster connections. '--dry-run=server' simulates/validates the operation on the server, requiring cluster connectivity.
+    #[arg(long = "dry-run", value_name = "string", num_args = 0..=1, require_equals = true, default_missing_value = "unset")]
+    dry_run: Option<String>,
+    /// the path to an executable to be used for post rendering. If it exists in $PATH, the binary will be used, otherwise it will try to look for the executable at the given path
+    #[arg(long = "post-renderer", value_name = "postRendererString")]
+    post_renderer: Option<String>,
+    /// an argument to the post-renderer (can specify multiple)
+    #[arg(long = "post-renderer-args", value_name = "postRendererArgsSlice")]
+    post_renderer_args: Vec<String>,
+
+    // --- install flags ---
+    /// create the release namespace if not present
+    #[arg(long = "create-namespace")]
+    create_namespace: bool,
+    /// force resource updates by replacement
+    #[arg(long = "force-replace")]
+    force_replace: bool,
+    /// deprecated
+    #[arg(long, hide = true)]
+    force: bool,
+    /// if set server-side apply will force changes against conflicts
+    #[arg(long = "force-conflicts")]
+    force_conflicts: bool,
+    /// object updates run in the server instead of the client
+    #[arg(long = "server-side", value_name = "bool", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    server_side: Option<String>,
+    /// prevent hooks from running during install
+    #[arg(long = "no-hooks")]
+    no_hooks: bool,
+    /// reuse the given name, only if that name is a deleted release which remains in the history. This is unsafe in production
+    #[arg(long)]
+    replace: bool,
+    /// time to wait for any individual Kubernetes operation (like Jobs for hooks)
+    #[arg(long, value_name = "duration")]
+    timeout: Option<String>,
+    /// if set and --wait enabled, will wait until all Jobs have been completed before marking the release as successful. It will wait for as long as --timeout
+    #[arg(long = "wait-for-jobs")]
+    wait_for_jobs: bool,
+    /// wait until resources are ready (up to --timeout). Use '--wait' alone for 'watcher' strategy, or specify one of: 'watcher', 'hookOnly', 'legacy'. Default when flag is omitted: 'hookOnly'.
+    #[arg(long, value_name = "WaitStrategy", num_args = 0..=1, require_equals = true, default_missing_value = "watcher")]
+    wait: Option<String>,
+    /// generate the name (and omit the NAME parameter)
+    #[arg(short = 'g', long = "generate-name")]
+    generate_name: bool,
+    /// specify template used to name the release
+    #[arg(long = "name-template", value_name = "string")]
+    name_template: Option<String>,
+    /// add a custom description
+    #[arg(long, value_name = "string")]
+    description: Option<String>,
+    /// use development versions, too. Equivalent to version '>0.0.0-0'. If --version is set, this is ignored
+    #[arg(long)]
+    devel: bool,
+    /// update dependencies if they are missing before installing the chart
+    #[arg(long = "dependency-update")]
+    dependency_update: bool,
+    /// if set, the installation process will not validate rendered templates against the Kubernetes OpenAPI Schema
+    #[arg(long = "disable-openapi-validation")]
+    disable_openapi_validation: bool,
+    /// if set, Helm will rollback (uninstall) the installation upon failure. The --wait flag will be default to "watcher" if --rollback-on-failure is set
+    #[arg(long = "rollback-on-failure")]
+    rollback_on_failure: bool,
+    /// deprecated
+    #[arg(long, hide = true)]
+    atomic: bool,
+    /// if set, no CRDs will be installed. By default, CRDs are installed if not already present
+    #[arg(long = "skip-crds")]
+    skip_crds: bool,
+    /// if set, render subchart notes along with the parent
+    #[arg(long = "render-subchart-notes", hide = true)]
+    render_subchart_notes: bool,
+    /// if set, disables JSON schema validation
+    #[arg(long = "skip-schema-validation")]
+    skip_schema_validation: bool,
+    /// Labels that would be added to release metadata. Should be divided by comma.
+    #[arg(short = 'l', long, value_name = "stringToString")]
+    labels: Vec<String>,
+    /// enable DNS lookups when rendering templates
+    #[arg(long = "enable-dns")]
+    enable_dns: bool,
+    /// if set, do not show notes in install output. Does not affect presence in chart metadata
+    #[arg(long = "hide-notes", hide = true)]
+    hide_notes: bool,
+    /// if set, install will ignore the check for helm annotations and take ownership of the existing resources
+    #[arg(long = "take-ownership")]
+    take_ownership: bool,
+
+    #[command(flatten)]
+    path: ChartPathArgs,
+}
+
+/// An error after which helm had a release: printed with its debug hint.
+#[derive(Debug)]
+struct WithDebugHint(String);
+
+impl std::fmt::Display for WithDebugHint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}\n\nUse --debug flag to render out invalid YAML",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for WithDebugHint {}
+
+fn log_line(record: Record) {
+    let _ = writeln!(std::io::stderr().lock(), "{record}");
+}
+
+/// Helm's release name rule (DNS-1123 subdomain, at most 53 characters).
+fn valid_release_name(name: &str) -> bool {
+    if name.is_empty() || name.len() > 53 {
+        return false;
+    }
+    name.split('.').all(|label| {
+        let b = label.as_bytes();
+        !b.is_empty()
+            && b.iter()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+            && b[0] != b'-'
+            && b[b.len() - 1] != b'-'
+    })
+}
+
+/// Helm's `NameAndChart`.
+fn name_and_chart(args: &Args, settings_free_name: &str) -> anyhow::Result<(String, String)> {
+    let a = &args.args;
+    if a.is_empty() {
+        return Err(super::usage_error(
+            "\"rudder template\" requires at least 1 argument",
+            USAGE,
+        ));
+    }
+    let flags_not_set = || -> anyhow::Result<()> {
+        if args.generate_name {
+            anyhow::bail!("cannot set --generate-name and also specify a name");
+        }
+        if args.name_template.as_deref().is_some_and(|t| !t.is_empty()) {
+            anyhow::bail!("cannot set --name-template and also specify a name");
+        }
+        Ok(())
+    };
+    if a.len() > 2 {
+        anyhow::bail!(
+            "expected at most two arguments, unexpected arguments: {}",
+            a[2..].join(", ")
+        );
+    }
+    if a.len() == 2 {
+        flags_not_set()?;
+        return Ok((a[0].clone(), a[1].clone()));
+    }
+    if let Some(t) = args.name_template.as_deref().filter(|t| !t.is_empty()) {
+        return Ok((template_name(t)?, a[0].clone()));
+    }
+    Ok((settings_free_name.to_string(), a[0].clone()))
+}
+
+/// Helm's `TemplateName`: renders `--name-template` with Sprig and no data.
+fn template_name(t: &str) -> anyhow::Result<String> {
+    let engine = rudder::render::engine::Engine::new(
+        rudder::render::funcs::standard_registry(),
+        EngineOptions::default(),
+    );
+    Ok(engine.render_string("name-template", t, rudder::value::Value::Nil)?)
+}
+
+fn read_source(path: &str) -> Result<Vec<u8>, String> {
+    if path.trim() == "-" {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).map_err(|e| e.to_string())?;
+        return Ok(buf);
+    }
+    std::fs::read(path).map_err(|e| rudder::chart::loader::go_io_error("open", Path::new(path), &e))
+}
+
+/// Writes one document under the output directory (helm's `writeToFile`).
+fn write_to_file(dir: &str, name: &str, data: &str, append: bool) -> anyhow::Result<()> {
+    let out_name = format!("{dir}/{name}");
+    let path = PathBuf::from(&out_name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut f = if append {
+        std::fs::OpenOptions::new().append(true).open(&path)?
+    } else {
+        std::fs::File::create(&path)?
+    };
+    f.write_all(source_doc(name, data).as_bytes())?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "wrote {out_name}")?;
+    Ok(())
+}
+
+pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
+    let kube_version = match args.kube_version.as_deref().filter(|k| !k.is_empty()) {
+        Some(k) => Some(
+            KubeVersion::parse(k)
+                .map_err(|e| anyhow::anyhow!("invalid kube version '{k}': {e}"))?,
+        ),
+        None => None,
+    };
+    if let Some(v) = args.dry_run.as_deref() {
+        match v {
+            "unset" => log_line(Record::new(
+                Level::Warn,
+                "--dry-run is deprecated and should be replaced with '--dry-run=client'",
+            )),
+            "client" | "server" => {}
+            "none" | "false" | "0" | "f" | "F" | "FALSE" | "False" => {
+                anyhow::bail!("invalid dry-run value ({}). Must be \"server\" or \"client\"", rudder::values::strvals::go_quote(v))
+            }
+            "true" | "1" | "t" | "T" | "TRUE" | "True" => log_line(Record::new(
+                Level::Warn,
+                format!("boolean '--dry-run={v}' flag is deprecated and must be replaced with '--dry-run=client'"),
+            )),
+            other => anyhow::bail!(
+                "invalid dry-run value ({}). Must be \"none\", \"server\", or \"client\"",
+                rudder::values::strvals::go_quote(other)
+            ),
+        }
+    }
+
+    let (name, chart_ref) = name_and_chart(&args, "release-name")?;
+    let chart_path = locate_chart(&chart_ref, &args.path, settings)?;
+
+    let value_opts = ValueOptions {
+        value_files: args
+            .values
+            .iter()
+            .flat_map(|v| split_string_slice(v))
+            .collect(),
+        values: args.set.clone(),
+        string_values: args.set_string.clone(),
+        json_values: args.set_json.clone(),
+        file_values: args.set_file.clone(),
+        literal_values: args.set_literal.clone(),
+    };
+    let user_values = value_opts.merge_values(&mut read_source)?;
+
+    let mut chart = rudder::chart::load(&chart_path)?;
+    if !matches!(chart.metadata.chart_type.as_str(), "" | "application") {
+        anyhow::bail!("{} charts are not installable", chart.metadata.chart_type);
+    }
+    if chart.metadata.deprecated {
+        log_line(Record::new(Level::Warn, "this chart is deprecated"));
+    }
+    let missing = missing_dependencies(&chart);
+    if !missing.is_empty() {
+        anyhow::bail!(missing_dependencies_error(&missing));
+    }
+
+    if !valid_release_name(&name) {
+        let err = format!(
+            "release name {}: invalid release name, must match regex ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length must not be longer than 53",
+            rudder::values::strvals::go_quote(&name)
+        );
+        log_line(Record::new(Level::Error, "release name check failed").attr("error", err.clone()));
+        anyhow::bail!("release name check failed: {err}");
+    }
+
+    let api_versions: Vec<String> = args
+        .api_versions
+        .iter()
+        .flat_map(|v| split_string_slice(v))
+        .collect();
+    let request = RenderRequest {
+        release: ReleaseOptions {
+            name: name.clone(),
+            namespace: settings.namespace(),
+            revision: 1,
+            is_install: !args.is_upgrade,
+            is_upgrade: args.is_upgrade,
+        },
+        capabilities: Capabilities::for_template(kube_version, &api_versions),
+        skip_schema_validation: args.skip_schema_validation,
+        engine: EngineOptions::default(),
+    };
+
+    let result = render_chart(&mut chart, &user_values, request, &mut log_line);
+    let rendered = match result {
+        Ok(r) => r,
+        Err(e) => {
+            if settings.debug && e.after_release() {
+                let mut out = std::io::stdout().lock();
+                if let PipelineError::Manifest(_, files) = &e {
+                    let mut blob = String::new();
+                    for (n, content) in files {
+                        if !content.trim().is_empty() {
+                            blob.push_str(&source_doc(n, content));
+                        }
+                    }
+                    writeln!(out, "{}", blob.trim())?;
+                } else {
+                    writeln!(out)?;
+                }
+                return Err(e.into());
+            }
+            if e.after_release() {
+                return Err(WithDebugHint(e.to_string()).into());
+            }
+            return Err(e.into());
+        }
+    };
+
+    // The release manifest: CRDs (with --include-crds), then manifests.
+    let output_dir = args.output_dir.as_deref().filter(|d| !d.is_empty());
+    let release_dir = output_dir.map(|d| {
+        if args.release_name {
+            format!("{}/{}", d.trim_end_matches('/'), name)
+        } else {
+            d.to_string()
+        }
+    });
+    let mut manifest = String::new();
+    let mut written: HashSet<String> = HashSet::new();
+    if args.include_crds {
+        for crd in chart.crd_objects() {
+            let data = String::from_utf8_lossy(&crd.data).into_owned();
+            match output_dir {
+                None => manifest.push_str(&source_doc(&crd.filename, &data)),
+                Some(dir) => {
+                    write_to_file(dir, &crd.filename, &data, written.contains(&crd.filename))?;
+                    written.insert(crd.filename.clone());
+                }
+            }
+        }
+    }
+    let mut written_release: HashSet<String> = HashSet::new();
+    for m in &rendered.manifests {
+        match &release_dir {
+            None => manifest.push_str(&source_doc(&m.name, &m.content)),
+            Some(dir) => {
+                write_to_file(dir, &m.name, &m.content, written_release.contains(&m.name))?;
+                written_release.insert(m.name.clone());
+            }
+        }
+    }
+
+    let mut all = format!("{}\n", manifest.trim());
+    if !args.no_hooks {
+        let mut hook_written: BTreeMap<String, bool> = BTreeMap::new();
+        for h in &rendered.hooks {
+            if args.skip_tests && h.is_test() {
+                continue;
+            }
+            match &release_dir {
+                None => all.push_str(&source_doc(&h.path, &h.manifest)),
+                Some(dir) => {
+                    if Path::new(dir).join(&h.path).exists() {
+                        hook_written.insert(h.path.clone(), true);
+                    }
+                    let append = hook_written.get(&h.path).copied().unwrap_or(false);
+                    write_to_file(dir, &h.path, &h.manifest, append)?;
+                }
+            }
+        }
+    }
+
+    let mut out = std::io::stdout().lock();
+    if !args.show_only.is_empty() {
+        let docs = split_manifests(&all);
+        let mut selected: Vec<&str> = Vec::new();
+        for f in &args.show_only {
+            let mut missing = true;
+            for doc in &docs {
+                let Some(path) = source_path(doc) else {
+                    continue;
+                };
+                if !rudder::chart::gomatch::go_match(f, path).unwrap_or(false) {
+                    continue;
+                }
+                selected.push(doc);
+                missing = false;
+            }
+            if missing {
+                anyhow::bail!("could not find template {f} in chart");
+            }
+        }
+        for doc in selected {
+            write!(out, "---\n{doc}\n")?;
+        }
+    } else {
+        out.write_all(all.as_bytes())?;
+    }
+    Ok(())
+}

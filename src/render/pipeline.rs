@@ -1,0 +1,195 @@
+//! From a loaded chart and user values to sorted manifests and hooks, the
+//! part of Helm's install action that `helm template` runs (and that a real
+//! install runs before talking to the cluster):
+//!
+//! 1. dependency processing (aliases, conditions, tags, import-values),
+//! 2. coalescing the values and validating them against every schema,
+//! 3. the chart's `kubeVersion` constraint,
+//! 4. rendering every template of the tree, each with its chart's context,
+//! 5. dropping NOTES.txt, splitting and sorting manifests, separating hooks.
+//!
+//! Errors are reported with Helm's texts; [`PipelineError::after_release`]
+//! says whether Helm had already created the release record, which is when
+//! `helm template` adds its `Use --debug flag` hint.
+
+use std::collections::BTreeMap;
+
+use crate::chart::dependencies::process_dependencies;
+use crate::chart::Chart;
+use crate::log::{Level, Logger, Record};
+use crate::render::engine::{Engine, EngineOptions, TemplateFile};
+use crate::render::error::RenderError;
+use crate::render::manifest::{sort_manifests, Hook, Manifest, ManifestError};
+use crate::render::objects::{chart_value, release_value, Capabilities, Files, ReleaseOptions};
+use crate::value::{MapData, Value};
+use crate::values::coalesce::{coalesce_values, CoalesceError};
+use crate::values::schema::{schema_error_message, validate_chart_tree};
+
+/// What to render and how.
+pub struct RenderRequest {
+    pub release: ReleaseOptions,
+    pub capabilities: Capabilities,
+    pub skip_schema_validation: bool,
+    pub engine: EngineOptions,
+}
+
+/// The rendered release content.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub hooks: Vec<Hook>,
+    pub manifests: Vec<Manifest>,
+    /// The root chart's NOTES.txt, rendered.
+    pub notes: String,
+    /// Every rendered file (after NOTES.txt removal), by template name.
+    pub files: BTreeMap<String, String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error("chart dependencies processing failed: {0}")]
+    Dependencies(CoalesceError),
+    #[error("{0}")]
+    Values(CoalesceError),
+    #[error("{}", schema_error_message(.0))]
+    Schema(String),
+    #[error(
+        "chart requires kubeVersion: {constraint} which is incompatible with Kubernetes {version}"
+    )]
+    KubeVersion { constraint: String, version: String },
+    #[error("{0}")]
+    Render(RenderError),
+    /// A rendered document that is not YAML; carries all rendered files for `--debug`.
+    #[error("{0}")]
+    Manifest(ManifestError, BTreeMap<String, String>),
+}
+
+impl PipelineError {
+    /// Whether Helm had created the release (and so prints the debug hint).
+    pub fn after_release(&self) -> bool {
+        matches!(
+            self,
+            PipelineError::KubeVersion { .. }
+                | PipelineError::Render(_)
+                | PipelineError::Manifest(..)
+        )
+    }
+}
+
+/// Runs the pipeline on `chart` (modified by dependency processing).
+pub fn render_chart(
+    chart: &mut Chart,
+    user_values: &Value,
+    req: RenderRequest,
+    log: &mut Logger<'_>,
+) -> Result<Rendered, PipelineError> {
+    process_dependencies(chart, user_values, log).map_err(PipelineError::Dependencies)?;
+
+    let mut warn = |msg: String| log(Record::new(Level::Info, msg));
+    let values = coalesce_values(&*chart, user_values, &mut warn).map_err(PipelineError::Values)?;
+    if !req.skip_schema_validation {
+        validate_chart_tree(chart, &values).map_err(PipelineError::Schema)?;
+    }
+
+    if !chart.metadata.kube_version.is_empty()
+        && !crate::chart::dependencies::is_compatible_range(
+            &chart.metadata.kube_version,
+            &req.capabilities.kube_version.normalized,
+        )
+    {
+        return Err(PipelineError::KubeVersion {
+            constraint: chart.metadata.kube_version.clone(),
+            version: req.capabilities.kube_version.version.clone(),
+        });
+    }
+
+    let top = TopObjects {
+        release: release_value(&req.release),
+        capabilities: req.capabilities.to_value(),
+    };
+    let mut files = Vec::new();
+    collect_templates(chart, None, &values, &top, &mut files);
+
+    let engine = Engine::new(crate::render::funcs::standard_registry(), req.engine);
+    let mut rendered = engine.render(&files).map_err(PipelineError::Render)?;
+
+    let notes_name = format!("{}/templates/NOTES.txt", chart.name());
+    let mut notes = String::new();
+    rendered.retain(|name, content| {
+        if name.ends_with("NOTES.txt") {
+            if *name == notes_name {
+                notes = content.clone();
+            }
+            return false;
+        }
+        true
+    });
+
+    let (hooks, manifests) = match sort_manifests(&rendered, log) {
+        Ok(r) => r,
+        Err(e) => return Err(PipelineError::Manifest(e, rendered)),
+    };
+    Ok(Rendered {
+        hooks,
+        manifests,
+        notes,
+        files: rendered,
+    })
+}
+
+struct TopObjects {
+    release: Value,
+    capabilities: Value,
+}
+
+/// Helm's `recAllTpls`: each chart's templates with the chart's context;
+/// returns that context (its parent lists it under `.Subcharts`).
+fn collect_templates(
+    chart: &Chart,
+    parent_path: Option<&str>,
+    parent_values: &Value,
+    top: &TopObjects,
+    out: &mut Vec<TemplateFile>,
+) -> Value {
+    let is_root = parent_path.is_none();
+    let full_path = match parent_path {
+        None => chart.name().to_string(),
+        Some(p) => format!("{p}/charts/{}", chart.name()),
+    };
+    let values = if is_root {
+        parent_values.clone()
+    } else {
+        match parent_values.get(chart.name()) {
+            Some(v @ Value::Map(_)) => v,
+            _ => Value::empty_map(),
+        }
+    };
+    let mut subcharts = MapData::new();
+    for sub in &chart.dependencies {
+        let ctx = collect_templates(sub, Some(&full_path), &values, top, out);
+        subcharts.insert(sub.name().to_string(), ctx);
+    }
+    let mut ctx = MapData::new();
+    ctx.insert("Chart".into(), chart_value(&chart.metadata, is_root));
+    ctx.insert("Files".into(), Files::new(&chart.files).to_value());
+    ctx.insert("Release".into(), top.release.clone());
+    ctx.insert("Capabilities".into(), top.capabilities.clone());
+    ctx.insert("Values".into(), values);
+    ctx.insert("Subcharts".into(), Value::map(subcharts));
+    let ctx = Value::map(ctx);
+
+    let library = chart.metadata.is_library();
+    let base_path = format!("{full_path}/templates");
+    for t in &chart.templates {
+        let base = t.name.rsplit('/').next().unwrap_or(&t.name);
+        if library && !base.starts_with('_') {
+            continue;
+        }
+        out.push(TemplateFile {
+            name: crate::helmpath::go_clean(&format!("{full_path}/{}", t.name)),
+            source: String::from_utf8_lossy(&t.data).into_owned(),
+            context: ctx.clone(),
+            base_path: base_path.clone(),
+        });
+    }
+    ctx
+}
