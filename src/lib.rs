@@ -4,8 +4,10 @@
 //! arguments and print.
 
 pub mod chart;
+pub mod cluster;
 pub mod helmpath;
 pub mod log;
+pub mod release;
 pub mod render;
 pub mod repo;
 pub mod value;

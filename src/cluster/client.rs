@@ -1,0 +1,171 @@
+//! Connecting to the API server from a kubeconfig plus helm's `--kube-*` overrides.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::future::Future;
+
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::{Client, Config};
+
+use super::discovery::GroupVersionResources;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClusterError {
+    /// Configuration problems: helm reports them as "Kubernetes cluster unreachable".
+    #[error("Kubernetes cluster unreachable: {0}")]
+    Unreachable(String),
+    /// An API error, with the server's `Status.message`.
+    #[error("{0}")]
+    Api(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl ClusterError {
+    pub fn from_kube(e: kube::Error) -> ClusterError {
+        match e {
+            kube::Error::Api(s) => ClusterError::Api(s.message.clone()),
+            other => ClusterError::Api(other.to_string()),
+        }
+    }
+
+    /// The HTTP status of an API error, when there is one.
+    pub fn is_not_found_kube(e: &kube::Error) -> bool {
+        matches!(e, kube::Error::Api(s) if s.code == 404)
+    }
+}
+
+/// helm's `--kube-*` global flags and `KUBECONFIG`.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectOptions {
+    /// `--kubeconfig` / `KUBECONFIG` (a `:`-separated list is merged).
+    pub kubeconfig: Option<String>,
+    pub context: Option<String>,
+    pub apiserver: Option<String>,
+    pub token: Option<String>,
+    pub as_user: Option<String>,
+    pub as_groups: Vec<String>,
+    pub ca_file: Option<String>,
+    pub insecure_skip_tls_verify: bool,
+    pub tls_server_name: Option<String>,
+}
+
+/// One connection for the duration of a command.
+pub struct KubeCluster {
+    rt: tokio::runtime::Runtime,
+    client: Client,
+    /// The namespace of the kubeconfig context (`default` when unset).
+    pub default_namespace: String,
+    pub(crate) discovery: RefCell<HashMap<String, GroupVersionResources>>,
+}
+
+fn read_kubeconfig(path: &Option<String>) -> Result<Kubeconfig, ClusterError> {
+    let unreachable = |e: kube::config::KubeconfigError| ClusterError::Unreachable(e.to_string());
+    match path {
+        Some(p) if !p.is_empty() => {
+            let mut merged: Option<Kubeconfig> = None;
+            for part in p.split(':').filter(|s| !s.is_empty()) {
+                if !std::path::Path::new(part).exists() && p.contains(':') {
+                    continue;
+                }
+                let kc = Kubeconfig::read_from(part).map_err(unreachable)?;
+                merged = Some(match merged {
+                    Some(m) => m.merge(kc).map_err(unreachable)?,
+                    None => kc,
+                });
+            }
+            Ok(merged.unwrap_or_default())
+        }
+        _ => Kubeconfig::read().map_err(unreachable),
+    }
+}
+
+impl KubeCluster {
+    pub fn connect(opts: &ConnectOptions) -> Result<KubeCluster, ClusterError> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| ClusterError::Other(e.to_string()))?;
+        let (client, default_namespace) = rt.block_on(async {
+            let mut config = if opts.apiserver.is_some() && opts.kubeconfig.is_none() {
+                match read_kubeconfig(&None) {
+                    Ok(kc) => Self::config_from(kc, opts).await?,
+                    Err(_) => Config::new(
+                        opts.apiserver
+                            .clone()
+                            .unwrap_or_default()
+                            .parse()
+                            .map_err(|e| ClusterError::Unreachable(format!("{e}")))?,
+                    ),
+                }
+            } else {
+                let kc = read_kubeconfig(&opts.kubeconfig)?;
+                Self::config_from(kc, opts).await?
+            };
+            Self::apply_overrides(&mut config, opts)?;
+            let ns = config.default_namespace.clone();
+            let client = Client::try_from(config)
+                .map_err(|e| ClusterError::Unreachable(e.to_string()))?;
+            Ok::<_, ClusterError>((client, ns))
+        })?;
+        Ok(KubeCluster {
+            rt,
+            client,
+            default_namespace,
+            discovery: RefCell::new(HashMap::new()),
+        })
+    }
+
+    async fn config_from(kc: Kubeconfig, opts: &ConnectOptions) -> Result<Config, ClusterError> {
+        let options = KubeConfigOptions {
+            context: opts.context.clone().filter(|s| !s.is_empty()),
+            cluster: None,
+            user: None,
+        };
+        Config::from_custom_kubeconfig(kc, &options)
+            .await
+            .map_err(|e| ClusterError::Unreachable(e.to_string()))
+    }
+
+    fn apply_overrides(config: &mut Config, opts: &ConnectOptions) -> Result<(), ClusterError> {
+        if let Some(server) = opts.apiserver.as_ref().filter(|s| !s.is_empty()) {
+            config.cluster_url = server
+                .parse()
+                .map_err(|e| ClusterError::Unreachable(format!("{e}")))?;
+        }
+        if let Some(token) = opts.token.as_ref().filter(|s| !s.is_empty()) {
+            // AuthInfo keeps tokens in a secret type; build it through serde.
+            let auth: kube::config::AuthInfo =
+                serde_json::from_value(serde_json::json!({ "token": token }))
+                    .map_err(|e| ClusterError::Other(e.to_string()))?;
+            config.auth_info.token = auth.token;
+            config.auth_info.token_file = None;
+            config.auth_info.exec = None;
+        }
+        if let Some(user) = opts.as_user.as_ref().filter(|s| !s.is_empty()) {
+            config.auth_info.impersonate = Some(user.clone());
+        }
+        if !opts.as_groups.is_empty() {
+            config.auth_info.impersonate_groups = Some(opts.as_groups.clone());
+        }
+        if let Some(ca) = opts.ca_file.as_ref().filter(|s| !s.is_empty()) {
+            config.root_cert_file = Some(ca.into());
+        }
+        if opts.insecure_skip_tls_verify {
+            config.accept_invalid_certs = true;
+        }
+        if let Some(name) = opts.tls_server_name.as_ref().filter(|s| !s.is_empty()) {
+            config.tls_server_name = Some(name.clone());
+        }
+        Ok(())
+    }
+
+    pub fn client(&self) -> Client {
+        self.client.clone()
+    }
+
+    /// Runs one future to completion on this command's runtime.
+    pub fn block_on<F: Future>(&self, f: F) -> F::Output {
+        self.rt.block_on(f)
+    }
+}
