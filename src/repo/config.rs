@@ -35,7 +35,11 @@ pub struct RepoFile {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("couldn't load repositories file ({path}): {detail}")]
-    Load { path: String, detail: String, not_found: bool },
+    Load {
+        path: String,
+        detail: String,
+        not_found: bool,
+    },
     #[error("{0}")]
     Parse(String),
     #[error("{0}")]
@@ -45,7 +49,13 @@ pub enum ConfigError {
 impl ConfigError {
     /// Whether the file simply does not exist (helm's `isNotExist`).
     pub fn is_not_found(&self) -> bool {
-        matches!(self, ConfigError::Load { not_found: true, .. })
+        matches!(
+            self,
+            ConfigError::Load {
+                not_found: true,
+                ..
+            }
+        )
     }
 }
 
@@ -54,7 +64,9 @@ pub fn lock_path(repo_file: &Path) -> PathBuf {
     let s = repo_file.to_string_lossy();
     let base_start = s.rfind('/').map_or(0, |i| i + 1);
     match s[base_start..].rfind('.') {
-        Some(dot) if base_start + dot > 0 => PathBuf::from(format!("{}.lock", &s[..base_start + dot])),
+        Some(dot) if base_start + dot > 0 => {
+            PathBuf::from(format!("{}.lock", &s[..base_start + dot]))
+        }
         _ => PathBuf::from(format!("{s}.lock")),
     }
 }
@@ -87,12 +99,15 @@ impl RepoFile {
                 generated: super::gotime::ZERO_TIME.into(),
                 ..RepoFile::default()
             }),
-            Err(e) => Err(ConfigError::Io(crate::chart::loader::go_io_error("open", path, &e))),
+            Err(e) => Err(ConfigError::Io(crate::chart::loader::go_io_error(
+                "open", path, &e,
+            ))),
         }
     }
 
     pub fn parse(text: &str) -> Result<RepoFile, ConfigError> {
-        let doc = crate::values::yaml::unmarshal(text).map_err(|e| ConfigError::Parse(e.to_string()))?;
+        let doc =
+            crate::values::yaml::unmarshal(text).map_err(|e| ConfigError::Parse(e.to_string()))?;
         let mut f = RepoFile {
             generated: super::gotime::ZERO_TIME.into(),
             ..RepoFile::default()
@@ -105,8 +120,11 @@ impl RepoFile {
                 "apiversion" => f.api_version = scalar_text(v).unwrap_or_default(),
                 "generated" => {
                     if let Some(s) = v.as_str() {
-                        f.generated = super::gotime::normalize(s)
-                            .map_err(|e| ConfigError::Parse(format!("error unmarshaling JSON: while decoding JSON: {e}")))?;
+                        f.generated = super::gotime::normalize(s).map_err(|e| {
+                            ConfigError::Parse(format!(
+                                "error unmarshaling JSON: while decoding JSON: {e}"
+                            ))
+                        })?;
                     }
                 }
                 "repositories" => {
@@ -165,7 +183,8 @@ impl RepoFile {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| ConfigError::Io(e.to_string()))?;
         }
-        write_atomic(path, self.to_yaml().as_bytes(), 0o600).map_err(|e| ConfigError::Io(e.to_string()))
+        write_atomic(path, self.to_yaml().as_bytes(), 0o600)
+            .map_err(|e| ConfigError::Io(e.to_string()))
     }
 }
 
@@ -190,7 +209,9 @@ fn entry_from(v: &Value) -> RepoEntry {
             "certfile" => e.cert_file = text(),
             "keyfile" => e.key_file = text(),
             "cafile" => e.ca_file = text(),
-            "insecure_skip_tls_verify" => e.insecure_skip_tls_verify = matches!(val, Value::Bool(true)),
+            "insecure_skip_tls_verify" => {
+                e.insecure_skip_tls_verify = matches!(val, Value::Bool(true))
+            }
             "pass_credentials_all" => e.pass_credentials_all = matches!(val, Value::Bool(true)),
             _ => {}
         }
@@ -207,8 +228,14 @@ fn entry_value(e: &RepoEntry) -> Value {
     m.insert("certFile".into(), Value::str(&e.cert_file));
     m.insert("keyFile".into(), Value::str(&e.key_file));
     m.insert("caFile".into(), Value::str(&e.ca_file));
-    m.insert("insecure_skip_tls_verify".into(), Value::Bool(e.insecure_skip_tls_verify));
-    m.insert("pass_credentials_all".into(), Value::Bool(e.pass_credentials_all));
+    m.insert(
+        "insecure_skip_tls_verify".into(),
+        Value::Bool(e.insecure_skip_tls_verify),
+    );
+    m.insert(
+        "pass_credentials_all".into(),
+        Value::Bool(e.pass_credentials_all),
+    );
     Value::map(m)
 }
 
@@ -228,15 +255,29 @@ mod tests {
 
     #[test]
     fn lock_file_name() {
-        assert_eq!(lock_path(Path::new("/a/repositories.yaml")), PathBuf::from("/a/repositories.lock"));
-        assert_eq!(lock_path(Path::new("/a.d/repos")), PathBuf::from("/a.d/repos.lock"));
+        assert_eq!(
+            lock_path(Path::new("/a/repositories.yaml")),
+            PathBuf::from("/a/repositories.lock")
+        );
+        assert_eq!(
+            lock_path(Path::new("/a.d/repos")),
+            PathBuf::from("/a.d/repos.lock")
+        );
     }
 
     #[test]
     fn update_and_remove() {
         let mut f = RepoFile::new();
-        f.update(RepoEntry { name: "a".into(), url: "u1".into(), ..Default::default() });
-        f.update(RepoEntry { name: "a".into(), url: "u2".into(), ..Default::default() });
+        f.update(RepoEntry {
+            name: "a".into(),
+            url: "u1".into(),
+            ..Default::default()
+        });
+        f.update(RepoEntry {
+            name: "a".into(),
+            url: "u2".into(),
+            ..Default::default()
+        });
         assert_eq!(f.repositories.len(), 1);
         assert_eq!(f.get("a").unwrap().url, "u2");
         assert!(f.remove("a"));

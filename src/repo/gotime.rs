@@ -9,7 +9,9 @@ pub const ZERO_TIME: &str = "0001-01-01T00:00:00Z";
 
 /// A timestamp that does not parse as RFC 3339; `Display` is Go's text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("parsing time {quoted} as \"2006-01-02T15:04:05Z07:00\": cannot parse {rest} as \"{elem}\"")]
+#[error(
+    "parsing time {quoted} as \"2006-01-02T15:04:05Z07:00\": cannot parse {rest} as \"{elem}\""
+)]
 pub struct TimeError {
     quoted: String,
     rest: String,
@@ -38,13 +40,21 @@ pub fn normalize(s: &str) -> Result<String, TimeError> {
         (14, 2, "04"),
         (17, 2, "05"),
     ];
-    let seps = [(4, b'-', "-"), (7, b'-', "-"), (10, b'T', "T"), (13, b':', ":"), (16, b':', ":")];
+    let seps = [
+        (4, b'-', "-"),
+        (7, b'-', "-"),
+        (10, b'T', "T"),
+        (13, b':', ":"),
+        (16, b':', ":"),
+    ];
     for (i, &(at, n, elem)) in layout.iter().enumerate() {
         if !digits(at, n) {
             return Err(fail(s, at.min(b.len()), elem));
         }
         if let Some(&(pos, ch, name)) = seps.get(i) {
-            let ok = b.get(pos).is_some_and(|&c| c == ch || (ch == b'T' && c == b't'));
+            let ok = b
+                .get(pos)
+                .is_some_and(|&c| c == ch || (ch == b'T' && c == b't'));
             if !ok {
                 return Err(fail(s, pos.min(b.len()), name));
             }
@@ -69,7 +79,9 @@ pub fn normalize(s: &str) -> Result<String, TimeError> {
     }
     match b.get(i) {
         Some(b'Z') | Some(b'z') if i + 1 == b.len() => out.push('Z'),
-        Some(b'+') | Some(b'-') if i + 6 == b.len() && digits(i + 1, 2) && b[i + 3] == b':' && digits(i + 4, 2) => {
+        Some(b'+') | Some(b'-')
+            if i + 6 == b.len() && digits(i + 1, 2) && b[i + 3] == b':' && digits(i + 4, 2) =>
+        {
             if &s[i + 1..] == "00:00" {
                 out.push('Z');
             } else {
@@ -127,9 +139,18 @@ mod tests {
 
     #[test]
     fn normalizes_like_go() {
-        assert_eq!(normalize("2023-05-16T14:00:04Z").unwrap(), "2023-05-16T14:00:04Z");
-        assert_eq!(normalize("2023-05-16T14:00:04.500Z").unwrap(), "2023-05-16T14:00:04.5Z");
-        assert_eq!(normalize("2023-05-16T14:00:04.000-06:00").unwrap(), "2023-05-16T14:00:04-06:00");
+        assert_eq!(
+            normalize("2023-05-16T14:00:04Z").unwrap(),
+            "2023-05-16T14:00:04Z"
+        );
+        assert_eq!(
+            normalize("2023-05-16T14:00:04.500Z").unwrap(),
+            "2023-05-16T14:00:04.5Z"
+        );
+        assert_eq!(
+            normalize("2023-05-16T14:00:04.000-06:00").unwrap(),
+            "2023-05-16T14:00:04-06:00"
+        );
         assert!(normalize("yesterday").is_err());
         assert_eq!(format_utc(UNIX_EPOCH), "1970-01-01T00:00:00Z");
     }

@@ -144,7 +144,10 @@ impl IndexFile {
                 let key = cv.name().to_string();
                 let existing = self.entries.get(&key).map(Vec::as_slice).unwrap_or(&[]);
                 let cache = parsed.entry(key.clone()).or_insert_with(|| {
-                    existing.iter().map(|e| Version::parse(e.version()).ok()).collect()
+                    existing
+                        .iter()
+                        .map(|e| Version::parse(e.version()).ok())
+                        .collect()
                 });
                 if find_in(existing, cache, &key, cv.version(), log).is_err() {
                     cache.push(Version::parse(cv.version()).ok());
@@ -162,7 +165,10 @@ pub fn find_version<'a>(
     version: &str,
     log: &mut dyn FnMut(Record),
 ) -> Result<&'a ChartVersion, LookupError> {
-    let parsed: Vec<Option<Version>> = vs.iter().map(|cv| Version::parse(cv.version()).ok()).collect();
+    let parsed: Vec<Option<Version>> = vs
+        .iter()
+        .map(|cv| Version::parse(cv.version()).ok())
+        .collect();
     find_in(vs, &parsed, name, version, log)
 }
 
@@ -220,10 +226,8 @@ mod tests {
 
     fn index(versions: &[&str]) -> IndexFile {
         let mut i = IndexFile::default();
-        i.entries.insert(
-            "a".into(),
-            versions.iter().map(|v| cv("a", v)).collect(),
-        );
+        i.entries
+            .insert("a".into(), versions.iter().map(|v| cv("a", v)).collect());
         i
     }
 
@@ -231,7 +235,10 @@ mod tests {
     fn sorts_newest_first() {
         let mut i = index(&["1.0.0", "2.0.0-rc.1", "1.10.0", "2.0.0"]);
         i.sort_entries();
-        let got: Vec<_> = i.entries["a"].iter().map(|c| c.version().to_string()).collect();
+        let got: Vec<_> = i.entries["a"]
+            .iter()
+            .map(|c| c.version().to_string())
+            .collect();
         assert_eq!(got, ["2.0.0", "2.0.0-rc.1", "1.10.0", "1.0.0"]);
     }
 
@@ -248,10 +255,17 @@ mod tests {
             i.get("a", "3", &mut log).unwrap_err().to_string(),
             "no chart version found for a-3"
         );
-        assert_eq!(i.get("b", "", &mut log).unwrap_err(), LookupError::NoChartName);
+        assert_eq!(
+            i.get("b", "", &mut log).unwrap_err(),
+            LookupError::NoChartName
+        );
         assert_eq!(i.get("a", "1.01.0", &mut log).unwrap().version(), "1.1.0");
         assert_eq!(logs.len(), 1);
-        assert!(logs[0].contains("requested=1.01.0 selected=1.1.0"), "{}", logs[0]);
+        assert!(
+            logs[0].contains("requested=1.01.0 selected=1.1.0"),
+            "{}",
+            logs[0]
+        );
     }
 
     #[test]
@@ -259,7 +273,10 @@ mod tests {
         let mut a = index(&["1.0.0"]);
         let b = index(&["1.0.0", "01.0.0", "2.0.0"]);
         a.merge(b, &mut |_| {});
-        let got: Vec<_> = a.entries["a"].iter().map(|c| c.version().to_string()).collect();
+        let got: Vec<_> = a.entries["a"]
+            .iter()
+            .map(|c| c.version().to_string())
+            .collect();
         assert_eq!(got, ["1.0.0", "2.0.0"]);
     }
 }

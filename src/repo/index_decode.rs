@@ -64,20 +64,32 @@ fn is_json(data: &[u8]) -> bool {
 }
 
 /// helm's `loadIndex`. `source` names the file in warnings.
-pub fn load_index(data: &[u8], source: &str, log: &mut dyn FnMut(Record)) -> Result<IndexFile, IndexError> {
+pub fn load_index(
+    data: &[u8],
+    source: &str,
+    log: &mut dyn FnMut(Record),
+) -> Result<IndexFile, IndexError> {
     if data.is_empty() {
         return Err(IndexError::Empty);
     }
     let (doc, strict) = if is_json(data) {
         let text = String::from_utf8_lossy(data);
-        let v = crate::render::encode::json::parse_json(&text).map_err(|e| IndexError::Json(e.to_string()))?;
+        let v = crate::render::encode::json::parse_json(&text)
+            .map_err(|e| IndexError::Json(e.to_string()))?;
         (v, false)
     } else {
         let text = String::from_utf8_lossy(data);
-        let v = crate::values::yaml::unmarshal(&text).map_err(|e| IndexError::Yaml(e.to_string()))?;
+        let v =
+            crate::values::yaml::unmarshal(&text).map_err(|e| IndexError::Yaml(e.to_string()))?;
         (v, true)
     };
-    let wrap = |m: String| if strict { IndexError::Decode(m) } else { IndexError::Json(m) };
+    let wrap = |m: String| {
+        if strict {
+            IndexError::Decode(m)
+        } else {
+            IndexError::Json(m)
+        }
+    };
     let mut index = decode_index(&doc, strict).map_err(wrap)?;
     drop_invalid_entries(&mut index, source, log);
     index.sort_entries();
@@ -101,11 +113,13 @@ fn drop_invalid_entries(index: &mut IndexFile, source: &str, log: &mut dyn FnMut
                 if text.starts_with("validation: more than one dependency with name or alias") {
                     continue;
                 }
-                log(Record::new(Level::Warn, "skipping loading invalid entry for chart")
-                    .attr("name", name.as_str())
-                    .attr("version", cv.metadata.version.as_str())
-                    .attr("source", source)
-                    .attr("error", text));
+                log(
+                    Record::new(Level::Warn, "skipping loading invalid entry for chart")
+                        .attr("name", name.as_str())
+                        .attr("version", cv.metadata.version.as_str())
+                        .attr("source", source)
+                        .attr("error", text),
+                );
                 keep[i] = false;
             }
         }
@@ -134,7 +148,12 @@ fn type_error(v: &Value, field: &str, go_type: &str) -> String {
 
 fn map_entries(v: &Value) -> Vec<(String, Value)> {
     match v {
-        Value::Map(m) => m.entries.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        Value::Map(m) => m
+            .entries
+            .borrow()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -185,8 +204,16 @@ fn decode_index(doc: &Value, strict: bool) -> Result<IndexFile, String> {
     for (key, val) in map_entries(doc) {
         match key.to_ascii_lowercase().as_str() {
             "serverinfo" => match &val {
-                Value::Nil | Value::Map(_) => index.server_info = Some(val.clone()).filter(|v| !v.is_nil()),
-                other => return Err(type_error(other, "IndexFile.serverInfo", "map[string]interface {}")),
+                Value::Nil | Value::Map(_) => {
+                    index.server_info = Some(val.clone()).filter(|v| !v.is_nil())
+                }
+                other => {
+                    return Err(type_error(
+                        other,
+                        "IndexFile.serverInfo",
+                        "map[string]interface {}",
+                    ))
+                }
             },
             "apiversion" => index.api_version = string_field(&val, "IndexFile.apiVersion")?,
             "generated" => index.generated = time_field(&val, "IndexFile.generated")?,
@@ -201,7 +228,13 @@ fn decode_index(doc: &Value, strict: bool) -> Result<IndexFile, String> {
                             out.insert(k, string_field(&v, "IndexFile.annotations")?);
                         }
                     }
-                    other => return Err(type_error(other, "IndexFile.annotations", "map[string]string")),
+                    other => {
+                        return Err(type_error(
+                            other,
+                            "IndexFile.annotations",
+                            "map[string]string",
+                        ))
+                    }
                 }
                 index.annotations = out;
             }
@@ -217,7 +250,13 @@ fn decode_entries(v: &Value, strict: bool) -> Result<BTreeMap<String, Vec<ChartV
     match v {
         Value::Nil => return Ok(out),
         Value::Map(_) => {}
-        other => return Err(type_error(other, "IndexFile.entries", "map[string]repo.ChartVersions")),
+        other => {
+            return Err(type_error(
+                other,
+                "IndexFile.entries",
+                "map[string]repo.ChartVersions",
+            ))
+        }
     }
     for (name, list) in map_entries(v) {
         let versions = match &list {
@@ -245,9 +284,23 @@ fn decode_entries(v: &Value, strict: bool) -> Result<BTreeMap<String, Vec<ChartV
 
 /// Fields of `ChartVersion` besides the embedded chart metadata.
 const METADATA_FIELDS: &[&str] = &[
-    "name", "home", "sources", "version", "description", "keywords", "maintainers", "icon",
-    "apiversion", "condition", "tags", "appversion", "deprecated", "annotations", "kubeversion",
-    "dependencies", "type",
+    "name",
+    "home",
+    "sources",
+    "version",
+    "description",
+    "keywords",
+    "maintainers",
+    "icon",
+    "apiversion",
+    "condition",
+    "tags",
+    "appversion",
+    "deprecated",
+    "annotations",
+    "kubeversion",
+    "dependencies",
+    "type",
 ];
 
 fn decode_chart_version(v: &Value, strict: bool) -> Result<ChartVersion, String> {
@@ -275,7 +328,9 @@ fn decode_chart_version(v: &Value, strict: bool) -> Result<ChartVersion, String>
             "digest" => cv.digest = string_field(&val, "ChartVersion.digest")?,
             "checksum" => cv.checksum = string_field(&val, "ChartVersion.checksum")?,
             "engine" => cv.engine = string_field(&val, "ChartVersion.engine")?,
-            "tillerversion" => cv.tiller_version = string_field(&val, "ChartVersion.tillerVersion")?,
+            "tillerversion" => {
+                cv.tiller_version = string_field(&val, "ChartVersion.tillerVersion")?
+            }
             "url" => cv.url = string_field(&val, "ChartVersion.url")?,
             other if METADATA_FIELDS.contains(&other) => {}
             _ if strict => return Err(format!("json: unknown field \"{key}\"")),
@@ -291,7 +346,9 @@ mod tests {
 
     fn load(src: &str) -> (Result<IndexFile, IndexError>, Vec<String>) {
         let mut logs = Vec::new();
-        let r = load_index(src.as_bytes(), "idx.yaml", &mut |r| logs.push(r.to_string()));
+        let r = load_index(src.as_bytes(), "idx.yaml", &mut |r| {
+            logs.push(r.to_string())
+        });
         (r, logs)
     }
 
@@ -312,7 +369,9 @@ mod tests {
 
     #[test]
     fn loads_json() {
-        let (r, _) = load(r#"{"apiVersion":"v1","entries":{"a":[{"name":"a","version":"1.0.0","extra":1}]}}"#);
+        let (r, _) = load(
+            r#"{"apiVersion":"v1","entries":{"a":[{"name":"a","version":"1.0.0","extra":1}]}}"#,
+        );
         assert_eq!(r.unwrap().entries["a"].len(), 1);
     }
 
@@ -329,12 +388,24 @@ mod tests {
     #[test]
     fn errors() {
         assert_eq!(load("").0.unwrap_err().to_string(), "empty index.yaml file");
-        assert_eq!(load("entries: {}\n").0.unwrap_err().to_string(), "no API version specified");
         assert_eq!(
-            load("apiVersion: v1\nbogus: 1\n").0.unwrap_err().to_string(),
+            load("entries: {}\n").0.unwrap_err().to_string(),
+            "no API version specified"
+        );
+        assert_eq!(
+            load("apiVersion: v1\nbogus: 1\n")
+                .0
+                .unwrap_err()
+                .to_string(),
             "error unmarshaling JSON: while decoding JSON: json: unknown field \"bogus\""
         );
-        let e = load("apiVersion: v1\nentries:\n  a: [\n").0.unwrap_err().to_string();
-        assert!(e.starts_with("error converting YAML to JSON: yaml: line"), "{e}");
+        let e = load("apiVersion: v1\nentries:\n  a: [\n")
+            .0
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("error converting YAML to JSON: yaml: line"),
+            "{e}"
+        );
     }
 }

@@ -72,7 +72,10 @@ fn archives(dir: &Path) -> Vec<PathBuf> {
             .flatten()
             .flatten()
             .map(|e| e.path())
-            .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().ends_with(".tgz")))
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().ends_with(".tgz"))
+            })
             .collect();
         v.sort();
         v
@@ -96,7 +99,11 @@ fn archives(dir: &Path) -> Vec<PathBuf> {
 pub fn index_directory(dir: &Path, base_url: &str) -> Result<IndexFile, IndexDirError> {
     let mut index = IndexFile::new();
     for arch in archives(dir) {
-        let rel = arch.strip_prefix(dir).unwrap_or(&arch).to_string_lossy().into_owned();
+        let rel = arch
+            .strip_prefix(dir)
+            .unwrap_or(&arch)
+            .to_string_lossy()
+            .into_owned();
         let (parent, fname) = match rel.rfind('/') {
             Some(i) => (rel[..i].to_string(), rel[i + 1..].to_string()),
             None => (String::new(), rel.clone()),
@@ -119,13 +126,17 @@ pub fn index_directory(dir: &Path, base_url: &str) -> Result<IndexFile, IndexDir
         } else {
             url_join(&parent_url, &[&fname])
         };
-        index.entries.entry(md.name.clone()).or_default().push(ChartVersion {
-            metadata: md,
-            urls: vec![url],
-            created: gotime::now_rfc3339_nano(),
-            digest,
-            ..ChartVersion::default()
-        });
+        index
+            .entries
+            .entry(md.name.clone())
+            .or_default()
+            .push(ChartVersion {
+                metadata: md,
+                urls: vec![url],
+                created: gotime::now_rfc3339_nano(),
+                digest,
+                ..ChartVersion::default()
+            });
     }
     Ok(index)
 }
@@ -136,9 +147,18 @@ mod tests {
 
     #[test]
     fn joins_urls_like_helm() {
-        assert_eq!(url_join("https://x.io/charts", &["a-1.tgz"]), "https://x.io/charts/a-1.tgz");
-        assert_eq!(url_join("https://x.io/charts/", &["", "a-1.tgz"]), "https://x.io/charts/a-1.tgz");
-        assert_eq!(url_join("https://x.io", &["sub", "a.tgz"]), "https://x.io/sub/a.tgz");
+        assert_eq!(
+            url_join("https://x.io/charts", &["a-1.tgz"]),
+            "https://x.io/charts/a-1.tgz"
+        );
+        assert_eq!(
+            url_join("https://x.io/charts/", &["", "a-1.tgz"]),
+            "https://x.io/charts/a-1.tgz"
+        );
+        assert_eq!(
+            url_join("https://x.io", &["sub", "a.tgz"]),
+            "https://x.io/sub/a.tgz"
+        );
         assert_eq!(url_join("", &[""]), "");
         assert_eq!(url_join("", &["sub"]), "sub");
     }

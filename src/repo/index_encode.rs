@@ -10,7 +10,10 @@ use crate::value::{MapData, Value};
 /// The JSON object helm marshals for one chart version.
 pub fn chart_version_value(cv: &ChartVersion) -> Value {
     let md = cv.metadata.to_value();
-    let mut m: MapData = md.as_map().map(|m| m.entries.borrow().clone()).unwrap_or_default();
+    let mut m: MapData = md
+        .as_map()
+        .map(|m| m.entries.borrow().clone())
+        .unwrap_or_default();
     m.insert("urls".into(), strings_or_null(&cv.urls));
     m.insert("created".into(), Value::str(&cv.created));
     if cv.removed {
@@ -63,7 +66,11 @@ pub fn index_value(index: &IndexFile) -> Value {
         m.insert("publicKeys".into(), strings_or_null(&index.public_keys));
     }
     if !index.annotations.is_empty() {
-        let a = index.annotations.iter().map(|(k, v)| (k.clone(), Value::str(v))).collect();
+        let a = index
+            .annotations
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::str(v)))
+            .collect();
         m.insert("annotations".into(), Value::map(a));
     }
     Value::map(m)
@@ -156,7 +163,10 @@ fn dependency_json(d: &Dependency) -> J {
         f.push(("enabled", J::Raw(Value::Bool(true))));
     }
     if !d.import_values.is_empty() {
-        f.push(("import-values", J::Raw(Value::list(d.import_values.clone()))));
+        f.push((
+            "import-values",
+            J::Raw(Value::list(d.import_values.clone())),
+        ));
     }
     push_str(&mut f, "alias", &d.alias);
     J::Obj(f)
@@ -192,12 +202,19 @@ fn metadata_fields(md: &Metadata, f: &mut Vec<(&'static str, J)>) {
         f.push(("deprecated", J::Raw(Value::Bool(true))));
     }
     if !md.annotations.is_empty() {
-        let a = md.annotations.iter().map(|(k, v)| (k.clone(), Value::str(v))).collect();
+        let a = md
+            .annotations
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::str(v)))
+            .collect();
         f.push(("annotations", J::Raw(Value::map(a))));
     }
     push_str(f, "kubeVersion", &md.kube_version);
     if !md.dependencies.is_empty() {
-        f.push(("dependencies", J::Arr(md.dependencies.iter().map(dependency_json).collect())));
+        f.push((
+            "dependencies",
+            J::Arr(md.dependencies.iter().map(dependency_json).collect()),
+        ));
     }
     push_str(f, "type", &md.chart_type);
 }
@@ -253,7 +270,11 @@ pub fn to_json_indented(index: &IndexFile) -> Result<String, JsonError> {
         tail.push(("publicKeys", strs(&index.public_keys)));
     }
     if !index.annotations.is_empty() {
-        let a = index.annotations.iter().map(|(k, v)| (k.clone(), Value::str(v))).collect();
+        let a = index
+            .annotations
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::str(v)))
+            .collect();
         tail.push(("annotations", J::Raw(Value::map(a))));
     }
     for (k, v) in tail {

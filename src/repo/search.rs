@@ -95,7 +95,10 @@ pub enum SearchError {
 const MAX_SCORE: usize = 25;
 
 /// Runs a query over repositories (in `repositories.yaml` order).
-pub fn search<'a>(repos: &'a [(String, RepoRecords)], q: &Query) -> Result<Vec<SearchResult<'a>>, SearchError> {
+pub fn search<'a>(
+    repos: &'a [(String, RepoRecords)],
+    q: &Query,
+) -> Result<Vec<SearchResult<'a>>, SearchError> {
     let matcher = match (&q.term, q.regexp) {
         (Some(t), true) => Some(Matcher::Regex(
             crate::render::funcs::regex::compile(t).map_err(|e| SearchError::Regexp(e.0))?,
@@ -158,7 +161,9 @@ impl Matcher {
         match self {
             Matcher::Literal(term) => {
                 let lower = line.to_lowercase();
-                lower.find(term.as_str()).map(|at| separators_before(&lower, at))
+                lower
+                    .find(term.as_str())
+                    .map(|at| separators_before(&lower, at))
             }
             Matcher::Regex(re) => re.find(line).map(|m| separators_before(line, m.start())),
         }
@@ -179,20 +184,27 @@ fn sort_results(results: &mut [SearchResult<'_>]) {
             .or_insert_with(|| Version::parse(&r.record.version).ok());
     }
     results.sort_by(|a, b| {
-        a.score.cmp(&b.score).then_with(|| a.name.cmp(&b.name)).then_with(|| {
-            match (&parsed[&*a.record.version], &parsed[&*b.record.version]) {
-                (Some(va), Some(vb)) => vb.compare(va).cmp(&0),
-                _ => std::cmp::Ordering::Equal,
-            }
-        })
+        a.score
+            .cmp(&b.score)
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(
+                || match (&parsed[&*a.record.version], &parsed[&*b.record.version]) {
+                    (Some(va), Some(vb)) => vb.compare(va).cmp(&0),
+                    _ => std::cmp::Ordering::Equal,
+                },
+            )
     });
 }
 
-fn apply_constraint<'a>(results: Vec<SearchResult<'a>>, q: &Query) -> Result<Vec<SearchResult<'a>>, SearchError> {
+fn apply_constraint<'a>(
+    results: Vec<SearchResult<'a>>,
+    q: &Query,
+) -> Result<Vec<SearchResult<'a>>, SearchError> {
     if q.version.is_empty() {
         return Ok(results);
     }
-    let constraint = Constraint::parse(&q.version).map_err(|e| SearchError::Constraint(e.to_string()))?;
+    let constraint =
+        Constraint::parse(&q.version).map_err(|e| SearchError::Constraint(e.to_string()))?;
     let mut found: HashSet<String> = HashSet::new();
     let mut out = Vec::new();
     for r in results {
@@ -228,7 +240,11 @@ mod tests {
         let charts = vec![
             ChartRecords {
                 key: "nginx".into(),
-                versions: vec![rec("nginx", "2.0.0-rc1", "web", ""), rec("nginx", "1.1.0", "web", ""), rec("nginx", "1.0.0", "web server", "")],
+                versions: vec![
+                    rec("nginx", "2.0.0-rc1", "web", ""),
+                    rec("nginx", "1.1.0", "web", ""),
+                    rec("nginx", "1.0.0", "web server", ""),
+                ],
             },
             ChartRecords {
                 key: "app".into(),
@@ -240,26 +256,56 @@ mod tests {
 
     fn names(q: &Query) -> Vec<String> {
         let data = repos();
-        search(&data, q).unwrap().iter().map(|r| format!("{}@{}", r.name, r.record.version)).collect()
+        search(&data, q)
+            .unwrap()
+            .iter()
+            .map(|r| format!("{}@{}", r.name, r.record.version))
+            .collect()
     }
 
     #[test]
     fn name_matches_rank_before_description_matches() {
-        let q = Query { term: Some("nginx".into()), version: ">0.0.0".into(), ..Query::default() };
+        let q = Query {
+            term: Some("nginx".into()),
+            version: ">0.0.0".into(),
+            ..Query::default()
+        };
         assert_eq!(names(&q), ["r/nginx@1.1.0", "r/app@1.0.0"]);
     }
 
     #[test]
     fn devel_and_versions() {
-        let q = Query { term: Some("nginx".into()), version: ">0.0.0-0".into(), versions: true, ..Query::default() };
-        assert_eq!(names(&q), ["r/nginx@2.0.0-rc1", "r/nginx@1.1.0", "r/nginx@1.0.0", "r/app@1.0.0"]);
+        let q = Query {
+            term: Some("nginx".into()),
+            version: ">0.0.0-0".into(),
+            versions: true,
+            ..Query::default()
+        };
+        assert_eq!(
+            names(&q),
+            [
+                "r/nginx@2.0.0-rc1",
+                "r/nginx@1.1.0",
+                "r/nginx@1.0.0",
+                "r/app@1.0.0"
+            ]
+        );
     }
 
     #[test]
     fn regexp_and_errors() {
-        let q = Query { term: Some("^app".into()), regexp: true, version: ">0.0.0".into(), ..Query::default() };
+        let q = Query {
+            term: Some("^app".into()),
+            regexp: true,
+            version: ">0.0.0".into(),
+            ..Query::default()
+        };
         assert_eq!(names(&q), ["r/app@1.0.0"]);
-        let bad = Query { term: Some("post(gres".into()), regexp: true, ..Query::default() };
+        let bad = Query {
+            term: Some("post(gres".into()),
+            regexp: true,
+            ..Query::default()
+        };
         assert_eq!(
             search(&repos(), &bad).unwrap_err().to_string(),
             "error parsing regexp: missing closing ): `post(gres`"

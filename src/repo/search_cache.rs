@@ -99,7 +99,13 @@ pub fn encode(key: SourceKey, repo: &CachedRepo) -> Vec<u8> {
         put(&mut body, id);
         put(&mut body, chart.versions.len() as u32);
         for r in &chart.versions {
-            for s in [&r.name, &r.version, &r.app_version, &r.description, &r.keywords] {
+            for s in [
+                &r.name,
+                &r.version,
+                &r.app_version,
+                &r.description,
+                &r.keywords,
+            ] {
                 let id = strings.id(s);
                 put(&mut body, id);
             }
@@ -163,7 +169,9 @@ pub fn decode(data: &[u8], key: SourceKey) -> Option<CachedRepo> {
         let s = std::str::from_utf8(r.take(len)?).ok()?;
         table.push(Rc::from(s));
     }
-    let get = |r: &mut Reader, table: &[Rc<str>]| -> Option<Rc<str>> { table.get(r.u32()? as usize).cloned() };
+    let get = |r: &mut Reader, table: &[Rc<str>]| -> Option<Rc<str>> {
+        table.get(r.u32()? as usize).cloned()
+    };
     let nwarn = r.u32()? as usize;
     let mut warnings = Vec::with_capacity(nwarn.min(1024));
     for _ in 0..nwarn {
@@ -213,8 +221,9 @@ pub fn load_repo(cache_dir: &Path, repo: &str) -> Result<CachedRepo, LoadFailure
         }
     }
     let mut warnings = Vec::new();
-    let index = super::index_decode::load_index_file(&index_path, &mut |r| warnings.push(r.to_string()))
-        .map_err(|e| e.to_string())?;
+    let index =
+        super::index_decode::load_index_file(&index_path, &mut |r| warnings.push(r.to_string()))
+            .map_err(|e| e.to_string())?;
     let cached = CachedRepo {
         records: RepoRecords::from_index(&index),
         warnings,
@@ -242,7 +251,10 @@ mod tests {
         };
         CachedRepo {
             records: RepoRecords {
-                charts: vec![ChartRecords { key: "x".into(), versions: vec![r("x", "2.0.0"), r("x", "1.0.0")] }],
+                charts: vec![ChartRecords {
+                    key: "x".into(),
+                    versions: vec![r("x", "2.0.0"), r("x", "1.0.0")],
+                }],
             },
             warnings: vec!["level=WARN msg=w".into()],
         }
@@ -250,7 +262,12 @@ mod tests {
 
     #[test]
     fn round_trip_and_staleness() {
-        let key = SourceKey { size: 10, mtime_s: 5, mtime_ns: 7, inode: 9 };
+        let key = SourceKey {
+            size: 10,
+            mtime_s: 5,
+            mtime_ns: 7,
+            inode: 9,
+        };
         let bytes = encode(key, &sample());
         assert_eq!(decode(&bytes, key), Some(sample()));
         assert_eq!(decode(&bytes, SourceKey { size: 11, ..key }), None);
@@ -261,7 +278,11 @@ mod tests {
     fn rebuilt_when_index_changes() {
         let dir = tempfile::tempdir().unwrap();
         let idx = dir.path().join("r-index.yaml");
-        std::fs::write(&idx, "apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: 1.0.0\n").unwrap();
+        std::fs::write(
+            &idx,
+            "apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: 1.0.0\n",
+        )
+        .unwrap();
         let first = load_repo(dir.path(), "r").unwrap();
         assert_eq!(first.records.charts[0].versions.len(), 1);
         assert!(dir.path().join(".r-index.rudder-search").exists());
