@@ -19,6 +19,9 @@ mod env;
 mod output;
 mod repo;
 mod search;
+mod output;
+mod repo;
+mod search;
 mod package;
 pub mod settings;
 mod show;
@@ -71,6 +74,10 @@ pub enum Commands {
     Repo(repo::Args),
     /// search for a keyword in charts
     Search(search::Args),
+    /// add, list, remove, update, and index chart repositories
+    Repo(repo::Args),
+    /// search for a keyword in charts
+    Search(search::Args),
     /// show information of a chart
     #[command(alias = "inspect")]
     Show(show::Args),
@@ -86,6 +93,8 @@ fn dispatch(command: Commands, settings: &Settings) -> anyhow::Result<()> {
         Commands::Create(a) => create::run(a, settings),
         Commands::Env(a) => env::run(a, settings),
         Commands::Package(a) => package::run(a, settings),
+        Commands::Repo(a) => repo::run(a, settings),
+        Commands::Search(a) => search::run(a, settings),
         Commands::Repo(a) => repo::run(a, settings),
         Commands::Search(a) => search::run(a, settings),
         Commands::Show(a) => show::run(a, settings),
