@@ -13,11 +13,16 @@ struct P {
     c: Vec<char>,
     i: usize,
     line: usize,
+    /// The dotted key being parsed, which BurntSushi names in errors.
+    last_key: Option<String>,
 }
 
 impl P {
     fn err(&self, msg: &str) -> TomlError {
-        TomlError(format!("toml: line {}: {msg}", self.line))
+        match &self.last_key {
+            Some(k) => TomlError(format!("toml: line {} (last key {k:?}): {msg}", self.line)),
+            None => TomlError(format!("toml: line {}: {msg}", self.line)),
+        }
     }
     fn peek(&self) -> Option<char> {
         self.c.get(self.i).copied()
@@ -385,7 +390,9 @@ pub fn from_toml(src: &str) -> Result<Value, TomlError> {
         c: src.chars().collect(),
         i: 0,
         line: 1,
+        last_key: None,
     };
+    let mut table_path: Vec<String> = Vec::new();
     let root = Value::map(BTreeMap::new());
     let mut current = root.clone();
     loop {
@@ -396,6 +403,8 @@ pub fn from_toml(src: &str) -> Result<Value, TomlError> {
                 let array = p.c.get(p.i + 1) == Some(&'[');
                 p.i += if array { 2 } else { 1 };
                 let key = p.key()?;
+                p.last_key = Some(key.join("."));
+                table_path = key.clone();
                 p.ws();
                 let close = if array { "]]" } else { "]" };
                 for ch in close.chars() {
@@ -409,6 +418,9 @@ pub fn from_toml(src: &str) -> Result<Value, TomlError> {
             }
             Some(_) => {
                 let key = p.key()?;
+                let mut full = table_path.clone();
+                full.extend(key.iter().cloned());
+                p.last_key = Some(full.join("."));
                 p.ws();
                 if p.peek() != Some('=') {
                     return Err(p.err(&format!(
