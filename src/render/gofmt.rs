@@ -187,6 +187,10 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
         if spec.minus {
             spec.zero = false;
         }
+        if verb == 'v' && spec.plus {
+            // `%+v` only adds struct field names; numbers get no sign.
+            spec.plus = false;
+        }
         if verb == '%' {
             out.push('%');
             continue;
