@@ -210,7 +210,14 @@ fn merge_level(dst: &Map, src: &MapData, overwrite: bool, depth: usize) {
     }
 }
 
+/// `deepCopy`: an independent copy; nil makes copystructure's reflection
+/// panic, and Sprig lets that through.
 fn deep_copy(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
+    if a[0].is_nil() {
+        return Err(FuncError::new(
+            "reflect: call of reflect.Value.Type on zero Value",
+        ));
+    }
     Ok(a[0].deep_copy())
 }
 
