@@ -14,6 +14,7 @@ pub mod gotar;
 pub mod gotime;
 pub mod helmignore;
 pub mod jsonpath;
+pub mod lint;
 pub mod loader;
 pub mod metadata;
 pub mod package;

@@ -16,14 +16,13 @@ pub mod chart_path;
 mod completion;
 mod create;
 mod env;
-mod output;
-mod repo;
-mod search;
+mod lint;
 mod output;
 mod repo;
 mod search;
 mod package;
 pub mod settings;
+pub mod values_args;
 mod show;
 mod template;
 mod version;
@@ -68,12 +67,10 @@ pub enum Commands {
     Create(create::Args),
     /// helm client environment information
     Env(env::Args),
+    /// examine a chart for possible issues
+    Lint(lint::Args),
     /// package a chart directory into a chart archive
     Package(package::Args),
-    /// add, list, remove, update, and index chart repositories
-    Repo(repo::Args),
-    /// search for a keyword in charts
-    Search(search::Args),
     /// add, list, remove, update, and index chart repositories
     Repo(repo::Args),
     /// search for a keyword in charts
@@ -92,9 +89,8 @@ fn dispatch(command: Commands, settings: &Settings) -> anyhow::Result<()> {
         Commands::Completion(a) => completion::run(a, settings),
         Commands::Create(a) => create::run(a, settings),
         Commands::Env(a) => env::run(a, settings),
+        Commands::Lint(a) => lint::run(a, settings),
         Commands::Package(a) => package::run(a, settings),
-        Commands::Repo(a) => repo::run(a, settings),
-        Commands::Search(a) => search::run(a, settings),
         Commands::Repo(a) => repo::run(a, settings),
         Commands::Search(a) => search::run(a, settings),
         Commands::Show(a) => show::run(a, settings),
