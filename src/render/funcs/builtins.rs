@@ -165,6 +165,7 @@ fn length(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
         Value::Map(m) => m.entries.borrow().len(),
         Value::Object(o) => match o.to_data() {
             Some(Value::Map(m)) if o.kind_name() == "map" => m.entries.borrow().len(),
+            Some(Value::List(l)) if o.kind_name() == "slice" => l.items.borrow().len(),
             _ => return Err(FuncError::new(format!("len of type {}", v.type_name()))),
         },
         _ => return Err(FuncError::new(format!("len of type {}", v.type_name()))),
