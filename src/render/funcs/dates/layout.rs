@@ -895,7 +895,7 @@ pub fn parse(
         }
         let mut offset = 0;
         if zone_name.len() > 3 && zone_name.starts_with("GMT") {
-            offset = atoi(zone_name[3..].as_bytes()).unwrap_or(0) as i32 * 3600;
+            offset = atoi(&zone_name.as_bytes()[3..]).unwrap_or(0) as i32 * 3600;
         }
         return Ok(GoTime::from_unix(
             utc.unix - offset as i64,
