@@ -125,9 +125,13 @@ impl Encoder {
                 format!("[{}]", parts.join(", "))
             }
             Value::Map(m) => {
+                // Like tables, inline tables list plain values before
+                // nested tables.
                 let entries = m.entries.borrow();
                 let mut parts = Vec::new();
-                for (k, val) in entries.iter() {
+                let direct = entries.iter().filter(|(_, v)| !is_table(v) && !is_array_of_tables(v));
+                let sub = entries.iter().filter(|(_, v)| is_table(v) || is_array_of_tables(v));
+                for (k, val) in direct.chain(sub) {
                     if val.is_nil() {
                         continue;
                     }
