@@ -64,8 +64,8 @@ pub enum CreateError {
     FileExists(String),
     #[error("{0}")]
     Io(String),
-    #[error("could not load {path}: {source}")]
-    LoadStarter { path: String, source: ChartError },
+    #[error("could not load {path}: {cause}")]
+    LoadStarter { path: String, cause: ChartError },
     #[error(transparent)]
     Save(#[from] PackageError),
 }
@@ -143,7 +143,7 @@ pub fn create_from_starter(
 ) -> Result<(), CreateError> {
     let mut sc = load(starter).map_err(|e| CreateError::LoadStarter {
         path: starter.display().to_string(),
-        source: e,
+        cause: e,
     })?;
     let starter_name = sc.name().to_string();
     let _ = starter_name;

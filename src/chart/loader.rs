@@ -19,18 +19,18 @@ pub enum ChartError {
     #[error(transparent)]
     Validation(#[from] ValidationError),
     /// `cannot load Chart.yaml: error converting YAML to JSON: ...`
-    #[error("cannot load {file}: {source}")]
-    Yaml { file: String, source: YamlError },
+    #[error("cannot load {file}: {cause}")]
+    Yaml { file: String, cause: YamlError },
     /// `cannot load Chart.yaml: error unmarshaling JSON: while decoding JSON: json: ...`
     #[error("cannot load {file}: error unmarshaling JSON: while decoding JSON: {message}")]
     Decode { file: String, message: String },
     #[error("Chart.yaml file is missing")]
     MissingChartYaml,
-    #[error("error unpacking subchart {name} in {parent}: {source}")]
+    #[error("error unpacking subchart {name} in {parent}: {cause}")]
     Subchart {
         name: String,
         parent: String,
-        source: Box<ChartError>,
+        cause: Box<ChartError>,
     },
     #[error("error unpacking subchart tar in {parent}: expected {expected}, got {got}")]
     SubchartTar {
@@ -52,8 +52,6 @@ pub enum ChartError {
     /// A symlink in a chart directory that resolves outside the chart.
     #[error("chart file {path} is a symbolic link to {target}, outside the chart directory")]
     SymlinkOutside { path: String, target: String },
-    #[error("{file} is not valid UTF-8")]
-    NotUtf8 { file: String },
 }
 
 /// Go's wording of an I/O error on `path` (`open x: permission denied`).
@@ -204,17 +202,69 @@ pub(crate) fn strip_bom(mut data: Vec<u8>) -> Vec<u8> {
     data
 }
 
-fn yaml_text<'a>(file: &str, data: &'a [u8]) -> Result<&'a str, ChartError> {
-    std::str::from_utf8(data).map_err(|_| ChartError::NotUtf8 {
-        file: file.to_string(),
+/// go-yaml's reader error for bytes that are not UTF-8, found the way its
+/// decoder walks the input (first bad sequence wins).
+pub fn go_yaml_utf8_error(data: &[u8]) -> Option<&'static str> {
+    let mut i = 0;
+    while i < data.len() {
+        let b = data[i];
+        let width = match b {
+            _ if b & 0x80 == 0 => 1,
+            _ if b & 0xE0 == 0xC0 => 2,
+            _ if b & 0xF0 == 0xE0 => 3,
+            _ if b & 0xF8 == 0xF0 => 4,
+            _ => return Some("invalid leading UTF-8 octet"),
+        };
+        if i + width > data.len() {
+            return Some("incomplete UTF-8 octet sequence");
+        }
+        let mut value: u32 = match width {
+            1 => u32::from(b),
+            2 => u32::from(b & 0x1F),
+            3 => u32::from(b & 0x0F),
+            _ => u32::from(b & 0x07),
+        };
+        for k in 1..width {
+            let t = data[i + k];
+            if t & 0xC0 != 0x80 {
+                return Some("invalid trailing UTF-8 octet");
+            }
+            value = (value << 6) | u32::from(t & 0x3F);
+        }
+        let min = [0, 0, 0x80, 0x800, 0x10000][width];
+        if width > 1 && value < min {
+            return Some("invalid length of a UTF-8 sequence");
+        }
+        if (0xD800..=0xDFFF).contains(&value) || value > 0x10FFFF {
+            return Some("invalid Unicode character");
+        }
+        i += width;
+    }
+    None
+}
+
+/// The text of a YAML file, or go-yaml's error for invalid UTF-8 (wrapped
+/// as a document error for files read document by document).
+fn yaml_text<'a>(file: &str, data: &'a [u8], multi_doc: bool) -> Result<&'a str, ChartError> {
+    std::str::from_utf8(data).map_err(|_| {
+        let msg = go_yaml_utf8_error(data).unwrap_or("invalid leading UTF-8 octet");
+        let err = YamlError::Yaml(msg.to_string());
+        ChartError::Yaml {
+            file: file.to_string(),
+            cause: if multi_doc {
+                YamlError::Document(Box::new(err))
+            } else {
+                err
+            },
+        }
     })
 }
 
 /// Parses a metadata-like document and applies it onto `md`.
 fn apply_yaml(md: &mut Metadata, file: &str, data: &[u8]) -> Result<(), ChartError> {
-    let doc = unmarshal(yaml_text(file, data)?).map_err(|e| ChartError::Yaml {
+    let doc = unmarshal(yaml_text(file, data, false)?).map_err(|e| ChartError::Yaml {
         file: file.to_string(),
-        source: e,
+        cause: e,
     })?;
     apply_metadata(md, &doc).map_err(|e| ChartError::Decode {
         file: file.to_string(),
@@ -223,9 +273,9 @@ fn apply_yaml(md: &mut Metadata, file: &str, data: &[u8]) -> Result<(), ChartErr
 }
 
 fn load_lock(file: &str, data: &[u8]) -> Result<super::Lock, ChartError> {
-    let doc = unmarshal(yaml_text(file, data)?).map_err(|e| ChartError::Yaml {
+    let doc = unmarshal(yaml_text(file, data, false)?).map_err(|e| ChartError::Yaml {
         file: file.to_string(),
-        source: e,
+        cause: e,
     })?;
     decode_lock(&doc).map_err(|e| ChartError::Decode {
         file: file.to_string(),
@@ -266,10 +316,10 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, ChartError> {
             "Chart.yaml" => {}
             "Chart.lock" => c.lock = Some(load_lock("Chart.lock", &f.data)?),
             "values.yaml" => {
-                let text = yaml_text("values.yaml", &f.data)?;
+                let text = yaml_text("values.yaml", &f.data, true)?;
                 c.values = parse_values(text).map_err(|e| ChartError::Yaml {
                     file: "values.yaml".into(),
-                    source: e,
+                    cause: e,
                 })?;
                 c.values_raw = Some(f.data);
             }
@@ -352,7 +402,7 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, ChartError> {
                 return Err(ChartError::Subchart {
                     name: n,
                     parent,
-                    source: Box::new(e),
+                    cause: Box::new(e),
                 })
             }
         }

@@ -18,13 +18,13 @@ mod create;
 mod env;
 mod lint;
 mod output;
+mod package;
 mod repo;
 mod search;
-mod package;
 pub mod settings;
-pub mod values_args;
 mod show;
 mod template;
+pub mod values_args;
 mod version;
 
 use settings::{GlobalArgs, Settings};
@@ -181,8 +181,7 @@ fn run_inner() -> ExitCode {
     }
 }
 
-/// Prints an error as helm does. Chained context is joined with `: `, which
-/// is how Go's wrapped errors read.
+/// Prints an error as helm does: `Error: <message>` on stderr, exit 1.
 pub fn report_error(e: &anyhow::Error) -> ExitCode {
     // A closed stdout (`rudder show values x | head`) is not an error worth reporting.
     if let Some(io) = e.downcast_ref::<std::io::Error>() {
@@ -190,7 +189,9 @@ pub fn report_error(e: &anyhow::Error) -> ExitCode {
             return ExitCode::SUCCESS;
         }
     }
-    let _ = writeln!(std::io::stderr().lock(), "Error: {e:#}");
+    // Library errors carry helm's full text in `Display`; walking the
+    // source chain as well would repeat wrapped messages.
+    let _ = writeln!(std::io::stderr().lock(), "Error: {e}");
     ExitCode::FAILURE
 }
 

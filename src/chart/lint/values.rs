@@ -2,9 +2,10 @@
 //! parses, and the user values over it satisfy values.schema.json.
 
 use super::{LintContext, Linter, Severity};
+use crate::chart::loader::go_yaml_utf8_error;
 use crate::values::coalesce::coalesce_tables;
 use crate::values::schema::validate_single;
-use crate::values::yaml::parse_values;
+use crate::values::yaml::unmarshal_map;
 
 const FILE: &str = "values.yaml";
 
@@ -34,9 +35,14 @@ fn validate_values_file(linter: &Linter, ctx: &LintContext) -> Result<(), String
             crate::chart::loader::go_io_error("read", &path, &e)
         )
     })?;
-    let text = String::from_utf8_lossy(&bytes);
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let values = parse_values(text).map_err(|e| format!("unable to parse YAML: {e}"))?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| {
+        let msg = go_yaml_utf8_error(&bytes).unwrap_or("invalid leading UTF-8 octet");
+        format!("unable to parse YAML: error converting YAML to JSON: yaml: {msg}")
+    })?;
+    // common.ReadValues: one document into `common.Values`.
+    let values = unmarshal_map(text).map_err(|e| {
+        format!("unable to parse YAML: {e}").replace("map[string]interface {}", "common.Values")
+    })?;
     let mut ignore = |_: String| {};
     let coalesced = coalesce_tables(
         &crate::value::Value::empty_map(),
