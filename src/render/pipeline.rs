@@ -82,7 +82,13 @@ pub fn render_chart(
     req: RenderRequest,
     log: &mut Logger<'_>,
 ) -> Result<Rendered, PipelineError> {
-    process_dependencies(chart, user_values, log).map_err(PipelineError::Dependencies)?;
+    if let Err(e) = process_dependencies(chart, user_values, log) {
+        log(
+            Record::new(Level::Error, "chart dependencies processing failed")
+                .attr("error", e.to_string()),
+        );
+        return Err(PipelineError::Dependencies(e));
+    }
 
     let mut warn = |msg: String| log(Record::new(Level::Info, msg));
     let values = coalesce_values(&*chart, user_values, &mut warn).map_err(PipelineError::Values)?;

@@ -1,3 +1,4 @@
 //! The one integration-test binary. Modules are added per area.
 
 mod conformance;
+mod template;
