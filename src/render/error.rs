@@ -8,27 +8,59 @@
 
 use std::fmt;
 
-/// A Go error chain from template execution: the `Error()` text of each
-/// link, outermost first (as `errors.Unwrap` walks it).
+/// A Go error chain from template execution.
+///
+/// Each link's `Error()` text is the previous link's text minus a prefix
+/// (`error calling include: <inner>`), so the chain is stored as those
+/// prefixes: link `i` is `parts[i..].concat()`. This keeps deeply nested
+/// failures (include recursion) linear in size.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExecError {
-    pub chain: Vec<String>,
+    pub parts: Vec<String>,
 }
 
 impl ExecError {
     pub fn new(text: String) -> ExecError {
-        ExecError { chain: vec![text] }
+        ExecError { parts: vec![text] }
+    }
+
+    /// Prepends a link whose text is `prefix` followed by this error's text.
+    pub fn wrap(mut self, prefix: String) -> ExecError {
+        self.parts.insert(0, prefix);
+        self
     }
 
     /// The outermost error text (Go's `err.Error()`).
-    pub fn text(&self) -> &str {
-        self.chain.first().map(String::as_str).unwrap_or("")
+    pub fn text(&self) -> String {
+        self.parts.concat()
+    }
+
+    /// Link `i`'s text, cut after `limit` bytes of the following links
+    /// (enough for the parsing Helm does on it).
+    fn link_window(&self, i: usize, limit: usize) -> String {
+        let mut s = self.parts[i].clone();
+        let mut need = limit;
+        for p in &self.parts[i + 1..] {
+            let mut take = p.len().min(need);
+            while !p.is_char_boundary(take) {
+                take -= 1;
+            }
+            s.push_str(&p[..take]);
+            need -= take;
+            if need == 0 || take < p.len() {
+                break;
+            }
+        }
+        s
     }
 }
 
 impl fmt::Display for ExecError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.text())
+        for p in &self.parts {
+            f.write_str(p)?;
+        }
+        Ok(())
     }
 }
 
@@ -139,15 +171,30 @@ pub fn helm_exec_error(filename: &str, err: &ExecError) -> RenderError {
             return RenderError::Exec(format!("execution error at ({location}): {}", &body[..end]));
         }
     }
+    // Helm gives up (and prints the one-line error) at the first link that
+    // is not a template error; check that cheaply before parsing links.
+    if err
+        .parts
+        .iter()
+        .enumerate()
+        .any(|(i, _)| !err.link_window(i, 16).starts_with("template: "))
+    {
+        return RenderError::Exec(text);
+    }
     let mut traces: Vec<Traceable> = Vec::new();
-    for link in &err.chain {
-        match parse_traceable(link) {
+    for i in 0..err.parts.len() {
+        let link = if i + 1 == err.parts.len() {
+            err.parts[i].clone()
+        } else {
+            err.link_window(i, 64)
+        };
+        match parse_traceable(&link) {
             Some(t) => {
                 if traces.last() != Some(&t) {
                     traces.push(t);
                 }
             }
-            None => return RenderError::Exec(text.to_string()),
+            None => return RenderError::Exec(text),
         }
     }
     let mut out = String::new();
@@ -176,26 +223,20 @@ mod tests {
     #[test]
     fn exec_error_multiline() {
         let t = "template: t/x.yaml:1:13: executing \"t/x.yaml\" at <.Values.a.b.c>: nil pointer evaluating interface {}.b";
-        let e = ExecError {
-            chain: vec![t.to_string()],
-        };
+        let e = ExecError::new(t.to_string());
         assert_eq!(
             helm_exec_error("t/x.yaml", &e).to_string(),
             "t/x.yaml:1:13\n  executing \"t/x.yaml\" at <.Values.a.b.c>:\n    nil pointer evaluating interface {}.b"
         );
-        let e = ExecError {
-            chain: vec![
-                "template: t/x.yaml:1:6: executing \"t/x.yaml\" at <index 1>: error calling index: boom".into(),
-                "boom".into(),
-            ],
-        };
+        let e = ExecError::new("boom".into()).wrap(
+            "template: t/x.yaml:1:6: executing \"t/x.yaml\" at <index 1>: error calling index: "
+                .into(),
+        );
         assert_eq!(
             helm_exec_error("t/x.yaml", &e).to_string(),
             "template: t/x.yaml:1:6: executing \"t/x.yaml\" at <index 1>: error calling index: boom"
         );
-        let e = ExecError {
-            chain: vec!["template: t/x.yaml:1:6: executing \"t/x.yaml\" at <fail \"x\">: error calling fail: HELM_ERR_STARTxHELM_ERR_END".into()],
-        };
+        let e = ExecError::new("template: t/x.yaml:1:6: executing \"t/x.yaml\" at <fail \"x\">: error calling fail: HELM_ERR_STARTxHELM_ERR_END".into());
         assert_eq!(
             helm_exec_error("t/x.yaml", &e).to_string(),
             "execution error at (t/x.yaml:1:6): x"

@@ -260,12 +260,11 @@ impl<'a, 'e> State<'a, 'e> {
 
     fn call_error(&self, name: &str, err: CallError) -> ExecError {
         let inner = match err {
-            CallError::Plain(s) => vec![s],
-            CallError::Chain(e) => e.chain,
+            CallError::Plain(s) => ExecError::new(s),
+            CallError::Chain(e) => e,
         };
-        let mut e = self.errorf(format!("error calling {name}: {}", inner[0]));
-        e.chain.extend(inner);
-        e
+        let prefix = self.errorf(format!("error calling {name}: ")).text();
+        inner.wrap(prefix)
     }
 
     // ----- walking -----
@@ -977,6 +976,7 @@ impl<'a, 'e> State<'a, 'e> {
             (Ty::Strings, Value::List(l)) => l.elem == ElemType::String,
             (Ty::Map, Value::Map(m)) => m.elem == ElemType::Any,
             (Ty::Bytes, Value::Bytes(_)) => true,
+            (Ty::Named(name), Value::Object(o)) => o.type_name() == name,
             _ => false,
         };
         if ok {
@@ -1114,12 +1114,9 @@ impl<'a, 'e> State<'a, 'e> {
         let trees = match parsed {
             Ok(t) => t,
             Err(e) => {
-                return Err(CallError::Chain(ExecError {
-                    chain: vec![
-                        format!("cannot parse template {}: {}", quote(text), e.0),
-                        e.0,
-                    ],
-                }))
+                return Err(CallError::Chain(
+                    ExecError::new(e.0).wrap(format!("cannot parse template {}: ", quote(text))),
+                ))
             }
         };
         let mut layer = Namespace {
@@ -1139,15 +1136,10 @@ impl<'a, 'e> State<'a, 'e> {
         let mut buf = String::new();
         match execute(self.ctx, &layer, &main, data, &mut buf) {
             Ok(()) => Ok(buf.replace("<no value>", "")),
-            Err(e) => {
-                let mut chain = vec![format!(
-                    "error during tpl function execution for {}: {}",
-                    quote(text),
-                    e.text()
-                )];
-                chain.extend(e.chain);
-                Err(CallError::Chain(ExecError { chain }))
-            }
+            Err(e) => Err(CallError::Chain(e.wrap(format!(
+                "error during tpl function execution for {}: ",
+                quote(text)
+            )))),
         }
     }
 }
