@@ -15,6 +15,10 @@ use std::collections::HashMap;
 use regex::Regex;
 use regex_syntax::ast;
 
+mod translate;
+use super::strings::go_unicode::{is_digit, is_letter};
+use translate::{go_error, repeat_spec, translate};
+
 use super::{FuncEnv, FuncError, FuncResult, Registry, Sig, Ty};
 use crate::value::{ElemType, Value};
 
@@ -76,11 +80,26 @@ fn go_backquote(s: &str) -> String {
 
 thread_local! {
     /// Compiled patterns; templates often apply one pattern in a loop.
-    static CACHE: RefCell<HashMap<String, Result<Regex, GoRegexError>>> = RefCell::new(HashMap::new());
+    static CACHE: RefCell<HashMap<String, Result<GoRegex, GoRegexError>>> = RefCell::new(HashMap::new());
 }
 
-/// Compiles a Go RE2 pattern.
+/// A compiled pattern with the Go names of its groups (Go allows duplicate
+/// names, which the compiled form spells differently).
+#[derive(Clone, Debug)]
+pub struct GoRegex {
+    pub re: Regex,
+    /// Index 0 is the whole match; `None` for unnamed groups.
+    pub group_names: Vec<Option<String>>,
+}
+
+/// Compiles a Go RE2 pattern into an ordinary [`Regex`] (for callers that
+/// only match, such as `helm search --regexp`).
 pub fn compile(pattern: &str) -> Result<Regex, GoRegexError> {
+    compile_go(pattern).map(|g| g.re)
+}
+
+/// Compiles a Go RE2 pattern, keeping its Go group names.
+pub fn compile_go(pattern: &str) -> Result<GoRegex, GoRegexError> {
     if let Some(hit) = CACHE.with(|c| c.borrow().get(pattern).cloned()) {
         return hit;
     }
@@ -95,11 +114,7 @@ pub fn compile(pattern: &str) -> Result<Regex, GoRegexError> {
     result
 }
 
-fn go_error(code: &str, expr: &str) -> GoRegexError {
-    GoRegexError(format!("error parsing regexp: {code}: `{expr}`"))
-}
-
-fn compile_uncached(pattern: &str) -> Result<Regex, GoRegexError> {
+fn compile_uncached(pattern: &str) -> Result<GoRegex, GoRegexError> {
     let translated = translate(pattern)?;
     let rust = &translated.pattern;
     let original_at = |rust_pos: usize| -> usize {
@@ -124,7 +139,11 @@ fn compile_uncached(pattern: &str) -> Result<Regex, GoRegexError> {
         let expr = pattern.get(start..end).unwrap_or(pattern);
         return Err(go_error("invalid character class range", expr));
     }
-    Regex::new(rust).map_err(|_| go_error("expression too large", pattern))
+    let re = Regex::new(rust).map_err(|_| go_error("expression too large", pattern))?;
+    Ok(GoRegex {
+        re,
+        group_names: translated.group_names,
+    })
 }
 
 /// Go's error code and offending text for a parse failure at
@@ -184,241 +203,8 @@ fn map_ast_error(kind: &ast::ErrorKind, pattern: &str, start: usize, end: usize)
     }
 }
 
-/// A pattern rewritten into the `regex` dialect, with the original byte
-/// offset of every byte of the rewrite (for error positions).
-struct Translated {
-    pattern: String,
-    origin: Vec<usize>,
-}
-
-impl Translated {
-    fn push(&mut self, text: &str, from: usize) {
-        self.pattern.push_str(text);
-        self.origin.extend(std::iter::repeat_n(from, text.len()));
-    }
-}
-
-/// Go's perl classes, which are ASCII-only.
-fn perl_class(c: char) -> Option<&'static str> {
-    Some(match c {
-        'd' => "[0-9]",
-        'D' => "[^0-9]",
-        'w' => "[0-9A-Za-z_]",
-        'W' => "[^0-9A-Za-z_]",
-        's' => "[\\t\\n\\f\\r ]",
-        'S' => "[^\\t\\n\\f\\r ]",
-        _ => return None,
-    })
-}
-
-/// Length of a valid Go repeat `{n}`, `{n,}`, `{n,m}` at the start of `s`,
-/// with its bounds.
-fn repeat_spec(s: &str) -> Option<(usize, i64, Option<i64>)> {
-    let close = s.find('}')?;
-    let body = &s[1..close];
-    let (min, max) = match body.split_once(',') {
-        Some((a, b)) => (a, Some(b)),
-        None => (body, None),
-    };
-    let number = |t: &str| -> Option<i64> {
-        if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        Some(t.parse::<i64>().unwrap_or(i64::MAX))
-    };
-    let lo = number(min)?;
-    let hi = match max {
-        None => Some(lo),
-        Some("") => None,
-        Some(m) => Some(number(m)?),
-    };
-    Some((close + 1, lo, hi))
-}
-
-fn translate(pattern: &str) -> Result<Translated, GoRegexError> {
-    let mut out = Translated {
-        pattern: String::with_capacity(pattern.len() + 8),
-        origin: Vec::with_capacity(pattern.len() + 8),
-    };
-    let chars: Vec<(usize, char)> = pattern.char_indices().collect();
-    let mut i = 0;
-    // Inside a bracket class, and the index where its items start.
-    let mut class_items_start: Option<usize> = None;
-    // Start of the repetition operator just emitted, if the last token was one.
-    let mut last_repeat: Option<usize> = None;
-    while i < chars.len() {
-        let (pos, c) = chars[i];
-        let mut buf = [0u8; 4];
-        if c == '\\' || class_items_start.is_some() {
-            last_repeat = None;
-        }
-        if c == '\\' {
-            let Some(&(_, next)) = chars.get(i + 1) else {
-                out.push("\\", pos);
-                i += 1;
-                continue;
-            };
-            if let Some(class) = perl_class(next) {
-                out.push(class, pos);
-                i += 2;
-                continue;
-            }
-            if class_items_start.is_none() && (next == 'b' || next == 'B') {
-                out.push(
-                    if next == 'b' {
-                        "(?-u:\\b)"
-                    } else {
-                        "(?-u:\\B)"
-                    },
-                    pos,
-                );
-                i += 2;
-                continue;
-            }
-            if next == 'Q' {
-                // Literal text up to `\E`.
-                let rest = &pattern[chars[i + 1].0 + 1..];
-                let (literal, consumed) = match rest.find("\\E") {
-                    Some(e) => (&rest[..e], e + 2),
-                    None => (rest, rest.len()),
-                };
-                for (k, lc) in literal.char_indices() {
-                    out.push(&regex::escape(lc.encode_utf8(&mut buf)), pos + 2 + k);
-                }
-                let end = chars[i + 1].0 + 1 + consumed;
-                while i < chars.len() && chars[i].0 < end {
-                    i += 1;
-                }
-                continue;
-            }
-            out.push("\\", pos);
-            out.push(next.encode_utf8(&mut buf), chars[i + 1].0);
-            i += 2;
-            continue;
-        }
-        if let Some(items_start) = class_items_start {
-            match c {
-                ']' if i > items_start => {
-                    class_items_start = None;
-                    out.push("]", pos);
-                }
-                '[' => {
-                    let rest = &pattern[pos..];
-                    let posix = rest.starts_with("[:")
-                        && rest[2..].find(":]").is_some_and(|e| {
-                            rest[2..2 + e]
-                                .bytes()
-                                .all(|b| b.is_ascii_alphabetic() || b == b'^')
-                        });
-                    if posix {
-                        let len = rest[2..].find(":]").unwrap_or(0) + 4;
-                        out.push(&rest[..len], pos);
-                        while i < chars.len() && chars[i].0 < pos + len {
-                            i += 1;
-                        }
-                        continue;
-                    }
-                    out.push("\\[", pos);
-                }
-                '&' | '~' => out.push(&format!("\\{c}"), pos),
-                _ => out.push(c.encode_utf8(&mut buf), pos),
-            }
-            i += 1;
-            continue;
-        }
-        let is_repeat_op =
-            matches!(c, '*' | '+' | '?') || (c == '{' && repeat_spec(&pattern[pos..]).is_some());
-        if !is_repeat_op {
-            last_repeat = None;
-        }
-        match c {
-            '[' => {
-                out.push("[", pos);
-                i += 1;
-                if chars.get(i).map(|p| p.1) == Some('^') {
-                    out.push("^", chars[i].0);
-                    i += 1;
-                }
-                class_items_start = Some(i);
-                continue;
-            }
-            '*' | '+' | '?' | '{' if is_repeat_op => {
-                // The operator, then an optional lazy `?`.
-                let mut len = 1;
-                if c == '{' {
-                    let (spec_len, lo, hi) = repeat_spec(&pattern[pos..]).unwrap_or((1, 0, None));
-                    if lo > 1000 || hi.is_some_and(|h| h > 1000 || h < lo) {
-                        return Err(go_error(
-                            "invalid repeat count",
-                            &pattern[pos..pos + spec_len],
-                        ));
-                    }
-                    len = spec_len;
-                }
-                if pattern[pos + len..].starts_with('?') {
-                    len += 1;
-                }
-                // Go (like Perl) rejects stacked operators such as `a**`.
-                if let Some(start) = last_repeat {
-                    return Err(go_error(
-                        "invalid nested repetition operator",
-                        &pattern[start..pos + len],
-                    ));
-                }
-                last_repeat = Some(pos);
-                out.push(&pattern[pos..pos + len], pos);
-                while i < chars.len() && chars[i].0 < pos + len {
-                    i += 1;
-                }
-                continue;
-            }
-            '{' => out.push("\\{", pos),
-            '(' if pattern[pos..].starts_with("(?") => {
-                check_flags(pattern, pos)?;
-                out.push("(?", pos);
-                i += 2;
-                continue;
-            }
-            _ => out.push(c.encode_utf8(&mut buf), pos),
-        }
-        i += 1;
-    }
-    out.origin.push(pattern.len());
-    Ok(out)
-}
-
-/// Go accepts only the flags `imsU` (and `-`) in `(?flags)` / `(?flags:`.
-fn check_flags(pattern: &str, pos: usize) -> Result<(), GoRegexError> {
-    let rest = &pattern[pos + 2..];
-    if rest.starts_with("P<") || rest.starts_with('<') || rest.starts_with(':') {
-        if rest.starts_with("<=") || rest.starts_with("<!") {
-            return Err(go_error(
-                "invalid or unsupported Perl syntax",
-                &pattern[pos..pos + 4],
-            ));
-        }
-        return Ok(());
-    }
-    let mut negated = false;
-    for (k, c) in rest.char_indices() {
-        match c {
-            'i' | 'm' | 's' | 'U' => {}
-            '-' if !negated => negated = true,
-            ':' | ')' => return Ok(()),
-            _ => {
-                let end = pos + 2 + k + c.len_utf8();
-                return Err(go_error(
-                    "invalid or unsupported Perl syntax",
-                    &pattern[pos..end],
-                ));
-            }
-        }
-    }
-    Err(go_error("missing closing )", pattern))
-}
-
-fn compiled(a: &[Value]) -> Result<Regex, FuncError> {
-    compile(s(&a[0])).map_err(|e| FuncError::new(e.0))
+fn compiled(a: &[Value]) -> Result<GoRegex, FuncError> {
+    compile_go(s(&a[0])).map_err(|e| FuncError::new(e.0))
 }
 
 /// `regexMatch`: false for an invalid pattern.
@@ -429,11 +215,11 @@ fn regex_match(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
 }
 
 fn must_regex_match(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    Ok(Value::Bool(compiled(a)?.is_match(s(&a[1]))))
+    Ok(Value::Bool(compiled(a)?.re.is_match(s(&a[1]))))
 }
 
 fn regex_find(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    let re = compiled(a)?;
+    let re = compiled(a)?.re;
     Ok(Value::str(re.find(s(&a[1])).map_or("", |m| m.as_str())))
 }
 
@@ -446,7 +232,7 @@ fn limit(v: &Value) -> i64 {
 
 /// `regexFindAll RE S N`: at most N matches (all when N < 0).
 fn regex_find_all(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    let re = compiled(a)?;
+    let re = compiled(a)?.re;
     let n = limit(&a[2]);
     let take = if n < 0 { usize::MAX } else { n as usize };
     let found: Vec<Value> = re
@@ -457,16 +243,88 @@ fn regex_find_all(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
     Ok(Value::typed_list(found, ElemType::String))
 }
 
-/// `$1`, `${name}` expansion is the same in both engines.
+/// `regexReplaceAll RE S REPL`: every match replaced by REPL with Go's
+/// `$1` / `${name}` expansion.
 fn replace_all(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    let re = compiled(a)?;
-    Ok(Value::string(
-        re.replace_all(s(&a[1]), s(&a[2])).into_owned(),
-    ))
+    let g = compiled(a)?;
+    let (text, template) = (s(&a[1]), s(&a[2]));
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for caps in g.re.captures_iter(text) {
+        let Some(m) = caps.get(0) else { continue };
+        out.push_str(&text[last..m.start()]);
+        expand(&mut out, template, &caps, &g.group_names);
+        last = m.end();
+    }
+    out.push_str(&text[last..]);
+    Ok(Value::string(out))
+}
+
+/// Go's `Regexp.expand`: `$$` is `$`; `$name`/`${name}` (letters, digits,
+/// `_`) is a group by number or name, empty if it did not participate;
+/// anything malformed leaves the `$` as text.
+fn expand(out: &mut String, template: &str, caps: &regex::Captures, names: &[Option<String>]) {
+    let mut rest = template;
+    while let Some(dollar) = rest.find('$') {
+        out.push_str(&rest[..dollar]);
+        rest = &rest[dollar + 1..];
+        if let Some(after) = rest.strip_prefix('$') {
+            out.push('$');
+            rest = after;
+            continue;
+        }
+        let Some((name, after)) = extract_name(rest) else {
+            out.push('$');
+            continue;
+        };
+        rest = after;
+        let group = match group_number(name) {
+            Some(n) => caps.get(n),
+            None => names
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| n.as_deref() == Some(name))
+                .find_map(|(i, _)| caps.get(i)),
+        };
+        if let Some(m) = group {
+            out.push_str(m.as_str());
+        }
+    }
+    out.push_str(rest);
+}
+
+/// The group name after a `$` (bare or braced) and the text after it.
+fn extract_name(s: &str) -> Option<(&str, &str)> {
+    let (body, braced) = match s.strip_prefix('{') {
+        Some(b) => (b, true),
+        None => (s, false),
+    };
+    let len: usize = body
+        .chars()
+        .take_while(|c| *c == '_' || is_letter(*c) || is_digit(*c))
+        .map(char::len_utf8)
+        .sum();
+    if len == 0 {
+        return None;
+    }
+    let name = &body[..len];
+    if braced {
+        let after = body[len..].strip_prefix('}')?;
+        return Some((name, after));
+    }
+    Some((name, &body[len..]))
+}
+
+/// A group number: decimal without leading zeros (Go caps it at 1e8).
+fn group_number(name: &str) -> Option<usize> {
+    if !name.bytes().all(|b| b.is_ascii_digit()) || (name.len() > 1 && name.starts_with('0')) {
+        return None;
+    }
+    name.parse::<usize>().ok().filter(|n| *n < 100_000_000)
 }
 
 fn replace_all_literal(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    let re = compiled(a)?;
+    let re = compiled(a)?.re;
     Ok(Value::string(
         re.replace_all(s(&a[1]), regex::NoExpand(s(&a[2])))
             .into_owned(),
@@ -475,7 +333,7 @@ fn replace_all_literal(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
 
 /// Go's `Regexp.Split(s, n)`.
 fn split(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    let re = compiled(a)?;
+    let re = compiled(a)?.re;
     let (text, n) = (s(&a[1]), limit(&a[2]));
     let parts: Vec<Value> = go_split(&re, s(&a[0]), text, n)
         .into_iter()
