@@ -57,6 +57,9 @@ pub enum Ty {
     Map,
     /// `[]byte`.
     Bytes,
+    /// A Go named type that only a host object carries, by its `%T` name
+    /// (`time.Time`, `*semver.Version`, `sprig.certificate`).
+    Named(&'static str),
 }
 
 impl Ty {
@@ -73,6 +76,7 @@ impl Ty {
             Ty::Strings => "[]string",
             Ty::Map => "map[string]interface {}",
             Ty::Bytes => "[]uint8",
+            Ty::Named(name) => name,
         }
     }
 }

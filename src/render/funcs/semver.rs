@@ -6,6 +6,8 @@
 use std::rc::Rc;
 
 use super::{FuncEnv, FuncError, FuncResult, Registry, Sig, Ty};
+
+const VERSION_PTR: Ty = Ty::Named("*semver.Version");
 use crate::value::{Object, Value};
 use crate::version::{Constraint, Version};
 
@@ -166,6 +168,17 @@ impl Object for SemverObject {
             return false;
         }
         ZERO_ARG.contains(&name) || ONE_ARG.contains(&name)
+    }
+
+    fn method_sig(&self, name: &str) -> Option<Sig> {
+        if !self.has_method(name) {
+            return None;
+        }
+        Some(match name {
+            "SetPrerelease" | "SetMetadata" => Sig::fixed(&[Ty::String]),
+            _ if ONE_ARG.contains(&name) => Sig::fixed(&[VERSION_PTR]),
+            _ => Sig::fixed(&[]),
+        })
     }
 
     fn call_method(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {

@@ -22,7 +22,8 @@ use crate::value::{MapData, Object, Value};
 use keys::PrivateKey;
 
 pub fn register(reg: &mut Registry) {
-    use Ty::{Any, Int, List, String as S};
+    use Ty::{Int, List, String as S};
+    const CERT: Ty = Ty::Named("sprig.certificate");
     reg.add("bcrypt", Sig::fixed(&[S]), password::bcrypt_fn);
     reg.add("htpasswd", Sig::fixed(&[S, S]), password::htpasswd);
     reg.add(
@@ -46,12 +47,12 @@ pub fn register(reg: &mut Registry) {
     );
     reg.add(
         "genSignedCert",
-        Sig::fixed(&[S, List, List, Int, Any]),
+        Sig::fixed(&[S, List, List, Int, CERT]),
         gen_signed_cert,
     );
     reg.add(
         "genSignedCertWithKey",
-        Sig::fixed(&[S, List, List, Int, Any, S]),
+        Sig::fixed(&[S, List, List, Int, CERT, S]),
         gen_signed_cert_with_key,
     );
     reg.add("encryptAES", Sig::fixed(&[S, S]), encrypt_aes);

@@ -25,22 +25,23 @@ use duration::{in_units, HOUR, MICROSECOND, MILLISECOND, MINUTE, SECOND};
 
 pub fn register(reg: &mut Registry) {
     use Ty::{Any, String as S};
+    const TIME: Ty = Ty::Named("time.Time");
     reg.add("now", Sig::fixed(&[]), now);
     reg.add("date", Sig::fixed(&[S, Any]), date);
     reg.add("dateInZone", Sig::fixed(&[S, Any, S]), date_in_zone);
     reg.add("date_in_zone", Sig::fixed(&[S, Any, S]), date_in_zone);
     reg.add("htmlDate", Sig::fixed(&[Any]), html_date);
     reg.add("htmlDateInZone", Sig::fixed(&[Any, S]), html_date_in_zone);
-    reg.add("dateModify", Sig::fixed(&[S, Any]), date_modify);
-    reg.add("date_modify", Sig::fixed(&[S, Any]), date_modify);
-    reg.add("mustDateModify", Sig::fixed(&[S, Any]), must_date_modify);
-    reg.add("must_date_modify", Sig::fixed(&[S, Any]), must_date_modify);
+    reg.add("dateModify", Sig::fixed(&[S, TIME]), date_modify);
+    reg.add("date_modify", Sig::fixed(&[S, TIME]), date_modify);
+    reg.add("mustDateModify", Sig::fixed(&[S, TIME]), must_date_modify);
+    reg.add("must_date_modify", Sig::fixed(&[S, TIME]), must_date_modify);
     reg.add("ago", Sig::fixed(&[Any]), ago);
     reg.add("duration", Sig::fixed(&[Any]), duration_fn);
     reg.add("durationRound", Sig::fixed(&[Any]), duration_round);
     reg.add("toDate", Sig::fixed(&[S, S]), to_date);
     reg.add("mustToDate", Sig::fixed(&[S, S]), must_to_date);
-    reg.add("unixEpoch", Sig::fixed(&[Any]), unix_epoch);
+    reg.add("unixEpoch", Sig::fixed(&[TIME]), unix_epoch);
     // Helm 4's duration helpers (pkg/engine/funcs.go).
     reg.add("mustToDuration", Sig::fixed(&[Any]), must_to_duration);
     reg.add("durationSeconds", Sig::fixed(&[Any]), duration_seconds);
@@ -340,7 +341,8 @@ fn go_parse_float(s: &str) -> Option<f64> {
     {
         return None;
     }
-    s.parse().ok()
+    // Go reports overflow to ±Inf as a range error.
+    s.parse().ok().filter(|f: &f64| f.is_finite())
 }
 
 /// Helm's `asDuration`: durations, Go duration strings, numeric strings and

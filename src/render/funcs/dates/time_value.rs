@@ -9,6 +9,7 @@ use super::civil::{
 use super::duration::{DurationObject, SECOND};
 use super::layout;
 use super::zone::{Location, ZoneAt};
+use crate::render::funcs::{Sig, Ty};
 use crate::value::{Object, Value};
 
 /// Unix seconds of Go's zero `time.Time` (January 1, year 1, UTC).
@@ -258,6 +259,20 @@ impl Object for TimeObject {
 
     fn has_method(&self, name: &str) -> bool {
         ZERO_ARG.contains(&name) || WITH_ARGS.iter().any(|(n, _)| *n == name)
+    }
+
+    fn method_sig(&self, name: &str) -> Option<Sig> {
+        const TIME: Ty = Ty::Named("time.Time");
+        Some(match name {
+            "Format" => Sig::fixed(&[Ty::String]),
+            // A Duration parameter takes integer constants too, so the
+            // argument is checked by the method itself.
+            "Add" | "Truncate" | "Round" => Sig::fixed(&[Ty::Any]),
+            "AddDate" => Sig::fixed(&[Ty::Int, Ty::Int, Ty::Int]),
+            "Sub" | "After" | "Before" | "Equal" | "Compare" => Sig::fixed(&[TIME]),
+            _ if ZERO_ARG.contains(&name) => Sig::fixed(&[]),
+            _ => return None,
+        })
     }
 
     fn call_method(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
