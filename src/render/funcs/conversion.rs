@@ -21,9 +21,25 @@ pub fn register(reg: &mut Registry) {
     reg.add("toDecimal", Sig::fixed(&[Ty::Any]), to_decimal);
 }
 
+/// `atoi`: Go's `strconv.Atoi` with its error ignored, so a syntax error is
+/// 0 but an out-of-range number is clamped to the int64 limits.
 fn atoi(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
     let s = args[0].as_str().unwrap_or("");
-    Ok(Value::Int(parse_int(s, 10).unwrap_or(0)))
+    let value = parse_int(s, 10).unwrap_or_else(|_| {
+        let (negative, digits) = match s.strip_prefix('-') {
+            Some(d) => (true, d),
+            None => (false, s.strip_prefix('+').unwrap_or(s)),
+        };
+        match (
+            digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()),
+            negative,
+        ) {
+            (true, _) => 0,
+            (false, true) => i64::MIN,
+            (false, false) => i64::MAX,
+        }
+    });
+    Ok(Value::Int(value))
 }
 
 fn int(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
@@ -373,6 +389,17 @@ mod tests {
         assert_eq!(parse_float("-Inf"), Ok(f64::NEG_INFINITY));
         assert_eq!(parse_float("_1"), Err(NumberError));
         assert_eq!(parse_float("."), Err(NumberError));
+    }
+
+    #[test]
+    fn atoi_clamps_out_of_range() {
+        let mut env = FuncEnv::default();
+        let r = atoi(&mut env, &[Value::str("9223372036854775808")]).unwrap();
+        assert!(matches!(r, Value::Int(i64::MAX)));
+        let r = atoi(&mut env, &[Value::str("-99999999999999999999")]).unwrap();
+        assert!(matches!(r, Value::Int(i64::MIN)));
+        let r = atoi(&mut env, &[Value::str("0x1")]).unwrap();
+        assert!(matches!(r, Value::Int(0)));
     }
 
     #[test]
