@@ -327,6 +327,14 @@ fn basic_kind(v: &Value) -> Kind {
 const BAD_TYPE: &str = "invalid type for comparison";
 const INCOMPATIBLE: &str = "incompatible types for comparison";
 
+fn incompatible(a: &Value, b: &Value) -> FuncError {
+    FuncError::new(format!(
+        "{INCOMPATIBLE}: {} and {}",
+        a.type_name(),
+        b.type_name()
+    ))
+}
+
 fn is_comparable_kind(v: &Value) -> bool {
     !matches!(v, Value::List(_) | Value::Map(_) | Value::Bytes(_))
 }
@@ -345,7 +353,7 @@ fn equal(a: &Value, b: &Value) -> Result<bool, FuncError> {
     let (k1, k2) = (basic_kind(a), basic_kind(b));
     if k1 != k2 {
         if !a.is_nil() && !b.is_nil() {
-            return Err(FuncError::new(INCOMPATIBLE));
+            return Err(incompatible(a, b));
         }
         return Ok(false);
     }
@@ -406,7 +414,7 @@ fn less(a: &Value, b: &Value) -> Result<bool, FuncError> {
         return Err(FuncError::new(BAD_TYPE));
     }
     if k1 != k2 {
-        return Err(FuncError::new(INCOMPATIBLE));
+        return Err(incompatible(a, b));
     }
     Ok(match (a, b) {
         (Value::Float(x), Value::Float(y)) => x < y,
