@@ -2,3 +2,5 @@
 
 mod conformance;
 mod template;
+mod chart_cli;
+mod chart_bad_input;
