@@ -126,6 +126,45 @@ impl Version {
         v
     }
 
+    /// Masterminds `SetPrerelease`: a copy with another prerelease
+    /// (validated unless empty); `original` keeps a leading `v`.
+    pub fn with_prerelease(&self, pre: &str) -> Result<Version, VersionError> {
+        if !pre.is_empty() {
+            validate_prerelease(pre)?;
+        }
+        let mut next = self.clone();
+        next.pre = pre.to_string();
+        next.original = format!("{}{next}", self.v_prefix());
+        Ok(next)
+    }
+
+    /// Masterminds `SetMetadata`, like [`Version::with_prerelease`].
+    pub fn with_metadata(&self, metadata: &str) -> Result<Version, VersionError> {
+        if !metadata.is_empty() {
+            validate_metadata(metadata)?;
+        }
+        let mut next = self.clone();
+        next.metadata = metadata.to_string();
+        next.original = format!("{}{next}", self.v_prefix());
+        Ok(next)
+    }
+
+    /// Masterminds `IncPatch`/`IncMinor`/`IncMajor` share this: new numbers,
+    /// no prerelease or metadata, `original` keeps a leading `v`.
+    pub fn with_numbers(&self, major: u64, minor: u64, patch: u64) -> Version {
+        let mut next = Version::new(major, minor, patch, "", "");
+        next.original = format!("{}{next}", self.v_prefix());
+        next
+    }
+
+    fn v_prefix(&self) -> &'static str {
+        if self.original.starts_with('v') {
+            "v"
+        } else {
+            ""
+        }
+    }
+
     pub fn major(&self) -> u64 {
         self.major
     }

@@ -70,18 +70,8 @@ impl SemverObject {
         }
     }
 
-    /// `IncPatch`/`IncMinor`/`IncMajor`: a new value version keeping the
-    /// original's `v` prefix in `Original()`.
     fn incremented(&self, major: u64, minor: u64, patch: u64) -> Value {
-        let v = &self.version;
-        let base = Version::new(major, minor, patch, "", "");
-        let prefix = if v.original().starts_with('v') {
-            "v"
-        } else {
-            ""
-        };
-        let next = Version::parse(&format!("{prefix}{base}")).unwrap_or(base);
-        SemverObject::value(next, false)
+        SemverObject::value(self.version.with_numbers(major, minor, patch), false)
     }
 }
 
@@ -212,18 +202,12 @@ impl Object for SemverObject {
                         )))
                     }
                 };
-                let (pre, meta) = if name == "SetPrerelease" {
-                    (text.as_str(), v.metadata())
+                let next = if name == "SetPrerelease" {
+                    v.with_prerelease(&text)
                 } else {
-                    (v.prerelease(), text.as_str())
+                    v.with_metadata(&text)
                 };
-                let prefix = if v.original().starts_with('v') {
-                    "v"
-                } else {
-                    ""
-                };
-                let base = Version::new(v.major(), v.minor(), v.patch(), pre, meta);
-                match Version::parse(&format!("{prefix}{base}")) {
+                match next {
                     Ok(next) => Ok(SemverObject::value(next, false)),
                     Err(e) => Err(e.to_string()),
                 }
