@@ -439,11 +439,11 @@ impl<'a> Lexer<'a> {
                 State::InsideAction
             }
             Some(')') => {
-                self.emit(ItemType::RightParen);
                 self.paren_depth -= 1;
                 if self.paren_depth < 0 {
                     return self.error("unexpected right paren".to_string());
                 }
+                self.emit(ItemType::RightParen);
                 State::InsideAction
             }
             Some(c) if c.is_ascii() && !c.is_ascii_control() => {
