@@ -16,14 +16,23 @@ pub mod chart_path;
 mod completion;
 mod create;
 mod env;
+mod get;
+mod history;
+mod install;
 mod lint;
+mod list;
 mod output;
 mod package;
+mod release_common;
 mod repo;
+mod rollback;
 mod search;
 pub mod settings;
 mod show;
+mod status;
 mod template;
+mod uninstall;
+mod upgrade;
 pub mod values_args;
 mod version;
 
@@ -67,19 +76,37 @@ pub enum Commands {
     Create(create::Args),
     /// helm client environment information
     Env(env::Args),
+    /// download extended information of a named release
+    Get(get::Args),
+    /// fetch release history
+    History(history::Args),
+    /// install a chart
+    Install(install::Args),
     /// examine a chart for possible issues
     Lint(lint::Args),
+    /// list releases
+    #[command(alias = "ls")]
+    List(list::Args),
     /// package a chart directory into a chart archive
     Package(package::Args),
     /// add, list, remove, update, and index chart repositories
     Repo(repo::Args),
+    /// roll back a release to a previous revision
+    Rollback(rollback::Args),
     /// search for a keyword in charts
     Search(search::Args),
     /// show information of a chart
     #[command(alias = "inspect")]
     Show(show::Args),
+    /// display the status of the named release
+    Status(status::Args),
     /// locally render templates
     Template(template::Args),
+    /// uninstall a release
+    #[command(aliases = ["un", "delete", "del"])]
+    Uninstall(uninstall::Args),
+    /// upgrade a release
+    Upgrade(upgrade::Args),
     /// print the client version information
     Version(version::Args),
 }
@@ -89,12 +116,20 @@ fn dispatch(command: Commands, settings: &Settings) -> anyhow::Result<()> {
         Commands::Completion(a) => completion::run(a, settings),
         Commands::Create(a) => create::run(a, settings),
         Commands::Env(a) => env::run(a, settings),
+        Commands::Get(a) => get::run(a, settings),
+        Commands::History(a) => history::run(a, settings),
+        Commands::Install(a) => install::run(a, settings),
         Commands::Lint(a) => lint::run(a, settings),
+        Commands::List(a) => list::run(a, settings),
         Commands::Package(a) => package::run(a, settings),
         Commands::Repo(a) => repo::run(a, settings),
+        Commands::Rollback(a) => rollback::run(a, settings),
         Commands::Search(a) => search::run(a, settings),
         Commands::Show(a) => show::run(a, settings),
+        Commands::Status(a) => status::run(a, settings),
         Commands::Template(a) => template::run(a, settings),
+        Commands::Uninstall(a) => uninstall::run(a, settings),
+        Commands::Upgrade(a) => upgrade::run(a, settings),
         Commands::Version(a) => version::run(a, settings),
     }
 }

@@ -14,9 +14,9 @@ pub enum ClusterError {
     /// Configuration problems: helm reports them as "Kubernetes cluster unreachable".
     #[error("Kubernetes cluster unreachable: {0}")]
     Unreachable(String),
-    /// An API error, with the server's `Status.message`.
-    #[error("{0}")]
-    Api(String),
+    /// An API error: the HTTP code and the server's `Status.message`.
+    #[error("{message}")]
+    Api { code: u16, message: String },
     #[error("{0}")]
     Other(String),
 }
@@ -24,12 +24,20 @@ pub enum ClusterError {
 impl ClusterError {
     pub fn from_kube(e: kube::Error) -> ClusterError {
         match e {
-            kube::Error::Api(s) => ClusterError::Api(s.message.clone()),
-            other => ClusterError::Api(other.to_string()),
+            kube::Error::Api(s) => ClusterError::Api {
+                code: s.code,
+                message: s.message.clone(),
+            },
+            other => ClusterError::Other(other.to_string()),
         }
     }
 
-    /// The HTTP status of an API error, when there is one.
+    /// Whether the API answered 409 (an apply conflict, an existing object).
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, ClusterError::Api { code: 409, .. })
+    }
+
+    /// Whether a kube error is a 404.
     pub fn is_not_found_kube(e: &kube::Error) -> bool {
         matches!(e, kube::Error::Api(s) if s.code == 404)
     }
@@ -167,5 +175,16 @@ impl KubeCluster {
     /// Runs one future to completion on this command's runtime.
     pub fn block_on<F: Future>(&self, f: F) -> F::Output {
         self.rt.block_on(f)
+    }
+}
+
+impl KubeCluster {
+    /// The server's `gitVersion` (`v1.37.0`), for `.Capabilities.KubeVersion`.
+    pub fn server_version(&self) -> Result<String, ClusterError> {
+        let client = self.client();
+        let info = self
+            .block_on(client.apiserver_version())
+            .map_err(|e| ClusterError::Unreachable(e.to_string()))?;
+        Ok(info.git_version)
     }
 }

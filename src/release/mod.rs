@@ -2,6 +2,8 @@
 //! is stored, and the actions (install, upgrade, rollback, uninstall, ...)
 //! that move a release between states.
 
+pub mod actions;
+pub mod chart_record;
 pub mod codec;
 pub mod model;
 pub mod status;

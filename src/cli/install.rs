@@ -1,0 +1,246 @@
+//! `rudder install [NAME] [CHART]`: install a chart as a release on the cluster.
+
+use std::io::Write;
+
+use clap::Args as ClapArgs;
+use rudder::chart::dependencies::{missing_dependencies, missing_dependencies_error};
+use rudder::release::actions::install::{install, parse_labels, InstallOptions};
+use rudder::release::actions::DeployOptions;
+use rudder::release::Release;
+
+use super::chart_path::{locate_chart, ChartPathArgs};
+use super::output::OutputFormat;
+use super::release_common::{
+    output_format, release_json, release_yaml, status_block, timeout_or_default, wait_strategy,
+    ReleaseEnv, StatusParts,
+};
+use super::settings::Settings;
+use super::values_args::ValuesArgs;
+
+const USAGE: &str = "rudder install [NAME] [CHART] [flags]";
+
+/// The flags install and `upgrade --install` share.
+#[derive(ClapArgs, Debug, Clone)]
+pub struct DeployFlags {
+    /// add a custom description
+    #[arg(long, value_name = "string")]
+    pub description: Option<String>,
+    /// use development versions, too. Equivalent to version '>0.0.0-0'. If --version is set, this is ignored
+    #[arg(long)]
+    pub devel: bool,
+    /// if set, the installation process will not validate rendered templates against the Kubernetes OpenAPI Schema
+    #[arg(long = "disable-openapi-validation")]
+    pub disable_openapi_validation: bool,
+    /// enable DNS lookups when rendering templates
+    #[arg(long = "enable-dns")]
+    pub enable_dns: bool,
+    /// if set server-side apply will force changes against conflicts
+    #[arg(long = "force-conflicts")]
+    pub force_conflicts: bool,
+    /// force resource updates by replacement
+    #[arg(long = "force-replace")]
+    pub force_replace: bool,
+    /// if set, do not show notes in install output. Does not affect presence in chart metadata
+    #[arg(long = "hide-notes")]
+    pub hide_notes: bool,
+    /// Labels that would be added to release metadata. Should be divided by comma.
+    #[arg(short = 'l', long, value_name = "stringToString")]
+    pub labels: Vec<String>,
+    /// prevent hooks from running during install
+    #[arg(long = "no-hooks")]
+    pub no_hooks: bool,
+    /// prints the output in the specified format. Allowed values: table, json, yaml
+    #[arg(short = 'o', long, value_name = "format")]
+    pub output: Option<String>,
+    /// if set, Helm will rollback (uninstall) the installation upon failure. The --wait flag will be default to "watcher" if --rollback-on-failure is set
+    #[arg(long = "rollback-on-failure", alias = "atomic")]
+    pub rollback_on_failure: bool,
+    /// if set, no CRDs will be installed. By default, CRDs are installed if not already present
+    #[arg(long = "skip-crds")]
+    pub skip_crds: bool,
+    /// if set, disables JSON schema validation
+    #[arg(long = "skip-schema-validation")]
+    pub skip_schema_validation: bool,
+    /// if set, install will ignore the check for helm annotations and take ownership of the existing resources
+    #[arg(long = "take-ownership")]
+    pub take_ownership: bool,
+    /// time to wait for any individual Kubernetes operation (like Jobs for hooks)
+    #[arg(long, value_name = "duration")]
+    pub timeout: Option<String>,
+    /// wait until resources are ready (up to --timeout). Use '--wait' alone for 'watcher' strategy, or specify one of: 'watcher', 'hookOnly', 'legacy'. Default when flag is omitted: 'hookOnly'.
+    #[arg(long, value_name = "WaitStrategy", num_args = 0..=1, require_equals = true, default_missing_value = "watcher")]
+    pub wait: Option<String>,
+    /// if set and --wait enabled, will wait until all Jobs have been completed before marking the release as successful. It will wait for as long as --timeout
+    #[arg(long = "wait-for-jobs")]
+    pub wait_for_jobs: bool,
+    /// create the release namespace if not present
+    #[arg(long = "create-namespace")]
+    pub create_namespace: bool,
+}
+
+impl DeployFlags {
+    pub fn deploy_options(&self) -> anyhow::Result<DeployOptions> {
+        let mut wait = wait_strategy(&self.wait)?;
+        if self.rollback_on_failure && self.wait.is_none() {
+            wait = rudder::release::actions::WaitStrategy::Watcher;
+        }
+        Ok(DeployOptions {
+            wait,
+            wait_for_jobs: self.wait_for_jobs,
+            timeout: timeout_or_default(&self.timeout)?,
+            no_hooks: self.no_hooks,
+            force_conflicts: self.force_conflicts,
+            take_ownership: self.take_ownership,
+            description: self.description.clone(),
+            labels: parse_labels(&self.labels)?,
+        })
+    }
+}
+
+#[derive(ClapArgs, Debug)]
+pub struct Args {
+    #[arg(value_name = "NAME")]
+    args: Vec<String>,
+    #[command(flatten)]
+    values: ValuesArgs,
+    #[command(flatten)]
+    deploy: DeployFlags,
+    /// update dependencies if they are missing before installing the chart
+    #[arg(long = "dependency-update")]
+    dependency_update: bool,
+    /// generate the name (and omit the NAME parameter)
+    #[arg(short = 'g', long = "generate-name")]
+    generate_name: bool,
+    /// specify template used to name the release
+    #[arg(long = "name-template", value_name = "string")]
+    name_template: Option<String>,
+    /// reuse the given name, only if that name is a deleted release which remains in the history. This is unsafe in production
+    #[arg(long)]
+    replace: bool,
+    #[command(flatten)]
+    path: ChartPathArgs,
+}
+
+/// Helm's release name rule (DNS-1123 subdomain, at most 53 characters).
+pub fn check_release_name(name: &str) -> anyhow::Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 53
+        && name.split('.').all(|label| {
+            let b = label.as_bytes();
+            !b.is_empty()
+                && b.iter()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+                && b[0] != b'-'
+                && b[b.len() - 1] != b'-'
+        });
+    if ok {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "release name check failed: release name {}: invalid release name, must match regex ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length must not be longer than 53",
+        rudder::values::strvals::go_quote(name)
+    )
+}
+
+fn name_and_chart(args: &Args) -> anyhow::Result<(String, String)> {
+    let a = &args.args;
+    if a.is_empty() {
+        return Err(super::usage_error(
+            "\"rudder install\" requires at least 1 argument",
+            USAGE,
+        ));
+    }
+    if a.len() > 2 {
+        anyhow::bail!(
+            "expected at most two arguments, unexpected arguments: {}",
+            a[2..].join(", ")
+        );
+    }
+    if a.len() == 2 {
+        if args.generate_name {
+            anyhow::bail!("cannot set --generate-name and also specify a name");
+        }
+        return Ok((a[0].clone(), a[1].clone()));
+    }
+    if args.generate_name {
+        let base = std::path::Path::new(&a[0])
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let base = base.trim_end_matches(".tgz").to_string();
+        let base: String = base
+            .split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+            .next()
+            .unwrap_or("")
+            .to_lowercase();
+        let now = rudder::release::time::Timestamp::now().secs;
+        return Ok((format!("{base}-{now}"), a[0].clone()));
+    }
+    Err(super::usage_error(
+        "must either provide a name or specify --generate-name",
+        USAGE,
+    ))
+}
+
+/// Prints a release after install/upgrade in the chosen format.
+pub fn print_release(r: &Release, format: OutputFormat, hide_notes: bool) -> anyhow::Result<()> {
+    let text = match format {
+        OutputFormat::Table => status_block(
+            r,
+            StatusParts {
+                hide_notes,
+                ..Default::default()
+            },
+        )?,
+        OutputFormat::Json => release_json(r)?,
+        OutputFormat::Yaml => release_yaml(r)?,
+    };
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(())
+}
+
+pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
+    let format = output_format(&args.deploy.output)?;
+    let (name, chart_ref) = name_and_chart(&args)?;
+    let chart_path = locate_chart(&chart_ref, &args.path, settings)?;
+    let user_values = args.values.merge()?;
+    let mut chart = rudder::chart::load(&chart_path)?;
+    if !matches!(chart.metadata.chart_type.as_str(), "" | "application") {
+        anyhow::bail!(
+            "INSTALLATION FAILED: {} charts are not installable",
+            chart.metadata.chart_type
+        );
+    }
+    let missing = missing_dependencies(&chart);
+    if !missing.is_empty() {
+        anyhow::bail!(
+            "INSTALLATION FAILED: {}",
+            missing_dependencies_error(&missing)
+        );
+    }
+    check_release_name(&name).map_err(|e| anyhow::anyhow!("INSTALLATION FAILED: {e}"))?;
+    let opts = InstallOptions {
+        deploy: args.deploy.deploy_options()?,
+        replace: args.replace,
+        skip_crds: args.deploy.skip_crds,
+        create_namespace: args.deploy.create_namespace,
+        rollback_on_failure: args.deploy.rollback_on_failure,
+        skip_schema_validation: args.deploy.skip_schema_validation,
+    };
+    let env = ReleaseEnv::open(settings, false, settings.max_history)?;
+    let release = install(&env.context(), &name, &mut chart, &user_values, &opts)
+        .map_err(|e| install_error(&e))?;
+    print_release(&release, format, args.deploy.hide_notes)
+}
+
+/// helm's `INSTALLATION FAILED: ...`, with the name check logged first as helm does.
+pub fn install_error(e: &rudder::release::actions::ActionError) -> anyhow::Error {
+    let text = e.to_string();
+    if text == "cannot reuse a name that is still in use" {
+        eprintln!(
+            "level=ERROR msg=\"release name check failed\" error=\"cannot reuse a name that is still in use\""
+        );
+        return anyhow::anyhow!("INSTALLATION FAILED: release name check failed: {text}");
+    }
+    anyhow::anyhow!("INSTALLATION FAILED: {text}")
+}

@@ -1,0 +1,84 @@
+//! `rudder rollback RELEASE [REVISION]`.
+
+use std::io::Write;
+
+use clap::Args as ClapArgs;
+use rudder::release::actions::rollback::rollback;
+use rudder::release::actions::DeployOptions;
+
+use super::release_common::{timeout_or_default, wait_strategy, ReleaseEnv};
+use super::settings::Settings;
+
+const USAGE: &str = "rudder rollback <RELEASE> [REVISION] [flags]";
+
+#[derive(ClapArgs, Debug)]
+pub struct Args {
+    #[arg(value_name = "RELEASE")]
+    args: Vec<String>,
+    /// allow deletion of new resources created in this rollback when rollback fails
+    #[arg(long = "cleanup-on-fail")]
+    cleanup_on_fail: bool,
+    /// add a custom description for the rollback (max 256 characters)
+    #[arg(long, value_name = "string")]
+    description: Option<String>,
+    /// if set server-side apply will force changes against conflicts
+    #[arg(long = "force-conflicts")]
+    force_conflicts: bool,
+    /// force resource updates by replacement
+    #[arg(long = "force-replace")]
+    force_replace: bool,
+    /// limit the maximum number of revisions saved per release. Use 0 for no limit
+    #[arg(long = "history-max", value_name = "int")]
+    history_max: Option<i64>,
+    /// prevent hooks from running during rollback
+    #[arg(long = "no-hooks")]
+    no_hooks: bool,
+    /// time to wait for any individual Kubernetes operation (like Jobs for hooks)
+    #[arg(long, value_name = "duration")]
+    timeout: Option<String>,
+    /// wait until resources are ready (up to --timeout)
+    #[arg(long, value_name = "WaitStrategy", num_args = 0..=1, require_equals = true, default_missing_value = "watcher")]
+    wait: Option<String>,
+    /// if set and --wait enabled, will wait until all Jobs have been completed before marking the release as successful
+    #[arg(long = "wait-for-jobs")]
+    wait_for_jobs: bool,
+}
+
+pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
+    super::minimum_args(&args.args, 1, "rudder rollback", USAGE)?;
+    if args.args.len() > 2 {
+        anyhow::bail!(
+            "accepts at most 2 arg(s), received {}",
+            args.args.len()
+        );
+    }
+    let version = match args.args.get(1) {
+        Some(v) => v
+            .parse::<i64>()
+            .map_err(|_| anyhow::anyhow!("could not convert revision to a number: strconv.Atoi: parsing {}: invalid syntax", rudder::values::strvals::go_quote(v)))?,
+        None => 0,
+    };
+    if let Some(d) = &args.description {
+        if d.chars().count() > 256 {
+            anyhow::bail!("description must be 256 characters or less");
+        }
+    }
+    let opts = DeployOptions {
+        wait: wait_strategy(&args.wait)?,
+        wait_for_jobs: args.wait_for_jobs,
+        timeout: timeout_or_default(&args.timeout)?,
+        no_hooks: args.no_hooks,
+        force_conflicts: args.force_conflicts,
+        take_ownership: false,
+        description: args.description.clone(),
+        labels: Default::default(),
+    };
+    let env = ReleaseEnv::open(
+        settings,
+        false,
+        args.history_max.unwrap_or(settings.max_history),
+    )?;
+    rollback(&env.context(), &args.args[0], version, &opts)?;
+    writeln!(std::io::stdout().lock(), "Rollback was a success! Happy Helming!")?;
+    Ok(())
+}

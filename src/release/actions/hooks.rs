@@ -1,0 +1,138 @@
+//! Running a release's hooks for one event: in weight order, each deleted
+//! first (`before-hook-creation`, the default policy), applied, waited for
+//! when it is a Job or Pod, then deleted per `hook-succeeded`/`hook-failed`.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value as Json;
+
+use crate::cluster::resource::parse_manifest;
+use crate::release::model::{Hook, Release};
+use crate::release::time::Timestamp;
+
+use super::{ActionError, Context};
+
+enum Outcome {
+    Succeeded,
+    Failed(String),
+}
+
+fn job_or_pod_outcome(kind: &str, live: &Json) -> Option<Outcome> {
+    let status = live.get("status")?;
+    match kind {
+        "Job" => {
+            let conds = status.get("conditions")?.as_array()?;
+            for c in conds {
+                let t = c.get("type").and_then(Json::as_str).unwrap_or("");
+                let s = c.get("status").and_then(Json::as_str).unwrap_or("");
+                if s != "True" {
+                    continue;
+                }
+                if t == "Complete" {
+                    return Some(Outcome::Succeeded);
+                }
+                if t == "Failed" {
+                    let reason = c.get("reason").and_then(Json::as_str).unwrap_or("");
+                    return Some(Outcome::Failed(format!("job failed: {reason}")));
+                }
+            }
+            None
+        }
+        "Pod" => match status.get("phase").and_then(Json::as_str)? {
+            "Succeeded" => Some(Outcome::Succeeded),
+            "Failed" => Some(Outcome::Failed(format!(
+                "pod {} failed",
+                live.get("metadata")
+                    .and_then(|m| m.get("name"))
+                    .and_then(Json::as_str)
+                    .unwrap_or("")
+            ))),
+            _ => None,
+        },
+        _ => Some(Outcome::Succeeded),
+    }
+}
+
+fn policies(h: &Hook) -> Vec<String> {
+    if h.delete_policies.is_empty() {
+        vec!["before-hook-creation".to_string()]
+    } else {
+        h.delete_policies.clone()
+    }
+}
+
+fn run_one(ctx: &Context<'_>, h: &mut Hook, timeout: Duration) -> Result<(), ActionError> {
+    let resources = parse_manifest(&h.manifest)?;
+    let pols = policies(h);
+    if pols.iter().any(|p| p == "before-hook-creation") {
+        for r in &resources {
+            ctx.cluster.delete_object(r, &ctx.namespace)?;
+        }
+    }
+    h.last_run.started_at = Some(Timestamp::now().rfc3339_nano());
+    h.last_run.completed_at = None;
+    h.last_run.phase = "Running".into();
+    for r in &resources {
+        ctx.cluster.apply(r, &ctx.namespace, true)?;
+    }
+    let deadline = Instant::now() + timeout;
+    let mut outcome = Outcome::Succeeded;
+    for r in &resources {
+        loop {
+            let live = ctx.cluster.get_object(r, &ctx.namespace)?;
+            if let Some(o) = live.as_ref().and_then(|l| job_or_pod_outcome(&r.kind, l)) {
+                if let Outcome::Failed(_) = o {
+                    outcome = o;
+                }
+                break;
+            }
+            if Instant::now() >= deadline {
+                outcome = Outcome::Failed("timed out waiting for the condition".into());
+                break;
+            }
+            ctx.cluster
+                .block_on(tokio::time::sleep(Duration::from_millis(300)));
+        }
+        if matches!(outcome, Outcome::Failed(_)) {
+            break;
+        }
+    }
+    h.last_run.completed_at = Some(Timestamp::now().rfc3339_nano());
+    let (phase, err, delete_on) = match outcome {
+        Outcome::Succeeded => ("Succeeded", None, "hook-succeeded"),
+        Outcome::Failed(e) => ("Failed", Some(e), "hook-failed"),
+    };
+    h.last_run.phase = phase.into();
+    if pols.iter().any(|p| p == delete_on) {
+        for r in &resources {
+            ctx.cluster.delete_object(r, &ctx.namespace)?;
+        }
+    }
+    match err {
+        None => Ok(()),
+        Some(e) => Err(ActionError::msg(e)),
+    }
+}
+
+/// Runs the hooks of `event` (e.g. `pre-install`) and records their last run
+/// in `release.hooks`. The error text is helm's `<event> hooks failed: ...`.
+pub fn run_hooks(
+    ctx: &Context<'_>,
+    release: &mut Release,
+    event: &str,
+    timeout: Duration,
+) -> Result<(), ActionError> {
+    let mut order: Vec<usize> = (0..release.hooks.len())
+        .filter(|&i| release.hooks[i].events.iter().any(|e| e == event))
+        .collect();
+    order.sort_by(|&a, &b| {
+        let (ha, hb) = (&release.hooks[a], &release.hooks[b]);
+        ha.weight.cmp(&hb.weight).then_with(|| ha.name.cmp(&hb.name))
+    });
+    for i in order {
+        if let Err(e) = run_one(ctx, &mut release.hooks[i], timeout) {
+            return Err(ActionError::msg(format!("{event} hooks failed: {e}")));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,91 @@
+//! The release actions: each moves a release through Helm's states, storing a
+//! record before touching the cluster and recording the outcome after, so an
+//! interrupted action leaves an honest `pending-*` or `failed` revision.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use crate::cluster::{ClusterError, KubeCluster};
+use crate::render::pipeline::PipelineError;
+
+use super::storage::{Storage, StorageError};
+
+pub mod deploy;
+pub mod hooks;
+pub mod install;
+pub mod rollback;
+pub mod uninstall;
+pub mod upgrade;
+
+/// What every action works with.
+pub struct Context<'a> {
+    pub storage: &'a Storage,
+    pub cluster: &'a KubeCluster,
+    /// The release namespace.
+    pub namespace: String,
+}
+
+/// `--wait` strategies. `HookOnly` (helm's default) waits for hooks only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WaitStrategy {
+    #[default]
+    HookOnly,
+    Watcher,
+    Legacy,
+}
+
+impl WaitStrategy {
+    pub fn waits_for_resources(self) -> bool {
+        !matches!(self, WaitStrategy::HookOnly)
+    }
+}
+
+/// Options shared by install, upgrade and rollback.
+#[derive(Debug, Clone)]
+pub struct DeployOptions {
+    pub wait: WaitStrategy,
+    pub wait_for_jobs: bool,
+    pub timeout: Duration,
+    pub no_hooks: bool,
+    pub force_conflicts: bool,
+    pub take_ownership: bool,
+    pub description: Option<String>,
+    pub labels: BTreeMap<String, String>,
+}
+
+impl Default for DeployOptions {
+    fn default() -> Self {
+        DeployOptions {
+            wait: WaitStrategy::HookOnly,
+            wait_for_jobs: false,
+            timeout: Duration::from_secs(300),
+            no_hooks: false,
+            force_conflicts: false,
+            take_ownership: false,
+            description: None,
+            labels: BTreeMap::new(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ActionError {
+    #[error("{0}")]
+    Storage(#[from] StorageError),
+    #[error("{0}")]
+    Cluster(#[from] ClusterError),
+    #[error("{0}")]
+    Render(#[from] PipelineError),
+    /// Any other failure, worded as helm words it.
+    #[error("{0}")]
+    Message(String),
+}
+
+impl ActionError {
+    pub fn msg(s: impl Into<String>) -> ActionError {
+        ActionError::Message(s.into())
+    }
+}
+
+/// helm's `errPending`.
+pub const ERR_PENDING: &str = "another operation (install/upgrade/rollback) is in progress";

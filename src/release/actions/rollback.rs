@@ -1,0 +1,107 @@
+//! `helm rollback`: a new revision that carries an older revision's chart,
+//! values and manifest; objects the current revision has and the target does
+//! not are deleted.
+
+use crate::release::model::{Info, Release};
+use crate::release::status::Status;
+use crate::release::time::Timestamp;
+
+use super::deploy::{apply_all, delete_dropped, resources, wait};
+use super::hooks::run_hooks;
+use super::{ActionError, Context, DeployOptions};
+
+/// Rolls `name` back to `version` (0: the one before the newest).
+pub fn rollback(
+    ctx: &Context<'_>,
+    name: &str,
+    version: i64,
+    opts: &DeployOptions,
+) -> Result<Release, ActionError> {
+    let current = ctx.storage.last(name)?;
+    let previous_version = if version == 0 {
+        current.version - 1
+    } else {
+        version
+    };
+    let history = ctx.storage.history(name)?;
+    if !history.iter().any(|r| r.version == previous_version) {
+        return Err(ActionError::msg(format!(
+            "release has no {previous_version} version"
+        )));
+    }
+    let previous = ctx.storage.get(name, previous_version)?;
+
+    let now = Timestamp::now().rfc3339_nano();
+    let mut target = Release {
+        name: name.to_string(),
+        namespace: current.namespace.clone(),
+        chart: previous.chart.clone(),
+        config: previous.config.clone(),
+        manifest: previous.manifest.clone(),
+        hooks: previous.hooks.clone(),
+        version: current.version + 1,
+        apply_method: "ssa".into(),
+        labels: previous.labels.clone(),
+        info: Some(Info {
+            first_deployed: current.info.as_ref().and_then(|i| i.first_deployed.clone()),
+            last_deployed: Some(now),
+            status: Status::PendingRollback,
+            notes: previous
+                .info
+                .as_ref()
+                .map(|i| i.notes.clone())
+                .unwrap_or_default(),
+            description: opts
+                .description
+                .clone()
+                .unwrap_or_else(|| format!("Rollback to {previous_version}")),
+            rollback_revision: previous_version,
+            ..Default::default()
+        }),
+        extra: Default::default(),
+    };
+    ctx.storage.create(&target)?;
+
+    let current_objects = resources(&current.manifest)?;
+    let target_objects = resources(&target.manifest)?;
+    let result = (|| -> Result<(), ActionError> {
+        if !opts.no_hooks {
+            run_hooks(ctx, &mut target, "pre-rollback", opts.timeout)?;
+        }
+        apply_all(ctx, name, &target_objects, opts)?;
+        delete_dropped(ctx, &current_objects, &target_objects)?;
+        wait(ctx, &target_objects, opts)?;
+        if !opts.no_hooks {
+            run_hooks(ctx, &mut target, "post-rollback", opts.timeout)?;
+        }
+        Ok(())
+    })();
+
+    if let Err(e) = result {
+        let msg = format!("Rollback {:?} failed: {e}", target.version);
+        let info = target.info_mut();
+        info.status = Status::Failed;
+        info.description = msg;
+        let mut cur = current.clone();
+        cur.info_mut().status = Status::Superseded;
+        ctx.storage.update(&cur)?;
+        ctx.storage.update(&target)?;
+        return Err(e);
+    }
+
+    // Every other deployed revision is superseded now.
+    for mut r in ctx.storage.history(name)? {
+        if r.version != target.version && r.status() == Status::Deployed {
+            r.info_mut().status = Status::Superseded;
+            ctx.storage.update(&r)?;
+        }
+    }
+    let mut cur = ctx.storage.get(name, current.version)?;
+    if cur.status() != Status::Superseded {
+        cur.info_mut().status = Status::Superseded;
+        ctx.storage.update(&cur)?;
+    }
+    target.info_mut().status = Status::Deployed;
+    ctx.storage.update(&target)?;
+    Ok(target)
+}

@@ -1,0 +1,110 @@
+//! `helm uninstall`: mark `uninstalling`, pre-delete hooks, delete the
+//! objects in reverse install order, post-delete hooks, then either delete
+//! every revision or keep the history with the last one `uninstalled`.
+
+use std::time::Duration;
+
+use crate::release::model::Release;
+use crate::release::status::Status;
+use crate::release::storage::StorageError;
+use crate::release::time::Timestamp;
+
+use super::deploy::{delete_all, resources};
+use super::hooks::run_hooks;
+use super::{ActionError, Context};
+
+#[derive(Debug, Clone)]
+pub struct UninstallOptions {
+    pub keep_history: bool,
+    pub no_hooks: bool,
+    pub timeout: Duration,
+    pub description: Option<String>,
+}
+
+impl Default for UninstallOptions {
+    fn default() -> Self {
+        UninstallOptions {
+            keep_history: false,
+            no_hooks: false,
+            timeout: Duration::from_secs(300),
+            description: None,
+        }
+    }
+}
+
+/// What an uninstall did.
+pub struct UninstallOutcome {
+    pub release: Release,
+    /// Objects left in place by `helm.sh/resource-policy: keep`, as `Kind/name` lines.
+    pub kept: Vec<String>,
+}
+
+pub fn uninstall(
+    ctx: &Context<'_>,
+    name: &str,
+    opts: &UninstallOptions,
+) -> Result<UninstallOutcome, ActionError> {
+    let history = ctx.storage.history(name).map_err(|e| match e {
+        StorageError::NotFound => {
+            ActionError::msg(format!("uninstall: Release not loaded: {name}: release: not found"))
+        }
+        other => other.into(),
+    })?;
+    let mut release = history
+        .iter()
+        .max_by_key(|r| r.version)
+        .cloned()
+        .ok_or(StorageError::NotFound)?;
+    if release.status() == Status::Uninstalled {
+        if !opts.keep_history {
+            for r in &history {
+                ctx.storage.delete(name, r.version)?;
+            }
+            return Ok(UninstallOutcome {
+                release,
+                kept: Vec::new(),
+            });
+        }
+        return Err(ActionError::msg(format!(
+            "the release named {name:?} is already deleted"
+        )));
+    }
+
+    let now = Timestamp::now().rfc3339_nano();
+    {
+        let info = release.info_mut();
+        info.status = Status::Uninstalling;
+        info.deleted = Some(now);
+        info.description = "Deletion in progress (or silently failed)".into();
+    }
+    ctx.storage.update(&release)?;
+
+    if !opts.no_hooks {
+        run_hooks(ctx, &mut release, "pre-delete", opts.timeout)?;
+    }
+    let current = resources(&release.manifest)?;
+    let kept = delete_all(ctx, &current)?;
+    if !opts.no_hooks {
+        run_hooks(ctx, &mut release, "post-delete", opts.timeout)?;
+    }
+
+    {
+        let info = release.info_mut();
+        info.status = Status::Uninstalled;
+        info.description = opts
+            .description
+            .clone()
+            .unwrap_or_else(|| "Uninstallation complete".into());
+    }
+    if opts.keep_history {
+        ctx.storage.update(&release)?;
+    } else {
+        for r in &history {
+            ctx.storage.delete(name, r.version)?;
+        }
+    }
+    Ok(UninstallOutcome {
+        release,
+        kept: kept.iter().map(|r| format!("{}/{}", r.kind, r.name)).collect(),
+    })
+}
