@@ -897,8 +897,9 @@ pub fn parse(
         if zone_name.len() > 3 && zone_name.starts_with("GMT") {
             offset = atoi(&zone_name.as_bytes()[3..]).unwrap_or(0) as i32 * 3600;
         }
+        // Go keeps the wall clock as UTC here and only labels it.
         return Ok(GoTime::from_unix(
-            utc.unix - offset as i64,
+            utc.unix,
             nsec as u32,
             Location::fixed(&zone_name, &zone_name, offset),
         ));
