@@ -265,9 +265,9 @@ impl<'p> Translator<'p> {
             '\\' => return self.escape(true),
             '[' => {
                 let rest = self.rest();
-                if rest.starts_with("[:") {
-                    if let Some(end) = rest[2..].find(":]") {
-                        let name = &rest[2..2 + end];
+                if let Some(body) = rest.strip_prefix("[:") {
+                    if let Some(end) = body.find(":]") {
+                        let name = &body[..end];
                         let bare = name.strip_prefix('^').unwrap_or(name);
                         let len = end + 4;
                         if !POSIX_CLASSES.contains(&bare) {
