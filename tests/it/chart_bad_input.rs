@@ -45,7 +45,13 @@ fn tar(entries: &[Entry]) -> Vec<u8> {
         let sum: u64 = h
             .iter()
             .enumerate()
-            .map(|(i, b)| if (148..156).contains(&i) { 32 } else { u64::from(*b) })
+            .map(|(i, b)| {
+                if (148..156).contains(&i) {
+                    32
+                } else {
+                    u64::from(*b)
+                }
+            })
             .sum();
         octal(&mut h[148..155], sum);
         h[155] = b' ';
@@ -103,7 +109,11 @@ fn fails_cleanly(args: &[&str], cwd: &Path) -> String {
     assert_eq!(out.status.code(), Some(1), "{args:?}: stderr {stderr:?}");
     assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
     let lines: Vec<&str> = stderr.lines().collect();
-    assert_eq!(lines.len(), 1, "{args:?}: expected one line, got {stderr:?}");
+    assert_eq!(
+        lines.len(),
+        1,
+        "{args:?}: expected one line, got {stderr:?}"
+    );
     assert!(lines[0].starts_with("Error: "), "{args:?}: {stderr:?}");
     lines[0].to_string()
 }
@@ -116,7 +126,10 @@ fn archive_error(name: &str, data: &[u8]) -> String {
 
 #[test]
 fn parent_directory_entry_is_refused() {
-    let tgz = gzip(&tar(&[file("c/Chart.yaml", CHART_YAML), file("c/../evil", b"x")]));
+    let tgz = gzip(&tar(&[
+        file("c/Chart.yaml", CHART_YAML),
+        file("c/../evil", b"x"),
+    ]));
     assert_eq!(
         archive_error("evil.tgz", &tgz),
         "Error: chart illegally references parent directory: \"c/../evil\""
@@ -125,7 +138,10 @@ fn parent_directory_entry_is_refused() {
 
 #[test]
 fn absolute_path_entry_is_refused() {
-    let tgz = gzip(&tar(&[file("c/Chart.yaml", CHART_YAML), file("/etc/passwd", b"x")]));
+    let tgz = gzip(&tar(&[
+        file("c/Chart.yaml", CHART_YAML),
+        file("/etc/passwd", b"x"),
+    ]));
     assert_eq!(
         archive_error("abs.tgz", &tgz),
         "Error: chart illegally contains absolute paths: \"/etc/passwd\""
@@ -135,7 +151,10 @@ fn absolute_path_entry_is_refused() {
 #[test]
 fn file_over_5_mib_is_refused() {
     let big = vec![0u8; 6 * 1024 * 1024];
-    let tgz = gzip(&tar(&[file("c/Chart.yaml", CHART_YAML), file("c/big.bin", &big)]));
+    let tgz = gzip(&tar(&[
+        file("c/Chart.yaml", CHART_YAML),
+        file("c/big.bin", &big),
+    ]));
     assert_eq!(
         archive_error("big.tgz", &tgz),
         "Error: decompressed chart file \"c/big.bin\" is larger than the maximum file size 5242880"
@@ -160,7 +179,10 @@ fn gzip_bomb_stops_at_100_mib() {
 #[test]
 fn truncated_archive_is_refused() {
     let body: Vec<u8> = (0..200_000u32).flat_map(|i| i.to_le_bytes()).collect();
-    let tgz = gzip(&tar(&[file("c/Chart.yaml", CHART_YAML), file("c/data.bin", &body)]));
+    let tgz = gzip(&tar(&[
+        file("c/Chart.yaml", CHART_YAML),
+        file("c/data.bin", &body),
+    ]));
     let cut = &tgz[..tgz.len() / 2];
     assert_eq!(archive_error("cut.tgz", cut), "Error: unexpected EOF");
 }
@@ -171,10 +193,14 @@ fn not_an_archive_is_refused() {
     let line = archive_error("values.yaml", b"a: 1\n");
     assert!(
         line.starts_with("Error: file '/")
-            && line.ends_with("/values.yaml' seems to be a YAML file, but expected a gzipped archive"),
+            && line
+                .ends_with("/values.yaml' seems to be a YAML file, but expected a gzipped archive"),
         "{line}"
     );
-    assert_eq!(archive_error("empty.tgz", &gzip(&tar(&[]))), "Error: no files in chart archive");
+    assert_eq!(
+        archive_error("empty.tgz", &gzip(&tar(&[]))),
+        "Error: no files in chart archive"
+    );
 }
 
 #[test]
@@ -222,11 +248,18 @@ fn broken_metadata_and_values_fail_with_helms_message() {
         }
     };
     write("nover", b"apiVersion: v2\nname: nover\n", None);
-    write("badver", b"apiVersion: v2\nname: badver\nversion: 1.2.3.4\n", None);
+    write(
+        "badver",
+        b"apiVersion: v2\nname: badver\nversion: 1.2.3.4\n",
+        None,
+    );
     write("badutf", CHART_YAML, Some(b"name: \xff\n"));
     write("badyaml", b"apiVersion: v2\nname: [x\n", None);
     let run = |c: &str| fails_cleanly(&["show", "chart", c], &dir.0);
-    assert_eq!(run("nover"), "Error: validation: chart.metadata.version is required");
+    assert_eq!(
+        run("nover"),
+        "Error: validation: chart.metadata.version is required"
+    );
     assert_eq!(
         run("badver"),
         "Error: validation: chart.metadata.version \"1.2.3.4\" is invalid"
@@ -235,7 +268,8 @@ fn broken_metadata_and_values_fail_with_helms_message() {
         run("badutf"),
         "Error: cannot load values.yaml: cannot unmarshal yaml document: error converting YAML to JSON: yaml: invalid leading UTF-8 octet"
     );
-    assert!(run("badyaml").starts_with("Error: cannot load Chart.yaml: error converting YAML to JSON: yaml: line "));
+    assert!(run("badyaml")
+        .starts_with("Error: cannot load Chart.yaml: error converting YAML to JSON: yaml: line "));
     // The same failures inside an archive.
     let tgz = gzip(&tar(&[file("c/Chart.yaml", b"apiVersion: v2\nname: c\n")]));
     assert_eq!(

@@ -51,7 +51,10 @@ fn rudder(args: &[&str], cwd: &Path, home: &Path, extra_env: &[(&str, &str)]) ->
     cmd.env("HELM_CACHE_HOME", home.join("cache"))
         .env("HELM_CONFIG_HOME", home.join("config"))
         .env("HELM_DATA_HOME", home.join("data"))
-        .env("HELM_REPOSITORY_CONFIG", home.join("config/repositories.yaml"))
+        .env(
+            "HELM_REPOSITORY_CONFIG",
+            home.join("config/repositories.yaml"),
+        )
         .env("HELM_REPOSITORY_CACHE", home.join("cache/repository"))
         .env("KUBECONFIG", home.join("kubeconfig"));
     for (k, v) in extra_env {
@@ -73,7 +76,10 @@ fn error_lines(stderr: &[u8]) -> String {
 }
 
 fn sha256_hex(data: &[u8]) -> String {
-    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// `sha256 ./path` lines for every file under `dir`, sorted by path.
@@ -100,7 +106,10 @@ fn tree_manifest(dir: &Path) -> String {
 
 fn check_case(id: &str, kind: &str, args: &[&str]) -> Vec<String> {
     let g = goldens();
-    let want_code: i32 = read(&g.join(format!("{id}.code"))).trim().parse().unwrap_or(-1);
+    let want_code: i32 = read(&g.join(format!("{id}.code")))
+        .trim()
+        .parse()
+        .unwrap_or(-1);
     let home = Scratch::new("home");
     let mut problems = Vec::new();
     match kind {
@@ -216,5 +225,10 @@ fn chart_commands_match_helm_goldens() {
         }
     }
     assert!(count > 20, "expected the case list, found {count} cases");
-    assert!(failures.is_empty(), "{} of {count} cases differ from helm:\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {count} cases differ from helm:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }

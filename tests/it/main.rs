@@ -4,3 +4,4 @@ mod conformance;
 mod template;
 mod chart_cli;
 mod chart_bad_input;
+mod package_oracle;
