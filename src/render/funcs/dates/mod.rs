@@ -8,6 +8,7 @@
 mod civil;
 mod duration;
 mod layout;
+mod posix_tz;
 mod time_value;
 mod zone;
 

@@ -4,6 +4,8 @@
 
 use std::rc::Rc;
 
+use super::posix_tz::PosixTz;
+
 /// One zone type of a TZif file (or a fixed zone).
 #[derive(Clone, Debug)]
 struct ZoneType {
@@ -19,6 +21,8 @@ enum Rules {
         types: Vec<ZoneType>,
         /// (transition instant, index into `types`), ascending.
         transitions: Vec<(i64, usize)>,
+        /// The footer rule for instants after the last transition.
+        extend: Option<PosixTz>,
     },
 }
 
@@ -57,10 +61,19 @@ impl Location {
 
     /// A zone from TZif bytes; `None` when the data is not TZif.
     pub fn from_tzif(name: &str, data: &[u8]) -> Option<Rc<Location>> {
-        let (types, transitions) = parse_tzif(data)?;
+        let (types, mut transitions, extend) = parse_tzif(data)?;
+        if transitions.is_empty() {
+            // Go covers all time with one fake transition, so a footer rule
+            // applies everywhere.
+            transitions.push((i64::MIN, 0));
+        }
         Some(Rc::new(Location {
             name: name.to_string(),
-            rules: Rules::Tz { types, transitions },
+            rules: Rules::Tz {
+                types,
+                transitions,
+                extend,
+            },
         }))
     }
 
@@ -97,9 +110,14 @@ impl Location {
     pub fn renamed(&self, name: &str) -> Rc<Location> {
         let rules = match &self.rules {
             Rules::Fixed(t) => Rules::Fixed(t.clone()),
-            Rules::Tz { types, transitions } => Rules::Tz {
+            Rules::Tz {
+                types,
+                transitions,
+                extend,
+            } => Rules::Tz {
                 types: types.clone(),
                 transitions: transitions.clone(),
+                extend: extend.clone(),
             },
         };
         Rc::new(Location {
@@ -121,7 +139,11 @@ impl Location {
                 start: i64::MIN,
                 end: i64::MAX,
             },
-            Rules::Tz { types, transitions } => {
+            Rules::Tz {
+                types,
+                transitions,
+                extend,
+            } => {
                 if types.is_empty() {
                     return ZoneAt {
                         abbr: "UTC".to_string(),
@@ -142,6 +164,17 @@ impl Location {
                 }
                 // Last transition at or before `unix`.
                 let i = transitions.partition_point(|&(when, _)| when <= unix) - 1;
+                if i == transitions.len() - 1 {
+                    if let Some(rule) = extend {
+                        let (abbr, offset, _, start, end) = rule.lookup(unix);
+                        return ZoneAt {
+                            abbr,
+                            offset,
+                            start,
+                            end,
+                        };
+                    }
+                }
                 let t = &types[transitions[i].1];
                 ZoneAt {
                     abbr: t.abbr.clone(),
@@ -209,7 +242,7 @@ impl<'a> Reader<'a> {
     }
 }
 
-type Parsed = (Vec<ZoneType>, Vec<(i64, usize)>);
+type Parsed = (Vec<ZoneType>, Vec<(i64, usize)>, Option<PosixTz>);
 
 /// Reads a TZif file (RFC 8536), preferring the 64-bit data of version 2+.
 fn parse_tzif(data: &[u8]) -> Option<Parsed> {
@@ -244,7 +277,7 @@ fn parse_tzif(data: &[u8]) -> Option<Parsed> {
         counts = c2;
         time_size = 8;
     }
-    let [_isutcnt, _isstdcnt, _leapcnt, timecnt, typecnt, charcnt] = counts;
+    let [isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt] = counts;
     let mut times = Vec::with_capacity(timecnt);
     for _ in 0..timecnt {
         let b = r.take(time_size)?;
@@ -275,6 +308,19 @@ fn parse_tzif(data: &[u8]) -> Option<Parsed> {
             }
         })
         .collect();
+    // Leap second records and indicator bytes, then (v2+) the footer.
+    let mut extend = None;
+    if version >= b'2'
+        && r.take(leapcnt * (time_size + 4) + isstdcnt + isutcnt)
+            .is_some()
+    {
+        let rest = &data[r.pos..];
+        if rest.first() == Some(&b'\n') {
+            if let Some(end) = rest[1..].iter().position(|&c| c == b'\n') {
+                extend = PosixTz::parse(&String::from_utf8_lossy(&rest[1..1 + end]));
+            }
+        }
+    }
     let mut transitions = Vec::with_capacity(timecnt);
     for (t, i) in times.into_iter().zip(idx) {
         let i = i as usize;
@@ -283,7 +329,7 @@ fn parse_tzif(data: &[u8]) -> Option<Parsed> {
         }
         transitions.push((t, i));
     }
-    Some((types, transitions))
+    Some((types, transitions, extend))
 }
 
 #[cfg(test)]
@@ -302,6 +348,16 @@ mod tests {
             Location::load("../etc/passwd").unwrap_err(),
             "time: invalid location name"
         );
+    }
+
+    #[test]
+    fn footer_rule_after_last_transition() {
+        let Ok(loc) = Location::load("Europe/Berlin") else {
+            return;
+        };
+        // 2040-07-01T00:00:00Z.
+        let z = loc.lookup(2_224_627_200);
+        assert_eq!((z.abbr.as_str(), z.offset), ("CEST", 7200));
     }
 
     #[test]
