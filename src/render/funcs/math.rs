@@ -49,6 +49,9 @@ pub fn register(reg: &mut Registry) {
     reg.add("seq", Sig::variadic(&[], Ty::Int), seq);
 }
 
+/// Longest integer sequence `until`/`untilStep`/`seq` will build.
+const MAX_SEQUENCE: i128 = 1 << 26;
+
 /// The Go runtime's panic for integer division by zero, as text/template
 /// reports it.
 const DIVIDE_BY_ZERO: &str = "runtime error: integer divide by zero";
@@ -239,12 +242,12 @@ fn int_arg(v: &Value) -> i64 {
 fn until(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
     let count = int_arg(&args[0]);
     let step = if count < 0 { -1 } else { 1 };
-    Ok(int_list(until_step(0, count, step)))
+    Ok(int_list(until_step(0, count, step)?))
 }
 
 fn until_step_fn(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
     let (start, stop, step) = (int_arg(&args[0]), int_arg(&args[1]), int_arg(&args[2]));
-    Ok(int_list(until_step(start, stop, step)))
+    Ok(int_list(until_step(start, stop, step)?))
 }
 
 fn int_list(items: Vec<i64>) -> Value {
@@ -253,12 +256,19 @@ fn int_list(items: Vec<i64>) -> Value {
 
 /// Sprig's `untilStep`: counts from `start` toward `stop` (exclusive) by
 /// `step`; a step pointing away from `stop` gives an empty list.
-fn until_step(start: i64, stop: i64, step: i64) -> Vec<i64> {
+fn until_step(start: i64, stop: i64, step: i64) -> Result<Vec<i64>, FuncError> {
+    // Go would grow the slice until the process dies; fail instead of
+    // exhausting memory.
+    let produces = (stop < start && step < 0) || (stop > start && step > 0);
+    let count = (i128::from(stop) - i128::from(start)) / i128::from(step).abs().max(1);
+    if produces && count.abs() > MAX_SEQUENCE {
+        return Err(FuncError::new("runtime: out of memory"));
+    }
     let mut out = Vec::new();
     let mut i = start;
     if stop < start {
         if step >= 0 {
-            return out;
+            return Ok(out);
         }
         while i > stop {
             out.push(i);
@@ -267,10 +277,10 @@ fn until_step(start: i64, stop: i64, step: i64) -> Vec<i64> {
                 None => break,
             }
         }
-        return out;
+        return Ok(out);
     }
     if step <= 0 {
-        return out;
+        return Ok(out);
     }
     while i < stop {
         out.push(i);
@@ -279,7 +289,7 @@ fn until_step(start: i64, stop: i64, step: i64) -> Vec<i64> {
             None => break,
         }
     }
-    out
+    Ok(out)
 }
 
 /// `seq` like the Unix tool: `seq END`, `seq START END`, `seq START STEP
@@ -291,11 +301,11 @@ fn seq(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
         [end] => {
             let start = 1;
             let inc = if *end < start { -1 } else { 1 };
-            until_step(start, end.wrapping_add(inc), inc)
+            until_step(start, end.wrapping_add(inc), inc)?
         }
         [start, end] => {
             let step = if end < start { -1 } else { 1 };
-            until_step(*start, end.wrapping_add(step), step)
+            until_step(*start, end.wrapping_add(step), step)?
         }
         [start, step, end] => {
             let mut inc = 1;
@@ -305,7 +315,7 @@ fn seq(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
                     return Ok(Value::str(""));
                 }
             }
-            until_step(*start, end.wrapping_add(inc), *step)
+            until_step(*start, end.wrapping_add(inc), *step)?
         }
         _ => Vec::new(),
     };
@@ -399,5 +409,16 @@ mod tests {
         );
         assert_eq!(text(call(seq, &[Value::Int(0)])), "1 0");
         assert_eq!(text(call(seq, &[])), "");
+        assert!(call(until, &[Value::Int(i64::MAX)]).is_err());
+        let empty = call(
+            until_step_fn,
+            &[Value::Int(0), Value::Int(i64::MAX), Value::Int(-1)],
+        );
+        assert_eq!(text(empty), "[]");
+        let min_step = call(
+            until_step_fn,
+            &[Value::Int(0), Value::Int(-5), Value::Int(i64::MIN)],
+        );
+        assert_eq!(text(min_step), "[0]");
     }
 }
