@@ -137,6 +137,8 @@ pub(crate) fn compose_first(src: &str) -> Result<Option<Rc<Node>>, ComposeError>
     if src.chars().any(|c| !yaml_readable_char(c)) {
         return Err("control characters are not allowed".to_string());
     }
+    let untabbed = super::syntax_error::untab_quoted_continuations(src);
+    let src = untabbed.as_deref().unwrap_or(src);
     let mut c = Composer {
         src,
         parser: Parser::new_from_str(src),
@@ -160,6 +162,9 @@ pub(crate) fn compose_first(src: &str) -> Result<Option<Rc<Node>>, ComposeError>
                 // go-yaml stops after the root node: anything after it in
                 // the stream is never looked at.
                 let node = c.node(ev, mark)?;
+                if let Some(msg) = super::syntax_error::leading_tab_error(src) {
+                    return Err(msg);
+                }
                 return Ok(Some(node));
             }
             other => {

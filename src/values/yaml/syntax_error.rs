@@ -81,6 +81,11 @@ fn translate(info: &str) -> (String, Stage) {
     (msg.to_string(), stage)
 }
 
+/// The innermost `[` or `{` still open at char index `end`.
+fn innermost_open_flow(src: &str, end: usize) -> Option<char> {
+    scan_state(src, end).0
+}
+
 /// The anchor or alias name at a char index of `src`.
 fn name_at(src: &str, index: usize) -> String {
     src.chars()
@@ -100,13 +105,73 @@ pub(crate) fn go_syntax_error(src: &str, e: &ScanError) -> GoSyntaxError {
             ),
         };
     }
-    let (problem, stage) = translate(e.info());
+    let (mut problem, mut stage) = translate(e.info());
+    if matches!(
+        e.info(),
+        "illegal placement of ':' indicator" | "invalid indentation in flow construct"
+    ) {
+        // libyaml keeps reading the unclosed flow collection and its parser
+        // then misses the separator of the innermost open bracket.
+        if let Some(open) = innermost_open_flow(src, e.marker().index()) {
+            problem = format!(
+                "did not find expected ',' or '{}'",
+                if open == '[' { ']' } else { '}' }
+            );
+            stage = Stage::Parser;
+        }
+    }
     // yaml-rust2 lines are 1-based; go-yaml's marks are 0-based.
     let mut line0 = e.marker().line().saturating_sub(1);
+    if e.info() == "invalid trailing content after double-quoted scalar" {
+        let idx = e.marker().index();
+        let next = src.chars().skip(idx).find(|c| *c != ' ' && *c != '\t');
+        match next {
+            Some(q @ ('"' | '\'')) if !quote_closes(src, idx, q) => {
+                // A second quoted scalar that never ends: libyaml's scanner
+                // runs to the end of the input.
+                let eof_line = src.matches('\n').count();
+                return finish(
+                    eof_line,
+                    Stage::Scanner,
+                    "found unexpected end of stream".to_string(),
+                );
+            }
+            Some(':') | None => {}
+            Some(_) => {
+                // Another node after the value: the block mapping parser
+                // wanted a key there.
+                problem = "did not find expected key".to_string();
+                stage = Stage::Parser;
+            }
+        }
+    }
+    if e.info() == "invalid indentation in quoted scalar" {
+        // yaml-rust2 checks continuation-line indentation, libyaml does not;
+        // when the scalar never closes libyaml runs to the end of input.
+        if let Some((at, q)) = opening_quote_before(src, e.marker().index()) {
+            if !quote_closes(src, at, q) {
+                let eof_line = src.matches('\n').count();
+                return finish(
+                    eof_line,
+                    Stage::Scanner,
+                    "found unexpected end of stream".to_string(),
+                );
+            }
+        }
+    }
+    if e.info() == "while scanning a plain scalar, found a tab" {
+        // libyaml reports the continuation line holding the tab.
+        line0 += 1;
+    }
     if problem == "found unexpected end of stream" {
         // libyaml's mark sits at the very end of the input.
         line0 = src.matches('\n').count();
     }
+    finish(line0, stage, problem)
+}
+
+/// go-yaml's `line N: ` prefix from a 0-based mark line.
+fn finish(line0: usize, stage: Stage, problem: String) -> GoSyntaxError {
     let line = match stage {
         Stage::Scanner if line0 != 0 => line0 + 1,
         Stage::Parser => line0,
@@ -118,4 +183,180 @@ pub(crate) fn go_syntax_error(src: &str, e: &ScanError) -> GoSyntaxError {
         problem
     };
     GoSyntaxError { message }
+}
+
+/// The last quote before char index `end` that can open a scalar (it
+/// follows whitespace or a flow indicator), with its index.
+fn opening_quote_before(src: &str, end: usize) -> Option<(usize, char)> {
+    let mut found = None;
+    let mut prev = '\n';
+    for (i, c) in src.chars().take(end + 1).enumerate() {
+        if (c == '"' || c == '\'') && matches!(prev, ' ' | '\t' | '\n' | '[' | '{' | ',') {
+            found = Some((i, c));
+        }
+        prev = c;
+    }
+    found
+}
+
+/// libyaml never accepts a tab as the first character of a line in block
+/// context (outside flow collections and quoted scalars); yaml-rust2 does.
+/// Returns go-yaml's message for the first such line.
+pub(crate) fn leading_tab_error(src: &str) -> Option<String> {
+    let mut offset = 0;
+    let mut prev_content: Option<&str> = None;
+    for (n, line) in src.split('\n').enumerate() {
+        let here = offset;
+        offset += line.chars().count() + 1;
+        if line.starts_with('\t') {
+            let (open, in_quote) = scan_state(src, here);
+            if open.is_none() && !in_quote {
+                let plain_continues = prev_content.is_some_and(ends_with_plain_value);
+                let problem = if plain_continues {
+                    "found a tab character that violates indentation"
+                } else {
+                    "found character that cannot start any token"
+                };
+                return Some(finish(n, Stage::Scanner, problem.to_string()).message);
+            }
+        }
+        let t = line.trim();
+        if !t.is_empty() && !t.starts_with('#') {
+            prev_content = Some(line);
+        }
+    }
+    None
+}
+
+/// Whether a line ends in a plain scalar that the next line could continue.
+fn ends_with_plain_value(line: &str) -> bool {
+    let t = line.trim();
+    let value = match t.split_once(": ") {
+        Some((_, v)) => v.trim(),
+        None => t.strip_prefix("- ").unwrap_or(t).trim(),
+    };
+    !value.is_empty()
+        && !t.ends_with(':')
+        && !value.starts_with(['"', '\'', '[', '{', '|', '>', '&', '*', '!', '#'])
+}
+
+/// Flow/quote state at char index `end`: the innermost open bracket and
+/// whether a quoted scalar is open.
+fn scan_state(src: &str, end: usize) -> (Option<char>, bool) {
+    let mut stack = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut prev = '\n';
+    let mut chars = src.chars().take(end).peekable();
+    while let Some(c) = chars.next() {
+        match quote {
+            Some(q) => {
+                if c == '\\' && q == '"' {
+                    chars.next();
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '#' if matches!(prev, ' ' | '\t' | '\n') => {
+                    for c in chars.by_ref() {
+                        if c == '\n' {
+                            break;
+                        }
+                    }
+                    prev = '\n';
+                    continue;
+                }
+                '"' | '\'' if matches!(prev, ' ' | '\t' | '\n' | '[' | '{' | ',') => {
+                    quote = Some(c)
+                }
+                '[' | '{' => stack.push(c),
+                ']' | '}' => {
+                    stack.pop();
+                }
+                _ => {}
+            },
+        }
+        prev = c;
+    }
+    (stack.pop(), quote.is_some())
+}
+
+/// libyaml treats tabs that start a continuation line of a quoted scalar
+/// as ordinary whitespace; yaml-rust2 rejects them as indentation. Replace
+/// them by spaces (same width, same meaning) before parsing.
+pub(crate) fn untab_quoted_continuations(src: &str) -> Option<String> {
+    if !src.contains('\t') {
+        return None;
+    }
+    let mut out = String::with_capacity(src.len());
+    let mut quote: Option<char> = None;
+    let mut prev = '\n';
+    let mut at_line_start = false;
+    let mut changed = false;
+    let mut chars = src.chars().peekable();
+    while let Some(c) = chars.next() {
+        if at_line_start && quote.is_some() && c == '\t' {
+            out.push(' ');
+            changed = true;
+            prev = ' ';
+            continue;
+        }
+        at_line_start = at_line_start && (c == ' ' || c == '\t');
+        out.push(c);
+        match quote {
+            Some(q) => {
+                if c == '\\' && q == '"' {
+                    if let Some(n) = chars.next() {
+                        out.push(n);
+                    }
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '#' if matches!(prev, ' ' | '\t' | '\n') => {
+                    while let Some(&n) = chars.peek() {
+                        if n == '\n' {
+                            break;
+                        }
+                        out.push(n);
+                        chars.next();
+                    }
+                }
+                '"' | '\'' if matches!(prev, ' ' | '\t' | '\n' | '[' | '{' | ',') => {
+                    quote = Some(c)
+                }
+                _ => {}
+            },
+        }
+        if c == '\n' {
+            at_line_start = true;
+        }
+        prev = c;
+    }
+    changed.then_some(out)
+}
+
+/// Whether a quoted scalar opening at or after char index `from` (its quote
+/// is `q`) has a closing quote anywhere later, as libyaml scans it
+/// (indentation is not checked; `\"` and `''` are escapes).
+fn quote_closes(src: &str, from: usize, q: char) -> bool {
+    let mut chars = src
+        .chars()
+        .skip(from)
+        .skip_while(|c| *c != q)
+        .skip(1)
+        .peekable();
+    while let Some(c) = chars.next() {
+        if q == '"' && c == '\\' {
+            chars.next();
+        } else if c == q {
+            if q == '\'' && chars.peek() == Some(&'\'') {
+                chars.next();
+                continue;
+            }
+            return true;
+        }
+    }
+    false
 }

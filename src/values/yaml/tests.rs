@@ -118,7 +118,12 @@ fn manifest_head() {
 /// Goldens from the real helm (`testdata/values-yaml/gen.py`).
 #[test]
 fn goldens_from_helm() {
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/values-yaml");
+    // RUDDER_VALUES_GOLDENS points at another cases/ + golden/ pair made
+    // with the same script (e.g. mutated real values files).
+    let dir = match std::env::var_os("RUDDER_VALUES_GOLDENS") {
+        Some(d) => std::path::PathBuf::from(d),
+        None => std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/values-yaml"),
+    };
     let mut failures = Vec::new();
     for entry in std::fs::read_dir(dir.join("cases")).expect("cases") {
         let path = entry.expect("entry").path();
@@ -163,4 +168,22 @@ fn strip_nulls(v: &Value) {
         Value::List(l) => l.items.borrow().iter().for_each(strip_nulls),
         _ => {}
     }
+}
+
+#[test]
+fn misindented_key_in_mapping() {
+    assert_eq!(
+        parse_values("replicaCount: 3\nimage:\n  repository: nginx\n   tag: bad-indent\n")
+            .unwrap_err()
+            .to_string(),
+        "cannot unmarshal yaml document: error converting YAML to JSON: yaml: line 4: mapping values are not allowed in this context"
+    );
+}
+
+#[test]
+fn tabs_on_quoted_continuation_lines() {
+    assert_eq!(
+        to_json(&parse_values("b: \"multi\n\tline\"\nc: 'x\n\t y'\n").unwrap()).unwrap(),
+        r#"{"b":"multi line","c":"x y"}"#
+    );
 }
