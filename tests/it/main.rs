@@ -5,3 +5,5 @@ mod template;
 mod chart_cli;
 mod chart_bad_input;
 mod package_oracle;
+mod release;
+mod release_support;
