@@ -98,6 +98,15 @@ const ONE_ARG: &[&str] = &[
     "SetMetadata",
 ];
 
+/// A Go `uint64` result. `Value` has no unsigned integer; the rare value
+/// beyond `i64::MAX` is kept as its decimal text so it still prints right.
+fn uint64(n: u64) -> Value {
+    match i64::try_from(n) {
+        Ok(i) => Value::Int(i),
+        Err(_) => Value::string(n.to_string()),
+    }
+}
+
 /// Methods with pointer receivers: a `semver.Version` value (from `IncMinor`)
 /// is not addressable in a template, so it lacks them.
 const POINTER_ONLY: &[&str] = &[
@@ -133,9 +142,9 @@ impl Object for SemverObject {
         }
         let v = &self.version;
         Some(match name {
-            "Major" => Value::Int(v.major() as i64),
-            "Minor" => Value::Int(v.minor() as i64),
-            "Patch" => Value::Int(v.patch() as i64),
+            "Major" => uint64(v.major()),
+            "Minor" => uint64(v.minor()),
+            "Patch" => uint64(v.patch()),
             "Prerelease" => Value::str(v.prerelease()),
             "Metadata" => Value::str(v.metadata()),
             "Original" => Value::str(v.original()),
