@@ -147,7 +147,7 @@ fn entry_path(raw: &str) -> Result<String, ArchiveError> {
         return Err(ArchiveError::AbsolutePath(raw.to_string()));
     }
     let parts: Vec<&str> = raw.split(delim).collect();
-    if parts.iter().any(|p| *p == "..") {
+    if parts.contains(&"..") {
         return Err(ArchiveError::ParentDirectory(raw.to_string()));
     }
     if parts[0] == "Chart.yaml" {

@@ -438,3 +438,147 @@ pub fn unix_seconds(t: SystemTime) -> i64 {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::package::{gzip_archive, tar_stream};
+
+    struct TempDir(PathBuf);
+
+    impl TempDir {
+        fn new(tag: &str) -> TempDir {
+            let dir = std::env::temp_dir().join(format!(
+                "rudder-loader-{tag}-{}-{}",
+                std::process::id(),
+                SystemTime::now()
+                    .duration_since(SystemTime::UNIX_EPOCH)
+                    .map(|d| d.as_nanos())
+                    .unwrap_or(0)
+            ));
+            std::fs::create_dir_all(&dir).unwrap();
+            TempDir(dir)
+        }
+
+        fn write(&self, rel: &str, data: &[u8]) {
+            let p = self.0.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, data).unwrap();
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn names(files: &[ChartFile]) -> Vec<&str> {
+        files.iter().map(|f| f.name.as_str()).collect()
+    }
+
+    #[test]
+    fn directory_files_go_where_helm_puts_them() {
+        let d = TempDir::new("dir");
+        d.write("Chart.yaml", b"apiVersion: v2\nname: top\nversion: 1.0.0\n");
+        d.write("values.yaml", b"\xEF\xBB\xBFa: 1\n");
+        d.write("values.schema.json", b"{}");
+        d.write(".helmignore", b"*.bak\n");
+        d.write("README.md", b"hi");
+        d.write("old.bak", b"x");
+        d.write("templates/b.yaml", b"b");
+        d.write("templates/a.yaml", b"a");
+        d.write("templates/.hidden", b"h");
+        d.write("crds/c.yaml", b"kind: CustomResourceDefinition");
+        d.write(
+            "charts/sub/Chart.yaml",
+            b"apiVersion: v2\nname: sub\nversion: 0.1.0\n",
+        );
+        d.write("charts/sub/templates/s.yaml", b"s");
+        d.write("charts/_skipped/Chart.yaml", b"not a chart");
+        d.write("charts/sub-0.1.0.tgz.prov", b"sig");
+        let c = load_dir(&d.0).unwrap();
+        assert_eq!(c.name(), "top");
+        assert_eq!(
+            names(&c.templates),
+            ["templates/a.yaml", "templates/b.yaml"]
+        );
+        assert_eq!(
+            names(&c.files),
+            [
+                ".helmignore",
+                "README.md",
+                "charts/sub-0.1.0.tgz.prov",
+                "crds/c.yaml"
+            ]
+        );
+        assert_eq!(c.values_raw.as_deref(), Some(&b"a: 1\n"[..]));
+        assert_eq!(c.schema.as_deref(), Some(&b"{}"[..]));
+        assert_eq!(c.dependencies.len(), 1);
+        assert_eq!(c.dependencies[0].name(), "sub");
+        assert_eq!(names(&c.dependencies[0].templates), ["templates/s.yaml"]);
+        assert_eq!(c.crd_objects()[0].filename, "top/crds/c.yaml");
+
+        // The same chart through an archive, with the subchart nested as .tgz.
+        let sub_tgz = gzip_archive(&tar_stream(&c.dependencies[0]).unwrap()).unwrap();
+        d.write("charts/sub-0.1.0.tgz", &sub_tgz);
+        std::fs::remove_dir_all(d.0.join("charts/sub")).unwrap();
+        let packed = gzip_archive(&tar_stream(&load_dir(&d.0).unwrap()).unwrap()).unwrap();
+        let c2 = load_archive_bytes(&packed).unwrap();
+        assert_eq!(names(&c2.templates), names(&c.templates));
+        assert_eq!(c2.dependencies.len(), 1);
+        assert_eq!(c2.dependencies[0].name(), "sub");
+    }
+
+    #[test]
+    fn v1_requirements_and_errors() {
+        let d = TempDir::new("v1");
+        d.write("Chart.yaml", b"name: old\nversion: 1.0.0\n");
+        d.write(
+            "requirements.yaml",
+            b"dependencies:\n- name: dep\n  repository: x\n",
+        );
+        d.write("requirements.lock", b"digest: abc\n");
+        let c = load_dir(&d.0).unwrap();
+        assert_eq!(c.metadata.api_version, "v1");
+        assert_eq!(c.metadata.dependencies[0].name, "dep");
+        assert_eq!(c.lock.as_ref().unwrap().digest, "abc");
+        assert_eq!(names(&c.files), ["requirements.lock", "requirements.yaml"]);
+
+        let e = TempDir::new("nochart");
+        e.write("values.yaml", b"a: 1\n");
+        assert_eq!(
+            load_dir(&e.0).unwrap_err().to_string(),
+            "Chart.yaml file is missing"
+        );
+
+        let f = TempDir::new("badsub");
+        f.write("Chart.yaml", b"apiVersion: v2\nname: top\nversion: 1.0.0\n");
+        f.write("charts/sub/Chart.yaml", b"apiVersion: v2\nname: sub\n");
+        assert_eq!(
+            load_dir(&f.0).unwrap_err().to_string(),
+            "error unpacking subchart sub in top: validation: chart.metadata.version is required"
+        );
+    }
+
+    #[test]
+    fn utf8_errors_like_go_yaml() {
+        assert_eq!(go_yaml_utf8_error(b"ok"), None);
+        assert_eq!(
+            go_yaml_utf8_error(b"\xff"),
+            Some("invalid leading UTF-8 octet")
+        );
+        assert_eq!(
+            go_yaml_utf8_error(b"\xe9\n"),
+            Some("incomplete UTF-8 octet sequence")
+        );
+        assert_eq!(
+            go_yaml_utf8_error(b"\xc3a"),
+            Some("invalid trailing UTF-8 octet")
+        );
+        assert_eq!(
+            go_yaml_utf8_error(b"\xc0\x80"),
+            Some("invalid length of a UTF-8 sequence")
+        );
+    }
+}
