@@ -328,24 +328,6 @@ fn from_seconds_float(seconds: f64) -> Result<i64, String> {
     Ok(nanos as i64)
 }
 
-/// Go's `strconv.ParseFloat(s, 64)` for the forms charts use.
-fn go_parse_float(s: &str) -> Option<f64> {
-    let lower = s.to_ascii_lowercase();
-    let body = lower.trim_start_matches(['+', '-']);
-    if matches!(body, "inf" | "infinity" | "nan") {
-        return s.parse().ok();
-    }
-    if body.is_empty()
-        || !body
-            .bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'+' | b'-'))
-    {
-        return None;
-    }
-    // Go reports overflow to ±Inf as a range error.
-    s.parse().ok().filter(|f: &f64| f.is_finite())
-}
-
 /// Helm's `asDuration`: durations, Go duration strings, numeric strings and
 /// numbers (as seconds).
 fn as_duration(v: &Value) -> Result<i64, String> {
@@ -362,7 +344,7 @@ fn as_duration(v: &Value) -> Result<i64, String> {
             if let Ok(d) = parse_duration(s) {
                 return Ok(d);
             }
-            if let Some(f) = go_parse_float(s) {
+            if let Ok(f) = super::conversion::parse_float(s) {
                 return from_seconds_float(f);
             }
             Err(format!(
