@@ -78,6 +78,8 @@ pub struct Settings {
     /// kubeconfig, else default" (see [`Settings::namespace`]).
     pub namespace_override: Option<String>,
     pub kube_config: Option<String>,
+    /// `--kubeconfig` as given (helm reports only the flag in `env`).
+    pub kube_config_flag: Option<String>,
     pub kube_context: String,
     pub kube_token: String,
     pub kube_as_user: String,
@@ -152,7 +154,11 @@ impl Settings {
                 .map(|v| v.split(',').map(str::to_string).collect())
                 .unwrap_or_default()
         } else {
-            flags.kube_as_group.clone()
+            // helm parses its persistent flags twice, so a repeated-array
+            // flag reaches `env` doubled; reproduce what it reports.
+            let mut v = flags.kube_as_group.clone();
+            v.extend(flags.kube_as_group.iter().cloned());
+            v
         };
         Settings {
             namespace_override: flags
@@ -163,6 +169,7 @@ impl Settings {
                 .kubeconfig
                 .clone()
                 .or_else(|| env_nonempty("KUBECONFIG")),
+            kube_config_flag: flags.kubeconfig.clone(),
             kube_context: string_or(&flags.kube_context, "HELM_KUBECONTEXT"),
             kube_token: string_or(&flags.kube_token, "HELM_KUBETOKEN"),
             kube_as_user: string_or(&flags.kube_as_user, "HELM_KUBEASUSER"),
@@ -214,11 +221,57 @@ impl Settings {
         }
     }
 
-    /// The namespace for this request: the flag/env value, else `default`.
+    /// The namespace for this request: the flag/env value, else the
+    /// namespace of the kubeconfig's current context, else `default`.
     pub fn namespace(&self) -> String {
-        self.namespace_override
-            .clone()
+        if let Some(ns) = &self.namespace_override {
+            return ns.clone();
+        }
+        self.kubeconfig_namespace()
+            .filter(|ns| !ns.is_empty())
             .unwrap_or_else(|| "default".to_string())
+    }
+
+    /// The kubeconfig files in use: `--kubeconfig`, else every path in
+    /// `$KUBECONFIG`, else `~/.kube/config`.
+    pub fn kubeconfig_paths(&self) -> Vec<PathBuf> {
+        match &self.kube_config {
+            Some(k) if self.kube_config_flag.is_some() => vec![PathBuf::from(k)],
+            Some(k) => k
+                .split(':')
+                .filter(|p| !p.is_empty())
+                .map(PathBuf::from)
+                .collect(),
+            None => env_var("HOME")
+                .map(|h| vec![PathBuf::from(h).join(".kube/config")])
+                .unwrap_or_default(),
+        }
+    }
+
+    fn kubeconfig_namespace(&self) -> Option<String> {
+        let docs: Vec<rudder::value::Value> = self
+            .kubeconfig_paths()
+            .iter()
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .filter_map(|text| rudder::values::yaml::unmarshal(&text).ok())
+            .collect();
+        let str_of =
+            |v: Option<rudder::value::Value>| v.and_then(|v| v.as_str().map(str::to_string));
+        // The first file that sets current-context wins, as in client-go.
+        let context = Some(self.kube_context.clone())
+            .filter(|c| !c.is_empty())
+            .or_else(|| {
+                docs.iter()
+                    .find_map(|d| str_of(d.get("current-context")).filter(|c| !c.is_empty()))
+            })?;
+        docs.iter().find_map(|d| {
+            let list = d.get("contexts")?;
+            let items = list.as_list()?.items.borrow().clone();
+            items
+                .iter()
+                .find(|c| str_of(c.get("name")).as_deref() == Some(context.as_str()))
+                .and_then(|c| str_of(c.get("context").and_then(|x| x.get("namespace"))))
+        })
     }
 
     /// The key/value pairs `rudder env` prints, as helm's `EnvVars()`.
@@ -254,7 +307,7 @@ impl Settings {
                 self.kube_tls_server_name.clone(),
             ),
         ];
-        if let Some(kc) = &self.kube_config {
+        if let Some(kc) = self.kube_config_flag.as_ref().filter(|k| !k.is_empty()) {
             vars.push(("KUBECONFIG", kc.clone()));
         }
         vars.sort_by(|a, b| a.0.cmp(b.0));
