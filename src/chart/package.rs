@@ -213,6 +213,15 @@ pub fn parse_source_date_epoch(value: Option<&str>) -> Result<Option<SystemTime>
 /// helm's `Package.Run` for a chart directory: load, override versions,
 /// stamp times, check dependencies, save. Returns the archive path.
 pub fn package_dir(path: &Path, opts: &PackageOptions) -> Result<PathBuf, PackageError> {
+    // helm's top-level loader reads Chart.yaml first to pick the chart API.
+    let chart_yaml = path.join("Chart.yaml");
+    if let Err(e) = std::fs::read(&chart_yaml) {
+        return Err(PackageError::Io(format!(
+            "unable to detect chart at {}: {}",
+            chart_yaml.display(),
+            go_io_error("open", &chart_yaml, &e)
+        )));
+    }
     let mut c = super::load_dir(path)?;
     if let Some(v) = opts.version.as_deref().filter(|v| !v.is_empty()) {
         c.metadata.version = v.to_string();
