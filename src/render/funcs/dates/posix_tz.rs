@@ -6,18 +6,18 @@
 use super::civil::{days_from_civil, days_in_month, is_leap, weekday};
 
 #[derive(Clone, Debug, PartialEq)]
-enum Day {
+enum TransitionDay {
     /// `Jn`: 1..=365, February 29 never counted.
     Julian(i64),
     /// `n`: 0..=365, leap days counted.
     ZeroBased(i64),
     /// `Mm.w.d`: weekday `d` of week `w` (5 = last) of month `m`.
-    MonthWeekDay { month: i64, week: i64, day: i64 },
+    NthWeekday { month: i64, week: i64, day: i64 },
 }
 
 #[derive(Clone, Debug, PartialEq)]
 struct Rule {
-    day: Day,
+    day: TransitionDay,
     /// Seconds after local midnight.
     time: i64,
 }
@@ -100,7 +100,7 @@ impl Scanner<'_> {
     }
     fn rule(&mut self) -> Option<Rule> {
         let day = if self.eat(b'J') {
-            Day::Julian(self.num()?)
+            TransitionDay::Julian(self.num()?)
         } else if self.eat(b'M') {
             let month = self.num()?;
             if !self.eat(b'.') {
@@ -110,13 +110,13 @@ impl Scanner<'_> {
             if !self.eat(b'.') {
                 return None;
             }
-            Day::MonthWeekDay {
+            TransitionDay::NthWeekday {
                 month,
                 week,
                 day: self.num()?,
             }
         } else {
-            Day::ZeroBased(self.num()?)
+            TransitionDay::ZeroBased(self.num()?)
         };
         let time = if self.eat(b'/') { self.hms()? } else { 7200 };
         Some(Rule { day, time })
@@ -145,7 +145,7 @@ impl PosixTz {
             // Go's default: the US rules.
             (
                 Rule {
-                    day: Day::MonthWeekDay {
+                    day: TransitionDay::NthWeekday {
                         month: 3,
                         week: 2,
                         day: 0,
@@ -153,7 +153,7 @@ impl PosixTz {
                     time: 7200,
                 },
                 Rule {
-                    day: Day::MonthWeekDay {
+                    day: TransitionDay::NthWeekday {
                         month: 11,
                         week: 1,
                         day: 0,
@@ -228,15 +228,15 @@ impl PosixTz {
 /// the offset in effect before it.
 fn rule_time(year: i64, rule: &Rule, offset: i32) -> i64 {
     let day = match rule.day {
-        Day::Julian(n) => {
+        TransitionDay::Julian(n) => {
             let mut d = n - 1;
             if is_leap(year) && n >= 60 {
                 d += 1;
             }
             d
         }
-        Day::ZeroBased(n) => n,
-        Day::MonthWeekDay { month, week, day } => {
+        TransitionDay::ZeroBased(n) => n,
+        TransitionDay::NthWeekday { month, week, day } => {
             let first = days_from_civil(year, month, 1);
             let mut d = (day - weekday(first) as i64).rem_euclid(7);
             for _ in 1..week {
