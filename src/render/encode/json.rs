@@ -224,6 +224,14 @@ struct Parser<'a> {
     chars: Vec<char>,
     pos: usize,
     _src: &'a str,
+    /// Decoding into `map[string]interface{}` names the top-level key in
+    /// number overflow errors (`Go struct field .a`).
+    track_fields: bool,
+    /// The top-level key whose value is being read.
+    field: Option<String>,
+    /// encoding/json keeps decoding after a number overflow and reports the
+    /// first one at the end.
+    deferred: Option<String>,
 }
 
 type ParseResult<T> = Result<T, JsonError>;
@@ -283,7 +291,14 @@ impl Parser<'_> {
                         Some(':') => self.pos += 1,
                         Some(c) => return Err(Self::invalid(c, "after object key")),
                     }
+                    let top = depth == 0 && self.track_fields;
+                    if top {
+                        self.field = Some(k.clone());
+                    }
                     let v = self.value(depth + 1)?;
+                    if top {
+                        self.field = None;
+                    }
                     m.insert(k, v);
                     self.skip_ws();
                     match self.peek() {
@@ -391,9 +406,16 @@ impl Parser<'_> {
         let text: String = self.chars[start..self.pos].iter().collect();
         match text.parse::<f64>() {
             Ok(f) if f.is_finite() => Ok(Value::Float(f)),
-            _ => Err(JsonError(format!(
-                "json: cannot unmarshal number {text} into Go value of type float64"
-            ))),
+            _ => {
+                let target = match &self.field {
+                    Some(k) => format!("Go struct field .{k}"),
+                    None => "Go value".to_string(),
+                };
+                self.deferred.get_or_insert(format!(
+                    "json: cannot unmarshal number {text} into {target} of type float64"
+                ));
+                Ok(Value::Float(0.0))
+            }
         }
     }
 
@@ -457,19 +479,32 @@ impl Parser<'_> {
     }
 }
 
-/// `json.Unmarshal` into `interface{}`: syntax errors with Go's text.
-pub fn parse_json(src: &str) -> Result<Value, JsonError> {
+/// Parses a whole JSON text: syntax errors fail outright; a number
+/// overflow yields the (partial) value and the deferred error, as
+/// encoding/json does.
+fn parse_partial(src: &str, track_fields: bool) -> Result<(Value, Option<String>), JsonError> {
     let mut p = Parser {
         chars: src.chars().collect(),
         pos: 0,
         _src: src,
+        track_fields,
+        field: None,
+        deferred: None,
     };
     let v = p.value(0)?;
     p.skip_ws();
     if let Some(c) = p.peek() {
         return Err(Parser::invalid(c, "after top-level value"));
     }
-    Ok(v)
+    Ok((v, p.deferred))
+}
+
+/// `json.Unmarshal` into `interface{}`: syntax errors with Go's text.
+pub fn parse_json(src: &str) -> Result<Value, JsonError> {
+    match parse_partial(src, false)? {
+        (v, None) => Ok(v),
+        (_, Some(e)) => Err(JsonError(e)),
+    }
 }
 
 /// encoding/json's name for a value's JSON kind in type errors.
@@ -484,12 +519,31 @@ fn kind_name(v: &Value) -> &'static str {
     }
 }
 
+/// What `fromJson` sees: the decoded map (possibly partial) and the error
+/// encoding/json reported, if any.
+pub fn from_json_lenient(src: &str) -> (Value, Option<String>) {
+    match parse_partial(src, true) {
+        Err(e) => (Value::empty_map(), Some(e.0)),
+        Ok((v @ (Value::Map(_) | Value::Nil), deferred)) => (v, deferred),
+        Ok((other, _)) => (
+            Value::empty_map(),
+            Some(format!(
+                "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+                kind_name(&other)
+            )),
+        ),
+    }
+}
+
 /// `json.Unmarshal` into `map[string]interface{}` (`fromJson`); `Nil` for
 /// JSON `null` (Go leaves a nil map).
 pub fn from_json(src: &str) -> Result<Value, JsonError> {
-    let v = parse_json(src)?;
+    let (v, deferred) = parse_partial(src, true)?;
     match v {
-        Value::Map(_) | Value::Nil => Ok(v),
+        Value::Map(_) | Value::Nil => match deferred {
+            None => Ok(v),
+            Some(e) => Err(JsonError(e)),
+        },
         other => Err(JsonError(format!(
             "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
             kind_name(&other)
@@ -500,6 +554,7 @@ pub fn from_json(src: &str) -> Result<Value, JsonError> {
 /// `json.Unmarshal` into `[]interface{}` (`fromJsonArray`).
 pub fn from_json_array(src: &str) -> Result<Value, JsonError> {
     let v = parse_json(src)?;
+    // (A number overflow fails the whole array, as Helm replaces it.)
     match v {
         Value::List(_) | Value::Nil => Ok(v),
         other => Err(JsonError(format!(

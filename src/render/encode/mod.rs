@@ -13,7 +13,8 @@ pub mod yaml_v2;
 pub mod yaml_v3;
 
 pub use json::{
-    from_json, from_json_array, parse_json, to_json, to_pretty_json, to_raw_json, JsonError,
+    from_json, from_json_array, from_json_lenient, parse_json, to_json, to_pretty_json,
+    to_raw_json, JsonError,
 };
 pub use toml::{to_toml, TomlError};
 pub use toml_de::from_toml;

@@ -129,8 +129,12 @@ impl Encoder {
                 // nested tables.
                 let entries = m.entries.borrow();
                 let mut parts = Vec::new();
-                let direct = entries.iter().filter(|(_, v)| !is_table(v) && !is_array_of_tables(v));
-                let sub = entries.iter().filter(|(_, v)| is_table(v) || is_array_of_tables(v));
+                let direct = entries
+                    .iter()
+                    .filter(|(_, v)| !is_table(v) && !is_array_of_tables(v));
+                let sub = entries
+                    .iter()
+                    .filter(|(_, v)| is_table(v) || is_array_of_tables(v));
                 for (k, val) in direct.chain(sub) {
                     if val.is_nil() {
                         continue;

@@ -95,6 +95,9 @@ impl P {
                         self.i += 1;
                     }
                     if s == self.i {
+                        if self.peek() == Some('=') {
+                            return Err(self.err("unexpected '=': key name appears blank"));
+                        }
                         return Err(self.err("expected key"));
                     }
                     self.c[s..self.i].iter().collect()
@@ -221,7 +224,13 @@ impl P {
                             return Ok(Value::list(items));
                         }
                         _ => {
-                            return Err(self.err("expected a comma (',') or array terminator (']')"))
+                            let got = match self.peek() {
+                                None => "end of file".to_string(),
+                                Some(c) => format!("{c:?}"),
+                            };
+                            return Err(self.err(&format!(
+                                "expected a comma (',') or array terminator (']'), but got {got}"
+                            )));
                         }
                     }
                 }
@@ -286,6 +295,37 @@ impl P {
     }
 }
 
+/// A TOML date/time as Go's time.Time marshals to JSON (RFC 3339 with
+/// nanoseconds trimmed); dates and local date-times are taken as UTC.
+fn datetime_text(t: &str) -> String {
+    let mut s = t.replacen(' ', "T", 1).replace('t', "T").replace('z', "Z");
+    if s.len() == 10 {
+        s.push_str("T00:00:00Z");
+        return s;
+    }
+    if s.len() >= 8 && s.as_bytes()[2] == b':' && !s.contains('-') {
+        s = format!("0000-01-01T{s}");
+    }
+    // Trim trailing zeros of the fraction.
+    if let Some(dot) = s.find('.') {
+        let end = s[dot + 1..]
+            .find(|c: char| !c.is_ascii_digit())
+            .map_or(s.len(), |i| dot + 1 + i);
+        let frac = s[dot + 1..end].trim_end_matches('0').to_string();
+        let rest = s[end..].to_string();
+        s = if frac.is_empty() {
+            format!("{}{rest}", &s[..dot])
+        } else {
+            format!("{}.{frac}{rest}", &s[..dot])
+        };
+    }
+    let time_part = s.split_once('T').map_or("", |(_, t)| t);
+    if !time_part.ends_with('Z') && !time_part.contains('+') && !time_part.contains('-') {
+        s.push('Z');
+    }
+    s
+}
+
 fn scalar(t: &str) -> Option<Value> {
     match t {
         "true" => return Some(Value::Bool(true)),
@@ -314,7 +354,7 @@ fn scalar(t: &str) -> Option<Value> {
         }
     }
     if t.len() >= 8 && t.as_bytes().iter().take(4).all(u8::is_ascii_digit) || t.contains(':') {
-        return Some(Value::string(t.replacen(' ', "T", 1)));
+        return Some(Value::string(datetime_text(t)));
     }
     None
 }
@@ -393,6 +433,7 @@ pub fn from_toml(src: &str) -> Result<Value, TomlError> {
         last_key: None,
     };
     let mut table_path: Vec<String> = Vec::new();
+    let mut defined_tables: std::collections::HashSet<Vec<String>> = Default::default();
     let root = Value::map(BTreeMap::new());
     let mut current = root.clone();
     loop {
@@ -403,6 +444,13 @@ pub fn from_toml(src: &str) -> Result<Value, TomlError> {
                 let array = p.c.get(p.i + 1) == Some(&'[');
                 p.i += if array { 2 } else { 1 };
                 let key = p.key()?;
+                if !array && !defined_tables.insert(key.clone()) {
+                    p.last_key = None;
+                    return Err(p.err(&format!(
+                        "Key '{}' has already been defined.",
+                        key.join(".")
+                    )));
+                }
                 p.last_key = Some(key.join("."));
                 table_path = key.clone();
                 p.ws();

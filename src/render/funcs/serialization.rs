@@ -127,9 +127,18 @@ fn to_raw_json(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
 }
 
 fn from_json(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
-    Ok(match encode::from_json(arg_str(args)) {
-        Ok(v) => v,
-        Err(e) => error_map(e.0),
+    let (v, err) = encode::from_json_lenient(arg_str(args));
+    Ok(match err {
+        None => v,
+        Some(e) => match &v {
+            Value::Map(m) => {
+                m.entries
+                    .borrow_mut()
+                    .insert("Error".to_string(), Value::string(e));
+                v
+            }
+            _ => error_map(e),
+        },
     })
 }
 
@@ -144,7 +153,18 @@ fn from_json_array(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
     })
 }
 
+/// BurntSushi reflects on the value's type first; a nil interface panics.
+fn nil_toml(v: &Value) -> Result<(), FuncError> {
+    if v.is_nil() {
+        return Err(FuncError::new(
+            "reflect: call of reflect.Value.Type on zero Value",
+        ));
+    }
+    Ok(())
+}
+
 fn to_toml(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
+    nil_toml(&args[0])?;
     Ok(Value::string(match encode::to_toml(&args[0]) {
         Ok(s) => s,
         Err(e) => e.0,
@@ -152,6 +172,7 @@ fn to_toml(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
 }
 
 fn must_to_toml(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
+    nil_toml(&args[0])?;
     encode::to_toml(&args[0])
         .map(Value::string)
         .map_err(|e| FuncError::new(e.0))
