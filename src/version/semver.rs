@@ -240,6 +240,13 @@ impl PartialEq for Version {
 
 impl Eq for Version {}
 
+/// Consistent with `Eq`: build metadata does not take part.
+impl std::hash::Hash for Version {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (self.major, self.minor, self.patch, &self.pre).hash(state);
+    }
+}
+
 impl std::str::FromStr for Version {
     type Err = VersionError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
