@@ -72,8 +72,8 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         args.paths.clone()
     };
     if let Some(kv) = args.kube_version.as_deref().filter(|k| !k.is_empty()) {
-        if rudder::version::Version::parse(kv).is_err() {
-            anyhow::bail!("invalid kube version '{kv}': invalid semantic version");
+        if let Err(e) = rudder::render::objects::KubeVersion::parse(kv) {
+            anyhow::bail!("invalid kube version '{kv}': {e}");
         }
     }
     if args.with_subcharts {
