@@ -24,7 +24,9 @@ mod list;
 mod output;
 mod package;
 mod release_common;
+mod pull;
 mod repo;
+mod repo_add;
 mod rollback;
 mod search;
 pub mod settings;
@@ -89,6 +91,8 @@ pub enum Commands {
     List(list::Args),
     /// package a chart directory into a chart archive
     Package(package::Args),
+    /// download a chart from a repository and (optionally) unpack it in local directory
+    Pull(pull::Args),
     /// add, list, remove, update, and index chart repositories
     Repo(repo::Args),
     /// roll back a release to a previous revision
@@ -122,6 +126,7 @@ fn dispatch(command: Commands, settings: &Settings) -> anyhow::Result<()> {
         Commands::Lint(a) => lint::run(a, settings),
         Commands::List(a) => list::run(a, settings),
         Commands::Package(a) => package::run(a, settings),
+        Commands::Pull(a) => pull::run(a, settings),
         Commands::Repo(a) => repo::run(a, settings),
         Commands::Rollback(a) => rollback::run(a, settings),
         Commands::Search(a) => search::run(a, settings),

@@ -21,6 +21,8 @@ pub struct Args {
 
 #[derive(Subcommand, Debug)]
 enum What {
+    /// add a chart repository
+    Add(super::repo_add::AddArgs),
     /// generate an index file given a directory containing packaged charts
     Index(IndexArgs),
     /// list chart repositories
@@ -29,6 +31,9 @@ enum What {
     /// remove one or more chart repositories
     #[command(alias = "rm")]
     Remove(RemoveArgs),
+    /// update information of available charts locally from chart repositories
+    #[command(alias = "up")]
+    Update(super::repo_add::UpdateArgs),
 }
 
 #[derive(ClapArgs, Debug)]
@@ -66,6 +71,8 @@ struct RemoveArgs {
 
 pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
     match args.what {
+        What::Add(a) => super::repo_add::run_add(a, settings),
+        What::Update(a) => super::repo_add::run_update(a, settings),
         What::Index(a) => run_index(a),
         What::List(a) => run_list(a, settings),
         What::Remove(a) => run_remove(a, settings),

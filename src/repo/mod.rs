@@ -8,8 +8,11 @@
 
 pub mod atomic_file;
 pub mod cache_paths;
+pub mod chart_repo;
 pub mod config;
+pub mod downloader;
 pub mod gotime;
+pub mod http;
 pub mod index;
 pub mod index_decode;
 pub mod index_dir;
