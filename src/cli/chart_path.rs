@@ -68,30 +68,6 @@ pub fn locate_chart(
     if name.starts_with("oci://") {
         anyhow::bail!("OCI chart references are not supported yet: {name}");
     }
-    if let Some(url) = &opts.repo {
-        anyhow::bail!("looks like \"{url}\" is not a valid chart repository or cannot be reached");
-    }
-    let Some((repo_name, _chart)) = name.split_once('/') else {
-        anyhow::bail!(
-            "non-absolute URLs should be in form of repo_name/path_to_chart, got: {name}"
-        );
-    };
-    let known = std::fs::read_to_string(&settings.repository_config)
-        .ok()
-        .and_then(|text| rudder::values::yaml::unmarshal(&text).ok())
-        .and_then(|doc| doc.get("repositories"))
-        .and_then(|repos| {
-            repos.as_list().map(|l| {
-                l.items.borrow().iter().any(|r| {
-                    r.get("name")
-                        .and_then(|n| n.as_str().map(|s| s == repo_name))
-                        == Some(true)
-                })
-            })
-        })
-        .unwrap_or(false);
-    if !known {
-        anyhow::bail!("repo {repo_name} not found");
-    }
-    anyhow::bail!("downloading charts from repository {repo_name} is not supported yet")
+    // `repo/chart`, `--repo URL` and direct URLs: fetched into the content cache (G).
+    super::pull::locate_remote(name, opts, settings)
 }

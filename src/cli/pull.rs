@@ -125,3 +125,27 @@ pub fn run(a: Args, settings: &Settings) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// helm's `LocateChart` for charts that are not local: the archive is
+/// downloaded (or found) in the content cache and its path returned.
+pub fn locate_remote(
+    name: &str,
+    p: &ChartPathArgs,
+    settings: &Settings,
+) -> anyhow::Result<PathBuf> {
+    let version = p.version.clone().unwrap_or_default();
+    let (d, resolved) = resolve(name, &version, p, settings)?;
+    let data = d.fetch(&resolved)?;
+    let digest = rudder::repo::index_dir::digest_bytes(&data);
+    let path = settings
+        .content_cache
+        .join(&digest[..2])
+        .join(format!("{digest}.chart"));
+    if !path.exists() {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        rudder::repo::atomic_file::write_atomic(&path, &data, 0o644)?;
+    }
+    Ok(path)
+}
