@@ -73,18 +73,12 @@ fn warn_fn<'a, 'b: 'a>(log: &'a mut Logger<'b>) -> impl FnMut(String) + use<'a, 
     move |msg| log(Record::new(Level::Info, msg))
 }
 
-/// The subchart a dependency entry refers to: the first loaded chart with
-/// that name whose version satisfies the entry, copied and renamed to the
-/// alias if there is one.
-fn alias_dependency(charts: &[Chart], dep: &Dependency) -> Option<Chart> {
-    let found = charts
-        .iter()
-        .find(|c| c.name() == dep.name && is_compatible_range(&dep.version, &c.metadata.version))?;
-    let mut out = found.clone();
-    if !dep.alias.is_empty() {
-        out.metadata.name = dep.alias.clone();
-    }
-    Some(out)
+/// The loaded chart a dependency entry refers to: the first with that
+/// name whose version satisfies the entry.
+fn matching_chart(charts: &[Chart], dep: &Dependency) -> Option<usize> {
+    charts.iter().position(|c| {
+        c.name() == dep.name && is_compatible_range(&dep.version, &c.metadata.version)
+    })
 }
 
 fn process_enabled(
@@ -96,21 +90,56 @@ fn process_enabled(
     if chart.metadata.dependencies.is_empty() {
         return Ok(());
     }
-    // Loaded charts not named by any dependency entry are kept as they are.
-    let mut charts: Vec<Chart> = chart
+    // Loaded charts not named by any dependency entry are kept as they are;
+    // each entry then gets (a copy of) the first chart it matches, renamed
+    // to its alias. Charts are moved rather than copied where possible:
+    // they can carry megabytes of files.
+    let matches: Vec<Option<usize>> = chart
+        .metadata
         .dependencies
         .iter()
-        .filter(|existing| {
-            !chart.metadata.dependencies.iter().any(|req| {
+        .map(|req| matching_chart(&chart.dependencies, req))
+        .collect();
+    let mut uses = vec![0usize; chart.dependencies.len()];
+    for i in matches.iter().flatten() {
+        uses[*i] += 1;
+    }
+    let mut loaded: Vec<Option<Chart>> = std::mem::take(&mut chart.dependencies)
+        .into_iter()
+        .map(Some)
+        .collect();
+    let mut charts: Vec<Chart> = Vec::new();
+    for (i, slot) in loaded.iter_mut().enumerate() {
+        let unmatched = !chart.metadata.dependencies.iter().any(|req| {
+            slot.as_ref().is_some_and(|existing| {
                 existing.name() == req.name
                     && is_compatible_range(&req.version, &existing.metadata.version)
             })
-        })
-        .cloned()
-        .collect();
-    for req in &mut chart.metadata.dependencies {
-        if let Some(c) = alias_dependency(&chart.dependencies, req) {
-            charts.push(c);
+        });
+        if unmatched && uses[i] == 0 {
+            if let Some(c) = slot.take() {
+                charts.push(c);
+            }
+        } else if unmatched {
+            if let Some(c) = slot.as_ref() {
+                charts.push(c.clone());
+            }
+        }
+    }
+    for (req, m) in chart.metadata.dependencies.iter_mut().zip(&matches) {
+        if let Some(i) = *m {
+            uses[i] -= 1;
+            let mut c = if uses[i] == 0 {
+                loaded[i].take()
+            } else {
+                loaded[i].clone()
+            };
+            if let Some(c) = c.as_mut() {
+                if !req.alias.is_empty() {
+                    c.metadata.name = req.alias.clone();
+                }
+            }
+            charts.extend(c);
         }
         if !req.alias.is_empty() {
             req.name = req.alias.clone();
