@@ -27,7 +27,9 @@ fn translate(info: &str) -> (String, Stage) {
     let (msg, stage) = match info {
         "mapping values are not allowed in this context" => (info, Scanner),
         "block sequence entries are not allowed in this context" => (info, Scanner),
-        "simple key expect ':'" => ("could not find expected ':'", Scanner),
+        "simple key expect ':'" | "simple key expected" => {
+            ("could not find expected ':'", Scanner)
+        }
         "while parsing a block mapping, did not find expected key" => {
             ("did not find expected key", Parser)
         }
@@ -157,6 +159,22 @@ pub(crate) fn go_syntax_error(src: &str, e: &ScanError) -> GoSyntaxError {
                     "found unexpected end of stream".to_string(),
                 );
             }
+        }
+    }
+    if e.info() == "simple key expected" {
+        let rest: String = src.chars().skip(e.marker().index()).collect();
+        if rest
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+        {
+            // Detected at the end of the stream, whose mark libyaml puts on
+            // a fresh line after unterminated last line.
+            let nl = src.matches('\n').count();
+            line0 = if src.ends_with('\n') || src.is_empty() {
+                nl
+            } else {
+                nl + 1
+            };
         }
     }
     if e.info() == "while scanning a plain scalar, found a tab" {
