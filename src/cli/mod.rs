@@ -33,6 +33,7 @@ pub mod settings;
 mod show;
 mod status;
 mod template;
+mod test;
 mod uninstall;
 mod upgrade;
 pub mod values_args;
@@ -106,6 +107,8 @@ pub enum Commands {
     Status(status::Args),
     /// locally render templates
     Template(template::Args),
+    /// run tests for a release
+    Test(test::Args),
     /// uninstall a release
     #[command(aliases = ["un", "delete", "del"])]
     Uninstall(uninstall::Args),
@@ -133,6 +136,7 @@ fn dispatch(command: Commands, settings: &Settings) -> anyhow::Result<()> {
         Commands::Show(a) => show::run(a, settings),
         Commands::Status(a) => status::run(a, settings),
         Commands::Template(a) => template::run(a, settings),
+        Commands::Test(a) => test::run(a, settings),
         Commands::Uninstall(a) => uninstall::run(a, settings),
         Commands::Upgrade(a) => upgrade::run(a, settings),
         Commands::Version(a) => version::run(a, settings),

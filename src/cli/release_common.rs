@@ -141,14 +141,23 @@ pub fn output_format(o: &Option<String>) -> anyhow::Result<OutputFormat> {
     }
 }
 
-/// The release as `-o json` prints it (encoding/json of the record, plus newline).
-pub fn release_json(r: &Release) -> anyhow::Result<String> {
-    let v = serde_json::to_value(r)?;
-    let crate_value = json_to_value(&v);
-    Ok(format!("{}\n", rudder::render::encode::to_json(&crate_value)?))
+/// encoding/json's HTML-safe escaping, applied to serde_json output (these
+/// characters only occur inside strings there).
+fn go_json_escape(s: &str) -> String {
+    s.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
 }
 
-/// The release as `-o yaml` prints it.
+/// The release as `-o json` prints it (encoding/json of the record in Go
+/// field order, plus newline). `status` prints it without the chart.
+pub fn release_json(r: &Release) -> anyhow::Result<String> {
+    Ok(format!("{}\n", go_json_escape(&serde_json::to_string(r)?)))
+}
+
+/// The release as `-o yaml` prints it (sigs.k8s.io/yaml: keys sorted).
 pub fn release_yaml(r: &Release) -> anyhow::Result<String> {
     let v = serde_json::to_value(r)?;
     yaml_doc(&json_to_value(&v))

@@ -27,10 +27,12 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
     let format = output_format(&args.output)?;
     let env = ReleaseEnv::open(settings, false, settings.max_history)?;
     let name = &args.args[0];
-    let release = match args.revision.filter(|r| *r > 0) {
+    let mut release = match args.revision.filter(|r| *r > 0) {
         Some(v) => env.storage.get(name, v)?,
         None => env.storage.last(name)?,
     };
+    // helm's status drops the chart from the record it prints.
+    release.chart = serde_json::Value::Null;
     let text = match format {
         OutputFormat::Table => status_block(&release, StatusParts::default())?,
         OutputFormat::Json => release_json(&release)?,

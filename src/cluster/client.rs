@@ -188,3 +188,10 @@ impl KubeCluster {
         Ok(info.git_version)
     }
 }
+
+impl KubeCluster {
+    /// Sleeps on this command's runtime (timers need its context).
+    pub fn sleep(&self, d: std::time::Duration) {
+        self.block_on(async { tokio::time::sleep(d).await });
+    }
+}

@@ -164,3 +164,17 @@ impl KubeCluster {
         }
     }
 }
+
+impl KubeCluster {
+    /// The log of one container of a pod (`helm test --logs`).
+    pub fn pod_log(&self, namespace: &str, pod: &str, container: &str) -> Result<String, ClusterError> {
+        use k8s_openapi::api::core::v1::Pod;
+        let api: Api<Pod> = Api::namespaced(self.client(), namespace);
+        let lp = kube::api::LogParams {
+            container: Some(container.to_string()),
+            ..Default::default()
+        };
+        self.block_on(api.logs(pod, &lp))
+            .map_err(ClusterError::from_kube)
+    }
+}

@@ -36,42 +36,85 @@ fn generation_observed(v: &Json) -> bool {
     g == 0 || int(v, &["status", "observedGeneration"]) >= g
 }
 
-/// Whether one live object counts as ready; `Err` for a terminal failure.
-pub fn is_ready(kind: &str, v: &Json, wait_for_jobs: bool) -> Result<bool, String> {
-    Ok(match kind {
-        "Deployment" => {
-            let want = v.get("spec").and_then(|s| s.get("replicas")).and_then(Json::as_i64).unwrap_or(1);
-            generation_observed(v)
-                && int(v, &["status", "updatedReplicas"]) >= want
-                && int(v, &["status", "readyReplicas"]) >= want
-                && int(v, &["status", "availableReplicas"]) >= want
-                && condition(v, "Available").map(|c| c.0 == "True").unwrap_or(want == 0)
+/// kstatus's message for a Deployment that is still in progress.
+fn deployment_progress(v: &Json, want: i64) -> Option<String> {
+    let g = int(v, &["metadata", "generation"]);
+    let og = int(v, &["status", "observedGeneration"]);
+    if g != 0 && og < g {
+        return Some(format!(
+            "Deployment generation is {g}, but latest observed generation is {og}"
+        ));
+    }
+    let replicas = int(v, &["status", "replicas"]);
+    let updated = int(v, &["status", "updatedReplicas"]);
+    if replicas < want {
+        return Some(format!("Replicas: {replicas}/{want}"));
+    }
+    if updated < want {
+        return Some(format!("Updated: {updated}/{want}"));
+    }
+    if replicas > updated {
+        return Some(format!("Pending termination: {}", replicas - updated));
+    }
+    for (label, field) in [("Available", "availableReplicas"), ("Ready", "readyReplicas")] {
+        let n = int(v, &["status", field]);
+        if n < want {
+            return Some(format!("{label}: {n}/{want}"));
         }
+    }
+    if want > 0 && !condition(v, "Available").map(|c| c.0 == "True").unwrap_or(false) {
+        return Some("Deployment not Available".to_string());
+    }
+    None
+}
+
+/// Why one live object is not ready yet (`Ok(None)` when it is); `Err` for a
+/// terminal failure.
+pub fn not_ready_reason(kind: &str, v: &Json, wait_for_jobs: bool) -> Result<Option<String>, String> {
+    let replicas = || {
+        v.get("spec")
+            .and_then(|s| s.get("replicas"))
+            .and_then(Json::as_i64)
+            .unwrap_or(1)
+    };
+    let pending = |ok: bool, msg: &str| if ok { None } else { Some(msg.to_string()) };
+    Ok(match kind {
+        "Deployment" => deployment_progress(v, replicas()),
         "StatefulSet" | "ReplicaSet" => {
-            let want = v.get("spec").and_then(|s| s.get("replicas")).and_then(Json::as_i64).unwrap_or(1);
-            generation_observed(v) && int(v, &["status", "readyReplicas"]) >= want
+            let want = replicas();
+            let ready = int(v, &["status", "readyReplicas"]);
+            pending(generation_observed(v) && ready >= want, &format!("Ready: {ready}/{want}"))
         }
         "DaemonSet" => {
-            generation_observed(v)
-                && int(v, &["status", "numberReady"]) >= int(v, &["status", "desiredNumberScheduled"])
+            let want = int(v, &["status", "desiredNumberScheduled"]);
+            let ready = int(v, &["status", "numberReady"]);
+            pending(generation_observed(v) && ready >= want, &format!("Ready: {ready}/{want}"))
         }
         "Job" if wait_for_jobs => {
             if condition(v, "Failed").map(|c| c.0 == "True").unwrap_or(false) {
                 return Err("job failed".to_string());
             }
-            condition(v, "Complete").map(|c| c.0 == "True").unwrap_or(false)
+            pending(
+                condition(v, "Complete").map(|c| c.0 == "True").unwrap_or(false),
+                "Job in progress",
+            )
         }
         "Pod" => {
             let phase = v.get("status").and_then(|s| s.get("phase")).and_then(Json::as_str).unwrap_or("");
-            phase == "Succeeded" || condition(v, "Ready").map(|c| c.0 == "True").unwrap_or(false)
+            pending(
+                phase == "Succeeded" || condition(v, "Ready").map(|c| c.0 == "True").unwrap_or(false),
+                "Pod is not Ready",
+            )
         }
-        "PersistentVolumeClaim" => {
-            v.get("status").and_then(|s| s.get("phase")).and_then(Json::as_str) == Some("Bound")
-        }
-        "CustomResourceDefinition" => {
-            condition(v, "Established").map(|c| c.0 == "True").unwrap_or(false)
-        }
-        _ => true,
+        "PersistentVolumeClaim" => pending(
+            v.get("status").and_then(|s| s.get("phase")).and_then(Json::as_str) == Some("Bound"),
+            "PVC is not Bound",
+        ),
+        "CustomResourceDefinition" => pending(
+            condition(v, "Established").map(|c| c.0 == "True").unwrap_or(false),
+            "CRD is not Established",
+        ),
+        _ => None,
     })
 }
 
@@ -88,24 +131,32 @@ impl KubeCluster {
         let mut pending: Vec<&Resource> = resources.iter().collect();
         loop {
             let mut still = Vec::new();
+            let mut first_reason = None;
             for r in pending {
-                match self.get_object(r, namespace)? {
-                    Some(live) => match is_ready(&r.kind, &live, wait_for_jobs) {
-                        Ok(true) => {}
-                        Ok(false) => still.push(r),
-                        Err(e) => return Err(ClusterError::Other(e)),
-                    },
-                    None => still.push(r),
+                let reason = match self.get_object(r, namespace)? {
+                    Some(live) => not_ready_reason(&r.kind, &live, wait_for_jobs)
+                        .map_err(ClusterError::Other)?,
+                    None => Some("Resource not found".to_string()),
+                };
+                if let Some(why) = reason {
+                    if first_reason.is_none() {
+                        let ns = r.namespace.clone().unwrap_or_else(|| namespace.to_string());
+                        first_reason = Some(format!(
+                            "resource {}/{}/{} not ready. status: InProgress, message: {why}",
+                            r.kind, ns, r.name
+                        ));
+                    }
+                    still.push(r);
                 }
             }
-            if still.is_empty() {
+            let Some(reason) = first_reason else {
                 return Ok(());
-            }
+            };
             if Instant::now() >= deadline {
-                return Err(ClusterError::Other("context deadline exceeded".to_string()));
+                return Err(ClusterError::Other(format!("{reason}\ncontext deadline exceeded")));
             }
             pending = still;
-            self.block_on(tokio::time::sleep(Duration::from_millis(500)));
+            self.sleep(Duration::from_millis(500));
         }
     }
 }

@@ -6,4 +6,6 @@ mod chart_cli;
 mod chart_bad_input;
 mod package_oracle;
 mod release;
+mod release_faults;
+mod release_interop;
 mod release_support;

@@ -72,9 +72,6 @@ pub fn apply_all(
         ctx.cluster
             .apply(&r, &ctx.namespace, opts.force_conflicts)
             .map_err(|e| {
-                if !e.is_conflict() {
-                    return ActionError::Cluster(e);
-                }
                 let ns = ctx
                     .cluster
                     .effective_namespace(&r, &ctx.namespace)
@@ -89,10 +86,12 @@ pub fn apply_all(
                 } else {
                     format!("{ns}/{}", r.name)
                 };
-                ActionError::msg(format!(
-                    "conflict occurred while applying object {obj} {gv}, Kind={}: {e}",
-                    r.kind
-                ))
+                let what = if e.is_conflict() {
+                    "conflict occurred while applying object"
+                } else {
+                    "server-side apply failed for object"
+                };
+                ActionError::msg(format!("{what} {obj} {gv}, Kind={}: {e}", r.kind))
             })?;
     }
     Ok(())
@@ -162,5 +161,5 @@ pub fn wait(ctx: &Context<'_>, target: &[Resource], opts: &DeployOptions) -> Res
     }
     ctx.cluster
         .wait_ready(target, &ctx.namespace, opts.timeout, opts.wait_for_jobs)
-        .map_err(|e| ActionError::msg(format!("resource not ready, name: {e}")))
+        .map_err(ActionError::Cluster)
 }

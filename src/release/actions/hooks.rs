@@ -90,8 +90,7 @@ fn run_one(ctx: &Context<'_>, h: &mut Hook, timeout: Duration) -> Result<(), Act
                 outcome = Outcome::Failed("timed out waiting for the condition".into());
                 break;
             }
-            ctx.cluster
-                .block_on(tokio::time::sleep(Duration::from_millis(300)));
+            ctx.cluster.sleep(Duration::from_millis(300));
         }
         if matches!(outcome, Outcome::Failed(_)) {
             break;
@@ -122,8 +121,20 @@ pub fn run_hooks(
     event: &str,
     timeout: Duration,
 ) -> Result<(), ActionError> {
+    run_hooks_where(ctx, release, event, timeout, &|_| true)
+}
+
+/// [`run_hooks`] for the hooks `select` accepts (`helm test --filter`).
+pub fn run_hooks_where(
+    ctx: &Context<'_>,
+    release: &mut Release,
+    event: &str,
+    timeout: Duration,
+    select: &dyn Fn(&Hook) -> bool,
+) -> Result<(), ActionError> {
     let mut order: Vec<usize> = (0..release.hooks.len())
         .filter(|&i| release.hooks[i].events.iter().any(|e| e == event))
+        .filter(|&i| select(&release.hooks[i]))
         .collect();
     order.sort_by(|&a, &b| {
         let (ha, hb) = (&release.hooks[a], &release.hooks[b]);

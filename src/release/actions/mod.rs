@@ -14,6 +14,7 @@ pub mod deploy;
 pub mod hooks;
 pub mod install;
 pub mod rollback;
+pub mod test;
 pub mod uninstall;
 pub mod upgrade;
 

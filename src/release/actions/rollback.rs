@@ -96,11 +96,6 @@ pub fn rollback(
             ctx.storage.update(&r)?;
         }
     }
-    let mut cur = ctx.storage.get(name, current.version)?;
-    if cur.status() != Status::Superseded {
-        cur.info_mut().status = Status::Superseded;
-        ctx.storage.update(&cur)?;
-    }
     target.info_mut().status = Status::Deployed;
     ctx.storage.update(&target)?;
     Ok(target)
