@@ -524,6 +524,43 @@ mod tests {
         assert_eq!(show(&call("ago", &[past]).unwrap()), "1m30s");
     }
 
+    /// Outputs of helm 4.3.1 run with `TZ=Europe/Berlin`.
+    #[test]
+    fn local_zone_from_tz() {
+        if Location::load("Europe/Berlin").is_err() {
+            return; // no zoneinfo on this machine
+        }
+        let mut env = env();
+        env.set_local_from_tz(Some("Europe/Berlin"));
+        let mut reg = Registry::default();
+        register(&mut reg);
+        let mut run = |name: &str, args: &[Value]| {
+            show(&(reg.get(name).expect("registered").f)(&mut env, args).unwrap())
+        };
+        assert_eq!(
+            run("toDate", &[s("2006-01-02 15:04"), s("2024-07-01 12:00")]),
+            "2024-07-01 12:00:00 +0200 CEST"
+        );
+        assert_eq!(
+            run("date", &[s("2006-01-02 15:04 MST"), Value::Int(0)]),
+            "1970-01-01 01:00 CET"
+        );
+        assert_eq!(
+            run(
+                "toDate",
+                &[s("2006-01-02 15:04 MST"), s("2024-01-01 12:00 CEST")]
+            ),
+            "2024-01-01 11:00:00 +0100 CET"
+        );
+        assert_eq!(
+            run(
+                "toDate",
+                &[s("2006-01-02 15:04 -0700"), s("2024-07-01 12:00 +0200")]
+            ),
+            "2024-07-01 12:00:00 +0200 CEST"
+        );
+    }
+
     #[test]
     fn helm_duration_helpers() {
         assert_eq!(
