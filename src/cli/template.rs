@@ -183,6 +183,15 @@ fn log_line(record: Record) {
     let _ = writeln!(std::io::stderr().lock(), "{record}");
 }
 
+/// Helm's logger: debug records only with `--debug`.
+fn logger(debug: bool) -> impl FnMut(Record) {
+    move |record: Record| {
+        if debug || record.level != Level::Debug {
+            log_line(record);
+        }
+    }
+}
+
 /// Helm's release name rule (DNS-1123 subdomain, at most 53 characters).
 fn valid_release_name(name: &str) -> bool {
     if name.is_empty() || name.len() > 53 {
@@ -297,8 +306,12 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         }
     }
 
+    let mut log = logger(settings.debug);
+    log(Record::new(Level::Debug, "Original chart version")
+        .attr("version", args.path.version.clone().unwrap_or_default()));
     let (name, chart_ref) = name_and_chart(&args, "release-name")?;
     let chart_path = locate_chart(&chart_ref, &args.path, settings)?;
+    log(Record::new(Level::Debug, "Chart path").attr("path", chart_path.display().to_string()));
 
     let value_opts = ValueOptions {
         value_files: args
@@ -353,7 +366,7 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         engine: EngineOptions::default(),
     };
 
-    let result = render_chart(&mut chart, &user_values, request, &mut log_line);
+    let result = render_chart(&mut chart, &user_values, request, &mut log);
     let rendered = match result {
         Ok(r) => r,
         Err(e) => {

@@ -93,7 +93,7 @@ pub fn render_chart(
     let mut warn = |msg: String| log(Record::new(Level::Info, msg));
     let values = coalesce_values(&*chart, user_values, &mut warn).map_err(PipelineError::Values)?;
     if !req.skip_schema_validation {
-        validate_chart_tree(chart, &values).map_err(PipelineError::Schema)?;
+        validate_chart_tree(chart, &values, log).map_err(PipelineError::Schema)?;
     }
 
     if !chart.metadata.kube_version.is_empty()

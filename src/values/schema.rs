@@ -14,14 +14,20 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::JsonType;
 
 use crate::chart::Chart;
+use crate::log::{Level, Logger, Record};
 use crate::value::Value;
 
 /// Helm's `ValidateAgainstSchema`: every chart's schema against its part of
 /// the coalesced values. `Ok(())` or the per-chart report (without Helm's
 /// `values don't meet the specifications...` header).
-pub fn validate_chart_tree(chart: &Chart, values: &Value) -> Result<(), String> {
+/// Debug records are logged as Helm logs them.
+pub fn validate_chart_tree(
+    chart: &Chart,
+    values: &Value,
+    log: &mut Logger<'_>,
+) -> Result<(), String> {
     let mut report = String::new();
-    collect(chart, values, &mut report);
+    collect(chart, values, &mut report, log);
     if report.is_empty() {
         Ok(())
     } else {
@@ -36,18 +42,26 @@ pub fn schema_error_message(report: &str) -> String {
     )
 }
 
-fn collect(chart: &Chart, values: &Value, report: &mut String) {
+fn collect(chart: &Chart, values: &Value, report: &mut String, log: &mut Logger<'_>) {
     if let Some(schema) = &chart.schema {
+        log(Record::new(Level::Debug, "chart name").attr("chart-name", chart.name()));
+        log(Record::new(Level::Debug, "unmarshalled JSON schema")
+            .attr("schema", String::from_utf8_lossy(schema).into_owned()));
         if let Err(e) = validate_single(values, schema) {
             report.push_str(&format!("{}:\n", chart.name()));
             report.push_str(&e);
         }
     }
+    log(
+        Record::new(Level::Debug, "number of dependencies in the chart")
+            .attr("chart", chart.name())
+            .attr("dependencies", chart.dependencies.len().to_string()),
+    );
     for sub in &chart.dependencies {
         let raw = values.get(sub.name());
         match raw {
             None | Some(Value::Nil) => continue,
-            Some(v @ Value::Map(_)) => collect(sub, &v, report),
+            Some(v @ Value::Map(_)) => collect(sub, &v, report, log),
             Some(other) => report.push_str(&format!(
                 "{}:\ninvalid type for values: expected object (map), got {}\n",
                 sub.name(),
