@@ -18,7 +18,13 @@ pub struct JsonPathError(pub String);
 #[derive(Debug, Clone, PartialEq)]
 enum Step {
     Field(String),
-    Index(i64),
+    /// `[start:end:step]`; a single index `[i]` is `[i:i+1]`.
+    Slice {
+        start: Option<i64>,
+        end: Option<i64>,
+        step: Option<i64>,
+        single: bool,
+    },
     All,
     Recursive,
 }
@@ -65,6 +71,41 @@ fn parse_string_literal(s: &str) -> Result<String, JsonPathError> {
     Ok(out)
 }
 
+/// `[i]`, `[a:b]`, `[a:b:c]` with optional parts (kubectl's array syntax).
+fn parse_slice(inner: &str) -> Result<Step, JsonPathError> {
+    let parts: Vec<&str> = inner.split(':').collect();
+    if parts.len() > 3 {
+        return Err(err(format!("invalid array index {inner}")));
+    }
+    let num = |p: &str| -> Result<Option<i64>, JsonPathError> {
+        let p = p.trim();
+        if p.is_empty() {
+            return Ok(None);
+        }
+        p.parse()
+            .map(Some)
+            .map_err(|_| err(format!("invalid array index {p}")))
+    };
+    if parts.len() == 1 {
+        let i = num(parts[0])?.ok_or_else(|| err("invalid array index"))?;
+        return Ok(Step::Slice {
+            start: Some(i),
+            end: Some(i + 1),
+            step: None,
+            single: true,
+        });
+    }
+    Ok(Step::Slice {
+        start: num(parts[0])?,
+        end: num(parts[1])?,
+        step: match parts.get(2) {
+            Some(p) => num(p)?,
+            None => None,
+        },
+        single: false,
+    })
+}
+
 fn parse_path(expr: &str) -> Result<Vec<Step>, JsonPathError> {
     let chars: Vec<char> = expr.chars().collect();
     let mut steps = Vec::new();
@@ -78,8 +119,12 @@ fn parse_path(expr: &str) -> Result<Vec<Step>, JsonPathError> {
             '.' => {
                 if chars.get(i + 1) == Some(&'.') {
                     steps.push(Step::Recursive);
-                    i += 2;
-                    continue;
+                    // `..name` is recursive descent followed by a field.
+                    i += 1;
+                    if matches!(chars.get(i + 1), Some('[') | None) {
+                        i += 1;
+                        continue;
+                    }
                 }
                 i += 1;
                 let start = i;
@@ -103,15 +148,10 @@ fn parse_path(expr: &str) -> Result<Vec<Step>, JsonPathError> {
                 let inner = inner.trim();
                 if inner == "*" {
                     steps.push(Step::All);
-                } else if (inner.starts_with('\'') && inner.ends_with('\'') && inner.len() >= 2)
-                    || (inner.starts_with('"') && inner.ends_with('"') && inner.len() >= 2)
-                {
+                } else if inner.starts_with('\'') && inner.ends_with('\'') && inner.len() >= 2 {
                     steps.push(Step::Field(inner[1..inner.len() - 1].to_string()));
                 } else {
-                    let n: i64 = inner
-                        .parse()
-                        .map_err(|_| err(format!("unsupported array expression [{inner}]")))?;
-                    steps.push(Step::Index(n));
+                    steps.push(parse_slice(inner)?);
                 }
                 i = end + 1;
             }
@@ -211,20 +251,54 @@ fn eval(steps: &[Step], root: &Value) -> Result<Vec<Value>, String> {
                     return Err(format!("{name} is not found"));
                 }
             }
-            Step::Index(i) => {
+            Step::Slice {
+                start,
+                end,
+                step,
+                single,
+            } => {
                 for v in &cur {
                     let Some(l) = v.as_list() else {
                         return Err("not array or slice".into());
                     };
                     let items = l.items.borrow();
                     let len = items.len() as i64;
-                    let idx = if *i < 0 { len + i } else { *i };
-                    if idx < 0 || idx >= len {
+                    let mut a = start.unwrap_or(0);
+                    if a < 0 {
+                        a += len;
+                    }
+                    let mut b = end.unwrap_or(len);
+                    if b < 0 || (*single && b == 0) {
+                        b += len;
+                    }
+                    if a == b {
+                        continue;
+                    }
+                    if a >= len || a < 0 {
                         return Err(format!(
-                            "array index out of bounds: index {i}, length {len}"
+                            "array index out of bounds: index {a}, length {len}"
                         ));
                     }
-                    next.push(items[idx as usize].clone());
+                    if b > len || b < 0 {
+                        return Err(format!(
+                            "array index out of bounds: index {}, length {len}",
+                            b - 1
+                        ));
+                    }
+                    if a > b {
+                        return Err(format!(
+                            "starting index {a} is greater than ending index {b}"
+                        ));
+                    }
+                    let step = step.unwrap_or(1);
+                    if step <= 0 {
+                        return Err("step must be > 0".into());
+                    }
+                    let mut i = a;
+                    while i < b {
+                        next.push(items[i as usize].clone());
+                        i += step;
+                    }
                 }
             }
             Step::All => {
