@@ -134,7 +134,10 @@ impl<'a> Composer<'a> {
 /// Composes the first document of `src` (go-yaml's `Unmarshal` reads only
 /// the first). `None` for a stream without documents.
 pub(crate) fn compose_first(src: &str) -> Result<Option<Rc<Node>>, ComposeError> {
-    if src.chars().any(|c| !yaml_readable_char(c)) {
+    let plain_ascii = src
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\t' || b == b'\r');
+    if !plain_ascii && src.chars().any(|c| !yaml_readable_char(c)) {
         return Err("control characters are not allowed".to_string());
     }
     let untabbed = super::syntax_error::untab_quoted_continuations(src);

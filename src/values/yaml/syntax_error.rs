@@ -221,22 +221,48 @@ fn opening_quote_before(src: &str, end: usize) -> Option<(usize, char)> {
 /// context (outside flow collections and quoted scalars); yaml-rust2 does.
 /// Returns go-yaml's message for the first such line.
 pub(crate) fn leading_tab_error(src: &str) -> Option<String> {
-    let mut offset = 0;
+    if !src.contains("\n\t") && !src.starts_with('\t') {
+        return None;
+    }
+    // One pass with the same quote/flow tracking as `scan_state`.
+    let lines: Vec<&str> = src.split('\n').collect();
+    let mut stack: Vec<char> = Vec::new();
+    let mut quote: Option<char> = None;
     let mut prev_content: Option<&str> = None;
-    for (n, line) in src.split('\n').enumerate() {
-        let here = offset;
-        offset += line.chars().count() + 1;
-        if line.starts_with('\t') {
-            let (open, in_quote) = scan_state(src, here);
-            if open.is_none() && !in_quote {
-                let plain_continues = prev_content.is_some_and(ends_with_plain_value);
-                let problem = if plain_continues {
-                    "found a tab character that violates indentation"
-                } else {
-                    "found character that cannot start any token"
-                };
-                return Some(finish(n, Stage::Scanner, problem.to_string()).message);
+    for (n, line) in lines.iter().enumerate() {
+        if line.starts_with('\t') && stack.is_empty() && quote.is_none() {
+            let plain_continues = prev_content.is_some_and(ends_with_plain_value);
+            let problem = if plain_continues {
+                "found a tab character that violates indentation"
+            } else {
+                "found character that cannot start any token"
+            };
+            return Some(finish(n, Stage::Scanner, problem.to_string()).message);
+        }
+        let mut prev = '\n';
+        let mut chars = line.chars();
+        while let Some(c) = chars.next() {
+            match quote {
+                Some(q) => {
+                    if c == '\\' && q == '"' {
+                        chars.next();
+                    } else if c == q {
+                        quote = None;
+                    }
+                }
+                None => match c {
+                    '#' if matches!(prev, ' ' | '\t' | '\n') => break,
+                    '"' | '\'' if matches!(prev, ' ' | '\t' | '\n' | '[' | '{' | ',') => {
+                        quote = Some(c)
+                    }
+                    '[' | '{' => stack.push(c),
+                    ']' | '}' => {
+                        stack.pop();
+                    }
+                    _ => {}
+                },
             }
+            prev = c;
         }
         let t = line.trim();
         if !t.is_empty() && !t.starts_with('#') {
