@@ -15,6 +15,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 pub mod chart_path;
 mod completion;
 mod create;
+mod dependency;
 mod env;
 mod get;
 mod history;
@@ -79,6 +80,9 @@ pub enum Commands {
     Create(create::Args),
     /// helm client environment information
     Env(env::Args),
+    /// manage a chart's dependencies
+    #[command(alias = "dep", alias = "dependencies")]
+    Dependency(dependency::Args),
     /// download extended information of a named release
     Get(get::Args),
     /// fetch release history
@@ -123,6 +127,7 @@ fn dispatch(command: Commands, settings: &Settings) -> anyhow::Result<()> {
         Commands::Completion(a) => completion::run(a, settings),
         Commands::Create(a) => create::run(a, settings),
         Commands::Env(a) => env::run(a, settings),
+        Commands::Dependency(a) => dependency::run(a, settings),
         Commands::Get(a) => get::run(a, settings),
         Commands::History(a) => history::run(a, settings),
         Commands::Install(a) => install::run(a, settings),

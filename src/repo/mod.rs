@@ -10,6 +10,7 @@ pub mod atomic_file;
 pub mod cache_paths;
 pub mod chart_repo;
 pub mod config;
+pub mod dependency;
 pub mod downloader;
 pub mod gotime;
 pub mod http;
@@ -17,6 +18,7 @@ pub mod index;
 pub mod index_decode;
 pub mod index_dir;
 pub mod index_encode;
+pub mod oci;
 pub mod search;
 pub mod search_cache;
 
