@@ -18,18 +18,20 @@ pub struct Args {
     starter: Option<String>,
 }
 
-/// `filepath.Dir` and `filepath.Base` of the argument, as helm splits it.
+/// `filepath.Dir` and `filepath.Base` of the argument, as helm splits it
+/// (`foo/` is the chart `foo` inside the folder `foo`).
 fn split(name: &str) -> (PathBuf, String) {
-    let p = Path::new(name);
-    let base = p
-        .file_name()
-        .map(|b| b.to_string_lossy().into_owned())
-        .unwrap_or_else(|| name.to_string());
-    let dir = match p.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
+    let dir = match name.rfind('/') {
+        Some(i) => rudder::helmpath::go_clean(&name[..=i]),
+        None => ".".to_string(),
     };
-    (dir, base)
+    let trimmed = name.trim_end_matches('/');
+    let base = if trimmed.is_empty() {
+        if name.is_empty() { "." } else { "/" }.to_string()
+    } else {
+        trimmed.rsplit('/').next().unwrap_or(trimmed).to_string()
+    };
+    (PathBuf::from(dir), base)
 }
 
 pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
