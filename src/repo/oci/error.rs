@@ -35,7 +35,13 @@ pub fn describe_error_body(body: &[u8]) -> Option<String> {
                 .and_then(|c| c.as_str())
                 .unwrap_or("")
                 .chars()
-                .map(|c| if c == '_' { ' ' } else { c.to_ascii_lowercase() })
+                .map(|c| {
+                    if c == '_' {
+                        ' '
+                    } else {
+                        c.to_ascii_lowercase()
+                    }
+                })
                 .collect();
             let message = e.get("message").and_then(|m| m.as_str()).unwrap_or("");
             match e.get("detail") {
