@@ -352,7 +352,14 @@ pub fn decode_lock(doc: &Value) -> Result<Lock, TypeError> {
                 match k.as_str() {
                     "generated" => c.at("generated", Last::Field, |c| match &val {
                         Value::Nil => {}
-                        Value::String(s) => lock.generated = s.to_string(),
+                        Value::String(s) => match super::gotime::normalize_rfc3339(s) {
+                            Ok(t) => lock.generated = t,
+                            Err(e) => {
+                                if c.first_error.is_none() {
+                                    c.first_error = Some(TypeError(e));
+                                }
+                            }
+                        },
                         other => c.type_error(other, "time.Time"),
                     }),
                     "digest" => c.at("digest", Last::Field, |c| {

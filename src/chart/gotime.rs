@@ -115,3 +115,142 @@ mod tests {
         assert!(parse_rfc3339("nope").is_none());
     }
 }
+
+/// Go's `time.Parse(time.RFC3339, s)` followed by `MarshalJSON`'s
+/// RFC3339Nano formatting: the same instant and offset, fraction without
+/// trailing zeros, `Z` for a zero offset. The error is Go's text.
+pub fn normalize_rfc3339(s: &str) -> Result<String, String> {
+    const LAYOUT: &str = "2006-01-02T15:04:05Z07:00";
+    let fail = |rest: &str, elem: &str| {
+        Err(format!(
+            "parsing time {s:?} as {LAYOUT:?}: cannot parse {rest:?} as {elem:?}"
+        ))
+    };
+    let digits = |rest: &str, n: usize| -> Option<u32> {
+        let d = rest.get(..n)?;
+        d.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| d.parse().ok())?
+    };
+    let mut rest = s;
+    let mut fields = [0u32; 6];
+    let plan: [(&str, usize, Option<&str>); 6] = [
+        ("2006", 4, Some("-")),
+        ("01", 2, Some("-")),
+        ("02", 2, Some("T")),
+        ("15", 2, Some(":")),
+        ("04", 2, Some(":")),
+        ("05", 2, None),
+    ];
+    for (i, (elem, width, sep)) in plan.iter().enumerate() {
+        match digits(rest, *width) {
+            Some(v) => fields[i] = v,
+            None => return fail(rest, elem),
+        }
+        rest = &rest[*width..];
+        if let Some(sep) = sep {
+            match rest.strip_prefix(sep) {
+                Some(r) => rest = r,
+                None => return fail(rest, sep),
+            }
+        }
+    }
+    let mut frac = "";
+    if let Some(r) = rest.strip_prefix('.') {
+        let n = r.bytes().take_while(u8::is_ascii_digit).count();
+        frac = &r[..n];
+        rest = &r[n..];
+    }
+    let offset = if let Some(r) = rest.strip_prefix('Z') {
+        rest = r;
+        "Z".to_string()
+    } else {
+        let sign = rest.chars().next().filter(|c| *c == '+' || *c == '-');
+        let (Some(sign), Some(hh), Some(mm)) = (
+            sign,
+            rest.get(1..3)
+                .filter(|d| d.bytes().all(|b| b.is_ascii_digit())),
+            rest.get(4..6)
+                .filter(|d| d.bytes().all(|b| b.is_ascii_digit())),
+        ) else {
+            return fail(rest, "Z07:00");
+        };
+        if rest.as_bytes().get(3) != Some(&b':') {
+            return fail(rest, "Z07:00");
+        }
+        let zero = hh == "00" && mm == "00";
+        let out = if zero {
+            "Z".to_string()
+        } else {
+            format!("{sign}{hh}:{mm}")
+        };
+        rest = &rest[6..];
+        out
+    };
+    if !rest.is_empty() {
+        return Err(format!("parsing time {s:?}: extra text: {rest:?}"));
+    }
+    let [y, mo, d, h, mi, se] = fields;
+    let why = if !(1..=12).contains(&mo) {
+        Some("month out of range")
+    } else if d < 1 || d > days_in_month(y, mo) {
+        Some("day out of range")
+    } else if h > 23 {
+        Some("hour out of range")
+    } else if mi > 59 {
+        Some("minute out of range")
+    } else if se > 59 {
+        Some("second out of range")
+    } else {
+        None
+    };
+    if let Some(why) = why {
+        return Err(format!("parsing time {s:?}: {why}"));
+    }
+    let frac = frac
+        .get(..frac.len().min(9))
+        .unwrap_or("")
+        .trim_end_matches('0');
+    let frac = if frac.is_empty() {
+        String::new()
+    } else {
+        format!(".{frac}")
+    };
+    Ok(format!(
+        "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{se:02}{frac}{offset}"
+    ))
+}
+
+fn days_in_month(y: u32, m: u32) -> u32 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+#[cfg(test)]
+mod normalize_tests {
+    use super::normalize_rfc3339;
+
+    #[test]
+    fn like_go() {
+        assert_eq!(
+            normalize_rfc3339("2024-01-02T03:04:05.120+02:00").unwrap(),
+            "2024-01-02T03:04:05.12+02:00"
+        );
+        assert_eq!(
+            normalize_rfc3339("2024-01-02T03:04:05+00:00").unwrap(),
+            "2024-01-02T03:04:05Z"
+        );
+        assert_eq!(
+            normalize_rfc3339("nope").unwrap_err(),
+            "parsing time \"nope\" as \"2006-01-02T15:04:05Z07:00\": cannot parse \"nope\" as \"2006\""
+        );
+        assert_eq!(
+            normalize_rfc3339("2024-01-02").unwrap_err(),
+            "parsing time \"2024-01-02\" as \"2006-01-02T15:04:05Z07:00\": cannot parse \"\" as \"T\""
+        );
+    }
+}
