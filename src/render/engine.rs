@@ -34,7 +34,7 @@ use std::rc::Rc;
 
 use crate::render::ast::{Callee, Node, Operand, Pipe, Template};
 use crate::render::error::{helm_exec_error, helm_parse_error, RenderError};
-use crate::render::exec::{execute, resolve_in, Ctx, Namespace, TplCache};
+use crate::render::exec::{execute, resolve_in, Ctx, Namespace, TplCache, MUTATING_FUNCS};
 use crate::render::funcs::{FuncEnv, Registry};
 use crate::render::parse::parse;
 use crate::value::{MapData, Value};
@@ -64,17 +64,11 @@ pub struct TemplateFile {
     pub base_path: String,
 }
 
-/// Functions that modify maps in place; when no template uses them, files
-/// can share the context instead of copying it.
-const MUTATING_FUNCS: &[&str] = &[
-    "set",
-    "unset",
-    "merge",
-    "mergeOverwrite",
-    "mustMerge",
-    "mustMergeOverwrite",
-    "tpl",
-];
+/// Static check for templates that may mutate the context (`tpl` may run
+/// text that does).
+fn may_mutate(t: &Rc<Template>) -> bool {
+    uses_any(t, MUTATING_FUNCS) || uses_any(t, &["tpl"])
+}
 
 pub struct Engine {
     registry: Registry,
@@ -122,8 +116,20 @@ impl Engine {
             let trees =
                 parse(name, &file.source, &resolve).map_err(|e| helm_parse_error(name, &e.0))?;
             for t in trees {
-                mutates = mutates || uses_any(&t, MUTATING_FUNCS);
+                mutates = mutates || may_mutate(&t);
                 ns.associate(t);
+            }
+        }
+
+        // Each file must see the context as it was before any file ran. Rather
+        // than copying it per file, keep one pristine copy per context and
+        // repair the shared one in place after a file that changed it.
+        let mut pristine: HashMap<*const (), Value> = HashMap::new();
+        if mutates {
+            for f in files {
+                pristine
+                    .entry(context_key(&f.context))
+                    .or_insert_with(|| f.context.deep_copy());
             }
         }
 
@@ -139,10 +145,16 @@ impl Engine {
             let Some(tmpl) = ns.lookup(name).cloned() else {
                 continue;
             };
-            let data = file_context(&file.context, name, &file.base_path, mutates);
+            let data = file_context(&file.context, name, &file.base_path);
             let ctx = Ctx::new(&self.env, self.strict, &resolve, &self.tpl_cache);
             let mut out = String::new();
-            execute(&ctx, &ns, &tmpl, data, &mut out).map_err(|e| helm_exec_error(name, &e))?;
+            let result = execute(&ctx, &ns, &tmpl, data, &mut out);
+            if ctx.mutated.get() {
+                if let Some(p) = pristine.get(&context_key(&file.context)) {
+                    restore(&file.context, p, 0);
+                }
+            }
+            result.map_err(|e| helm_exec_error(name, &e))?;
             rendered.insert(name.clone(), strip_no_value(out));
         }
         Ok(rendered)
@@ -175,14 +187,12 @@ fn strip_no_value(s: String) -> String {
     }
 }
 
-/// The per-file top-level object: a copy of `context` plus `.Template`.
-/// Collections are deep-copied only when some template can mutate them.
-fn file_context(context: &Value, name: &str, base_path: &str, deep: bool) -> Value {
+/// The per-file top-level object: a copy of `context`'s top map plus `.Template`.
+fn file_context(context: &Value, name: &str, base_path: &str) -> Value {
     let mut top = MapData::new();
     if let Value::Map(m) = context {
         for (k, v) in m.entries.borrow().iter() {
-            let v = if deep { v.deep_copy() } else { v.clone() };
-            top.insert(k.clone(), v);
+            top.insert(k.clone(), v.clone());
         }
     }
     let mut tmpl = MapData::new();
@@ -190,6 +200,92 @@ fn file_context(context: &Value, name: &str, base_path: &str, deep: bool) -> Val
     tmpl.insert("BasePath".to_string(), Value::str(base_path));
     top.insert("Template".to_string(), Value::map(tmpl));
     Value::map(top)
+}
+
+/// Identity of a context value (contexts are shared per chart).
+fn context_key(v: &Value) -> *const () {
+    match v {
+        Value::Map(m) => Rc::as_ptr(&m.entries) as *const (),
+        Value::List(l) => Rc::as_ptr(&l.items) as *const (),
+        _ => std::ptr::null(),
+    }
+}
+
+fn same_scalar(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Nil, Value::Nil) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Int(x), Value::Int(y)) | (Value::Int64(x), Value::Int64(y)) => x == y,
+        (Value::Float(x), Value::Float(y)) => x.to_bits() == y.to_bits(),
+        (Value::String(x), Value::String(y)) => x == y,
+        (Value::Bytes(x), Value::Bytes(y)) => x == y,
+        (Value::Object(x), Value::Object(y)) => Rc::ptr_eq(x, y),
+        _ => false,
+    }
+}
+
+/// Makes the collections reachable from `live` equal to `pristine` again,
+/// in place (so every holder of a shared map sees the repair). Returns
+/// whether `live` itself (a scalar, or a collection of another kind) differs
+/// and must be replaced by the caller.
+fn restore(live: &Value, pristine: &Value, depth: usize) -> bool {
+    // Self-referencing maps (`set $m "self" $m`) would recurse forever.
+    if depth > 10_000 {
+        return false;
+    }
+    match (live, pristine) {
+        (Value::Map(l), Value::Map(p)) => {
+            let mut rebuild = {
+                let le = l.entries.borrow();
+                let pe = p.entries.borrow();
+                le.len() != pe.len() || l.elem != p.elem
+            };
+            if !rebuild {
+                let le = l.entries.borrow();
+                let pe = p.entries.borrow();
+                for ((lk, lv), (pk, pv)) in le.iter().zip(pe.iter()) {
+                    if lk != pk || restore(lv, pv, depth + 1) {
+                        rebuild = true;
+                        break;
+                    }
+                }
+            }
+            if rebuild {
+                let fresh: MapData = p
+                    .entries
+                    .borrow()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.deep_copy()))
+                    .collect();
+                *l.entries.borrow_mut() = fresh;
+            }
+            false
+        }
+        (Value::List(l), Value::List(p)) => {
+            let mut rebuild = {
+                let li = l.items.borrow();
+                let pi = p.items.borrow();
+                li.len() != pi.len() || l.elem != p.elem
+            };
+            if !rebuild {
+                let li = l.items.borrow();
+                let pi = p.items.borrow();
+                for (lv, pv) in li.iter().zip(pi.iter()) {
+                    if restore(lv, pv, depth + 1) {
+                        rebuild = true;
+                        break;
+                    }
+                }
+            }
+            if rebuild {
+                let fresh: Vec<Value> = p.items.borrow().iter().map(Value::deep_copy).collect();
+                *l.items.borrow_mut() = fresh;
+            }
+            false
+        }
+        (Value::Map(_) | Value::List(_), _) | (_, Value::Map(_) | Value::List(_)) => true,
+        (a, b) => !same_scalar(a, b),
+    }
 }
 
 /// Whether a template calls any of `names`.
@@ -301,23 +397,26 @@ mod tests {
     #[test]
     fn files_do_not_share_mutations() {
         let e = Engine::new(standard_registry(), EngineOptions::default());
-        let ctx = values(&[("x", Value::Int(1))]);
+        let mut nested = MapData::new();
+        nested.insert("k".into(), Value::str("orig"));
+        let ctx = values(&[("x", Value::Int(1)), ("n", Value::map(nested))]);
         let files = vec![
             TemplateFile {
-                name: "t/templates/a.yaml".into(),
-                source: "{{ $_ := set .Values \"y\" 2 }}a: {{ .Values.y }}".into(),
+                name: "t/templates/b.yaml".into(),
+                source: "{{ $_ := set .Values \"y\" 2 }}{{ $_ := set .Values.n \"k\" \"new\" }}a: {{ .Values.y }} {{ .Values.n.k }}".into(),
                 context: ctx.clone(),
                 base_path: "t/templates".into(),
             },
             TemplateFile {
-                name: "t/templates/b.yaml".into(),
-                source: "b: {{ .Values.y }}".into(),
+                name: "t/templates/a.yaml".into(),
+                source: "b: {{ .Values.y }} {{ .Values.n.k }}".into(),
                 context: ctx,
                 base_path: "t/templates".into(),
             },
         ];
         let out = e.render(&files).unwrap();
-        assert_eq!(out["t/templates/a.yaml"], "a: 2");
-        assert_eq!(out["t/templates/b.yaml"], "b: ");
+        // Helm renders b.yaml (the mutating one) before a.yaml.
+        assert_eq!(out["t/templates/b.yaml"], "a: 2 new");
+        assert_eq!(out["t/templates/a.yaml"], "b:  orig");
     }
 }
