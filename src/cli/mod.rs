@@ -26,6 +26,8 @@ mod output;
 mod package;
 mod release_common;
 mod pull;
+mod push;
+mod registry;
 mod repo;
 mod repo_add;
 mod rollback;
@@ -98,6 +100,10 @@ pub enum Commands {
     Package(package::Args),
     /// download a chart from a repository and (optionally) unpack it in local directory
     Pull(pull::Args),
+    /// push a chart to remote
+    Push(push::Args),
+    /// login to or logout from a registry
+    Registry(registry::Args),
     /// add, list, remove, update, and index chart repositories
     Repo(repo::Args),
     /// roll back a release to a previous revision
@@ -135,6 +141,8 @@ fn dispatch(command: Commands, settings: &Settings) -> anyhow::Result<()> {
         Commands::List(a) => list::run(a, settings),
         Commands::Package(a) => package::run(a, settings),
         Commands::Pull(a) => pull::run(a, settings),
+        Commands::Push(a) => push::run(a, settings),
+        Commands::Registry(a) => registry::run(a, settings),
         Commands::Repo(a) => repo::run(a, settings),
         Commands::Rollback(a) => rollback::run(a, settings),
         Commands::Search(a) => search::run(a, settings),

@@ -133,6 +133,15 @@ impl std::fmt::Display for Reference {
     }
 }
 
+/// ORAS's registry check (`host[:port]`, nothing else), used by login.
+pub fn validate_registry(registry: &str) -> Result<(), OciError> {
+    if valid_registry(registry) {
+        Ok(())
+    } else {
+        Err(invalid("registry", registry))
+    }
+}
+
 fn valid_registry(r: &str) -> bool {
     let (host, port) = match r.rsplit_once(':') {
         Some((h, p)) if !h.contains(']') || h.ends_with(']') => (h, Some(p)),
