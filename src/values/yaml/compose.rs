@@ -45,6 +45,19 @@ fn name_at(src: &str, mark: &Marker) -> String {
         .collect()
 }
 
+/// Whether the block scalar header at `mark` carries the keep (`+`)
+/// chomping indicator.
+fn block_keeps_breaks(src: &str, mark: &Marker) -> bool {
+    let before: Vec<char> = src.chars().take(mark.index() + 1).collect();
+    let Some(header) = before.iter().rposition(|c| *c == '|' || *c == '>') else {
+        return false;
+    };
+    before[header + 1..]
+        .iter()
+        .take_while(|c| !c.is_whitespace())
+        .any(|c| *c == '+')
+}
+
 struct Composer<'a> {
     src: &'a str,
     parser: Parser<std::str::Chars<'a>>,
@@ -74,7 +87,15 @@ impl<'a> Composer<'a> {
                     }
                 }
             },
-            Event::Scalar(value, style, anchor, tag) => {
+            Event::Scalar(mut value, style, anchor, tag) => {
+                if matches!(style, TScalarStyle::Literal | TScalarStyle::Folded)
+                    && !value.is_empty()
+                    && value.chars().all(|c| c == '\n')
+                    && !block_keeps_breaks(self.src, &mark)
+                {
+                    // An empty block scalar: libyaml gives "" unless `+`.
+                    value.clear();
+                }
                 let node = Rc::new(Node::Scalar {
                     value,
                     style,
@@ -139,6 +160,9 @@ pub(crate) fn compose_first(src: &str) -> Result<Option<Rc<Node>>, ComposeError>
         .all(|b| (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\t' || b == b'\r');
     if !plain_ascii && src.chars().any(|c| !yaml_readable_char(c)) {
         return Err("control characters are not allowed".to_string());
+    }
+    if let Some(msg) = super::syntax_error::unsupported_escape_error(src) {
+        return Err(msg);
     }
     let untabbed = super::syntax_error::untab_quoted_continuations(src);
     let src = untabbed.as_deref().unwrap_or(src);

@@ -272,6 +272,64 @@ pub(crate) fn leading_tab_error(src: &str) -> Option<String> {
     None
 }
 
+/// yaml-rust2 accepts `\/` in double-quoted scalars (YAML 1.2); go-yaml v2
+/// does not. Returns go-yaml's error for the first one.
+pub(crate) fn unsupported_escape_error(src: &str) -> Option<String> {
+    if !src.contains("\\/") {
+        return None;
+    }
+    let mut quote: Option<char> = None;
+    let mut prev = '\n';
+    let mut line0 = 0;
+    let mut chars = src.chars();
+    while let Some(c) = chars.next() {
+        if c == '\n' {
+            line0 += 1;
+        }
+        match quote {
+            Some('"') if c == '\\' => {
+                let n = chars.next();
+                if n == Some('/') {
+                    return Some(
+                        finish(
+                            line0,
+                            Stage::Scanner,
+                            "found unknown escape character".into(),
+                        )
+                        .message,
+                    );
+                }
+                if n == Some('\n') {
+                    line0 += 1;
+                }
+            }
+            Some(q) => {
+                if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '#' if matches!(prev, ' ' | '\t' | '\n') => {
+                    for n in chars.by_ref() {
+                        if n == '\n' {
+                            line0 += 1;
+                            break;
+                        }
+                    }
+                    prev = '\n';
+                    continue;
+                }
+                '"' | '\'' if matches!(prev, ' ' | '\t' | '\n' | '[' | '{' | ',') => {
+                    quote = Some(c)
+                }
+                _ => {}
+            },
+        }
+        prev = c;
+    }
+    None
+}
+
 /// Whether a line ends in a plain scalar that the next line could continue.
 fn ends_with_plain_value(line: &str) -> bool {
     let t = line.trim();

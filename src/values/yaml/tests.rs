@@ -187,3 +187,11 @@ fn tabs_on_quoted_continuation_lines() {
         r#"{"b":"multi line","c":"x y"}"#
     );
 }
+
+#[test]
+fn empty_block_scalars() {
+    assert_eq!(
+        to_json(&parse_values("a: |+\n\nb: 1\nc: |\n\nd: >+\n\n\ne: 1\n").unwrap()).unwrap(),
+        r#"{"a":"\n","b":1,"c":"","d":"\n\n","e":1}"#
+    );
+}
