@@ -31,10 +31,16 @@ pub struct Args {
     values: ValuesArgs,
 }
 
-/// The template-rendering lint rule, provided by the rendering side.
-/// `None` until rendering lint lands; structural rules run regardless.
+/// The template-rendering lint rule, provided by the rendering side; its
+/// log records (coalescing warnings) go to stderr as helm's do.
 fn template_rule() -> Option<Box<TemplateRule<'static>>> {
-    None
+    Some(Box::new(|linter, chart, ctx| {
+        rudder::render::lint_templates::lint_templates(linter, chart, ctx, &mut |r| {
+            if r.level != rudder::log::Level::Debug {
+                eprintln!("{r}");
+            }
+        })
+    }))
 }
 
 /// Subchart paths for `--with-subcharts`: folders holding a Chart.yaml and

@@ -10,6 +10,7 @@ pub mod exec;
 pub mod gofmt;
 pub mod lex;
 pub mod parse;
+pub mod lint_templates;
 pub mod pipeline;
 pub mod manifest;
 pub mod objects;

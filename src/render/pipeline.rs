@@ -108,12 +108,7 @@ pub fn render_chart(
         });
     }
 
-    let top = TopObjects {
-        release: release_value(&req.release),
-        capabilities: req.capabilities.to_value(),
-    };
-    let mut files = Vec::new();
-    collect_templates(chart, None, &values, &top, &mut files);
+    let files = template_files(chart, &values, &req.release, &req.capabilities);
 
     let engine = Engine::new(crate::render::funcs::standard_registry(), req.engine);
     let mut rendered = engine.render(&files).map_err(PipelineError::Render)?;
@@ -140,6 +135,23 @@ pub fn render_chart(
         notes,
         files: rendered,
     })
+}
+
+/// Every template of the chart tree with its chart's context (the input of
+/// the engine), from the coalesced values.
+pub fn template_files(
+    chart: &Chart,
+    values: &Value,
+    release: &ReleaseOptions,
+    capabilities: &Capabilities,
+) -> Vec<TemplateFile> {
+    let top = TopObjects {
+        release: release_value(release),
+        capabilities: capabilities.to_value(),
+    };
+    let mut files = Vec::new();
+    collect_templates(chart, None, values, &top, &mut files);
+    files
 }
 
 struct TopObjects {
