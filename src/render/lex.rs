@@ -72,14 +72,14 @@ impl ItemType {
 /// One token. `val` is the token's source text (for `Text`, after trimming;
 /// for `Error`, the message).
 #[derive(Clone, Debug)]
-pub struct Item {
+pub struct Item<'s> {
     pub typ: ItemType,
     pub pos: usize,
-    pub val: String,
+    pub val: Cow<'s, str>,
     pub line: usize,
 }
 
-impl std::fmt::Display for Item {
+impl std::fmt::Display for Item<'_> {
     /// Go's `item.String()`, used in `unexpected X in Y` errors.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.typ {
@@ -97,6 +97,8 @@ impl std::fmt::Display for Item {
         }
     }
 }
+
+use std::borrow::Cow;
 
 const LEFT: &str = "{{";
 const RIGHT: &str = "}}";
@@ -145,7 +147,7 @@ fn go_sharp_u(c: Option<char>) -> String {
 }
 
 /// Tokenizes `input` completely (stopping after the first error or EOF).
-pub fn lex(input: &str) -> Vec<Item> {
+pub fn lex(input: &str) -> Vec<Item<'_>> {
     let mut l = Lexer {
         input,
         pos: 0,
@@ -163,7 +165,7 @@ struct Lexer<'a> {
     input: &'a str,
     pos: usize,
     start: usize,
-    items: Vec<Item>,
+    items: Vec<Item<'a>>,
     paren_depth: i32,
     /// Incremental line counting: `line` is the line number at byte `line_pos`.
     line_pos: usize,
@@ -230,7 +232,7 @@ impl<'a> Lexer<'a> {
         self.items.push(Item {
             typ,
             pos: start,
-            val: self.input[start..end].to_string(),
+            val: Cow::Borrowed(&self.input[start..end]),
             line,
         });
     }
@@ -249,7 +251,7 @@ impl<'a> Lexer<'a> {
         self.items.push(Item {
             typ: ItemType::Error,
             pos: self.start,
-            val: msg,
+            val: Cow::Owned(msg),
             line,
         });
         State::Done
@@ -662,7 +664,10 @@ mod tests {
     use super::*;
 
     fn kinds(src: &str) -> Vec<(ItemType, String)> {
-        lex(src).into_iter().map(|i| (i.typ, i.val)).collect()
+        lex(src)
+            .into_iter()
+            .map(|i| (i.typ, i.val.into_owned()))
+            .collect()
     }
 
     #[test]

@@ -63,11 +63,11 @@ pub fn parse(
     Ok(p.trees)
 }
 
-fn empty_item() -> Item {
+fn empty_item<'s>() -> Item<'s> {
     Item {
         typ: ItemType::Eof,
         pos: 0,
-        val: String::new(),
+        val: std::borrow::Cow::Borrowed(""),
         line: 1,
     }
 }
@@ -89,10 +89,10 @@ impl std::fmt::Display for Parsed {
     }
 }
 
-struct Parser<'r> {
-    items: Vec<Item>,
+struct Parser<'r, 's> {
+    items: Vec<Item<'s>>,
     next_item: usize,
-    token: [Item; 3],
+    token: [Item<'s>; 3],
     peek_count: usize,
     parse_name: Rc<str>,
     source: Rc<str>,
@@ -105,8 +105,8 @@ struct Parser<'r> {
     block_depth: usize,
 }
 
-impl Parser<'_> {
-    fn lex_next(&mut self) -> Item {
+impl<'s> Parser<'_, 's> {
+    fn lex_next(&mut self) -> Item<'s> {
         match self.items.get(self.next_item) {
             Some(it) => {
                 self.next_item += 1;
@@ -116,7 +116,7 @@ impl Parser<'_> {
         }
     }
 
-    fn next(&mut self) -> Item {
+    fn next(&mut self) -> Item<'s> {
         if self.peek_count > 0 {
             self.peek_count -= 1;
         } else {
@@ -129,18 +129,18 @@ impl Parser<'_> {
         self.peek_count += 1;
     }
 
-    fn backup2(&mut self, t1: Item) {
+    fn backup2(&mut self, t1: Item<'s>) {
         self.token[1] = t1;
         self.peek_count = 2;
     }
 
-    fn backup3(&mut self, t2: Item, t1: Item) {
+    fn backup3(&mut self, t2: Item<'s>, t1: Item<'s>) {
         self.token[1] = t1;
         self.token[2] = t2;
         self.peek_count = 3;
     }
 
-    fn peek(&mut self) -> Item {
+    fn peek(&mut self) -> Item<'s> {
         if self.peek_count > 0 {
             return self.token[self.peek_count - 1].clone();
         }
@@ -149,7 +149,7 @@ impl Parser<'_> {
         self.token[0].clone()
     }
 
-    fn next_non_space(&mut self) -> Item {
+    fn next_non_space(&mut self) -> Item<'s> {
         loop {
             let t = self.next();
             if t.typ != ItemType::Space {
@@ -158,7 +158,7 @@ impl Parser<'_> {
         }
     }
 
-    fn peek_non_space(&mut self) -> Item {
+    fn peek_non_space(&mut self) -> Item<'s> {
         let t = self.next_non_space();
         self.backup();
         t
@@ -188,7 +188,7 @@ impl Parser<'_> {
         self.errorf(format!("unexpected {tok} in {context}"))
     }
 
-    fn expect(&mut self, typ: ItemType, context: &str) -> PResult<Item> {
+    fn expect(&mut self, typ: ItemType, context: &str) -> PResult<Item<'s>> {
         let t = self.next_non_space();
         if t.typ != typ {
             return Err(self.unexpected(&t, context));
@@ -282,7 +282,9 @@ impl Parser<'_> {
     fn text_or_action(&mut self) -> PResult<Parsed> {
         let tok = self.next_non_space();
         match tok.typ {
-            ItemType::Text => Ok(Parsed::Node(Node::Text(tok.val.into_boxed_str()))),
+            ItemType::Text => Ok(Parsed::Node(Node::Text(
+                tok.val.into_owned().into_boxed_str(),
+            ))),
             ItemType::LeftDelim => {
                 self.action_line = tok.line;
                 let r = self.action();
@@ -455,12 +457,12 @@ impl Parser<'_> {
             if nxt.typ == ItemType::Assign || nxt.typ == ItemType::Declare {
                 pipe.is_assign = nxt.typ == ItemType::Assign;
                 self.next_non_space();
-                pipe.decl.push(Rc::from(v.val.as_str()));
-                self.vars.push(v.val.clone());
+                pipe.decl.push(Rc::from(&*v.val));
+                self.vars.push(v.val.to_string());
             } else if nxt.typ == ItemType::Char && nxt.val == "," {
                 self.next_non_space();
-                pipe.decl.push(Rc::from(v.val.as_str()));
-                self.vars.push(v.val.clone());
+                pipe.decl.push(Rc::from(&*v.val));
+                self.vars.push(v.val.to_string());
                 if context == "range" && pipe.decl.len() < 2 {
                     match self.peek_non_space().typ {
                         ItemType::Variable | ItemType::RightDelim | ItemType::RightParen => {
@@ -608,7 +610,7 @@ impl Parser<'_> {
                 };
                 Operand::Ident {
                     pos,
-                    name: Rc::from(tok.val.as_str()),
+                    name: Rc::from(&*tok.val),
                     callee,
                 }
             }
@@ -620,7 +622,7 @@ impl Parser<'_> {
                 }
                 Operand::Variable {
                     pos,
-                    idents: vec![Rc::from(tok.val.as_str())],
+                    idents: vec![Rc::from(&*tok.val)],
                 }
             }
             ItemType::Field => Operand::Field {
@@ -645,7 +647,7 @@ impl Parser<'_> {
                 let text = go_unquote(&tok.val).map_err(|e| self.errorf(e))?;
                 Operand::String {
                     pos,
-                    quoted: Rc::from(tok.val.as_str()),
+                    quoted: Rc::from(&*tok.val),
                     text: Rc::from(text.as_str()),
                 }
             }
