@@ -5,6 +5,7 @@ use std::io::Write;
 use clap::Args as ClapArgs;
 use rudder::chart::loader::go_io_error;
 use rudder::chart::package::{package_dir, parse_source_date_epoch, PackageOptions};
+use rudder::repo::dependency::Manager;
 
 use super::settings::Settings;
 
@@ -38,7 +39,7 @@ pub struct Args {
     passphrase_file: Option<String>,
 }
 
-pub fn run(args: Args, _settings: &Settings) -> anyhow::Result<()> {
+pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
     if args.paths.is_empty() {
         anyhow::bail!("need at least one argument, the path to the chart");
     }
@@ -68,10 +69,19 @@ pub fn run(args: Args, _settings: &Settings) -> anyhow::Result<()> {
         std::fs::metadata(path).map_err(|e| anyhow::anyhow!(go_io_error("stat", path, &e)))?;
         let abs = std::path::absolute(path)?;
         if args.dependency_update {
-            let chart = rudder::chart::load_dir(&abs)?;
-            if !chart.metadata.dependencies.is_empty() {
-                anyhow::bail!("updating dependencies is not supported yet");
-            }
+            // helm discards the download manager's progress output here.
+            let mut out = |_: &str| {};
+            let mut log = |_: rudder::log::Record| {};
+            let mut manager = Manager {
+                chart_path: abs.clone(),
+                repository_config: settings.repository_config.clone(),
+                repository_cache: settings.repository_cache.clone(),
+                content_cache: settings.content_cache.clone(),
+                skip_update: false,
+                out: &mut out,
+                log: &mut log,
+            };
+            manager.update()?;
         }
         let saved = package_dir(&abs, &opts)?;
         writeln!(
