@@ -66,7 +66,7 @@ pub fn locate_chart(
     }
     let name = name.trim();
     if name.starts_with("oci://") {
-        anyhow::bail!("OCI chart references are not supported yet: {name}");
+        return super::registry::locate_oci_chart(name, opts, settings);
     }
     // `repo/chart`, `--repo URL` and direct URLs: fetched into the content cache (G).
     super::pull::locate_remote(name, opts, settings)

@@ -97,12 +97,21 @@ pub fn run(a: Args, settings: &Settings) -> anyhow::Result<()> {
         version = ">0.0.0-0".into();
     }
     for chart in &a.charts {
-        let (d, resolved) = resolve(chart, &version, &a.path, settings)?;
-        if !a.untar {
-            d.download_resolved_to(&resolved, Path::new(&a.destination))?;
-            continue;
-        }
-        let data = d.fetch(&resolved)?;
+        let data = if rudder::repo::oci::is_oci(chart) {
+            // OCI registries (src/cli/registry.rs): saved as `<name>-<version>.tgz` unless untarred.
+            let dest = (!a.untar).then(|| Path::new(&a.destination));
+            match super::registry::pull_oci_command(chart, &version, &a.path, settings, dest)? {
+                Some(data) => data,
+                None => continue,
+            }
+        } else {
+            let (d, resolved) = resolve(chart, &version, &a.path, settings)?;
+            if !a.untar {
+                d.download_resolved_to(&resolved, Path::new(&a.destination))?;
+                continue;
+            }
+            d.fetch(&resolved)?
+        };
         let mut ud = PathBuf::from(&a.untardir);
         if !ud.is_absolute() {
             ud = Path::new(&a.destination).join(ud);

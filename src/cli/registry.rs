@@ -231,7 +231,6 @@ pub fn client_for(p: &ChartPathArgs, settings: &Settings) -> anyhow::Result<oci:
 /// gives it, and the `Pulled:`/`Digest:` report.
 pub struct Pulled {
     pub data: Vec<u8>,
-    pub prov: Option<Vec<u8>>,
     pub file_name: String,
     pub report: String,
 }
@@ -250,7 +249,6 @@ pub fn pull_oci(
     Ok(Pulled {
         report: result.report(),
         data: result.chart,
-        prov: result.prov,
         file_name: resolved.file_name,
     })
 }
@@ -285,5 +283,40 @@ pub fn save(path: &Path, data: &[u8]) -> anyhow::Result<()> {
     }
     rudder::repo::atomic_file::write_atomic(path, data, 0o644)
         .map_err(|e| anyhow::anyhow!(rudder::chart::loader::go_io_error("open", path, &e)))?;
+    Ok(())
+}
+
+/// `pull oci://...`: the `Pulled:` report goes to stdout; with `dest` the
+/// verified archive is saved there as helm names it and `None` returned,
+/// otherwise the bytes are returned for unpacking.
+pub fn pull_oci_command(
+    reference: &str,
+    version: &str,
+    p: &ChartPathArgs,
+    settings: &Settings,
+    dest: Option<&Path>,
+) -> anyhow::Result<Option<Vec<u8>>> {
+    let pulled = pull_oci(reference, version, p, settings, false)?;
+    std::io::stdout()
+        .lock()
+        .write_all(pulled.report.as_bytes())?;
+    match dest {
+        Some(dir) => {
+            save_in(dir, &pulled.file_name, &pulled.data)?;
+            Ok(None)
+        }
+        None => Ok(Some(pulled.data)),
+    }
+}
+
+/// Saves into an existing directory (helm does not create `-d`).
+fn save_in(dir: &Path, name: &str, data: &[u8]) -> anyhow::Result<()> {
+    let path = dir.join(name);
+    if !dir.is_dir() {
+        let e = std::io::Error::from(std::io::ErrorKind::NotFound);
+        anyhow::bail!(rudder::chart::loader::go_io_error("open", &path, &e));
+    }
+    rudder::repo::atomic_file::write_atomic(&path, data, 0o644)
+        .map_err(|e| anyhow::anyhow!(rudder::chart::loader::go_io_error("open", &path, &e)))?;
     Ok(())
 }
