@@ -546,13 +546,13 @@ mod tests {
             run("lt", vec![Value::Int(1), Value::str("2")])
                 .unwrap_err()
                 .0,
-            INCOMPATIBLE
+            "incompatible types for comparison: int and string"
         );
         assert_eq!(
             run("eq", vec![Value::Int(1), Value::Float(1.0)])
                 .unwrap_err()
                 .0,
-            INCOMPATIBLE
+            "incompatible types for comparison: int and float64"
         );
         assert!(matches!(
             run("eq", vec![Value::Nil, Value::Int(1)]),
