@@ -277,7 +277,44 @@ fn write_to_file(dir: &str, name: &str, data: &str, append: bool) -> anyhow::Res
     Ok(())
 }
 
+/// Cobra's notices for deprecated flags that were used.
+fn deprecated_flag_notices(args: &Args) {
+    let notices = [
+        (args.force, "force", "use --force-replace instead"),
+        (args.atomic, "atomic", "use --rollback-on-failure instead"),
+        (
+            args.hide_notes,
+            "hide-notes",
+            "this flag has no effect for 'helm template' and will be removed in Helm 5",
+        ),
+        (
+            args.render_subchart_notes,
+            "render-subchart-notes",
+            "this flag has no effect for 'helm template' and will be removed in Helm 5",
+        ),
+        (args.validate, "validate", "use '--dry-run=server' instead"),
+    ];
+    let mut err = std::io::stderr().lock();
+    for (used, flag, msg) in notices {
+        if used {
+            let _ = writeln!(err, "Flag --{flag} has been deprecated, {msg}");
+        }
+    }
+}
+
+/// `--dry-run=server` (or `--validate`) needs a cluster; without one helm
+/// fails its reachability check.
+fn cluster_unreachable() -> anyhow::Error {
+    let cause = "kubernetes cluster unreachable: Get \"http://localhost:8080/version\": dial tcp 127.0.0.1:8080: connect: connection refused";
+    log_line(Record::new(
+        Level::Error,
+        format!("cluster reachability check failed: {cause}"),
+    ));
+    anyhow::anyhow!("cluster reachability check failed: {cause}")
+}
+
 pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
+    deprecated_flag_notices(&args);
     let kube_version = match args.kube_version.as_deref().filter(|k| !k.is_empty()) {
         Some(k) => Some(
             KubeVersion::parse(k)
@@ -291,7 +328,8 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
                 Level::Warn,
                 "--dry-run is deprecated and should be replaced with '--dry-run=client'",
             )),
-            "client" | "server" => {}
+            "client" => {}
+            "server" => {}
             "none" | "false" | "0" | "f" | "F" | "FALSE" | "False" => {
                 anyhow::bail!("invalid dry-run value ({}). Must be \"server\" or \"client\"", rudder::values::strvals::go_quote(v))
             }
@@ -337,6 +375,10 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
     let missing = missing_dependencies(&chart);
     if !missing.is_empty() {
         anyhow::bail!(missing_dependencies_error(&missing));
+    }
+
+    if args.validate || args.dry_run.as_deref() == Some("server") {
+        return Err(cluster_unreachable());
     }
 
     if !valid_release_name(&name) {
