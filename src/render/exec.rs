@@ -223,6 +223,12 @@ impl From<ExecError> for Flow {
 enum CallError {
     Plain(String),
     Chain(ExecError),
+    /// An argument-checking failure (arity/type), reported unwrapped.
+    Check(String),
+}
+
+fn is_call_check_error(msg: &str) -> bool {
+    msg.starts_with("wrong number of args for ") || msg.starts_with("wrong type for value; ")
 }
 
 type EResult<T> = Result<T, ExecError>;
@@ -275,6 +281,7 @@ impl<'a, 'e> State<'a, 'e> {
         let inner = match err {
             CallError::Plain(s) => ExecError::new(s),
             CallError::Chain(e) => e,
+            CallError::Check(s) => return self.errorf(s),
         };
         let prefix = self.errorf(format!("error calling {name}: ")).text();
         inner.wrap(prefix)
@@ -770,6 +777,9 @@ impl<'a, 'e> State<'a, 'e> {
                         fin,
                         move |_, argv| match o.call_method(&mname, &argv) {
                             Some(Ok(v)) => Ok(v),
+                            // Objects without a declared signature check their own
+                            // arguments; Go reports those failures unwrapped.
+                            Some(Err(e)) if is_call_check_error(&e) => Err(CallError::Check(e)),
                             Some(Err(e)) => Err(CallError::Plain(e)),
                             None => Err(CallError::Plain(format!("no method {mname}"))),
                         },
@@ -1086,13 +1096,19 @@ impl<'a, 'e> State<'a, 'e> {
     fn include(&mut self, name: &str, data: Value) -> Result<String, CallError> {
         {
             let mut counts = self.ctx.include_counts.borrow_mut();
-            let c = counts.entry(name.to_string()).or_insert(0);
-            if *c > MAX_INCLUDE_RECURSION {
-                return Err(CallError::Plain(format!(
-                    "rendering template has a nested reference name: {name}: unable to execute template"
-                )));
+            match counts.get_mut(name) {
+                Some(c) => {
+                    if *c > MAX_INCLUDE_RECURSION {
+                        return Err(CallError::Plain(format!(
+                            "rendering template has a nested reference name: {name}: unable to execute template"
+                        )));
+                    }
+                    *c += 1;
+                }
+                None => {
+                    counts.insert(name.to_string(), 1);
+                }
             }
-            *c += 1;
         }
         let r = match self.ns.lookup(name).cloned() {
             None => Err(CallError::Plain(format!(
