@@ -17,7 +17,6 @@ fn strip_nulls(v: &Value) {
                 strip_nulls(x);
             }
         }
-        Value::List(l) => l.items.borrow().iter().for_each(strip_nulls),
         _ => {}
     }
 }

@@ -135,13 +135,19 @@ impl Encoder {
                 let sub = entries
                     .iter()
                     .filter(|(_, v)| is_table(v) || is_array_of_tables(v));
-                for (k, val) in direct.chain(sub) {
+                let all: Vec<_> = direct.chain(sub).collect();
+                // BurntSushi writes the separator after every entry but the
+                // last by position, so a skipped nil at the end leaves `, `.
+                for (i, (k, val)) in all.iter().enumerate() {
                     if val.is_nil() {
                         continue;
                     }
                     parts.push(format!("{} = {}", quote_key(k), self.element(val)?));
+                    if i + 1 < all.len() {
+                        parts.push(", ".to_string());
+                    }
                 }
-                format!("{{{}}}", parts.join(", "))
+                format!("{{{}}}", parts.concat())
             }
             Value::Object(_) => self.element(&data(v))?,
         })

@@ -15,11 +15,23 @@ use crate::values::yaml::resolve::{resolve_plain, GoYaml};
 /// go-yaml v2's map key order (`sorter.go`): numbers by value, letters
 /// before non-letters, runs of digits compared numerically.
 pub fn natural_less(a: &str, b: &str) -> bool {
+    natural_less_impl(a, b, false)
+}
+
+/// go-yaml v3's variant: after an equal digit, a letter sorts before a
+/// non-letter (`0x1F` before `0.01`).
+pub fn natural_less_v3(a: &str, b: &str) -> bool {
+    natural_less_impl(a, b, true)
+}
+
+fn natural_less_impl(a: &str, b: &str, v3: bool) -> bool {
     let ar: Vec<char> = a.chars().collect();
     let br: Vec<char> = b.chars().collect();
     let mut i = 0;
+    let mut digits = false;
     while i < ar.len() && i < br.len() {
         if ar[i] == br[i] {
+            digits = ar[i].is_ascii_digit();
             i += 1;
             continue;
         }
@@ -29,7 +41,7 @@ pub fn natural_less(a: &str, b: &str) -> bool {
             return ar[i] < br[i];
         }
         if al || bl {
-            return bl;
+            return if v3 && digits { al } else { bl };
         }
         let (mut an, mut bn): (i64, i64) = (0, 0);
         if ar[i] == '0' || br[i] == '0' {
@@ -67,11 +79,16 @@ pub fn natural_less(a: &str, b: &str) -> bool {
 /// Sorts keys with go-yaml's comparison (a merge sort, so an inconsistent
 /// comparison can never panic).
 pub fn sort_keys(keys: &mut [String]) {
+    sort_keys_by(keys, natural_less);
+}
+
+/// Sorts keys with a go-yaml `Less` function.
+pub fn sort_keys_by(keys: &mut [String], less: fn(&str, &str) -> bool) {
     let mut v: Vec<String> = keys.to_vec();
     v.sort_by(|a, b| {
-        if natural_less(a, b) {
+        if less(a, b) {
             Ordering::Less
-        } else if natural_less(b, a) {
+        } else if less(b, a) {
             Ordering::Greater
         } else {
             Ordering::Equal

@@ -6,7 +6,7 @@
 use super::emitter::{Emitter, Flavor, Node, Style};
 use super::float::format_g;
 use super::json::JsonError;
-use super::yaml_v2::{sort_keys, v2_string_style};
+use super::yaml_v2::{natural_less_v3, sort_keys_by, v2_string_style};
 use crate::value::Value;
 
 const GO_YAML_V3_INDENT2: Flavor = Flavor {
@@ -44,7 +44,7 @@ fn to_node(v: &Value) -> Node {
         Value::Map(m) => {
             let entries = m.entries.borrow();
             let mut keys: Vec<String> = entries.keys().cloned().collect();
-            sort_keys(&mut keys);
+            sort_keys_by(&mut keys, natural_less_v3);
             Node::Map(
                 keys.into_iter()
                     .map(|k| {
