@@ -25,6 +25,13 @@ while IFS='|' read -r id kind args; do
       echo $? >"$out/$id.code"
       grep '^Error:' "$home/stderr" >"$out/$id.err" || true
       ;;
+    env)
+      # HELM_BIN is the binary's own path; the scratch home is masked.
+      # shellcheck disable=SC2086
+      (cd "$root/testdata" && env "${envs[@]}" HELM_NAMESPACE=golden "$helm" $args 2>"$home/stderr" |
+        grep -v '^HELM_BIN=' | sed "s#$home#<HOME>#g" >"$out/$id.out")
+      echo 0 >"$out/$id.code"
+      ;;
     create)
       dir=$scratch/create-$id
       mkdir -p "$dir"

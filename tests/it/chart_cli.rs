@@ -134,6 +134,24 @@ fn check_case(id: &str, kind: &str, args: &[&str]) -> Vec<String> {
                 ));
             }
         }
+        "env" => {
+            let out = rudder(
+                args,
+                &root().join("testdata"),
+                &home.0,
+                &[("HELM_NAMESPACE", "golden")],
+            );
+            let home_s = home.0.display().to_string();
+            let got: String = String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .filter(|l| !l.starts_with("HELM_BIN="))
+                .map(|l| format!("{}\n", l.replace(&home_s, "<HOME>")))
+                .collect();
+            let want = read(&g.join(format!("{id}.out")));
+            if got != want {
+                problems.push(format!("env differs:\n--- want\n{want}--- got\n{got}"));
+            }
+        }
         "create" => {
             let dir = Scratch::new("create");
             let out = rudder(args, &dir.0, &home.0, &[]);
