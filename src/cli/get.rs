@@ -152,7 +152,12 @@ fn metadata(r: &Release, format: OutputFormat) -> anyhow::Result<String> {
         ));
     }
     let strmap = |items: Vec<(String, String)>| -> Value {
-        Value::map(items.into_iter().map(|(k, v)| (k, Value::str(&v))).collect::<MapData>())
+        Value::map(
+            items
+                .into_iter()
+                .map(|(k, v)| (k, Value::str(&v)))
+                .collect::<MapData>(),
+        )
     };
     let fields: Vec<(&str, Value)> = vec![
         ("name", Value::str(&r.name)),
@@ -161,7 +166,10 @@ fn metadata(r: &Release, format: OutputFormat) -> anyhow::Result<String> {
         ("appVersion", Value::str(&r.app_version())),
         ("annotations", strmap(annotations)),
         ("labels", strmap(r.labels.clone().into_iter().collect())),
-        ("dependencies", Value::list(deps.iter().map(|d| Value::str(d)).collect())),
+        (
+            "dependencies",
+            Value::list(deps.iter().map(|d| Value::str(d)).collect()),
+        ),
         ("namespace", Value::str(&r.namespace)),
         ("revision", Value::Int(r.version)),
         ("status", Value::str(info.status.as_str())),
@@ -176,7 +184,10 @@ fn metadata(r: &Release, format: OutputFormat) -> anyhow::Result<String> {
         return Ok(format!("{inner}\n"));
     }
     yaml_doc(&Value::map(
-        fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<MapData>(),
+        fields
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect::<MapData>(),
     ))
 }
 
@@ -219,7 +230,11 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
                 format!("NOTES:\n{notes}\n")
             }
         }
-        GetCommand::Values { common, all, output } => {
+        GetCommand::Values {
+            common,
+            all,
+            output,
+        } => {
             let format = output_format(&output)?;
             let r = load(&common, "values", settings)?;
             let (title, values) = if all {

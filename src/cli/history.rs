@@ -40,7 +40,14 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     match format {
         OutputFormat::Table => {
-            let mut header = vec!["REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION", "DESCRIPTION"];
+            let mut header = vec![
+                "REVISION",
+                "UPDATED",
+                "STATUS",
+                "CHART",
+                "APP VERSION",
+                "DESCRIPTION",
+            ];
             if args.show_rollback_revision {
                 header.push("ROLLBACK REVISION");
             }

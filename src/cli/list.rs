@@ -70,15 +70,18 @@ pub struct Args {
 
 /// `-l a=b,c!=d`: every requirement must hold on the record's labels.
 fn selector_matches(selector: &str, r: &Release) -> bool {
-    selector.split(',').filter(|s| !s.trim().is_empty()).all(|req| {
-        if let Some((k, v)) = req.split_once("!=") {
-            r.labels.get(k.trim()).map(String::as_str) != Some(v.trim())
-        } else if let Some((k, v)) = req.split_once("==").or_else(|| req.split_once('=')) {
-            r.labels.get(k.trim()).map(String::as_str) == Some(v.trim())
-        } else {
-            r.labels.contains_key(req.trim())
-        }
-    })
+    selector
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .all(|req| {
+            if let Some((k, v)) = req.split_once("!=") {
+                r.labels.get(k.trim()).map(String::as_str) != Some(v.trim())
+            } else if let Some((k, v)) = req.split_once("==").or_else(|| req.split_once('=')) {
+                r.labels.get(k.trim()).map(String::as_str) == Some(v.trim())
+            } else {
+                r.labels.contains_key(req.trim())
+            }
+        })
 }
 
 fn state_allowed(args: &Args, s: Status) -> bool {
@@ -144,8 +147,14 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
     all.retain(|r| state_allowed(&args, r.status()));
     if args.date {
         all.sort_by(|a, b| {
-            let ta = a.last_deployed().and_then(Timestamp::parse).map(|t| (t.secs, t.nanos));
-            let tb = b.last_deployed().and_then(Timestamp::parse).map(|t| (t.secs, t.nanos));
+            let ta = a
+                .last_deployed()
+                .and_then(Timestamp::parse)
+                .map(|t| (t.secs, t.nanos));
+            let tb = b
+                .last_deployed()
+                .and_then(Timestamp::parse)
+                .map(|t| (t.secs, t.nanos));
             ta.cmp(&tb).then_with(|| a.name.cmp(&b.name))
         });
         all.reverse();
@@ -159,7 +168,11 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
     let all: Vec<Release> = if offset >= all.len() {
         Vec::new()
     } else {
-        let limit = if args.max > 0 { args.max as usize } else { all.len() };
+        let limit = if args.max > 0 {
+            args.max as usize
+        } else {
+            all.len()
+        };
         all.into_iter().skip(offset).take(limit).collect()
     };
 
@@ -188,10 +201,18 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
             let mut rows = Vec::new();
             if !args.no_headers {
                 rows.push(
-                    ["NAME", "NAMESPACE", "REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION"]
-                        .iter()
-                        .map(|s| s.to_string())
-                        .collect(),
+                    [
+                        "NAME",
+                        "NAMESPACE",
+                        "REVISION",
+                        "UPDATED",
+                        "STATUS",
+                        "CHART",
+                        "APP VERSION",
+                    ]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
                 );
             }
             for r in &all {

@@ -25,11 +25,16 @@ pub struct ReleaseEnv {
     pub cluster: Rc<KubeCluster>,
     pub storage: Storage,
     pub namespace: String,
+    pub debug: bool,
 }
 
 impl ReleaseEnv {
     /// Connects; `all_namespaces` makes the storage read every namespace (`list -A`).
-    pub fn open(settings: &Settings, all_namespaces: bool, max_history: i64) -> anyhow::Result<ReleaseEnv> {
+    pub fn open(
+        settings: &Settings,
+        all_namespaces: bool,
+        max_history: i64,
+    ) -> anyhow::Result<ReleaseEnv> {
         let opts = ConnectOptions {
             kubeconfig: settings.kube_config.clone(),
             context: Some(settings.kube_context.clone()).filter(|s| !s.is_empty()),
@@ -46,7 +51,11 @@ impl ReleaseEnv {
             .namespace_override
             .clone()
             .unwrap_or_else(|| cluster.default_namespace.clone());
-        let storage_ns = if all_namespaces { String::new() } else { namespace.clone() };
+        let storage_ns = if all_namespaces {
+            String::new()
+        } else {
+            namespace.clone()
+        };
         // HELM_DRIVER is read here, next to the driver choice, as helm's action config does.
         let driver_name = std::env::var("HELM_DRIVER").unwrap_or_default();
         let driver: Box<dyn Driver> = match driver_name.as_str() {
@@ -61,6 +70,7 @@ impl ReleaseEnv {
             cluster,
             storage: Storage::new(driver, max_history),
             namespace,
+            debug: settings.debug,
         })
     }
 
@@ -69,13 +79,19 @@ impl ReleaseEnv {
             storage: &self.storage,
             cluster: &self.cluster,
             namespace: self.namespace.clone(),
+            debug: self.debug,
         }
     }
 }
 
 /// Go's `time.ParseDuration` for the `--timeout` flags.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let bad = || format!("time: invalid duration {}", rudder::values::strvals::go_quote(s));
+    let bad = || {
+        format!(
+            "time: invalid duration {}",
+            rudder::values::strvals::go_quote(s)
+        )
+    };
     let mut rest = s.trim_start_matches('+');
     if rest == "0" {
         return Ok(Duration::ZERO);
@@ -87,7 +103,12 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     while !rest.is_empty() {
         let num_len = rest
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .ok_or_else(|| format!("time: missing unit in duration {}", rudder::values::strvals::go_quote(s)))?;
+            .ok_or_else(|| {
+                format!(
+                    "time: missing unit in duration {}",
+                    rudder::values::strvals::go_quote(s)
+                )
+            })?;
         let n: f64 = rest[..num_len].parse().map_err(|_| bad())?;
         rest = &rest[num_len..];
         let unit_len = rest
@@ -100,8 +121,19 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
             "s" => 1.0,
             "m" => 60.0,
             "h" => 3600.0,
-            "" => return Err(format!("time: missing unit in duration {}", rudder::values::strvals::go_quote(s))),
-            u => return Err(format!("time: unknown unit {} in duration {}", rudder::values::strvals::go_quote(u), rudder::values::strvals::go_quote(s))),
+            "" => {
+                return Err(format!(
+                    "time: missing unit in duration {}",
+                    rudder::values::strvals::go_quote(s)
+                ))
+            }
+            u => {
+                return Err(format!(
+                    "time: unknown unit {} in duration {}",
+                    rudder::values::strvals::go_quote(u),
+                    rudder::values::strvals::go_quote(s)
+                ))
+            }
         };
         total += n * scale;
         rest = &rest[unit_len..];
@@ -114,7 +146,10 @@ pub fn timeout_or_default(t: &Option<String>) -> anyhow::Result<Duration> {
     match t {
         None => Ok(Duration::from_secs(300)),
         Some(s) => parse_duration(s).map_err(|e| {
-            anyhow::anyhow!("invalid argument {} for \"--timeout\" flag: {e}", rudder::values::strvals::go_quote(s))
+            anyhow::anyhow!(
+                "invalid argument {} for \"--timeout\" flag: {e}",
+                rudder::values::strvals::go_quote(s)
+            )
         }),
     }
 }
@@ -136,8 +171,9 @@ pub fn wait_strategy(w: &Option<String>) -> anyhow::Result<WaitStrategy> {
 pub fn output_format(o: &Option<String>) -> anyhow::Result<OutputFormat> {
     match o.as_deref() {
         None => Ok(OutputFormat::Table),
-        Some(s) => OutputFormat::parse(s)
-            .map_err(|e| anyhow::anyhow!("invalid argument \"{s}\" for \"-o, --output\" flag: {e}")),
+        Some(s) => OutputFormat::parse(s).map_err(|e| {
+            anyhow::anyhow!("invalid argument \"{s}\" for \"-o, --output\" flag: {e}")
+        }),
     }
 }
 
@@ -166,7 +202,11 @@ pub fn release_yaml(r: &Release) -> anyhow::Result<String> {
 /// sigs.k8s.io/yaml `Marshal` (always newline-terminated).
 pub fn yaml_doc(v: &Value) -> anyhow::Result<String> {
     let s = rudder::render::encode::to_yaml(v)?;
-    Ok(if s.ends_with('\n') { s } else { format!("{s}\n") })
+    Ok(if s.ends_with('\n') {
+        s
+    } else {
+        format!("{s}\n")
+    })
 }
 
 /// The user-supplied values of a release as a map (`null` when there are none).

@@ -47,15 +47,15 @@ pub struct Args {
 pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
     super::minimum_args(&args.args, 1, "rudder rollback", USAGE)?;
     if args.args.len() > 2 {
-        anyhow::bail!(
-            "accepts at most 2 arg(s), received {}",
-            args.args.len()
-        );
+        anyhow::bail!("accepts at most 2 arg(s), received {}", args.args.len());
     }
     let version = match args.args.get(1) {
-        Some(v) => v
-            .parse::<i64>()
-            .map_err(|_| anyhow::anyhow!("could not convert revision to a number: strconv.Atoi: parsing {}: invalid syntax", rudder::values::strvals::go_quote(v)))?,
+        Some(v) => v.parse::<i64>().map_err(|_| {
+            anyhow::anyhow!(
+                "could not convert revision to a number: strconv.Atoi: parsing {}: invalid syntax",
+                rudder::values::strvals::go_quote(v)
+            )
+        })?,
         None => 0,
     };
     if let Some(d) = &args.description {
@@ -79,6 +79,9 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         args.history_max.unwrap_or(settings.max_history),
     )?;
     rollback(&env.context(), &args.args[0], version, &opts)?;
-    writeln!(std::io::stdout().lock(), "Rollback was a success! Happy Helming!")?;
+    writeln!(
+        std::io::stdout().lock(),
+        "Rollback was a success! Happy Helming!"
+    )?;
     Ok(())
 }

@@ -5,7 +5,9 @@ use std::io::Write;
 use clap::Args as ClapArgs;
 
 use super::output::OutputFormat;
-use super::release_common::{output_format, release_json, release_yaml, status_block, ReleaseEnv, StatusParts};
+use super::release_common::{
+    output_format, release_json, release_yaml, status_block, ReleaseEnv, StatusParts,
+};
 use super::settings::Settings;
 
 const USAGE: &str = "rudder status RELEASE_NAME [flags]";

@@ -66,22 +66,13 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         ..Default::default()
     };
     let mut out = std::io::stdout().lock();
-    match run_tests(&env.context(), &args.args[0], &filter, timeout) {
-        Ok(r) => {
-            out.write_all(status_block(&r, parts)?.as_bytes())?;
-            if args.logs {
-                out.write_all(pod_logs(&env, &r, &filter)?.as_bytes())?;
-            }
-            Ok(())
-        }
-        Err((r, e)) => {
-            if !r.name.is_empty() {
-                out.write_all(status_block(&r, parts)?.as_bytes())?;
-                if args.logs {
-                    out.write_all(pod_logs(&env, &r, &filter)?.as_bytes())?;
-                }
-            }
-            Err(anyhow::anyhow!("{e}"))
-        }
+    let (release, failure) = run_tests(&env.context(), &args.args[0], &filter, timeout)?;
+    out.write_all(status_block(&release, parts)?.as_bytes())?;
+    if args.logs {
+        out.write_all(pod_logs(&env, &release, &filter)?.as_bytes())?;
+    }
+    match failure {
+        None => Ok(()),
+        Some(e) => Err(anyhow::anyhow!("{e}")),
     }
 }

@@ -42,7 +42,10 @@ pub struct Args {
 
 pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
     super::minimum_args(&args.args, 1, "rudder uninstall", USAGE)?;
-    if !matches!(args.cascade.as_str(), "background" | "orphan" | "foreground") {
+    if !matches!(
+        args.cascade.as_str(),
+        "background" | "orphan" | "foreground"
+    ) {
         anyhow::bail!(
             "invalid cascade value ({}). Must be \"background\", \"foreground\", or \"orphan\"",
             args.cascade
@@ -68,10 +71,7 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         match uninstall(&ctx, name, &opts) {
             Ok(outcome) => {
                 if !outcome.kept.is_empty() {
-                    writeln!(
-                        out,
-                        "These resources were kept due to the resource policy:"
-                    )?;
+                    writeln!(out, "These resources were kept due to the resource policy:")?;
                     for k in &outcome.kept {
                         writeln!(out, "[{k}]")?;
                     }

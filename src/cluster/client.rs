@@ -112,8 +112,8 @@ impl KubeCluster {
             };
             Self::apply_overrides(&mut config, opts)?;
             let ns = config.default_namespace.clone();
-            let client = Client::try_from(config)
-                .map_err(|e| ClusterError::Unreachable(e.to_string()))?;
+            let client =
+                Client::try_from(config).map_err(|e| ClusterError::Unreachable(e.to_string()))?;
             Ok::<_, ClusterError>((client, ns))
         })?;
         Ok(KubeCluster {

@@ -12,11 +12,15 @@ pub const RELEASE_NAMESPACE_ANNOTATION: &str = "meta.helm.sh/release-namespace";
 
 /// Adds the ownership label and annotations to an object about to be applied.
 pub fn set_ownership(body: &mut Json, release: &str, namespace: &str) {
-    let Some(obj) = body.as_object_mut() else { return };
+    let Some(obj) = body.as_object_mut() else {
+        return;
+    };
     let meta = obj
         .entry("metadata")
         .or_insert_with(|| Json::Object(Default::default()));
-    let Some(meta) = meta.as_object_mut() else { return };
+    let Some(meta) = meta.as_object_mut() else {
+        return;
+    };
     let mut put = |field: &str, key: &str, value: &str| {
         let m = meta
             .entry(field)
@@ -34,7 +38,11 @@ pub fn set_ownership(body: &mut Json, release: &str, namespace: &str) {
 }
 
 fn check_key(field: &str, meta: Option<&Json>, key: &str, want: &str) -> Option<String> {
-    let kind = if field == "labels" { "label" } else { "annotation" };
+    let kind = if field == "labels" {
+        "label"
+    } else {
+        "annotation"
+    };
     match meta.and_then(|m| m.get(field)).and_then(|m| m.get(key)) {
         None => Some(format!(
             "{kind} validation error: missing key \"{key}\": must be set to \"{want}\""

@@ -45,7 +45,9 @@ impl Resource {
         (
             self.api_version.clone(),
             self.kind.clone(),
-            self.namespace.clone().unwrap_or_else(|| default_ns.to_string()),
+            self.namespace
+                .clone()
+                .unwrap_or_else(|| default_ns.to_string()),
             self.name.clone(),
         )
     }
@@ -55,13 +57,14 @@ impl Resource {
 pub fn parse_manifest(manifest: &str) -> Result<Vec<Resource>, ClusterError> {
     let mut out = Vec::new();
     for doc in split_manifests(manifest) {
-        let value = unmarshal_map(doc).map_err(|e| {
-            ClusterError::Other(format!("error parsing manifest: {e}"))
-        })?;
+        let value = unmarshal_map(doc)
+            .map_err(|e| ClusterError::Other(format!("error parsing manifest: {e}")))?;
         let json = to_raw_json(&value).map_err(|e| ClusterError::Other(e.to_string()))?;
         let body: Json =
             serde_json::from_str(&json).map_err(|e| ClusterError::Other(e.to_string()))?;
-        let Some(obj) = body.as_object() else { continue };
+        let Some(obj) = body.as_object() else {
+            continue;
+        };
         if obj.is_empty() {
             continue;
         }
@@ -93,10 +96,16 @@ impl KubeCluster {
     }
 
     /// The namespace an object really lives in ("" for cluster-scoped kinds).
-    pub fn effective_namespace(&self, r: &Resource, release_ns: &str) -> Result<String, ClusterError> {
+    pub fn effective_namespace(
+        &self,
+        r: &Resource,
+        release_ns: &str,
+    ) -> Result<String, ClusterError> {
         let m = self.mapping(&r.api_version, &r.kind)?;
         Ok(if m.namespaced {
-            r.namespace.clone().unwrap_or_else(|| release_ns.to_string())
+            r.namespace
+                .clone()
+                .unwrap_or_else(|| release_ns.to_string())
         } else {
             String::new()
         })
@@ -105,7 +114,10 @@ impl KubeCluster {
     /// The live object, `None` when it does not exist.
     pub fn get_object(&self, r: &Resource, release_ns: &str) -> Result<Option<Json>, ClusterError> {
         let m = self.mapping(&r.api_version, &r.kind)?;
-        let ns = r.namespace.clone().unwrap_or_else(|| release_ns.to_string());
+        let ns = r
+            .namespace
+            .clone()
+            .unwrap_or_else(|| release_ns.to_string());
         let api = self.api_for(&m, &ns);
         let got = self
             .block_on(api.get_opt(&r.name))
@@ -116,7 +128,10 @@ impl KubeCluster {
     /// Server-side apply of the object under the `helm` field manager.
     pub fn apply(&self, r: &Resource, release_ns: &str, force: bool) -> Result<(), ClusterError> {
         let m = self.mapping(&r.api_version, &r.kind)?;
-        let ns = r.namespace.clone().unwrap_or_else(|| release_ns.to_string());
+        let ns = r
+            .namespace
+            .clone()
+            .unwrap_or_else(|| release_ns.to_string());
         let mut body = r.body.clone();
         if m.namespaced {
             if let Some(meta) = body.get_mut("metadata").and_then(Json::as_object_mut) {
@@ -135,7 +150,10 @@ impl KubeCluster {
     /// Deletes the object with background propagation; `Ok(false)` when it was already gone.
     pub fn delete_object(&self, r: &Resource, release_ns: &str) -> Result<bool, ClusterError> {
         let m = self.mapping(&r.api_version, &r.kind)?;
-        let ns = r.namespace.clone().unwrap_or_else(|| release_ns.to_string());
+        let ns = r
+            .namespace
+            .clone()
+            .unwrap_or_else(|| release_ns.to_string());
         let api = self.api_for(&m, &ns);
         match self.block_on(api.delete(&r.name, &DeleteParams::background())) {
             Ok(_) => Ok(true),
@@ -167,7 +185,12 @@ impl KubeCluster {
 
 impl KubeCluster {
     /// The log of one container of a pod (`helm test --logs`).
-    pub fn pod_log(&self, namespace: &str, pod: &str, container: &str) -> Result<String, ClusterError> {
+    pub fn pod_log(
+        &self,
+        namespace: &str,
+        pod: &str,
+        container: &str,
+    ) -> Result<String, ClusterError> {
         use k8s_openapi::api::core::v1::Pod;
         let api: Api<Pod> = Api::namespaced(self.client(), namespace);
         let lp = kube::api::LogParams {
@@ -176,5 +199,29 @@ impl KubeCluster {
         };
         self.block_on(api.logs(pod, &lp))
             .map_err(ClusterError::from_kube)
+    }
+}
+
+impl KubeCluster {
+    /// Creates the object; `Ok(false)` when it already exists (CRDs from `crds/`
+    /// are created, never updated, one request each).
+    pub fn create_object(&self, r: &Resource, release_ns: &str) -> Result<bool, ClusterError> {
+        let m = self.mapping(&r.api_version, &r.kind)?;
+        let ns = r
+            .namespace
+            .clone()
+            .unwrap_or_else(|| release_ns.to_string());
+        let api = self.api_for(&m, &ns);
+        let obj: DynamicObject = serde_json::from_value(r.body.clone())
+            .map_err(|e| ClusterError::Other(e.to_string()))?;
+        let pp = PostParams {
+            field_manager: Some(FIELD_MANAGER.to_string()),
+            ..Default::default()
+        };
+        match self.block_on(api.create(&pp, &obj)) {
+            Ok(_) => Ok(true),
+            Err(kube::Error::Api(s)) if s.code == 409 => Ok(false),
+            Err(e) => Err(ClusterError::from_kube(e)),
+        }
     }
 }

@@ -56,13 +56,20 @@ fn deployment_progress(v: &Json, want: i64) -> Option<String> {
     if replicas > updated {
         return Some(format!("Pending termination: {}", replicas - updated));
     }
-    for (label, field) in [("Available", "availableReplicas"), ("Ready", "readyReplicas")] {
+    for (label, field) in [
+        ("Available", "availableReplicas"),
+        ("Ready", "readyReplicas"),
+    ] {
         let n = int(v, &["status", field]);
         if n < want {
             return Some(format!("{label}: {n}/{want}"));
         }
     }
-    if want > 0 && !condition(v, "Available").map(|c| c.0 == "True").unwrap_or(false) {
+    if want > 0
+        && !condition(v, "Available")
+            .map(|c| c.0 == "True")
+            .unwrap_or(false)
+    {
         return Some("Deployment not Available".to_string());
     }
     None
@@ -70,7 +77,11 @@ fn deployment_progress(v: &Json, want: i64) -> Option<String> {
 
 /// Why one live object is not ready yet (`Ok(None)` when it is); `Err` for a
 /// terminal failure.
-pub fn not_ready_reason(kind: &str, v: &Json, wait_for_jobs: bool) -> Result<Option<String>, String> {
+pub fn not_ready_reason(
+    kind: &str,
+    v: &Json,
+    wait_for_jobs: bool,
+) -> Result<Option<String>, String> {
     let replicas = || {
         v.get("spec")
             .and_then(|s| s.get("replicas"))
@@ -83,35 +94,58 @@ pub fn not_ready_reason(kind: &str, v: &Json, wait_for_jobs: bool) -> Result<Opt
         "StatefulSet" | "ReplicaSet" => {
             let want = replicas();
             let ready = int(v, &["status", "readyReplicas"]);
-            pending(generation_observed(v) && ready >= want, &format!("Ready: {ready}/{want}"))
+            pending(
+                generation_observed(v) && ready >= want,
+                &format!("Ready: {ready}/{want}"),
+            )
         }
         "DaemonSet" => {
             let want = int(v, &["status", "desiredNumberScheduled"]);
             let ready = int(v, &["status", "numberReady"]);
-            pending(generation_observed(v) && ready >= want, &format!("Ready: {ready}/{want}"))
+            pending(
+                generation_observed(v) && ready >= want,
+                &format!("Ready: {ready}/{want}"),
+            )
         }
         "Job" if wait_for_jobs => {
-            if condition(v, "Failed").map(|c| c.0 == "True").unwrap_or(false) {
+            if condition(v, "Failed")
+                .map(|c| c.0 == "True")
+                .unwrap_or(false)
+            {
                 return Err("job failed".to_string());
             }
             pending(
-                condition(v, "Complete").map(|c| c.0 == "True").unwrap_or(false),
+                condition(v, "Complete")
+                    .map(|c| c.0 == "True")
+                    .unwrap_or(false),
                 "Job in progress",
             )
         }
         "Pod" => {
-            let phase = v.get("status").and_then(|s| s.get("phase")).and_then(Json::as_str).unwrap_or("");
+            let phase = v
+                .get("status")
+                .and_then(|s| s.get("phase"))
+                .and_then(Json::as_str)
+                .unwrap_or("");
             pending(
-                phase == "Succeeded" || condition(v, "Ready").map(|c| c.0 == "True").unwrap_or(false),
+                phase == "Succeeded"
+                    || condition(v, "Ready")
+                        .map(|c| c.0 == "True")
+                        .unwrap_or(false),
                 "Pod is not Ready",
             )
         }
         "PersistentVolumeClaim" => pending(
-            v.get("status").and_then(|s| s.get("phase")).and_then(Json::as_str) == Some("Bound"),
+            v.get("status")
+                .and_then(|s| s.get("phase"))
+                .and_then(Json::as_str)
+                == Some("Bound"),
             "PVC is not Bound",
         ),
         "CustomResourceDefinition" => pending(
-            condition(v, "Established").map(|c| c.0 == "True").unwrap_or(false),
+            condition(v, "Established")
+                .map(|c| c.0 == "True")
+                .unwrap_or(false),
             "CRD is not Established",
         ),
         _ => None,
@@ -153,7 +187,9 @@ impl KubeCluster {
                 return Ok(());
             };
             if Instant::now() >= deadline {
-                return Err(ClusterError::Other(format!("{reason}\ncontext deadline exceeded")));
+                return Err(ClusterError::Other(format!(
+                    "{reason}\ncontext deadline exceeded"
+                )));
             }
             pending = still;
             self.sleep(Duration::from_millis(500));

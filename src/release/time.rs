@@ -155,7 +155,12 @@ impl Timestamp {
     /// Go's `time.RFC3339Nano`, as encoding/json writes times.
     pub fn rfc3339_nano(&self) -> String {
         let c = self.civil();
-        format!("{}{}{}", self.date_time(&c), self.fraction(), self.offset_colon())
+        format!(
+            "{}{}{}",
+            self.date_time(&c),
+            self.fraction(),
+            self.offset_colon()
+        )
     }
 
     /// Go's `time.RFC3339`.

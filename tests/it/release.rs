@@ -5,13 +5,19 @@ use super::release_support::TestCluster;
 
 #[test]
 fn install_upgrade_rollback_uninstall() {
-    let Some(c) = TestCluster::start(&[]) else { return };
+    let Some(c) = TestCluster::start(&[]) else {
+        return;
+    };
     let chart = c.app_chart("app", "0.1.0");
     let chart = chart.to_str().unwrap();
 
     let out = c.rudder(&["install", "web", chart, "--set", "greeting=hi"]);
     out.ok();
-    assert!(out.stdout.starts_with("NAME: web\nLAST DEPLOYED: "), "{}", out.stdout);
+    assert!(
+        out.stdout.starts_with("NAME: web\nLAST DEPLOYED: "),
+        "{}",
+        out.stdout
+    );
     assert!(out.stdout.contains("\nNAMESPACE: default\nSTATUS: deployed\nREVISION: 1\nDESCRIPTION: Install complete\nNOTES:\nThanks for installing web.\n"), "{}", out.stdout);
 
     let again = c.rudder(&["install", "web", chart]);
@@ -23,23 +29,44 @@ fn install_upgrade_rollback_uninstall() {
     let lines: Vec<&str> = list.stdout.lines().collect();
     assert_eq!(lines.len(), 2, "{}", list.stdout);
     assert!(lines[0].starts_with("NAME\tNAMESPACE\tREVISION\tUPDATED"));
-    assert!(lines[1].starts_with("web \tdefault  \t1       \t"), "{}", lines[1]);
-    assert!(lines[1].contains("\tdeployed\tapp-0.1.0\t1.0        "), "{}", lines[1]);
+    assert!(
+        lines[1].starts_with("web \tdefault  \t1       \t"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[1].contains("\tdeployed\tapp-0.1.0\t1.0        "),
+        "{}",
+        lines[1]
+    );
 
     let values = c.rudder(&["get", "values", "web"]);
     assert_eq!(values.ok().stdout, "USER-SUPPLIED VALUES:\ngreeting: hi\n");
     let all = c.rudder(&["get", "values", "web", "--all", "-o", "json"]);
-    assert_eq!(all.ok().stdout, "{\"extra\":false,\"greeting\":\"hi\",\"replicas\":1}\n");
+    assert_eq!(
+        all.ok().stdout,
+        "{\"extra\":false,\"greeting\":\"hi\",\"replicas\":1}\n"
+    );
     let manifest = c.rudder(&["get", "manifest", "web"]);
-    assert!(manifest.ok().stdout.starts_with("---\n# Source: app/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\n"));
+    assert!(manifest
+        .ok()
+        .stdout
+        .starts_with("---\n# Source: app/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\n"));
 
     let up = c.rudder(&["upgrade", "web", chart, "--set", "extra=true"]);
     up.ok();
-    assert!(up.stdout.starts_with("Release \"web\" has been upgraded. Happy Helming!\nNAME: web\n"));
-    assert!(up.stdout.contains("REVISION: 2\nDESCRIPTION: Upgrade complete\n"));
+    assert!(up
+        .stdout
+        .starts_with("Release \"web\" has been upgraded. Happy Helming!\nNAME: web\n"));
+    assert!(up
+        .stdout
+        .contains("REVISION: 2\nDESCRIPTION: Upgrade complete\n"));
     let cm = c.kube_get("/api/v1/namespaces/default/configmaps/web-extra");
     assert!(cm.contains("\"meta.helm.sh/release-name\":\"web\""), "{cm}");
-    assert!(cm.contains("\"app.kubernetes.io/managed-by\":\"Helm\""), "{cm}");
+    assert!(
+        cm.contains("\"app.kubernetes.io/managed-by\":\"Helm\""),
+        "{cm}"
+    );
 
     // Rolling back to 1 deletes what revision 2 added.
     let rb = c.rudder(&["rollback", "web", "1"]);
@@ -52,9 +79,17 @@ fn install_upgrade_rollback_uninstall() {
     let history = c.rudder(&["history", "web"]);
     let h: Vec<&str> = history.ok().stdout.lines().collect();
     assert_eq!(h.len(), 4, "{}", history.stdout);
-    assert!(h[1].contains("\tsuperseded\t") && h[1].ends_with("\tInstall complete"), "{}", h[1]);
+    assert!(
+        h[1].contains("\tsuperseded\t") && h[1].ends_with("\tInstall complete"),
+        "{}",
+        h[1]
+    );
     assert!(h[2].contains("\tsuperseded\t"), "{}", h[2]);
-    assert!(h[3].contains("\tdeployed  \t") && h[3].contains("Rollback to 1"), "{}", h[3]);
+    assert!(
+        h[3].contains("\tdeployed  \t") && h[3].contains("Rollback to 1"),
+        "{}",
+        h[3]
+    );
 
     let missing = c.rudder(&["rollback", "web", "9"]);
     assert_eq!(missing.stderr, "Error: release has no 9 version\n");
@@ -71,24 +106,49 @@ fn install_upgrade_rollback_uninstall() {
     let deploy = c.kube_get("/apis/apps/v1/namespaces/default/deployments/web");
     assert!(deploy.contains("\"code\":404"), "{deploy}");
     c.rudder(&["uninstall", "web"]).ok();
-    assert_eq!(c.rudder(&["status", "web"]).stderr, "Error: release: not found\n");
+    assert_eq!(
+        c.rudder(&["status", "web"]).stderr,
+        "Error: release: not found\n"
+    );
     let un2 = c.rudder(&["uninstall", "web"]);
-    assert_eq!(un2.stderr, "Error: uninstall: Release not loaded: web: release: not found\n");
+    assert_eq!(
+        un2.stderr,
+        "Error: uninstall: Release not loaded: web: release: not found\n"
+    );
 }
 
 #[test]
 fn upgrade_install_history_max_and_configmap_driver() {
-    let Some(c) = TestCluster::start(&[]) else { return };
+    let Some(c) = TestCluster::start(&[]) else {
+        return;
+    };
     let chart = c.app_chart("app", "0.2.0");
     let chart = chart.to_str().unwrap();
     let first = c.rudder(&["upgrade", "--install", "cm", chart, "--history-max", "2"]);
-    assert!(first.ok().stdout.starts_with("Release \"cm\" does not exist. Installing it now.\nNAME: cm\n"));
+    assert!(first
+        .ok()
+        .stdout
+        .starts_with("Release \"cm\" does not exist. Installing it now.\nNAME: cm\n"));
     for i in 0..3 {
-        c.rudder(&["upgrade", "cm", chart, "--history-max", "2", "--set", &format!("greeting=v{i}")]).ok();
+        c.rudder(&[
+            "upgrade",
+            "cm",
+            chart,
+            "--history-max",
+            "2",
+            "--set",
+            &format!("greeting=v{i}"),
+        ])
+        .ok();
     }
     let h = c.rudder(&["history", "cm", "-o", "json"]);
     let v: serde_json::Value = serde_json::from_str(&h.ok().stdout).unwrap();
-    let revs: Vec<i64> = v.as_array().unwrap().iter().map(|r| r["revision"].as_i64().unwrap()).collect();
+    let revs: Vec<i64> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["revision"].as_i64().unwrap())
+        .collect();
     assert_eq!(revs, vec![3, 4]);
 
     let mut cmd = c.rudder_cmd(&["install", "other", chart]);
@@ -98,12 +158,17 @@ fn upgrade_install_history_max_and_configmap_driver() {
     assert!(cms.contains("sh.helm.release.v1.other.v1"), "{cms}");
     let mut cmd = c.rudder_cmd(&["list", "-q"]);
     cmd.env("HELM_DRIVER", "configmap");
-    assert_eq!(String::from_utf8_lossy(&cmd.output().unwrap().stdout), "other\n");
+    assert_eq!(
+        String::from_utf8_lossy(&cmd.output().unwrap().stdout),
+        "other\n"
+    );
 }
 
 #[test]
 fn ownership_conflict_and_take_ownership() {
-    let Some(c) = TestCluster::start(&[]) else { return };
+    let Some(c) = TestCluster::start(&[]) else {
+        return;
+    };
     let chart = c.app_chart("app", "0.1.0");
     let chart = chart.to_str().unwrap();
     c.http(

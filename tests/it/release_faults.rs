@@ -6,7 +6,9 @@ use super::release_support::TestCluster;
 
 #[test]
 fn server_error_mid_install_records_failed() {
-    let Some(c) = TestCluster::start(&[]) else { return };
+    let Some(c) = TestCluster::start(&[]) else {
+        return;
+    };
     let chart = c.app_chart("app", "0.1.0");
     let chart = chart.to_str().unwrap();
     c.faults(r#"[{"method": "PATCH", "path": "/deployments/", "status": 500, "times": 1}]"#);
@@ -16,7 +18,10 @@ fn server_error_mid_install_records_failed() {
     let h = c.rudder(&["history", "f", "-o", "json"]);
     let v: serde_json::Value = serde_json::from_str(&h.ok().stdout).unwrap();
     assert_eq!(v[0]["status"], "failed");
-    assert!(v[0]["description"].as_str().unwrap().starts_with("Release \"f\" failed: server-side apply failed"));
+    assert!(v[0]["description"]
+        .as_str()
+        .unwrap()
+        .starts_with("Release \"f\" failed: server-side apply failed"));
     // An upgrade from a failed release works and supersedes it.
     c.rudder(&["upgrade", "f", chart]).ok();
     let h = c.rudder(&["history", "f", "-o", "json"]);
@@ -28,12 +33,17 @@ fn server_error_mid_install_records_failed() {
     c.faults(r#"[{"method": "PATCH", "path": "/deployments/", "status": 500, "times": 1}]"#);
     let out = c.rudder(&["install", "g", chart, "--rollback-on-failure"]);
     assert!(out.stderr.starts_with("Error: INSTALLATION FAILED: release g failed, and has been uninstalled due to rollback-on-failure being set: "), "{}", out.stderr);
-    assert_eq!(c.rudder(&["status", "g"]).stderr, "Error: release: not found\n");
+    assert_eq!(
+        c.rudder(&["status", "g"]).stderr,
+        "Error: release: not found\n"
+    );
 }
 
 #[test]
 fn wait_times_out_on_never_ready() {
-    let Some(c) = TestCluster::start(&[]) else { return };
+    let Some(c) = TestCluster::start(&[]) else {
+        return;
+    };
     let chart = c.chart(
         "nr",
         &[
@@ -44,7 +54,14 @@ fn wait_times_out_on_never_ready() {
             ),
         ],
     );
-    let out = c.rudder(&["install", "nr", chart.to_str().unwrap(), "--wait", "--timeout", "2s"]);
+    let out = c.rudder(&[
+        "install",
+        "nr",
+        chart.to_str().unwrap(),
+        "--wait",
+        "--timeout",
+        "2s",
+    ]);
     assert_eq!(out.code, 1);
     assert_eq!(
         out.stderr,
@@ -56,7 +73,9 @@ fn wait_times_out_on_never_ready() {
 
 #[test]
 fn killed_upgrade_leaves_pending_and_rollback_recovers() {
-    let Some(c) = TestCluster::start(&[]) else { return };
+    let Some(c) = TestCluster::start(&[]) else {
+        return;
+    };
     let chart = c.app_chart("app", "0.1.0");
     let chart = chart.to_str().unwrap();
     c.rudder(&["install", "p", chart]).ok();
@@ -80,24 +99,37 @@ fn killed_upgrade_leaves_pending_and_rollback_recovers() {
     child.kill().unwrap();
     let _ = child.wait();
     let again = c.rudder(&["upgrade", "p", chart]);
-    assert_eq!(again.stderr, "Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress\n");
+    assert_eq!(
+        again.stderr,
+        "Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress\n"
+    );
     c.rudder(&["rollback", "p"]).ok();
     let h = c.rudder(&["history", "p", "-o", "json"]);
     let v: serde_json::Value = serde_json::from_str(&h.ok().stdout).unwrap();
-    let statuses: Vec<&str> = v.as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap()).collect();
+    let statuses: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
     assert_eq!(statuses, ["superseded", "pending-upgrade", "deployed"]);
     c.rudder(&["upgrade", "p", chart]).ok();
 }
 
 #[test]
 fn concurrent_upgrades_one_is_refused() {
-    let Some(c) = TestCluster::start(&[]) else { return };
+    let Some(c) = TestCluster::start(&[]) else {
+        return;
+    };
     let chart = c.app_chart("app", "0.1.0");
     let chart = chart.to_str().unwrap();
     c.rudder(&["install", "cc", chart]).ok();
     // Slow the first apply so both upgrades overlap.
     c.faults(r#"[{"method": "PATCH", "path": "/configmaps/", "delay_ms": 1500, "times": 1}]"#);
-    let a = c.rudder_cmd(&["upgrade", "cc", chart, "--set", "greeting=a"]).spawn().unwrap();
+    let a = c
+        .rudder_cmd(&["upgrade", "cc", chart, "--set", "greeting=a"])
+        .spawn()
+        .unwrap();
     std::thread::sleep(Duration::from_millis(700));
     let b = c.rudder(&["upgrade", "cc", chart, "--set", "greeting=b"]);
     let a = a.wait_with_output().unwrap();
@@ -115,7 +147,9 @@ fn concurrent_upgrades_one_is_refused() {
 
 #[test]
 fn hooks_run_in_order_and_tests_record_their_run() {
-    let Some(c) = TestCluster::start(&[]) else { return };
+    let Some(c) = TestCluster::start(&[]) else {
+        return;
+    };
     let job = |name: &str, weight: i32, extra: &str| {
         format!(
             "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {name}\n  annotations:\n    helm.sh/hook: pre-install\n    helm.sh/hook-weight: \"{weight}\"\n    helm.sh/hook-delete-policy: hook-succeeded\n{extra}spec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - name: c\n          image: busybox\n"
@@ -140,7 +174,10 @@ fn hooks_run_in_order_and_tests_record_their_run() {
     c.rudder(&["install", "hk", chart.to_str().unwrap()]).ok();
     // hook-succeeded deleted the Jobs.
     let jobs = c.kube_get("/apis/batch/v1/namespaces/default/jobs");
-    assert!(!jobs.contains("hook-a") && !jobs.contains("hook-b"), "{jobs}");
+    assert!(
+        !jobs.contains("hook-a") && !jobs.contains("hook-b"),
+        "{jobs}"
+    );
     let hooks = c.rudder(&["status", "hk", "-o", "json"]);
     let v: serde_json::Value = serde_json::from_str(&hooks.ok().stdout).unwrap();
     for h in v["hooks"].as_array().unwrap() {
@@ -150,8 +187,18 @@ fn hooks_run_in_order_and_tests_record_their_run() {
     }
     let t = c.rudder(&["test", "hk", "--logs"]);
     t.ok();
-    assert!(t.stdout.contains("TEST SUITE:     hk-test\nLast Started:   "), "{}", t.stdout);
-    assert!(t.stdout.contains("Phase:          Succeeded\n\nPOD LOGS: hk-test (t)\n"), "{}", t.stdout);
+    assert!(
+        t.stdout
+            .contains("TEST SUITE:     hk-test\nLast Started:   "),
+        "{}",
+        t.stdout
+    );
+    assert!(
+        t.stdout
+            .contains("Phase:          Succeeded\n\nPOD LOGS: hk-test (t)\n"),
+        "{}",
+        t.stdout
+    );
 
     // A failing hook Job fails the install.
     let bad = c.chart(
@@ -166,5 +213,8 @@ fn hooks_run_in_order_and_tests_record_their_run() {
     );
     let out = c.rudder(&["install", "bad", bad.to_str().unwrap()]);
     assert_eq!(out.code, 1, "{}", out.stdout);
-    assert!(c.rudder(&["status", "bad"]).stdout.contains("STATUS: failed\n"));
+    assert!(c
+        .rudder(&["status", "bad"])
+        .stdout
+        .contains("STATUS: failed\n"));
 }

@@ -5,14 +5,25 @@ use super::release_support::TestCluster;
 
 #[test]
 fn rudder_installs_helm_manages() {
-    let Some(c) = TestCluster::start(&[]) else { return };
+    let Some(c) = TestCluster::start(&[]) else {
+        return;
+    };
     if c.helm(&["version"]).is_none() {
         eprintln!("skipping: helm is not installed");
         return;
     }
     let chart = c.app_chart("app", "0.1.0");
     let chart = chart.to_str().unwrap();
-    c.rudder(&["install", "r1", chart, "--set", "greeting=from-rudder", "--labels", "team=a"]).ok();
+    c.rudder(&[
+        "install",
+        "r1",
+        chart,
+        "--set",
+        "greeting=from-rudder",
+        "--labels",
+        "team=a",
+    ])
+    .ok();
 
     // helm reads what rudder wrote, with identical output.
     for args in [
@@ -31,14 +42,31 @@ fn rudder_installs_helm_manages() {
     }
 
     // helm upgrades and rolls back a rudder release (same field manager: no conflicts).
-    let up = c.helm(&["upgrade", "r1", chart, "--reuse-values", "--set", "extra=true"]).unwrap();
+    let up = c
+        .helm(&[
+            "upgrade",
+            "r1",
+            chart,
+            "--reuse-values",
+            "--set",
+            "extra=true",
+        ])
+        .unwrap();
     up.ok();
     let st = c.rudder(&["get", "values", "r1"]);
-    assert_eq!(st.ok().stdout, "USER-SUPPLIED VALUES:\nextra: true\ngreeting: from-rudder\n");
+    assert_eq!(
+        st.ok().stdout,
+        "USER-SUPPLIED VALUES:\nextra: true\ngreeting: from-rudder\n"
+    );
     c.helm(&["rollback", "r1", "1"]).unwrap().ok();
     let h = c.rudder(&["history", "r1", "-o", "json"]);
     let v: serde_json::Value = serde_json::from_str(&h.ok().stdout).unwrap();
-    let statuses: Vec<&str> = v.as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap()).collect();
+    let statuses: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
     assert_eq!(statuses, ["superseded", "superseded", "deployed"]);
     let gone = c.kube_get("/api/v1/namespaces/default/configmaps/r1-extra");
     assert!(gone.contains("\"code\":404"), "{gone}");
@@ -48,7 +76,9 @@ fn rudder_installs_helm_manages() {
 
 #[test]
 fn helm_installs_rudder_manages() {
-    let Some(c) = TestCluster::start(&[]) else { return };
+    let Some(c) = TestCluster::start(&[]) else {
+        return;
+    };
     let chart = c.app_chart("app", "0.1.0");
     let chart = chart.to_str().unwrap();
     let Some(inst) = c.helm(&["install", "h1", chart, "--set", "greeting=from-helm"]) else {
@@ -75,15 +105,30 @@ fn helm_installs_rudder_manages() {
     let rv: serde_json::Value = serde_json::from_str(&rs.ok().stdout).unwrap();
     assert_eq!(hv, rv);
 
-    c.rudder(&["upgrade", "h1", chart, "--reuse-values", "--set", "replicas=2"]).ok();
+    c.rudder(&[
+        "upgrade",
+        "h1",
+        chart,
+        "--reuse-values",
+        "--set",
+        "replicas=2",
+    ])
+    .ok();
     let deploy = c.kube_get("/apis/apps/v1/namespaces/default/deployments/h1");
     assert!(deploy.contains("\"replicas\":2"), "{deploy}");
     assert!(!deploy.contains("\"manager\":\"rudder\""), "{deploy}");
     let hv = c.helm(&["get", "values", "h1"]).unwrap();
-    assert_eq!(hv.ok().stdout, "USER-SUPPLIED VALUES:\ngreeting: from-helm\nreplicas: 2\n");
+    assert_eq!(
+        hv.ok().stdout,
+        "USER-SUPPLIED VALUES:\ngreeting: from-helm\nreplicas: 2\n"
+    );
     c.rudder(&["rollback", "h1"]).ok();
     let hh = c.helm(&["history", "h1"]).unwrap();
-    assert!(hh.ok().stdout.contains("\tdeployed  \t") && hh.stdout.contains("Rollback to 1"), "{}", hh.stdout);
+    assert!(
+        hh.ok().stdout.contains("\tdeployed  \t") && hh.stdout.contains("Rollback to 1"),
+        "{}",
+        hh.stdout
+    );
     // helm can upgrade again after rudder's rollback.
     c.helm(&["upgrade", "h1", chart]).unwrap().ok();
     c.rudder(&["uninstall", "h1"]).ok();

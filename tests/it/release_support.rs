@@ -50,7 +50,11 @@ impl Run {
 
     #[track_caller]
     pub fn ok(&self) -> &Run {
-        assert_eq!(self.code, 0, "stdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 }
@@ -81,7 +85,10 @@ impl TestCluster {
                     break p;
                 }
             }
-            assert!(Instant::now() < deadline, "kube-test-apiserver did not start");
+            assert!(
+                Instant::now() < deadline,
+                "kube-test-apiserver did not start"
+            );
             std::thread::sleep(Duration::from_millis(50));
         };
         std::fs::create_dir_all(dir.path().join("home")).expect("home");
@@ -121,7 +128,9 @@ impl TestCluster {
     /// The real helm, or `None` when it is not installed.
     pub fn helm(&self, args: &[&str]) -> Option<Run> {
         let bin = helm_bin()?;
-        Some(Run::from(self.command(&bin, args).output().expect("run helm")))
+        Some(Run::from(
+            self.command(&bin, args).output().expect("run helm"),
+        ))
     }
 
     /// A raw HTTP request to the server (test endpoints); returns the body.
@@ -134,11 +143,17 @@ impl TestCluster {
         s.write_all(req.as_bytes()).expect("write");
         let mut out = String::new();
         let _ = s.read_to_string(&mut out);
-        out.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or(out)
+        out.split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or(out)
     }
 
     pub fn faults(&self, rules: &str) {
-        self.http("POST", "/__test/faults", &format!("{{\"rules\": {rules}, \"replace\": true}}"));
+        self.http(
+            "POST",
+            "/__test/faults",
+            &format!("{{\"rules\": {rules}, \"replace\": true}}"),
+        );
     }
 
     /// Writes a small chart under the test dir and returns its path.

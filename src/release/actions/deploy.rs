@@ -155,7 +155,11 @@ pub fn delete_all(ctx: &Context<'_>, current: &[Resource]) -> Result<Vec<Resourc
 }
 
 /// `--wait`: every object ready within the timeout.
-pub fn wait(ctx: &Context<'_>, target: &[Resource], opts: &DeployOptions) -> Result<(), ActionError> {
+pub fn wait(
+    ctx: &Context<'_>,
+    target: &[Resource],
+    opts: &DeployOptions,
+) -> Result<(), ActionError> {
     if !opts.wait.waits_for_resources() {
         return Ok(());
     }

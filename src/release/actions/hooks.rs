@@ -138,7 +138,9 @@ pub fn run_hooks_where(
         .collect();
     order.sort_by(|&a, &b| {
         let (ha, hb) = (&release.hooks[a], &release.hooks[b]);
-        ha.weight.cmp(&hb.weight).then_with(|| ha.name.cmp(&hb.name))
+        ha.weight
+            .cmp(&hb.weight)
+            .then_with(|| ha.name.cmp(&hb.name))
     });
     for i in order {
         if let Err(e) = run_one(ctx, &mut release.hooks[i], timeout) {

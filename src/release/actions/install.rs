@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::chart::Chart;
-use crate::log::Record;
+use crate::log::{Level, Record};
 use crate::release::chart_record::{chart_to_json, value_to_json};
 use crate::release::model::{Hook, HookExecution, Info, Release};
 use crate::release::status::Status;
@@ -71,7 +71,12 @@ pub fn render_release(
         skip_schema_validation,
         engine: EngineOptions::default(),
     };
-    let mut log = |r: Record| eprintln!("{r}");
+    let debug = ctx.debug;
+    let mut log = |r: Record| {
+        if debug || r.level != Level::Debug {
+            eprintln!("{r}");
+        }
+    };
     let rendered = render_chart(chart, values, req, &mut log)?;
     let mut manifest = String::new();
     for m in &rendered.manifests {
@@ -107,9 +112,7 @@ fn check_name_available(ctx: &Context<'_>, name: &str, replace: bool) -> Result<
             if replace && reusable {
                 Ok(())
             } else {
-                Err(ActionError::msg(
-                    "cannot reuse a name that is still in use",
-                ))
+                Err(ActionError::msg("cannot reuse a name that is still in use"))
             }
         }
     }
@@ -129,8 +132,7 @@ fn install_crds(ctx: &Context<'_>, chart: &Chart) -> Result<(), ActionError> {
     }
     let mut created = Vec::new();
     for r in &all {
-        if ctx.cluster.get_object(r, &ctx.namespace)?.is_none() {
-            ctx.cluster.apply(r, &ctx.namespace, false)?;
+        if ctx.cluster.create_object(r, &ctx.namespace)? {
             created.push(r.clone());
         }
     }
@@ -179,7 +181,14 @@ pub fn install(
         install_crds(ctx, chart)?;
     }
     let target = resources(&rendered.manifest)?;
-    check_ownership_all(ctx, name, &target, &[], "install", opts.deploy.take_ownership)?;
+    check_ownership_all(
+        ctx,
+        name,
+        &target,
+        &[],
+        "install",
+        opts.deploy.take_ownership,
+    )?;
 
     let now = Timestamp::now().rfc3339_nano();
     let mut release = Release {
@@ -263,9 +272,9 @@ pub fn parse_labels(items: &[String]) -> Result<BTreeMap<String, String>, Action
     let mut out = BTreeMap::new();
     for item in items {
         for pair in item.split(',').filter(|p| !p.is_empty()) {
-            let (k, v) = pair
-                .split_once('=')
-                .ok_or_else(|| ActionError::msg(format!("{pair} must be formatted as key=value")))?;
+            let (k, v) = pair.split_once('=').ok_or_else(|| {
+                ActionError::msg(format!("{pair} must be formatted as key=value"))
+            })?;
             out.insert(k.to_string(), v.to_string());
         }
     }

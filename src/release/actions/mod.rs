@@ -24,6 +24,8 @@ pub struct Context<'a> {
     pub cluster: &'a KubeCluster,
     /// The release namespace.
     pub namespace: String,
+    /// `--debug`: debug log records are printed too.
+    pub debug: bool,
 }
 
 /// `--wait` strategies. `HookOnly` (helm's default) waits for hooks only.

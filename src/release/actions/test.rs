@@ -35,23 +35,16 @@ impl TestFilter {
     }
 }
 
-/// Runs the tests of the newest revision; the record is updated either way.
+/// Runs the tests of the newest revision and records their runs. The outer
+/// error is a failure to load or store the release; the inner one a failed test.
 pub fn run_tests(
     ctx: &Context<'_>,
     name: &str,
     filter: &TestFilter,
     timeout: Duration,
-) -> Result<Release, (Release, ActionError)> {
-    let mut release = match ctx.storage.last(name) {
-        Ok(r) => r,
-        Err(e) => return Err((Release::default(), e.into())),
-    };
+) -> Result<(Release, Option<ActionError>), ActionError> {
+    let mut release = ctx.storage.last(name)?;
     let result = run_hooks_where(ctx, &mut release, "test", timeout, &|h| filter.accepts(h));
-    if let Err(e) = ctx.storage.update(&release) {
-        return Err((release, e.into()));
-    }
-    match result {
-        Ok(()) => Ok(release),
-        Err(e) => Err((release, e)),
-    }
+    ctx.storage.update(&release)?;
+    Ok((release, result.err()))
 }

@@ -45,9 +45,9 @@ pub fn uninstall(
     opts: &UninstallOptions,
 ) -> Result<UninstallOutcome, ActionError> {
     let history = ctx.storage.history(name).map_err(|e| match e {
-        StorageError::NotFound => {
-            ActionError::msg(format!("uninstall: Release not loaded: {name}: release: not found"))
-        }
+        StorageError::NotFound => ActionError::msg(format!(
+            "uninstall: Release not loaded: {name}: release: not found"
+        )),
         other => other.into(),
     })?;
     let mut release = history
@@ -105,6 +105,9 @@ pub fn uninstall(
     }
     Ok(UninstallOutcome {
         release,
-        kept: kept.iter().map(|r| format!("{}/{}", r.kind, r.name)).collect(),
+        kept: kept
+            .iter()
+            .map(|r| format!("{}/{}", r.kind, r.name))
+            .collect(),
     })
 }

@@ -64,7 +64,11 @@ fn choose_values(
         return Ok(merged);
     }
     if opts.reset_then_reuse_values {
-        return Ok(coalesce_tables(&new_values.deep_copy(), &old_config, &mut warn));
+        return Ok(coalesce_tables(
+            &new_values.deep_copy(),
+            &old_config,
+            &mut warn,
+        ));
     }
     if is_empty_map(new_values) && !is_empty_map(&old_config) {
         return Ok(old_config);
@@ -123,7 +127,14 @@ pub fn upgrade(
     )?;
 
     let mut labels = current.labels.clone();
-    for sys in ["name", "owner", "status", "version", "createdAt", "modifiedAt"] {
+    for sys in [
+        "name",
+        "owner",
+        "status",
+        "version",
+        "createdAt",
+        "modifiedAt",
+    ] {
         labels.remove(sys);
     }
     for (k, v) in &opts.deploy.labels {

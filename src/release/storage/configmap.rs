@@ -55,7 +55,12 @@ impl ConfigMapDriver {
         Ok(r)
     }
 
-    fn object(&self, key: &str, release: &Release, time_label: &str) -> Result<ConfigMap, StorageError> {
+    fn object(
+        &self,
+        key: &str,
+        release: &Release,
+        time_label: &str,
+    ) -> Result<ConfigMap, StorageError> {
         let encoded = codec::encode(release).map_err(|e| StorageError::Backend(e.to_string()))?;
         let labels = system_labels(release, time_label, Timestamp::now().secs);
         let mut s = ConfigMap::default();
@@ -102,10 +107,10 @@ impl Driver for ConfigMapDriver {
 
     fn create(&self, key: &str, release: &Release) -> Result<(), StorageError> {
         let obj = self.object(key, release, "createdAt")?;
-        match self
-            .cluster
-            .block_on(self.namespaced_api(release).create(&PostParams::default(), &obj))
-        {
+        match self.cluster.block_on(
+            self.namespaced_api(release)
+                .create(&PostParams::default(), &obj),
+        ) {
             Ok(_) => Ok(()),
             Err(kube::Error::Api(s)) if s.code == 409 => Err(StorageError::Exists),
             Err(e) => Err(StorageError::Backend(format!(

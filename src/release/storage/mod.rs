@@ -44,9 +44,20 @@ pub fn release_key(name: &str, version: i64) -> String {
 }
 
 /// The labels Helm's drivers put on every record (besides the user's).
-pub fn system_labels(release: &Release, time_label: &str, now_unix: i64) -> BTreeMap<String, String> {
+pub fn system_labels(
+    release: &Release,
+    time_label: &str,
+    now_unix: i64,
+) -> BTreeMap<String, String> {
     let mut l = release.labels.clone();
-    for sys in ["name", "owner", "status", "version", "createdAt", "modifiedAt"] {
+    for sys in [
+        "name",
+        "owner",
+        "status",
+        "version",
+        "createdAt",
+        "modifiedAt",
+    ] {
         l.remove(sys);
     }
     l.insert("name".into(), release.name.clone());
@@ -195,6 +206,9 @@ mod tests {
         assert_eq!(s.deployed("r").unwrap().version, 1);
         assert_eq!(s.last("r").unwrap().version, 4);
         assert!(matches!(s.history("x"), Err(StorageError::NotFound)));
-        assert!(matches!(s.create(&rel(4, Status::Failed)), Err(StorageError::Exists)));
+        assert!(matches!(
+            s.create(&rel(4, Status::Failed)),
+            Err(StorageError::Exists)
+        ));
     }
 }
