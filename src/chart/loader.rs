@@ -71,6 +71,17 @@ pub fn go_io_error(op: &str, path: &Path, e: &std::io::Error) -> String {
     format!("{op} {}: {why}", path.display())
 }
 
+/// What helm 4's version-dispatching loader (used by install, template and
+/// package) says about a chart API version: `None` for the v1/v2 charts it
+/// loads; v3 charts load but are refused by those actions.
+pub fn unsupported_api_version(api_version: &str) -> Option<&'static str> {
+    match api_version {
+        "" | "v1" | "v2" => None,
+        "v3" => Some("invalid chart apiVersion"),
+        _ => Some("unsupported chart version"),
+    }
+}
+
 /// Loads a chart from a directory or an archive file (helm's `loader.Load`).
 pub fn load(path: &Path) -> Result<Chart, ChartError> {
     let meta =
