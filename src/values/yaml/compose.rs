@@ -135,6 +135,18 @@ impl<'a> Composer<'a> {
                     if matches!(ev, Event::MappingEnd) {
                         break;
                     }
+                    if let Event::Scalar(v, TScalarStyle::Plain, _, None) = &ev {
+                        if v.is_empty() && self.src.chars().nth(m.index()) == Some(':') {
+                            // `: value` with no key: libyaml's block mapping
+                            // parser wanted a key token here.
+                            let line0 = m.line().saturating_sub(1);
+                            return Err(if line0 == 0 {
+                                "did not find expected key".to_string()
+                            } else {
+                                format!("line {line0}: did not find expected key")
+                            });
+                        }
+                    }
                     let key = self.node(ev, m)?;
                     let (ev, m) = self.next()?;
                     let value = self.node(ev, m)?;
