@@ -145,7 +145,7 @@ impl Leaf {
         let mut nested = Vec::new();
         let mut missing = Vec::new();
         let (rank, message) = match kind {
-            ValidationErrorKind::Type { kind } => (0, type_message(kind, &instance)),
+            ValidationErrorKind::Type { kind } => (0, type_message(kind, instance)),
             ValidationErrorKind::Constant { expected_value } => (
                 1,
                 match &**expected_value {
@@ -157,7 +157,7 @@ impl Leaf {
             ),
             ValidationErrorKind::Enum { options } => (2, enum_message(options)),
             ValidationErrorKind::Format { format } => {
-                (3, format!("{} is not valid {format}", display(&instance)))
+                (3, format!("{} is not valid {format}", display(instance)))
             }
             ValidationErrorKind::MinProperties { limit } => (
                 10,
@@ -209,7 +209,7 @@ impl Leaf {
                     group_int(*limit as i64)
                 ),
             ),
-            ValidationErrorKind::UniqueItems => (12, unique_message(&instance)),
+            ValidationErrorKind::UniqueItems => (12, unique_message(instance)),
             ValidationErrorKind::AdditionalItems { limit } => (
                 25,
                 format!(
@@ -224,7 +224,7 @@ impl Leaf {
                 10,
                 format!(
                     "minLength: got {}, want {}",
-                    group_int(str_len(&instance)),
+                    group_int(str_len(instance)),
                     group_int(*limit as i64)
                 ),
             ),
@@ -232,7 +232,7 @@ impl Leaf {
                 11,
                 format!(
                     "maxLength: got {}, want {}",
-                    group_int(str_len(&instance)),
+                    group_int(str_len(instance)),
                     group_int(*limit as i64)
                 ),
             ),
@@ -252,13 +252,13 @@ impl Leaf {
                 14,
                 format!("value if not of mediatype {}", quote(content_media_type)),
             ),
-            ValidationErrorKind::Minimum { limit } => (10, bound("minimum", &instance, limit)),
-            ValidationErrorKind::Maximum { limit } => (11, bound("maximum", &instance, limit)),
+            ValidationErrorKind::Minimum { limit } => (10, bound("minimum", instance, limit)),
+            ValidationErrorKind::Maximum { limit } => (11, bound("maximum", instance, limit)),
             ValidationErrorKind::ExclusiveMinimum { limit } => {
-                (12, bound("exclusiveMinimum", &instance, limit))
+                (12, bound("exclusiveMinimum", instance, limit))
             }
             ValidationErrorKind::ExclusiveMaximum { limit } => {
-                (13, bound("exclusiveMaximum", &instance, limit))
+                (13, bound("exclusiveMaximum", instance, limit))
             }
             ValidationErrorKind::MultipleOf { multiple_of } => (
                 14,
@@ -532,7 +532,7 @@ fn group_int(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
