@@ -881,11 +881,11 @@ mod tests {
         assert_eq!(
             a(
                 vec![
-                    Value::Float(3.14159),
+                    Value::Float(3.14158),
                     Value::Float(2.5),
                     Value::Float(1234.5678),
                     Value::Float(0.000012),
-                    Value::Float(3.14159),
+                    Value::Float(3.14158),
                     Value::Float(1.5)
                 ],
                 "%5.2f|%.0f|%e|%g|%08.3f|%-8.2f|"

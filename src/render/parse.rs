@@ -814,15 +814,15 @@ fn parse_uint_base0(s: &str) -> Option<u64> {
     if s.is_empty() {
         return None;
     }
-    let (digits, radix, prefixed) = if s.len() >= 2 && s.as_bytes()[0] == b'0' {
+    let (digits, radix) = if s.len() >= 2 && s.as_bytes()[0] == b'0' {
         match s.as_bytes()[1] | 0x20 {
-            b'x' => (&s[2..], 16, true),
-            b'o' => (&s[2..], 8, true),
-            b'b' => (&s[2..], 2, true),
-            _ => (&s[1..], 8, true),
+            b'x' => (&s[2..], 16),
+            b'o' => (&s[2..], 8),
+            b'b' => (&s[2..], 2),
+            _ => (&s[1..], 8),
         }
     } else {
-        (s, 10, false)
+        (s, 10)
     };
     if s.contains('_') && !underscore_ok(s) {
         return None;
@@ -830,13 +830,7 @@ fn parse_uint_base0(s: &str) -> Option<u64> {
     let clean: String = digits.chars().filter(|&c| c != '_').collect();
     if clean.is_empty() {
         // "0" alone (prefix consumed) is zero; "0x" is invalid.
-        return if prefixed && radix == 8 && s.len() == 1 {
-            Some(0)
-        } else if s == "0" {
-            Some(0)
-        } else {
-            None
-        };
+        return if s == "0" { Some(0) } else { None };
     }
     u64::from_str_radix(&clean, radix).ok()
 }
@@ -954,7 +948,7 @@ fn parse_number(text: &str, typ: ItemType) -> Result<Number, String> {
             return Err(format!("integer overflow: {}", quote(text)));
         }
         n.float = Some(f);
-        if f.fract() == 0.0 && f >= -9.223372036854776e18 && f < 9.223372036854776e18 {
+        if f.fract() == 0.0 && (-9.223372036854776e18..9.223372036854776e18).contains(&f) {
             n.int = Some(f as i64);
         }
         if f.fract() == 0.0 && (0.0..1.8446744073709552e19).contains(&f) {
