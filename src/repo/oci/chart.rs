@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use super::client::{sha256_digest, Client, MEDIA_TYPE_INDEX, MEDIA_TYPE_MANIFEST};
+use super::client::{sha256_digest, verify_content, Client, MEDIA_TYPE_INDEX, MEDIA_TYPE_MANIFEST};
 use super::error::OciError;
 use super::reference::Reference;
 use crate::chart::{Dependency, Metadata};
@@ -407,7 +407,15 @@ pub fn pull_chart(
             "manifest does not contain a layer with mediatype {CHART_LAYER_MEDIA_TYPE}"
         )));
     };
-    let fetch = |d: &Descriptor| client.fetch_blob(reference, &d.digest, d.size);
+    // ORAS copies into a verifying memory store: transfer errors belong to
+    // the source, content that does not match its descriptor to the store.
+    let fetch = |d: &Descriptor| -> Result<Vec<u8>, OciError> {
+        let data = client
+            .fetch_blob(reference, &d.digest)
+            .map_err(|e| e.during("Fetch", "source"))?;
+        verify_content(&data, &d.digest, d.size).map_err(|e| e.during("Push", "destination"))?;
+        Ok(data)
+    };
     let config_data = fetch(&config)?;
     serde_json::from_slice::<serde_json::Value>(&config_data)
         .map_err(|e| OciError(format!("failed to decode chart config: {e}")))?;

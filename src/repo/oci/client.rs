@@ -620,27 +620,16 @@ impl Client {
         Ok((reply.body, media_type, digest))
     }
 
-    /// Fetches a blob and verifies its size and digest before returning it.
-    pub fn fetch_blob(&self, r: &Reference, digest: &str, size: i64) -> Result<Vec<u8>, OciError> {
+    /// Fetches a blob's bytes (check them with [`verify_content`]).
+    pub fn fetch_blob(&self, r: &Reference, digest: &str) -> Result<Vec<u8>, OciError> {
         let scopes = [repository_scope(&r.repository, &["pull"])];
         let url = self.repo_url(r, &format!("blobs/{digest}"));
         let reply = self.send(r.host(), reqwest::Method::GET, &url, &[], None, &scopes)?;
         match reply.status {
-            200 => {}
-            404 => return Err(OciError(format!("{digest}: not found"))),
-            _ => return Err(response_error(&reqwest::Method::GET, &reply)),
+            200 => Ok(reply.body),
+            404 => Err(OciError(format!("{digest}: not found"))),
+            _ => Err(response_error(&reqwest::Method::GET, &reply)),
         }
-        let data = reply.body;
-        if size >= 0 && (data.len() as u64) > size as u64 {
-            return Err(OciError::new("trailing data"));
-        }
-        if size >= 0 && (data.len() as u64) < size as u64 {
-            return Err(OciError::new("unexpected EOF"));
-        }
-        if sha256_digest(&data) != digest {
-            return Err(OciError::new("mismatched digest"));
-        }
-        Ok(data)
     }
 
     fn exists(&self, r: &Reference, kind: &str, digest: &str) -> Result<bool, OciError> {
@@ -753,6 +742,20 @@ fn token_from(reply: &Reply, method: &reqwest::Method, keys: &[&str]) -> Result<
         method.as_str(),
         reply.url
     )))
+}
+
+/// ORAS's content check: exactly `size` bytes (when known) hashing to `digest`.
+pub fn verify_content(data: &[u8], digest: &str, size: i64) -> Result<(), OciError> {
+    if size >= 0 && (data.len() as u64) > size as u64 {
+        return Err(OciError::new("trailing data"));
+    }
+    if size >= 0 && (data.len() as u64) < size as u64 {
+        return Err(OciError::new("unexpected EOF"));
+    }
+    if sha256_digest(data) != digest {
+        return Err(OciError::new("mismatched digest"));
+    }
+    Ok(())
 }
 
 /// The target of `Link: <url>; rel="next"`.

@@ -1,0 +1,411 @@
+//! OCI registries against a real `docker-registry` process: push, pull
+//! (tags, ranges, digests), show/template of `oci://` references, login and
+//! logout with basic auth, and bad input failing with helm's one-line
+//! errors while leaving nothing half-written.
+
+use super::oci_support::{reported_digest, Home, Registry, PASSWORD, USER};
+
+const UNDERSCORE_NOTE: &str = "
+OCI artifact references (e.g. tags) do not support the plus sign (+). To support
+storing semantic versions, Helm adopts the convention of changing plus (+) to
+an underscore (_) in chart version tags when pushing to a registry and back to
+a plus (+) when pulling from a registry.
+";
+
+#[test]
+fn push_then_pull_show_template_round_trip() {
+    let Some(reg) = Registry::start(false) else {
+        return;
+    };
+    let home = Home::new();
+    let tgz = home.packaged_chart("demo", "0.1.0+build.2");
+    let push = home.rudder(&[
+        "push",
+        &tgz.to_string_lossy(),
+        &reg.oci("charts"),
+        "--plain-http",
+    ]);
+    push.ok();
+    let digest = reported_digest(&push.stdout);
+    assert!(
+        digest.starts_with("sha256:") && digest.len() == 71,
+        "{}",
+        push.stdout
+    );
+    let pushed_ref = format!("{}/charts/demo:0.1.0_build.2", reg.host);
+    assert_eq!(
+        push.stdout,
+        format!("Pushed: {pushed_ref}\nDigest: {digest}\n{pushed_ref} contains an underscore.\n{UNDERSCORE_NOTE}")
+    );
+
+    // Latest version, saved under the chart's own file name with `+` restored.
+    let pull = home.rudder(&["pull", &reg.oci("charts/demo"), "--plain-http"]);
+    pull.ok();
+    assert!(
+        pull.stdout
+            .starts_with(&format!("Pulled: {pushed_ref}\nDigest: {digest}\n")),
+        "{}",
+        pull.stdout
+    );
+    let original = std::fs::read(&tgz).unwrap();
+    assert_eq!(
+        std::fs::read(home.work().join("demo-0.1.0+build.2.tgz")).unwrap(),
+        original
+    );
+
+    // Pinned by digest: helm's odd file name, same bytes.
+    let by_digest = format!("{}@{digest}", reg.oci("charts/demo"));
+    home.rudder(&["pull", &by_digest, "--plain-http"]).ok();
+    let pinned = format!("demo@sha256-{}.tgz", &digest[7..]);
+    assert_eq!(std::fs::read(home.work().join(&pinned)).unwrap(), original);
+
+    // Unpacked.
+    home.rudder(&[
+        "pull",
+        &reg.oci("charts/demo"),
+        "--plain-http",
+        "--untar",
+        "--untardir",
+        "unpacked",
+    ])
+    .ok();
+    assert!(home.work().join("unpacked/demo/Chart.yaml").is_file());
+
+    // show and template read the same reference; the report goes to stderr.
+    let show = home.rudder(&["show", "chart", &reg.oci("charts/demo"), "--plain-http"]);
+    show.ok();
+    assert!(
+        show.stdout.contains("name: demo\n") && show.stdout.contains("version: 0.1.0+build.2\n"),
+        "{}",
+        show.stdout
+    );
+    assert!(
+        show.stderr.starts_with(&format!("Pulled: {pushed_ref}\n")),
+        "{}",
+        show.stderr
+    );
+    let template = home.rudder(&[
+        "template",
+        "rel",
+        &reg.oci("charts/demo"),
+        "--plain-http",
+        "--version",
+        "0.1.0+build.2",
+    ]);
+    template.ok();
+    assert!(
+        template
+            .stdout
+            .contains("# Source: demo/templates/service.yaml"),
+        "{}",
+        template.stdout
+    );
+    // The verified archive sits in the content cache under its sha256.
+    let cached = home.cached_files();
+    assert_eq!(cached.len(), 1, "{cached:?}");
+    assert_eq!(std::fs::read(&cached[0]).unwrap(), original);
+}
+
+#[test]
+fn versions_resolve_to_the_highest_matching_tag() {
+    let Some(reg) = Registry::start(false) else {
+        return;
+    };
+    let home = Home::new();
+    for v in ["0.1.0", "0.2.0", "1.0.0-rc.1", "0.1.5"] {
+        let tgz = home.packaged_chart("multi", v);
+        home.rudder(&[
+            "push",
+            &tgz.to_string_lossy(),
+            &reg.oci("r"),
+            "--plain-http",
+        ])
+        .ok();
+    }
+    let pulled = |args: &[&str]| {
+        let mut all = vec!["pull", "--plain-http", "-d", "out"];
+        all.extend_from_slice(args);
+        let _ = std::fs::remove_dir_all(home.work().join("out"));
+        std::fs::create_dir_all(home.work().join("out")).unwrap();
+        home.rudder(&all).ok();
+        let names: Vec<String> = std::fs::read_dir(home.work().join("out"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.join(",")
+    };
+    let repo = reg.oci("r/multi");
+    assert_eq!(pulled(&[&repo]), "multi-0.2.0.tgz");
+    assert_eq!(pulled(&[&repo, "--version", "~0.1"]), "multi-0.1.5.tgz");
+    assert_eq!(
+        pulled(&[&repo, "--version", ">=1.0.0-0"]),
+        "multi-1.0.0-rc.1.tgz"
+    );
+    assert_eq!(pulled(&[&repo, "--devel"]), "multi-1.0.0-rc.1.tgz");
+    assert_eq!(pulled(&[&repo, "--version", "0.1.0"]), "multi-0.1.0.tgz");
+    assert_eq!(pulled(&[&format!("{repo}:0.1.5")]), "multi-0.1.5.tgz");
+}
+
+#[test]
+fn bad_input_fails_with_one_line_and_writes_nothing() {
+    let Some(reg) = Registry::start(false) else {
+        return;
+    };
+    let home = Home::new();
+    let tgz = home.packaged_chart("bad", "1.0.0");
+    let push = home.rudder(&[
+        "push",
+        &tgz.to_string_lossy(),
+        &reg.oci("c"),
+        "--plain-http",
+    ]);
+    push.ok();
+    let before = home.work_files();
+    let host = &reg.host.clone();
+
+    home.rudder(&[
+        "pull",
+        &reg.oci("c/bad"),
+        "--version",
+        "9.9.9",
+        "--plain-http",
+    ])
+    .fails_with(&format!(
+        "failed to perform \"FetchReference\" on source: {host}/c/bad:9.9.9: not found"
+    ));
+    home.rudder(&["pull", &reg.oci("c/bad"), "--version", ">5", "--plain-http"])
+        .fails_with("could not locate a version matching provided version string >5");
+    home.rudder(&["pull", &reg.oci("c/nope"), "--plain-http"]).fails_with(&format!(
+        "GET \"http://{host}/v2/c/nope/tags/list\": response status code 404: name unknown: repository name not known to registry: map[name:c/nope]"
+    ));
+    home.rudder(&[
+        "pull",
+        &format!("{}:2.0.0", reg.oci("c/bad")),
+        "--version",
+        "1.0.0",
+        "--plain-http",
+    ])
+    .fails_with("chart reference and version mismatch: 1.0.0 is not 2.0.0");
+    home.rudder(&[
+        "pull",
+        &reg.oci("c/bad"),
+        "--plain-http",
+        "--version",
+        "1.0.0",
+        "-d",
+        "missing-dir",
+    ]);
+    home.rudder(&["push", "nope.tgz", &reg.oci("c"), "--plain-http"])
+        .fails_with("nope.tgz: no such file");
+    home.rudder(&["push", &tgz.to_string_lossy(), "http://x/y"])
+        .fails_with("scheme \"http\" not supported");
+    home.rudder(&["push", &tgz.to_string_lossy(), "x/y"])
+        .fails_with("scheme prefix missing from remote (e.g. \"oci://\")");
+
+    // Wrong media types: an image config, then a helm config without a chart layer.
+    let config = reg.put_blob("c/img", b"{}");
+    reg.put_manifest(
+        "c/img",
+        "1.0.0",
+        &format!(r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{config}","size":2}},"layers":[]}}"#),
+    );
+    home.rudder(&["pull", &reg.oci("c/img"), "--plain-http"])
+        .fails_with(
+            "manifest does not contain minimum number of descriptors (2), descriptors found: 1",
+        );
+    let layer = reg.put_blob("c/img", b"not a chart");
+    reg.put_manifest(
+        "c/img",
+        "1.0.1",
+        &format!(r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{"mediaType":"application/vnd.cncf.helm.config.v1+json","digest":"{config}","size":2}},"layers":[{{"mediaType":"application/octet-stream","digest":"{layer}","size":11}}]}}"#),
+    );
+    home.rudder(&["pull", &reg.oci("c/img"), "--version", "1.0.1", "--plain-http"])
+        .fails_with("manifest does not contain a layer with mediatype application/vnd.cncf.helm.chart.content.v1.tar+gzip");
+
+    // The chart blob corrupted on the registry's disk: the digest check refuses it.
+    let original = std::fs::read(&tgz).unwrap();
+    let blob = reg.blob_path(&super::oci_support::sha256(&original));
+    let mut corrupt = original.clone();
+    corrupt[40] ^= 0xff;
+    std::fs::write(&blob, &corrupt).unwrap();
+    home.rudder(&["pull", &reg.oci("c/bad"), "--plain-http"])
+        .fails_with("failed to perform \"Push\" on destination: mismatched digest");
+    home.rudder(&["template", "x", &reg.oci("c/bad"), "--plain-http"])
+        .fails_with("failed to perform \"Push\" on destination: mismatched digest");
+    std::fs::write(&blob, &original).unwrap();
+
+    // Nothing landed anywhere.
+    assert_eq!(home.work_files(), before);
+    assert!(home.cached_files().is_empty(), "{:?}", home.cached_files());
+
+    // A registry that is not there, and plain HTTP spoken to as HTTPS.
+    drop(reg);
+    home.rudder(&["pull", &format!("oci://{host}/c/bad"), "--plain-http"])
+        .fails_with(&format!(
+        "Get \"http://{host}/v2/c/bad/tags/list\": dial tcp {host}: connect: connection refused"
+    ));
+    assert_eq!(home.work_files(), before);
+}
+
+#[test]
+fn plain_http_registry_spoken_to_as_https_is_refused() {
+    let Some(reg) = Registry::start(false) else {
+        return;
+    };
+    let home = Home::new();
+    let host = &reg.host;
+    home.rudder(&["pull", &reg.oci("a/b"), "--version", "1.0.0"]).fails_with(&format!(
+        "failed to perform \"FetchReference\" on source: Get \"https://{host}/v2/a/b/manifests/1.0.0\": http: server gave HTTP response to HTTPS client"
+    ));
+}
+
+#[test]
+fn login_logout_and_basic_auth() {
+    let Some(reg) = Registry::start(true) else {
+        return;
+    };
+    let home = Home::new();
+    let tgz = home.packaged_chart("secure", "0.3.0");
+    let tgz = tgz.to_string_lossy().into_owned();
+    let host = reg.host.clone();
+    let digest_path = |d: &str| format!("http://{host}/v2/s/secure/manifests/{d}");
+
+    // Without credentials: the Basic challenge cannot be answered.
+    let push = home.rudder(&["push", &tgz, &reg.oci("s"), "--plain-http"]);
+    assert_eq!(push.code, 1);
+    assert!(
+        push.stderr.starts_with(&format!(
+            "Error: failed to perform \"Exists\" on destination: HEAD \"{}",
+            digest_path("sha256:")
+        )),
+        "{}",
+        push.stderr
+    );
+    assert!(
+        push.stderr.ends_with("\": basic credential not found\n"),
+        "{}",
+        push.stderr
+    );
+    home.rudder(&["pull", &reg.oci("s/secure"), "--plain-http"])
+        .fails_with(&format!(
+            "GET \"http://{host}/v2/s/secure/tags/list\": basic credential not found"
+        ));
+
+    // A wrong password is refused and nothing is stored.
+    let bad = home.rudder(&[
+        "registry",
+        "login",
+        &host,
+        "-u",
+        USER,
+        "-p",
+        "wrong",
+        "--plain-http",
+    ]);
+    assert_eq!(bad.code, 1);
+    assert_eq!(
+        bad.stderr,
+        format!(
+            "level=WARN msg=\"using --password via the CLI is insecure. Use --password-stdin\"\nError: authenticating to \"{host}\": GET \"http://{host}/v2/\": response status code 401: unauthorized: authentication required\n"
+        )
+    );
+    assert!(!home.registry_config().exists());
+
+    // Login from stdin writes helm's config.json (0600).
+    let login = home.rudder_stdin(
+        &[
+            "registry",
+            "login",
+            &host,
+            "-u",
+            USER,
+            "--password-stdin",
+            "--plain-http",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    login.ok();
+    assert_eq!(login.stdout, "Login Succeeded\n");
+    let auth = base64_std(format!("{USER}:{PASSWORD}").as_bytes());
+    assert_eq!(
+        std::fs::read_to_string(home.registry_config()).unwrap(),
+        format!(
+            "{{\n\t\"auths\": {{\n\t\t\"{host}\": {{\n\t\t\t\"auth\": \"{auth}\"\n\t\t}}\n\t}}\n}}"
+        )
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(home.registry_config())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    home.rudder(&["push", &tgz, &reg.oci("s"), "--plain-http"])
+        .ok();
+    home.rudder(&["pull", &reg.oci("s/secure"), "--plain-http"])
+        .ok();
+    assert!(home.work().join("secure-0.3.0.tgz").is_file());
+
+    // Explicit flags work without a stored login, for another home.
+    let other = Home::new();
+    other
+        .rudder(&[
+            "pull",
+            &reg.oci("s/secure"),
+            "--plain-http",
+            "--username",
+            USER,
+            "--password",
+            PASSWORD,
+        ])
+        .ok();
+    other.rudder(&["pull", &reg.oci("s/secure"), "--plain-http", "--version", "0.3.0", "--username", USER, "--password", "nope", "-d", ".."]).fails_with(&format!(
+        "failed to perform \"FetchReference\" on source: GET \"http://{host}/v2/s/secure/manifests/0.3.0\": response status code 401: unauthorized: authentication required: [map[Action:pull Class: Name:s/secure Type:repository]]"
+    ));
+
+    // Logout empties the entry; pulls fail again.
+    let logout = home.rudder(&["registry", "logout", &host]);
+    logout.ok();
+    assert_eq!(
+        logout.stdout,
+        format!("Removing login credentials for {host}\n")
+    );
+    assert_eq!(
+        std::fs::read_to_string(home.registry_config()).unwrap(),
+        "{\n\t\"auths\": {}\n}"
+    );
+    assert_eq!(
+        home.rudder(&["pull", &reg.oci("s/secure"), "--plain-http"])
+            .code,
+        1
+    );
+}
+
+#[test]
+fn login_argument_errors() {
+    let home = Home::new();
+    home.rudder(&["registry", "login"]).fails_with(
+        "\"rudder registry login\" requires at least 1 argument\n\nUsage:  rudder registry login [host] [flags]",
+    );
+    let r = home.rudder(&["registry", "login", "127.0.0.1:1/foo", "-u", "a", "-p", "b"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .ends_with("Error: invalid reference: invalid registry \"127.0.0.1:1/foo\"\n"),
+        "{}",
+        r.stderr
+    );
+    home.rudder_stdin(&["registry", "login", "127.0.0.1:1"], "")
+        .fails_with("EOF");
+    home.rudder(&["push", "x.tgz"]).fails_with(
+        "\"rudder push\" requires at least 2 arguments\n\nUsage:  rudder push [chart] [remote] [flags]",
+    );
+}
+
+fn base64_std(data: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(data)
+}
