@@ -45,6 +45,34 @@ fn name_at(src: &str, mark: &Marker) -> String {
         .collect()
 }
 
+/// The 0-based line of a `\/` escape in the double-quoted scalar whose
+/// opening quote is at or after `mark`, if any.
+fn slash_escape_line(src: &str, mark: &Marker) -> Option<usize> {
+    let mut line0 = mark.line().saturating_sub(1);
+    let mut chars = src.chars().skip(mark.index());
+    for c in chars.by_ref() {
+        if c == '"' {
+            break;
+        }
+        if c == '\n' {
+            line0 += 1;
+        }
+    }
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => return None,
+            '\n' => line0 += 1,
+            '\\' => match chars.next() {
+                Some('/') => return Some(line0),
+                Some('\n') => line0 += 1,
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Whether the block scalar header at `mark` carries the keep (`+`)
 /// chomping indicator.
 fn block_keeps_breaks(src: &str, mark: &Marker) -> bool {
@@ -64,6 +92,8 @@ struct Composer<'a> {
     anchors: HashMap<usize, Rc<Node>>,
     /// Anchors whose node is still being built (an alias to one is a cycle).
     open_anchors: HashMap<usize, Marker>,
+    /// The input has a `\/`, which go-yaml v2 rejects in double quotes.
+    check_slash_escape: bool,
 }
 
 impl<'a> Composer<'a> {
@@ -88,6 +118,16 @@ impl<'a> Composer<'a> {
                 }
             },
             Event::Scalar(mut value, style, anchor, tag) => {
+                if self.check_slash_escape && matches!(style, TScalarStyle::DoubleQuoted) {
+                    if let Some(line0) = slash_escape_line(self.src, &mark) {
+                        let line = if line0 == 0 { 0 } else { line0 + 1 };
+                        return Err(if line == 0 {
+                            "found unknown escape character".to_string()
+                        } else {
+                            format!("line {line}: found unknown escape character")
+                        });
+                    }
+                }
                 if matches!(style, TScalarStyle::Literal | TScalarStyle::Folded)
                     && !value.is_empty()
                     && value.chars().all(|c| c == '\n')
@@ -173,16 +213,27 @@ pub(crate) fn compose_first(src: &str) -> Result<Option<Rc<Node>>, ComposeError>
     if !plain_ascii && src.chars().any(|c| !yaml_readable_char(c)) {
         return Err("control characters are not allowed".to_string());
     }
-    if let Some(msg) = super::syntax_error::unsupported_escape_error(src) {
-        return Err(msg);
+    match compose_text(src) {
+        // yaml-rust2 rejects tabs that start a continuation line of a quoted
+        // scalar; libyaml takes them as whitespace. Retry with those tabs
+        // turned into spaces (same width, same meaning).
+        Err(e) if e.contains("found a tab character that violates indentation") => {
+            match super::syntax_error::untab_quoted_continuations(src) {
+                Some(untabbed) => compose_text(&untabbed).map_err(|_| e),
+                None => Err(e),
+            }
+        }
+        other => other,
     }
-    let untabbed = super::syntax_error::untab_quoted_continuations(src);
-    let src = untabbed.as_deref().unwrap_or(src);
+}
+
+fn compose_text(src: &str) -> Result<Option<Rc<Node>>, ComposeError> {
     let mut c = Composer {
         src,
         parser: Parser::new_from_str(src),
         anchors: HashMap::new(),
         open_anchors: HashMap::new(),
+        check_slash_escape: src.contains("\\/"),
     };
     loop {
         let (ev, mark) = c.next()?;

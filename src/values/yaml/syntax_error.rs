@@ -240,11 +240,13 @@ pub(crate) fn leading_tab_error(src: &str) -> Option<String> {
             return Some(finish(n, Stage::Scanner, problem.to_string()).message);
         }
         let mut prev = '\n';
-        let mut chars = line.chars();
+        let mut chars = line.chars().peekable();
         while let Some(c) = chars.next() {
             match quote {
                 Some(q) => {
                     if c == '\\' && q == '"' {
+                        chars.next();
+                    } else if c == '\'' && q == '\'' && chars.peek() == Some(&'\'') {
                         chars.next();
                     } else if c == q {
                         quote = None;
@@ -268,64 +270,6 @@ pub(crate) fn leading_tab_error(src: &str) -> Option<String> {
         if !t.is_empty() && !t.starts_with('#') {
             prev_content = Some(line);
         }
-    }
-    None
-}
-
-/// yaml-rust2 accepts `\/` in double-quoted scalars (YAML 1.2); go-yaml v2
-/// does not. Returns go-yaml's error for the first one.
-pub(crate) fn unsupported_escape_error(src: &str) -> Option<String> {
-    if !src.contains("\\/") {
-        return None;
-    }
-    let mut quote: Option<char> = None;
-    let mut prev = '\n';
-    let mut line0 = 0;
-    let mut chars = src.chars();
-    while let Some(c) = chars.next() {
-        if c == '\n' {
-            line0 += 1;
-        }
-        match quote {
-            Some('"') if c == '\\' => {
-                let n = chars.next();
-                if n == Some('/') {
-                    return Some(
-                        finish(
-                            line0,
-                            Stage::Scanner,
-                            "found unknown escape character".into(),
-                        )
-                        .message,
-                    );
-                }
-                if n == Some('\n') {
-                    line0 += 1;
-                }
-            }
-            Some(q) => {
-                if c == q {
-                    quote = None;
-                }
-            }
-            None => match c {
-                '#' if matches!(prev, ' ' | '\t' | '\n') => {
-                    for n in chars.by_ref() {
-                        if n == '\n' {
-                            line0 += 1;
-                            break;
-                        }
-                    }
-                    prev = '\n';
-                    continue;
-                }
-                '"' | '\'' if matches!(prev, ' ' | '\t' | '\n' | '[' | '{' | ',') => {
-                    quote = Some(c)
-                }
-                _ => {}
-            },
-        }
-        prev = c;
     }
     None
 }
@@ -408,6 +352,10 @@ pub(crate) fn untab_quoted_continuations(src: &str) -> Option<String> {
         match quote {
             Some(q) => {
                 if c == '\\' && q == '"' {
+                    if let Some(n) = chars.next() {
+                        out.push(n);
+                    }
+                } else if c == '\'' && q == '\'' && chars.peek() == Some(&'\'') {
                     if let Some(n) = chars.next() {
                         out.push(n);
                     }

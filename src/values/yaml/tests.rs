@@ -193,3 +193,17 @@ fn empty_block_scalars() {
         r#"{"a":"\n","b":1,"c":"","d":"\n\n","e":1}"#
     );
 }
+
+#[test]
+fn block_scalars_are_not_mistaken_for_quotes() {
+    // A script in a literal block: `\/` and stray quotes are plain text.
+    let src = "a: |\n  echo \"x\\/y\n  it's 'odd\n  \tindented\nb: \"q\\\"\"\n";
+    assert_eq!(
+        to_json(&parse_values(src).unwrap()).unwrap(),
+        r#"{"a":"echo \"x\\/y\nit's 'odd\n\tindented\n","b":"q\""}"#
+    );
+    assert_eq!(
+        parse_values("a: \"x\\/y\"\n").unwrap_err().to_string(),
+        "cannot unmarshal yaml document: error converting YAML to JSON: yaml: found unknown escape character"
+    );
+}
