@@ -201,7 +201,7 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
                     show_metadata: true,
                     values: true,
                     manifest: true,
-                    hide_notes: false,
+                    ..Default::default()
                 },
             )?
         }

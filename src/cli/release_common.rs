@@ -230,8 +230,10 @@ fn ansic(t: Option<&str>) -> Option<String> {
 }
 
 /// Which parts of the status block to print.
-#[derive(Default, Clone, Copy)]
+#[derive(Default, Clone)]
 pub struct StatusParts {
+    /// The `RESOURCES:` tables (helm's `status` fetches them from the cluster).
+    pub resources: Option<String>,
     pub show_metadata: bool,
     pub values: bool,
     pub manifest: bool,
@@ -255,6 +257,9 @@ pub fn status_block(r: &Release, parts: StatusParts) -> anyhow::Result<String> {
         out.push_str(&format!("APP_VERSION: {}\n", r.app_version()));
     }
     out.push_str(&format!("DESCRIPTION: {}\n", info.description));
+    if let Some(tables) = parts.resources.as_ref().filter(|t| !t.is_empty()) {
+        out.push_str(&format!("RESOURCES:\n{tables}\n"));
+    }
     let tests: Vec<_> = r
         .hooks
         .iter()

@@ -36,7 +36,15 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
     // helm's status drops the chart from the record it prints.
     release.chart = serde_json::Value::Null;
     let text = match format {
-        OutputFormat::Table => status_block(&release, StatusParts::default())?,
+        OutputFormat::Table => {
+            let objects = rudder::cluster::resource::parse_manifest(&release.manifest)?;
+            let sections = env.cluster.resource_tables(&objects, &release.namespace)?;
+            let parts = StatusParts {
+                resources: Some(rudder::cluster::tables::print_tables(&sections)),
+                ..Default::default()
+            };
+            status_block(&release, parts)?
+        }
         OutputFormat::Json => release_json(&release)?,
         OutputFormat::Yaml => release_yaml(&release)?,
     };

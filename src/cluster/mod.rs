@@ -10,6 +10,7 @@ pub mod client;
 pub mod discovery;
 pub mod ownership;
 pub mod resource;
+pub mod tables;
 pub mod wait;
 
 pub use client::{ClusterError, ConnectOptions, KubeCluster};

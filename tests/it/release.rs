@@ -40,6 +40,24 @@ fn install_upgrade_rollback_uninstall() {
         lines[1]
     );
 
+    // status shows the live objects as helm 4 does (server-side tables).
+    let st = c.rudder(&["status", "web"]);
+    let text = &st.ok().stdout;
+    assert!(
+        text.contains(
+            "DESCRIPTION: Install complete\nRESOURCES:\n==> v1/ConfigMap\nNAME     AGE\nweb-cm   "
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("==> v1/Deployment\nNAME   READY   AGE\nweb    "),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n\nNOTES:\nThanks for installing web.\n"),
+        "{text}"
+    );
+
     let values = c.rudder(&["get", "values", "web"]);
     assert_eq!(values.ok().stdout, "USER-SUPPLIED VALUES:\ngreeting: hi\n");
     let all = c.rudder(&["get", "values", "web", "--all", "-o", "json"]);
