@@ -1198,3 +1198,144 @@ pub fn resolve_in(reg: &crate::render::funcs::Registry, name: &str) -> Option<Ca
     }
     builtins::lookup(name).map(Callee::Builtin)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::funcs::standard_registry;
+    use crate::value::MapData;
+
+    /// Parses `src` as file `t.yaml` and executes it with `data`.
+    fn run_with(src: &str, data: Value, strict: bool) -> Result<String, String> {
+        let reg = standard_registry();
+        let resolve = |n: &str| resolve_in(&reg, n);
+        let env = RefCell::new(FuncEnv::default());
+        let cache: TplCache = RefCell::new(HashMap::new());
+        let mut ns = Namespace::new();
+        for t in parse("t.yaml", src, &resolve).map_err(|e| e.0)? {
+            ns.associate(t);
+        }
+        let main = ns.lookup("t.yaml").cloned().ok_or("no main")?;
+        let ctx = Ctx::new(&env, strict, &resolve, &cache);
+        let mut out = String::new();
+        execute(&ctx, &ns, &main, data, &mut out).map_err(|e| e.to_string())?;
+        Ok(out)
+    }
+
+    fn data() -> Value {
+        let mut m = MapData::new();
+        m.insert("s".into(), Value::str("abc"));
+        m.insert("n".into(), Value::Nil);
+        m.insert("l".into(), Value::list(vec![Value::Nil, Value::Int(2)]));
+        Value::map(m)
+    }
+
+    fn run(src: &str) -> Result<String, String> {
+        run_with(src, data(), false)
+    }
+
+    /// The message after Go's `executing "..." at <...>: ` prefix.
+    fn err_msg(e: &str) -> &str {
+        e.split_once(">: ").map(|(_, m)| m).unwrap_or(e)
+    }
+
+    #[test]
+    fn nil_interface_versus_invalid() {
+        // A missing/null map entry is a nil interface: fields on it fail.
+        let e = run("{{ .n.x }}").unwrap_err();
+        assert_eq!(err_msg(&e), "nil pointer evaluating interface {}.x");
+        let e = run("{{ .nope.x }}").unwrap_err();
+        assert!(e.contains("at <.nope.x>"), "{e}");
+        // After a pipeline the nil is invalid: fields on it are just empty.
+        assert_eq!(run("{{ $v := .nope }}{{ $v.x }}").unwrap(), "<no value>");
+        assert_eq!(run("{{ (.nope).x }}").unwrap(), "<no value>");
+        // Range elements of []interface {} keep interface-ness.
+        let e = run("{{ range .l }}{{ .x }}{{ end }}").unwrap_err();
+        assert_eq!(err_msg(&e), "nil pointer evaluating interface {}.x");
+        // Type checks see the difference too.
+        let e = run("{{ upper .nope }}").unwrap_err();
+        assert_eq!(
+            err_msg(&e),
+            "wrong type for value; expected string; got interface {}"
+        );
+        let e = run("{{ upper (.nope) }}").unwrap_err();
+        assert_eq!(err_msg(&e), "invalid value; expected string");
+    }
+
+    #[test]
+    fn strict_mode_reports_missing_keys() {
+        let e = run_with("{{ .nope }}", data(), true).unwrap_err();
+        assert_eq!(err_msg(&e), "map has no entry for key \"nope\"");
+        assert_eq!(run_with("{{ .s }}", data(), true).unwrap(), "abc");
+    }
+
+    #[test]
+    fn control_flow() {
+        assert_eq!(run("{{ range 3 }}{{ . }}{{ end }}").unwrap(), "012");
+        assert_eq!(
+            run("{{ range $i, $v := .l }}{{ if eq $i 0 }}{{ continue }}{{ end }}{{ $v }}{{ end }}")
+                .unwrap(),
+            "2"
+        );
+        assert_eq!(
+            run("{{ range .l }}{{ break }}x{{ else }}empty{{ end }}").unwrap(),
+            ""
+        );
+        assert_eq!(
+            run("{{ range .nope }}x{{ else }}empty{{ end }}").unwrap(),
+            "empty"
+        );
+        let e = run("{{ range $i, $v := 3 }}{{ end }}").unwrap_err();
+        assert_eq!(
+            err_msg(&e),
+            "can't use 3 to iterate over more than one variable"
+        );
+        let e = run("{{ range .s }}{{ end }}").unwrap_err();
+        assert_eq!(err_msg(&e), "range can't iterate over abc");
+        assert_eq!(
+            run("{{ with .nope }}a{{ else with .s }}{{ . }}{{ end }}").unwrap(),
+            "abc"
+        );
+        assert_eq!(
+            run("{{ and 1 0 }}|{{ or 0 \"\" }}|{{ or 0 2 }}").unwrap(),
+            "0||2"
+        );
+    }
+
+    #[test]
+    fn argument_conversion() {
+        // Untyped constants convert to the parameter type.
+        assert_eq!(run("{{ trunc 2.0 \"abc\" }}").unwrap(), "ab");
+        let e = run("{{ trunc 1.5 \"abc\" }}").unwrap_err();
+        assert_eq!(err_msg(&e), "expected integer; found 1.5");
+        let e = run("{{ upper \"a\" \"b\" }}").unwrap_err();
+        assert_eq!(err_msg(&e), "wrong number of args for upper: want 1 got 2");
+        let e = run("{{ and }}").unwrap_err();
+        assert_eq!(
+            err_msg(&e),
+            "wrong number of args for and: want at least 1 got 0"
+        );
+        let e = run("{{ .s 1 }}").unwrap_err();
+        assert_eq!(err_msg(&e), "s is not a method but has arguments");
+    }
+
+    #[test]
+    fn include_recursion_is_capped() {
+        // Deep recursion needs a big stack, as the CLI provides.
+        let h = std::thread::Builder::new()
+            .stack_size(512 << 20)
+            .spawn(|| {
+                let e = run_with(
+                    "{{ define \"a\" }}{{ include \"a\" . }}{{ end }}{{ include \"a\" . }}",
+                    Value::Nil,
+                    false,
+                )
+                .unwrap_err();
+                e.ends_with(
+                    "rendering template has a nested reference name: a: unable to execute template",
+                )
+            })
+            .expect("spawn");
+        assert!(h.join().expect("join"));
+    }
+}
