@@ -438,7 +438,7 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
     let output_dir = args.output_dir.as_deref().filter(|d| !d.is_empty());
     let release_dir = output_dir.map(|d| {
         if args.release_name {
-            format!("{}/{}", d.trim_end_matches('/'), name)
+            rudder::helmpath::go_clean(&format!("{d}/{name}"))
         } else {
             d.to_string()
         }
