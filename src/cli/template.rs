@@ -12,10 +12,11 @@ use rudder::render::engine::EngineOptions;
 use rudder::render::manifest::{source_doc, source_path, split_manifests};
 use rudder::render::objects::{Capabilities, KubeVersion, ReleaseOptions};
 use rudder::render::pipeline::{render_chart, PipelineError, RenderRequest};
-use rudder::values::options::{split_string_slice, ValueOptions};
+use rudder::values::options::split_string_slice;
 
 use super::chart_path::{locate_chart, ChartPathArgs};
 use super::settings::Settings;
+use super::values_args::ValuesArgs;
 
 const USAGE: &str = "rudder template [NAME] [CHART] [flags]";
 
@@ -24,25 +25,8 @@ pub struct Args {
     #[arg(value_name = "NAME")]
     args: Vec<String>,
 
-    // --- values ---
-    /// specify values in a YAML file or a URL (can specify multiple)
-    #[arg(short = 'f', long = "values", value_name = "strings")]
-    values: Vec<String>,
-    /// set values on the command line (can specify multiple or separate values with commas: key1=val1,key2=val2)
-    #[arg(long = "set", value_name = "stringArray")]
-    set: Vec<String>,
-    /// set STRING values on the command line (can specify multiple or separate values with commas: key1=val1,key2=val2)
-    #[arg(long = "set-string", value_name = "stringArray")]
-    set_string: Vec<String>,
-    /// set values from respective files specified via the command line (can specify multiple or separate values with commas: key1=path1,key2=path2)
-    #[arg(long = "set-file", value_name = "stringArray")]
-    set_file: Vec<String>,
-    /// set JSON values on the command line (can specify multiple or separate values with commas: key1=jsonval1,key2=jsonval2 or using json format: {"key1": jsonval1, "key2": "jsonval2"})
-    #[arg(long = "set-json", value_name = "stringArray")]
-    set_json: Vec<String>,
-    /// set a literal STRING value on the command line
-    #[arg(long = "set-literal", value_name = "stringArray")]
-    set_literal: Vec<String>,
+    #[command(flatten)]
+    values: ValuesArgs,
 
     // --- template ---
     /// only show manifests rendered from the given templates
@@ -250,15 +234,6 @@ fn template_name(t: &str) -> anyhow::Result<String> {
     Ok(engine.render_string("name-template", t, rudder::value::Value::Nil)?)
 }
 
-fn read_source(path: &str) -> Result<Vec<u8>, String> {
-    if path.trim() == "-" {
-        let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).map_err(|e| e.to_string())?;
-        return Ok(buf);
-    }
-    std::fs::read(path).map_err(|e| rudder::chart::loader::go_io_error("open", Path::new(path), &e))
-}
-
 /// Writes one document under the output directory (helm's `writeToFile`).
 fn write_to_file(dir: &str, name: &str, data: &str, append: bool) -> anyhow::Result<()> {
     let out_name = format!("{dir}/{name}");
@@ -351,19 +326,7 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
     let chart_path = locate_chart(&chart_ref, &args.path, settings)?;
     log(Record::new(Level::Debug, "Chart path").attr("path", chart_path.display().to_string()));
 
-    let value_opts = ValueOptions {
-        value_files: args
-            .values
-            .iter()
-            .flat_map(|v| split_string_slice(v))
-            .collect(),
-        values: args.set.clone(),
-        string_values: args.set_string.clone(),
-        json_values: args.set_json.clone(),
-        file_values: args.set_file.clone(),
-        literal_values: args.set_literal.clone(),
-    };
-    let user_values = value_opts.merge_values(&mut read_source)?;
+    let user_values = args.values.merge()?;
 
     let mut chart = rudder::chart::load(&chart_path)?;
     if !matches!(chart.metadata.chart_type.as_str(), "" | "application") {
