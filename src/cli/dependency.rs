@@ -168,6 +168,18 @@ fn run_fetch(a: FetchArgs, settings: &Settings, build: bool) -> anyhow::Result<(
         let _ = writeln!(stdout, "{line}");
     };
     let mut log = super::repo::log_to_stderr;
+    let registry = rudder::repo::oci::Client::new(rudder::repo::oci::ClientOptions {
+        plain_http: a.plain_http,
+        insecure_skip_tls_verify: a.insecure_skip_tls_verify,
+        ca_file: a.ca_file.clone().unwrap_or_default(),
+        cert_file: a.cert_file.clone().unwrap_or_default(),
+        key_file: a.key_file.clone().unwrap_or_default(),
+        username: a.username.clone().unwrap_or_default(),
+        password: a.password.clone().unwrap_or_default(),
+        credentials_file: settings.registry_config.clone(),
+        timeout: None,
+    })
+    .map_err(|e| anyhow::anyhow!("missing registry client: {e}"))?;
     let mut m = Manager {
         chart_path: path,
         repository_config: settings.repository_config.clone(),
@@ -176,6 +188,7 @@ fn run_fetch(a: FetchArgs, settings: &Settings, build: bool) -> anyhow::Result<(
         skip_update: a.skip_refresh,
         out: &mut out,
         log: &mut log,
+        registry: Some(&registry),
     };
     if build {
         m.build()?;

@@ -72,6 +72,10 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
             // helm discards the download manager's progress output here.
             let mut out = |_: &str| {};
             let mut log = |_: rudder::log::Record| {};
+            let registry = rudder::repo::oci::Client::new(rudder::repo::oci::ClientOptions {
+                credentials_file: settings.registry_config.clone(),
+                ..Default::default()
+            })?;
             let mut manager = Manager {
                 chart_path: abs.clone(),
                 repository_config: settings.repository_config.clone(),
@@ -80,6 +84,7 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
                 skip_update: false,
                 out: &mut out,
                 log: &mut log,
+                registry: Some(&registry),
             };
             manager.update()?;
         }

@@ -199,6 +199,8 @@ pub struct Manager<'a> {
     /// Progress lines (helm's `m.Out`).
     pub out: &'a mut dyn FnMut(&str),
     pub log: &'a mut dyn FnMut(Record),
+    /// The client for `oci://` dependencies (none: they cannot be fetched).
+    pub registry: Option<&'a crate::repo::oci::Client>,
 }
 
 const MANAGER_PREFIX: &str = "helm-manager-";
@@ -393,7 +395,11 @@ impl Manager<'_> {
                 continue;
             }
             if d.repository.starts_with("oci://") {
-                return Err(err(format!("could not retrieve list of tags for repository {}: OCI registries are not supported yet", d.repository)));
+                let client = self.registry.ok_or_else(|| err("missing registry client"))?;
+                let v = crate::repo::oci::dependency::locked_version(client, &d.repository, &d.name, &d.version, &constraint)
+                    .map_err(|e| err(e.0))?;
+                locked.push(lock(&v));
+                continue;
             }
             let index = load_index_file(
                 &cache_paths::index_path(&self.repository_cache, &repo_name),
@@ -571,6 +577,26 @@ impl Manager<'_> {
                     Ok(v) => d.version = v,
                     Err(e) => {
                         save_error = Some(e);
+                        break;
+                    }
+                }
+                continue;
+            }
+            if d.repository.starts_with("oci://") {
+                // OCI registries (src/repo/oci/dependency.rs).
+                let churl = format!("{}/{}:{}", d.repository, d.name, d.version);
+                let (reference, tag) = crate::repo::oci::dependency::split_ref_tag(&churl)
+                    .map_err(|e| err(format!("could not parse OCI reference: {e}")))?;
+                if !seen.insert(reference.clone()) {
+                    (self.out)(&format!("Already downloaded {} from repo {}", d.name, d.repository));
+                    continue;
+                }
+                (self.out)(&format!("Downloading {} from repo {}", d.name, d.repository));
+                let client = self.registry.ok_or_else(|| err("missing registry client"))?;
+                match crate::repo::oci::dependency::download_to(client, &reference, &tag, tmp) {
+                    Ok(report) => (self.out)(report.trim_end_matches('\n')),
+                    Err(e) => {
+                        save_error = Some(err(format!("could not download {reference}: {e}")));
                         break;
                     }
                 }

@@ -409,3 +409,75 @@ fn base64_std(data: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(data)
 }
+
+#[test]
+fn dependencies_from_oci_repositories() {
+    let Some(reg) = Registry::start(false) else {
+        return;
+    };
+    let home = Home::new();
+    for (name, v) in [
+        ("dep-a", "0.1.0"),
+        ("dep-a", "0.2.0"),
+        ("dep-b", "1.0.0+build.7"),
+    ] {
+        let tgz = home.packaged_chart(name, v);
+        home.rudder(&[
+            "push",
+            &tgz.to_string_lossy(),
+            &reg.oci("deps"),
+            "--plain-http",
+        ])
+        .ok();
+    }
+    home.rudder(&["create", "parent"]).ok();
+    let chart_yaml = home.work().join("parent/Chart.yaml");
+    let mut text = std::fs::read_to_string(&chart_yaml).unwrap();
+    text.push_str(&format!(
+        "dependencies:\n  - name: dep-a\n    version: \"~0.1 || ^0.2\"\n    repository: {0}\n  - name: dep-b\n    version: 1.0.0+build.7\n    repository: {0}\n",
+        reg.oci("deps")
+    ));
+    std::fs::write(&chart_yaml, &text).unwrap();
+
+    let up = home.rudder(&["dependency", "update", "parent", "--plain-http"]);
+    up.ok();
+    let host = &reg.host;
+    assert!(up.stdout.starts_with(&format!(
+        "Saving 2 charts\nDownloading dep-a from repo oci://{host}/deps\nPulled: {host}/deps/dep-a:0.2.0\nDigest: sha256:"
+    )), "{}", up.stdout);
+    assert!(
+        up.stdout.ends_with("Deleting outdated charts\n"),
+        "{}",
+        up.stdout
+    );
+    let lock = std::fs::read_to_string(home.work().join("parent/Chart.lock")).unwrap();
+    assert!(lock.starts_with(&format!(
+        "dependencies:\n- name: dep-a\n  repository: oci://{host}/deps\n  version: 0.2.0\n- name: dep-b\n  repository: oci://{host}/deps\n  version: 1.0.0+build.7\n"
+    )), "{lock}");
+    let charts = home.work().join("parent/charts");
+    let mut names: Vec<String> = std::fs::read_dir(&charts)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["dep-a-0.2.0.tgz", "dep-b-1.0.0+build.7.tgz"]);
+
+    std::fs::remove_dir_all(&charts).unwrap();
+    home.rudder(&["dependency", "build", "parent", "--plain-http"])
+        .ok();
+    assert!(charts.join("dep-b-1.0.0+build.7.tgz").is_file());
+    home.rudder(&["template", "t", "parent"]).ok();
+
+    // A range nothing satisfies is locked as written; the download reports it.
+    std::fs::write(&chart_yaml, text.replace("~0.1 || ^0.2", "^0.5")).unwrap();
+    let r = home.rudder(&["dependency", "update", "parent", "--plain-http"]);
+    r.fails_with(&format!(
+        "could not download oci://{host}/deps/dep-a: could not locate a version matching provided version string ^0.5"
+    ));
+    std::fs::write(&chart_yaml, text.replace("/deps", "/nowhere")).unwrap();
+    home.rudder(&["dependency", "update", "parent", "--plain-http"]).fails_with(&format!(
+        "could not retrieve list of tags for repository oci://{host}/nowhere: GET \"http://{host}/v2/nowhere/dep-a/tags/list\": response status code 404: name unknown: repository name not known to registry: map[name:nowhere/dep-a]"
+    ));
+    // The charts from the successful update are untouched.
+    assert!(charts.join("dep-a-0.2.0.tgz").is_file());
+}

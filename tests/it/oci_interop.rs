@@ -245,3 +245,49 @@ fn credentials_file_is_shared_with_helm() {
         before
     );
 }
+
+#[test]
+fn dependency_update_matches_helm() {
+    let Some(reg) = Registry::start(false) else {
+        return;
+    };
+    let Some(helm) = helm() else { return };
+    let home = Home::new();
+    for v in ["1.1.0", "1.3.0", "2.0.0"] {
+        let tgz = home.packaged_chart("sub", v);
+        home.rudder(&[
+            "push",
+            &tgz.to_string_lossy(),
+            &reg.oci("d"),
+            "--plain-http",
+        ])
+        .ok();
+    }
+    let mut outputs = Vec::new();
+    for who in ["helm", "rudder"] {
+        home.rudder(&["create", who]).ok();
+        let chart_yaml = home.work().join(who).join("Chart.yaml");
+        let mut text = std::fs::read_to_string(&chart_yaml).unwrap();
+        text.push_str(&format!(
+            "dependencies:\n  - name: sub\n    version: ^1.0.0\n    repository: {}\n",
+            reg.oci("d")
+        ));
+        std::fs::write(&chart_yaml, text).unwrap();
+        let args = ["dependency", "update", who, "--plain-http"];
+        let run = if who == "helm" {
+            home.helm(&helm, &args)
+        } else {
+            home.rudder(&args)
+        };
+        run.ok();
+        let lock = std::fs::read_to_string(home.work().join(who).join("Chart.lock")).unwrap();
+        let lock: String = lock
+            .lines()
+            .filter(|l| !l.starts_with("generated:"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let tgz = std::fs::read(home.work().join(who).join("charts/sub-1.3.0.tgz")).unwrap();
+        outputs.push((run.stdout, run.stderr, lock, tgz));
+    }
+    assert_eq!(outputs[0], outputs[1]);
+}

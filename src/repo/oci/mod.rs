@@ -7,6 +7,7 @@
 pub mod chart;
 pub mod client;
 pub mod credentials;
+pub mod dependency;
 pub mod error;
 pub mod reference;
 
