@@ -10,14 +10,11 @@ use crate::values::yaml::parse_values;
 
 /// Helm's coalescing drops null map entries before templates see them.
 fn strip_nulls(v: &Value) {
-    match v {
-        Value::Map(m) => {
-            m.entries.borrow_mut().retain(|_, x| !x.is_nil());
-            for x in m.entries.borrow().values() {
-                strip_nulls(x);
-            }
+    if let Value::Map(m) = v {
+        m.entries.borrow_mut().retain(|_, x| !x.is_nil());
+        for x in m.entries.borrow().values() {
+            strip_nulls(x);
         }
-        _ => {}
     }
 }
 

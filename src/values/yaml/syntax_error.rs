@@ -244,9 +244,9 @@ pub(crate) fn leading_tab_error(src: &str) -> Option<String> {
         while let Some(c) = chars.next() {
             match quote {
                 Some(q) => {
-                    if c == '\\' && q == '"' {
-                        chars.next();
-                    } else if c == '\'' && q == '\'' && chars.peek() == Some(&'\'') {
+                    let escape = (c == '\\' && q == '"')
+                        || (c == '\'' && q == '\'' && chars.peek() == Some(&'\''));
+                    if escape {
                         chars.next();
                     } else if c == q {
                         quote = None;
@@ -351,11 +351,9 @@ pub(crate) fn untab_quoted_continuations(src: &str) -> Option<String> {
         out.push(c);
         match quote {
             Some(q) => {
-                if c == '\\' && q == '"' {
-                    if let Some(n) = chars.next() {
-                        out.push(n);
-                    }
-                } else if c == '\'' && q == '\'' && chars.peek() == Some(&'\'') {
+                let escape = (c == '\\' && q == '"')
+                    || (c == '\'' && q == '\'' && chars.peek() == Some(&'\''));
+                if escape {
                     if let Some(n) = chars.next() {
                         out.push(n);
                     }
