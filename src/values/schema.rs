@@ -129,6 +129,8 @@ struct Leaf {
     missing: Vec<String>,
     /// Errors of the alternatives of `anyOf`/`oneOf`, shown beneath.
     nested: Vec<Leaf>,
+    /// Found inside an `allOf` branch (v6 groups these under `'allOf' failed`).
+    in_all_of: bool,
 }
 
 impl Leaf {
@@ -142,6 +144,11 @@ impl Leaf {
             .collect();
         let instance = err.instance();
         let kind = err.kind();
+        let in_all_of = err
+            .schema_path()
+            .as_str()
+            .split('/')
+            .any(|seg| seg == "allOf");
         let mut nested = Vec::new();
         let mut missing = Vec::new();
         let (rank, message) = match kind {
@@ -270,16 +277,16 @@ impl Leaf {
             ),
             ValidationErrorKind::AnyOf { context } => {
                 nested = alternatives(context);
-                (41, "anyOf failed".into())
+                (41, "'anyOf' failed".into())
             }
             ValidationErrorKind::OneOfNotValid { context } => {
                 nested = alternatives(context);
-                (42, "oneOf failed, none matched".into())
+                (42, "'oneOf' failed, none matched".into())
             }
             ValidationErrorKind::OneOfMultipleValid { .. } => {
-                (42, "oneOf failed, subschemas 0, 1 matched".into())
+                (42, "'oneOf' failed, subschemas 0, 1 matched".into())
             }
-            ValidationErrorKind::Not { .. } => (43, "not failed".into()),
+            ValidationErrorKind::Not { .. } => (43, "'not' failed".into()),
             ValidationErrorKind::FalseSchema => (0, "false schema".into()),
             ValidationErrorKind::UnevaluatedProperties { unexpected } => (
                 50,
@@ -297,6 +304,7 @@ impl Leaf {
             message,
             missing,
             nested,
+            in_all_of,
         }
     }
 
@@ -333,6 +341,25 @@ enum Item<'a> {
 
 impl Node {
     fn insert(&mut self, leaf: Leaf, depth: usize) {
+        if depth == leaf.path.len() && leaf.in_all_of {
+            let group = match self.own.iter_mut().position(|l| l.rank == 40) {
+                Some(i) => &mut self.own[i],
+                None => {
+                    self.own.push(Leaf {
+                        path: leaf.path.clone(),
+                        rank: 40,
+                        message: "'allOf' failed".into(),
+                        missing: Vec::new(),
+                        nested: Vec::new(),
+                        in_all_of: false,
+                    });
+                    let last = self.own.len() - 1;
+                    &mut self.own[last]
+                }
+            };
+            group.nested.push(leaf);
+            return;
+        }
         if depth == leaf.path.len() {
             if !leaf.missing.is_empty() {
                 if let Some(req) = self.own.iter_mut().find(|l| !l.missing.is_empty()) {
@@ -545,17 +572,37 @@ fn group_int(n: i64) -> String {
 }
 
 /// A float64 `%v` as golang.org/x/text prints it in English: shortest
-/// digits, the integer part grouped by thousands.
+/// digits; plain with the integer part grouped by thousands when the
+/// decimal exponent is in [-4, 6), else `d.ddd×10ⁿⁿ` with superscripts.
 fn localized_float(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e21 {
-        return group_int(x as i64);
+    if x == 0.0 {
+        return "0".into();
     }
-    let s = format!("{x}");
-    let (int_part, frac) = s.split_once('.').unwrap_or((&s, ""));
-    let neg = int_part.starts_with('-');
-    let n: i64 = int_part.trim_start_matches('-').parse().unwrap_or(0);
-    let grouped = group_int(n);
-    let sign = if neg { "-" } else { "" };
+    let sci = format!("{:e}", x.abs());
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let sign = if x < 0.0 { "-" } else { "" };
+    if !(-4..6).contains(&exp) {
+        let sup = |c: char| match c {
+            '0' => '⁰',
+            '1' => '¹',
+            '2' => '²',
+            '3' => '³',
+            '4' => '⁴',
+            '5' => '⁵',
+            '6' => '⁶',
+            '7' => '⁷',
+            '8' => '⁸',
+            _ => '⁹',
+        };
+        let digits = format!("{:02}", exp.unsigned_abs());
+        let exp_text: String = digits.chars().map(sup).collect();
+        let exp_sign = if exp < 0 { "⁻" } else { "" };
+        return format!("{sign}{mantissa}×10{exp_sign}{exp_text}");
+    }
+    let plain = format!("{}", x.abs());
+    let (int_part, frac) = plain.split_once('.').unwrap_or((&plain, ""));
+    let grouped = group_int(int_part.parse::<i64>().unwrap_or(0));
     if frac.is_empty() {
         format!("{sign}{grouped}")
     } else {
@@ -605,6 +652,17 @@ mod tests {
   - at '/p': 'bbbb' does not match pattern '^a+$'
 "
         );
+    }
+
+    #[test]
+    fn localized_numbers() {
+        assert_eq!(localized_float(1000.5), "1,000.5");
+        assert_eq!(localized_float(999999.0), "999,999");
+        assert_eq!(localized_float(1234567.0), "1.234567×10⁰⁶");
+        assert_eq!(localized_float(-1e9), "-1×10⁰⁹");
+        assert_eq!(localized_float(0.0001), "0.0001");
+        assert_eq!(localized_float(-0.00002), "-2×10⁻⁰⁵");
+        assert_eq!(localized_float(1e100), "1×10¹⁰⁰");
     }
 
     #[test]
