@@ -110,68 +110,74 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
             }
             i += 1;
         }
-        // Argument index [n].
-        if let Some((idx, ni, ok)) = parse_arg_index(bytes, i) {
-            i = ni;
-            if ok {
-                argi = idx;
-                reordered = true;
-            } else {
-                out.push_str("%!(BADINDEX)");
-                continue;
+        // Argument index [n], width, precision, argument index again (Go's order).
+        let mut good_arg = true;
+        let mut arg_number = |i: &mut usize, argi: &mut usize, good: &mut bool| -> bool {
+            match parse_arg_index(bytes, *i) {
+                None => false,
+                Some((idx, next)) => {
+                    *i = next;
+                    reordered = true;
+                    match idx {
+                        Some(k) if k < args.len() => *argi = k,
+                        _ => *good = false,
+                    }
+                    true
+                }
             }
-        }
+        };
+        let mut after_index = arg_number(&mut i, &mut argi, &mut good_arg);
         // Width.
         if i < n && bytes[i] == b'*' {
             i += 1;
-            match args.get(argi) {
-                Some(Value::Int(w)) | Some(Value::Int64(w)) => {
-                    let mut w = *w;
+            match int_from_arg(args, &mut argi) {
+                Some(w) => {
                     if w < 0 {
                         spec.minus = true;
-                        w = -w;
+                        spec.width = Some(w.unsigned_abs() as usize);
+                    } else {
+                        spec.width = Some(w as usize);
                     }
-                    spec.width = Some(w as usize);
-                    argi += 1;
-                }
-                Some(_) => {
-                    argi += 1;
-                    out.push_str("%!(BADWIDTH)");
                 }
                 None => out.push_str("%!(BADWIDTH)"),
             }
+            after_index = false;
         } else {
             let (num, ni) = parse_num(bytes, i);
             if ni > i {
                 spec.width = num;
                 i = ni;
+                if after_index {
+                    good_arg = false;
+                }
             }
         }
         // Precision.
-        if i < n && bytes[i] == b'.' {
+        if i + 1 < n && bytes[i] == b'.' {
             i += 1;
+            if after_index {
+                good_arg = false;
+            }
+            after_index = arg_number(&mut i, &mut argi, &mut good_arg);
             if i < n && bytes[i] == b'*' {
                 i += 1;
-                match args.get(argi) {
-                    Some(Value::Int(p)) | Some(Value::Int64(p)) => {
-                        if *p < 0 {
-                            spec.prec = None;
-                        } else {
-                            spec.prec = Some(*p as usize);
-                        }
-                        argi += 1;
-                    }
+                match int_from_arg(args, &mut argi) {
+                    Some(p) if p >= 0 => spec.prec = Some(p as usize),
                     Some(_) => {
-                        argi += 1;
+                        spec.prec = None;
                         out.push_str("%!(BADPREC)");
                     }
                     None => out.push_str("%!(BADPREC)"),
                 }
+                after_index = false;
             } else {
                 let (num, ni) = parse_num(bytes, i);
                 spec.prec = Some(num.unwrap_or(0));
                 i = ni;
             }
+        }
+        if !after_index {
+            arg_number(&mut i, &mut argi, &mut good_arg);
         }
         if i >= n {
             out.push_str("%!(NOVERB)");
@@ -193,6 +199,12 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
         }
         if verb == '%' {
             out.push('%');
+            continue;
+        }
+        if !good_arg {
+            out.push_str("%!");
+            out.push(verb);
+            out.push_str("(BADINDEX)");
             continue;
         }
         match args.get(argi) {
@@ -254,22 +266,33 @@ fn parse_num(bytes: &[u8], mut i: usize) -> (Option<usize>, usize) {
     }
 }
 
-/// `[n]` explicit argument index: returns (zero-based index, next pos, ok).
-fn parse_arg_index(bytes: &[u8], i: usize) -> Option<(usize, usize, bool)> {
+/// Go's `parseArgNumber` at `bytes[i]`: `None` when there is no `[`;
+/// otherwise the zero-based index (`None` if malformed) and the next position.
+fn parse_arg_index(bytes: &[u8], i: usize) -> Option<(Option<usize>, usize)> {
     if i >= bytes.len() || bytes[i] != b'[' {
         return None;
     }
-    let mut j = i + 1;
-    while j < bytes.len() && bytes[j] != b']' {
-        j += 1;
+    if bytes.len() - i < 3 {
+        return Some((None, i + 1));
     }
-    if j >= bytes.len() {
-        return Some((0, bytes.len(), false));
-    }
+    let Some(close) = bytes[i + 1..].iter().position(|&b| b == b']') else {
+        return Some((None, i + 1));
+    };
+    let j = i + 1 + close;
     let (num, end) = parse_num(bytes, i + 1);
     match num {
-        Some(k) if end == j && k >= 1 => Some((k - 1, j + 1, true)),
-        _ => Some((0, j + 1, false)),
+        Some(k) if end == j && k >= 1 => Some((Some(k - 1), j + 1)),
+        _ => Some((None, j + 1)),
+    }
+}
+
+/// Go's `intFromArg`: the `*` width/precision argument, advancing past it.
+fn int_from_arg(args: &[Value], argi: &mut usize) -> Option<i64> {
+    let v = args.get(*argi)?;
+    *argi += 1;
+    match v {
+        Value::Int(x) | Value::Int64(x) if x.unsigned_abs() <= 1_000_000 => Some(*x),
+        _ => None,
     }
 }
 
@@ -502,18 +525,69 @@ fn format_int(out: &mut String, i: i64, v: &Value, spec: &Spec) {
     }
 }
 
+/// Go's `#` flag on floats: always a decimal point, and for `%g` trailing
+/// zeros up to the precision (6 when unset).
+fn sharp_float(num: String, verb: char, prec: Option<usize>) -> String {
+    let mut digits: i64 = match verb {
+        'g' | 'G' => prec.map(|p| p as i64).unwrap_or(6),
+        _ => 0,
+    };
+    let (sign, body) = match num.strip_prefix(['-', '+']) {
+        Some(rest) => (&num[..1], rest),
+        None => ("", num.as_str()),
+    };
+    let (mantissa, tail) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], &body[i..]),
+        None => (body, ""),
+    };
+    let mut has_point = false;
+    let mut saw_nonzero = false;
+    for c in mantissa.chars() {
+        if c == '.' {
+            has_point = true;
+            continue;
+        }
+        if c != '0' {
+            saw_nonzero = true;
+        }
+        if saw_nonzero {
+            digits -= 1;
+        }
+    }
+    let mut out = format!("{sign}{mantissa}");
+    if !has_point {
+        if mantissa == "0" {
+            digits -= 1;
+        }
+        out.push('.');
+    }
+    while digits > 0 {
+        out.push('0');
+        digits -= 1;
+    }
+    out.push_str(tail);
+    out
+}
+
 fn format_float_verb(out: &mut String, x: f64, v: &Value, spec: &Spec) {
     let s = match spec.verb {
-        'v' => format_float(x, 'g', spec.prec, spec.sharp),
-        'e' | 'E' | 'f' | 'F' | 'g' | 'G' => format_float(
-            x,
-            spec.verb,
-            spec.prec.or(match spec.verb {
-                'g' | 'G' => None,
-                _ => Some(6),
-            }),
-            spec.sharp,
-        ),
+        'v' => format_float(x, 'g', spec.prec, false),
+        'e' | 'E' | 'f' | 'F' | 'g' | 'G' => {
+            let s = format_float(
+                x,
+                spec.verb,
+                spec.prec.or(match spec.verb {
+                    'g' | 'G' => None,
+                    _ => Some(6),
+                }),
+                false,
+            );
+            if spec.sharp && x.is_finite() {
+                sharp_float(s, spec.verb, spec.prec)
+            } else {
+                s
+            }
+        }
         'b' | 'x' | 'X' => format_float(x, 'e', None, false),
         _ => {
             bad_verb(out, v, spec.verb);
