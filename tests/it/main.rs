@@ -12,3 +12,6 @@ mod release;
 mod release_faults;
 mod release_interop;
 mod release_support;
+mod repo;
+mod repo_interop;
+mod repo_support;
