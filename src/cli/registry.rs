@@ -224,7 +224,8 @@ pub fn client_for(p: &ChartPathArgs, settings: &Settings) -> anyhow::Result<oci:
         password: p.password.clone().unwrap_or_default(),
         credentials_file: settings.registry_config.clone(),
         timeout: None,
-    })?)
+    })
+    .map_err(|e| anyhow::anyhow!("missing registry client: {e}"))?)
 }
 
 /// A chart pulled from a registry: the archive bytes, the file name helm

@@ -6,6 +6,7 @@ mod chart_cli;
 mod chart_bad_input;
 mod oci;
 mod oci_interop;
+mod oci_release;
 mod oci_support;
 mod package_oracle;
 mod release;

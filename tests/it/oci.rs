@@ -481,3 +481,99 @@ fn dependencies_from_oci_repositories() {
     // The charts from the successful update are untouched.
     assert!(charts.join("dep-a-0.2.0.tgz").is_file());
 }
+
+#[test]
+fn tls_registry_with_a_test_ca() {
+    let Some(reg) = Registry::start_tls() else {
+        return;
+    };
+    let home = Home::new();
+    let tgz = home.packaged_chart("tls", "0.9.0");
+    let tgz = tgz.to_string_lossy().into_owned();
+    let host = &reg.host;
+    let ca = reg.ca_file();
+    let unknown =
+        "tls: failed to verify certificate: x509: certificate signed by unknown authority";
+
+    let push = home.rudder(&["push", &tgz, &reg.oci("t")]);
+    assert_eq!(push.code, 1);
+    assert!(push.stderr.starts_with(&format!("Error: failed to perform \"Exists\" on destination: Head \"https://{host}/v2/t/tls/manifests/sha256:")), "{}", push.stderr);
+    assert!(
+        push.stderr.ends_with(&format!("\": {unknown}\n")),
+        "{}",
+        push.stderr
+    );
+    home.rudder(&["push", &tgz, &reg.oci("t"), "--ca-file", &ca])
+        .ok();
+
+    home.rudder(&["pull", &reg.oci("t/tls")])
+        .fails_with(&format!(
+            "Get \"https://{host}/v2/t/tls/tags/list\": {unknown}"
+        ));
+    home.rudder(&["pull", &reg.oci("t/tls"), "--ca-file", &ca])
+        .ok();
+    home.rudder(&[
+        "pull",
+        &reg.oci("t/tls"),
+        "--insecure-skip-tls-verify",
+        "-d",
+        "..",
+    ])
+    .ok();
+    assert_eq!(
+        std::fs::read(home.work().join("tls-0.9.0.tgz")).unwrap(),
+        std::fs::read(&tgz).unwrap()
+    );
+    home.rudder(&["show", "chart", &reg.oci("t/tls"), "--ca-file", &ca])
+        .ok();
+    home.rudder(&["pull", &reg.oci("t/tls"), "--ca-file", "nope.crt"]).fails_with(
+        "missing registry client: can't create TLS config for client: can't read CA file: \"nope.crt\": open nope.crt: no such file or directory",
+    );
+
+    // Login needs the CA too (the registry has no auth, so any login succeeds).
+    let login = home.rudder(&["registry", "login", host, "-u", "a", "-p", "b"]);
+    assert!(
+        login.stderr.ends_with(&format!(
+            "Error: authenticating to \"{host}\": Get \"https://{host}/v2/\": {unknown}\n"
+        )),
+        "{}",
+        login.stderr
+    );
+    home.rudder(&[
+        "registry",
+        "login",
+        host,
+        "-u",
+        "a",
+        "-p",
+        "b",
+        "--ca-file",
+        &ca,
+    ])
+    .ok();
+    home.rudder(&[
+        "registry",
+        "login",
+        host,
+        "-u",
+        "a",
+        "-p",
+        "b",
+        "--insecure",
+    ])
+    .ok();
+
+    // helm reads what rudder pushed over TLS.
+    if let Some(helm) = super::oci_support::helm_bin() {
+        std::fs::create_dir_all(home.work().join("h")).unwrap();
+        home.helm(
+            &helm,
+            &["pull", &reg.oci("t/tls"), "--ca-file", &ca, "-d", "h"],
+        )
+        .ok();
+        assert_eq!(
+            std::fs::read(home.work().join("h/tls-0.9.0.tgz")).unwrap(),
+            std::fs::read(&tgz).unwrap()
+        );
+    }
+}

@@ -88,6 +88,24 @@ impl Registry {
     /// [`USER`]/[`PASSWORD`]. `None` (with a printed reason) when the
     /// registry binary is missing.
     pub fn start(auth: bool) -> Option<Registry> {
+        Registry::start_with(auth, false)
+    }
+
+    /// A registry serving HTTPS with a certificate from a CA made here
+    /// (`ca.crt` in [`Registry::ca_file`]); needs the `openssl` command.
+    pub fn start_tls() -> Option<Registry> {
+        Registry::start_with(false, true)
+    }
+
+    pub fn ca_file(&self) -> String {
+        self.dir
+            .path()
+            .join("ca.crt")
+            .to_string_lossy()
+            .into_owned()
+    }
+
+    fn start_with(auth: bool, tls: bool) -> Option<Registry> {
         let Some(bin) = registry_bin() else {
             println!("skipped: docker-registry not installed (apt-get install docker-registry)");
             return None;
@@ -106,6 +124,17 @@ impl Registry {
             config.push_str(&format!(
                 "auth:\n  htpasswd:\n    realm: rudder-test\n    path: {}\n",
                 htpasswd.display()
+            ));
+        }
+        if tls {
+            if !make_certificates(dir.path()) {
+                println!("skipped: openssl could not make a test CA");
+                return None;
+            }
+            config.push_str(&format!(
+                "  tls:\n    certificate: {}\n    key: {}\n",
+                dir.path().join("server.crt").display(),
+                dir.path().join("server.key").display()
             ));
         }
         let config_path = dir.path().join("config.yml");
@@ -216,6 +245,69 @@ impl Registry {
         );
         assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
     }
+}
+
+/// A CA and a server certificate for 127.0.0.1 signed by it, with openssl.
+fn make_certificates(dir: &Path) -> bool {
+    let openssl = |args: &[&str]| {
+        Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if std::fs::write(
+        dir.join("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n",
+    )
+    .is_err()
+    {
+        return false;
+    }
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=rudder test CA",
+    ]) && openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+    ]) && openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.crt",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+    ])
 }
 
 impl Drop for Registry {

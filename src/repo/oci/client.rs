@@ -98,16 +98,6 @@ pub struct Client {
     auth: RefCell<HashMap<String, HostAuth>>,
 }
 
-fn read_file(path: &str) -> Result<Vec<u8>, OciError> {
-    std::fs::read(path).map_err(|e| {
-        OciError(crate::chart::loader::go_io_error(
-            "open",
-            std::path::Path::new(path),
-            &e,
-        ))
-    })
-}
-
 /// Go's `url.Error` operation name: `Get`, `Head`, `Put`, `Post`.
 fn url_op(method: &reqwest::Method) -> String {
     let m = method.as_str();
@@ -249,31 +239,38 @@ pub fn repository_scope(repository: &str, actions: &[&str]) -> String {
 
 impl Client {
     pub fn new(opts: ClientOptions) -> Result<Client, OciError> {
+        let tls = |msg: String| OciError(format!("can't create TLS config for client: {msg}"));
+        let read = |what: &str, path: &str| {
+            std::fs::read(path).map_err(|e| {
+                let io = crate::chart::loader::go_io_error("open", std::path::Path::new(path), &e);
+                tls(format!(
+                    "{what}: {}: {io}",
+                    crate::chart::metadata::go_quote(path)
+                ))
+            })
+        };
         let mut b = reqwest::blocking::Client::builder()
             .use_rustls_tls()
             .user_agent(concat!("rudder/", env!("CARGO_PKG_VERSION")))
             .timeout(opts.timeout.unwrap_or(DEFAULT_TIMEOUT))
             .danger_accept_invalid_certs(opts.insecure_skip_tls_verify);
+        if !opts.cert_file.is_empty() && !opts.key_file.is_empty() {
+            let mut pem = read("unable to read cert file", &opts.cert_file)?;
+            pem.push(b'\n');
+            pem.extend(read("unable to read key file", &opts.key_file)?);
+            let id = reqwest::Identity::from_pem(&pem)
+                .map_err(|e| tls(format!("unable to load cert from key pair: {e}")))?;
+            b = b.identity(id);
+        }
         if !opts.ca_file.is_empty() {
-            let pem = read_file(&opts.ca_file)?;
+            let pem = read("can't read CA file", &opts.ca_file)?;
             let certs = reqwest::Certificate::from_pem_bundle(&pem)
                 .ok()
                 .filter(|c| !c.is_empty())
-                .ok_or_else(|| OciError(format!("can't create TLS config for client: failed to append certificates from file: {}", opts.ca_file)))?;
+                .ok_or_else(|| tls("failed to append certificates from pem block".into()))?;
             for c in certs {
                 b = b.add_root_certificate(c);
             }
-        }
-        if !opts.cert_file.is_empty() && !opts.key_file.is_empty() {
-            let mut pem = read_file(&opts.cert_file)?;
-            pem.push(b'\n');
-            pem.extend(read_file(&opts.key_file)?);
-            let id = reqwest::Identity::from_pem(&pem).map_err(|e| {
-                OciError(format!(
-                    "can't create TLS config for client: unable to load cert from key pair: {e}"
-                ))
-            })?;
-            b = b.identity(id);
         }
         let http = b.build().map_err(|e| OciError(e.to_string()))?;
         let store = CredentialStore::new(opts.credentials_file.clone());
