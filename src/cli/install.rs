@@ -5,7 +5,7 @@ use std::io::Write;
 use clap::Args as ClapArgs;
 use rudder::chart::dependencies::{missing_dependencies, missing_dependencies_error};
 use rudder::release::actions::install::{install, parse_labels, InstallOptions};
-use rudder::release::actions::DeployOptions;
+use rudder::release::actions::{DeployOptions, DryRun};
 use rudder::release::Release;
 
 use super::chart_path::{locate_chart, ChartPathArgs};
@@ -76,6 +76,34 @@ pub struct DeployFlags {
     /// create the release namespace if not present
     #[arg(long = "create-namespace")]
     pub create_namespace: bool,
+    /// simulates the operation without persisting changes. Must be one of: "none" (default), "client", or "server". '--dry-run=none' executes the operation normally and persists changes (no simulation). '--dry-run=client' simulates the operation client-side only and avoids cluster connections. '--dry-run=server' simulates the operation on the server, requiring cluster connectivity.
+    #[arg(long = "dry-run", value_name = "string", num_args = 0..=1, require_equals = true, default_missing_value = "unset")]
+    pub dry_run: Option<String>,
+}
+
+/// helm's `--dry-run` values, with its deprecation warnings.
+fn dry_run_mode(v: &Option<String>) -> anyhow::Result<DryRun> {
+    let warn = |msg: &str| eprintln!("level=WARN msg={}", rudder::values::strvals::go_quote(msg));
+    Ok(match v.as_deref() {
+        None | Some("none") => DryRun::None,
+        Some("unset") => {
+            warn("--dry-run is deprecated and should be replaced with '--dry-run=client'");
+            DryRun::Client
+        }
+        Some("client") => DryRun::Client,
+        Some("server") => DryRun::Server,
+        Some(b @ ("true" | "1" | "t" | "T" | "TRUE" | "True")) => {
+            warn(&format!(
+                "boolean '--dry-run={b}' flag is deprecated and must be replaced with '--dry-run=client'"
+            ));
+            DryRun::Client
+        }
+        Some("false" | "0" | "f" | "F" | "FALSE" | "False") => DryRun::None,
+        Some(other) => anyhow::bail!(
+            "invalid dry-run value ({}). Must be \"none\", \"server\", or \"client\"",
+            rudder::values::strvals::go_quote(other)
+        ),
+    })
 }
 
 impl DeployFlags {
@@ -93,6 +121,7 @@ impl DeployFlags {
             take_ownership: self.take_ownership,
             description: self.description.clone(),
             labels: parse_labels(&self.labels)?,
+            dry_run: dry_run_mode(&self.dry_run)?,
         })
     }
 }
@@ -122,8 +151,8 @@ pub struct Args {
 }
 
 /// Helm's release name rule (DNS-1123 subdomain, at most 53 characters).
-pub fn check_release_name(name: &str) -> anyhow::Result<()> {
-    let ok = !name.is_empty()
+pub fn valid_release_name(name: &str) -> bool {
+    !name.is_empty()
         && name.len() <= 53
         && name.split('.').all(|label| {
             let b = label.as_bytes();
@@ -132,24 +161,27 @@ pub fn check_release_name(name: &str) -> anyhow::Result<()> {
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
                 && b[0] != b'-'
                 && b[b.len() - 1] != b'-'
-        });
-    if ok {
+        })
+}
+
+/// Install's name check: helm logs it, then fails with `release name check failed: ...`.
+fn check_release_name(name: &str) -> anyhow::Result<()> {
+    if valid_release_name(name) {
         return Ok(());
     }
-    anyhow::bail!(
-        "release name check failed: release name {}: invalid release name, must match regex ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length must not be longer than 53",
+    let err = format!(
+        "release name {}: invalid release name, must match regex ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length must not be longer than 53",
         rudder::values::strvals::go_quote(name)
-    )
+    );
+    eprintln!(
+        "level=ERROR msg=\"release name check failed\" error={}",
+        rudder::values::strvals::go_quote(&err)
+    );
+    anyhow::bail!("release name check failed: {err}")
 }
 
 fn name_and_chart(args: &Args) -> anyhow::Result<(String, String)> {
     let a = &args.args;
-    if a.is_empty() {
-        return Err(super::usage_error(
-            "\"rudder install\" requires at least 1 argument",
-            USAGE,
-        ));
-    }
     if a.len() > 2 {
         anyhow::bail!(
             "expected at most two arguments, unexpected arguments: {}",
@@ -176,10 +208,7 @@ fn name_and_chart(args: &Args) -> anyhow::Result<(String, String)> {
         let now = rudder::release::time::Timestamp::now().secs;
         return Ok((format!("{base}-{now}"), a[0].clone()));
     }
-    Err(super::usage_error(
-        "must either provide a name or specify --generate-name",
-        USAGE,
-    ))
+    anyhow::bail!("must either provide a name or specify --generate-name")
 }
 
 /// Prints a release after install/upgrade in the chosen format.
@@ -200,25 +229,24 @@ pub fn print_release(r: &Release, format: OutputFormat, hide_notes: bool) -> any
 }
 
 pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
+    super::minimum_args(&args.args, 1, "rudder install", USAGE)?;
+    run_install(args, settings).map_err(|e| anyhow::anyhow!("INSTALLATION FAILED: {e:#}"))
+}
+
+fn run_install(args: Args, settings: &Settings) -> anyhow::Result<()> {
     let format = output_format(&args.deploy.output)?;
     let (name, chart_ref) = name_and_chart(&args)?;
     let chart_path = locate_chart(&chart_ref, &args.path, settings)?;
     let user_values = args.values.merge()?;
     let mut chart = rudder::chart::load(&chart_path)?;
     if !matches!(chart.metadata.chart_type.as_str(), "" | "application") {
-        anyhow::bail!(
-            "INSTALLATION FAILED: {} charts are not installable",
-            chart.metadata.chart_type
-        );
+        anyhow::bail!("{} charts are not installable", chart.metadata.chart_type);
     }
     let missing = missing_dependencies(&chart);
     if !missing.is_empty() {
-        anyhow::bail!(
-            "INSTALLATION FAILED: {}",
-            missing_dependencies_error(&missing)
-        );
+        anyhow::bail!("{}", missing_dependencies_error(&missing));
     }
-    check_release_name(&name).map_err(|e| anyhow::anyhow!("INSTALLATION FAILED: {e}"))?;
+    check_release_name(&name)?;
     let opts = InstallOptions {
         deploy: args.deploy.deploy_options()?,
         replace: args.replace,
@@ -233,14 +261,14 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
     print_release(&release, format, args.deploy.hide_notes)
 }
 
-/// helm's `INSTALLATION FAILED: ...`, with the name check logged first as helm does.
+/// An install action error as helm reports it (the name check is logged first).
 pub fn install_error(e: &rudder::release::actions::ActionError) -> anyhow::Error {
     let text = e.to_string();
     if text == "cannot reuse a name that is still in use" {
         eprintln!(
             "level=ERROR msg=\"release name check failed\" error=\"cannot reuse a name that is still in use\""
         );
-        return anyhow::anyhow!("INSTALLATION FAILED: release name check failed: {text}");
+        return anyhow::anyhow!("release name check failed: {text}");
     }
-    anyhow::anyhow!("INSTALLATION FAILED: {text}")
+    anyhow::anyhow!("{text}")
 }

@@ -72,6 +72,7 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         take_ownership: false,
         description: args.description.clone(),
         labels: Default::default(),
+        dry_run: Default::default(),
     };
     let env = ReleaseEnv::open(
         settings,

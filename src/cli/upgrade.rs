@@ -9,7 +9,7 @@ use rudder::release::actions::upgrade::{upgrade, UpgradeOptions};
 use rudder::release::{Status, StorageError};
 
 use super::chart_path::{locate_chart, ChartPathArgs};
-use super::install::{check_release_name, install_error, print_release, DeployFlags};
+use super::install::{install_error, print_release, valid_release_name, DeployFlags};
 use super::release_common::{output_format, ReleaseEnv};
 use super::settings::Settings;
 use super::values_args::ValuesArgs;
@@ -53,7 +53,9 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
     super::exact_args(&args.args, 2, "rudder upgrade", USAGE)?;
     let format = output_format(&args.deploy.output)?;
     let name = args.args[0].clone();
-    check_release_name(&name).map_err(|e| anyhow::anyhow!("UPGRADE FAILED: {e}"))?;
+    if !valid_release_name(&name) {
+        anyhow::bail!("UPGRADE FAILED: release name is invalid: {name}");
+    }
     let env = ReleaseEnv::open(
         settings,
         false,

@@ -206,3 +206,48 @@ fn ownership_conflict_and_take_ownership() {
     let cm = c.kube_get("/api/v1/namespaces/default/configmaps/x-cm");
     assert!(cm.contains("\"meta.helm.sh/release-name\":\"x\""), "{cm}");
 }
+
+#[test]
+fn dry_runs_store_nothing() {
+    let Some(c) = TestCluster::start(&[]) else {
+        return;
+    };
+    let chart = c.app_chart("app", "0.1.0");
+    let chart = chart.to_str().unwrap();
+    let out = c.rudder(&["install", "d", chart, "--dry-run=client"]);
+    let text = &out.ok().stdout;
+    assert!(text.contains("STATUS: pending-install\nREVISION: 1\nDESCRIPTION: Dry run complete\nHOOKS:\n---\n# Source: app/templates/tests/test.yaml\n"), "{text}");
+    assert!(
+        text.contains("MANIFEST:\n---\n# Source: app/templates/cm.yaml\n"),
+        "{text}"
+    );
+    assert_eq!(c.rudder(&["list", "-q"]).stdout, "");
+    let warn = c.rudder(&["install", "d", chart, "--dry-run"]);
+    assert!(warn.ok().stderr.contains(
+        "level=WARN msg=\"--dry-run is deprecated and should be replaced with '--dry-run=client'\""
+    ));
+    c.rudder(&["install", "d", chart]).ok();
+    let up = c.rudder(&[
+        "upgrade",
+        "d",
+        chart,
+        "--dry-run=server",
+        "--set",
+        "greeting=x",
+    ]);
+    assert!(up
+        .ok()
+        .stdout
+        .contains("STATUS: pending-upgrade\nREVISION: 2\nDESCRIPTION: Dry run complete\n"));
+    let cm = c.kube_get("/api/v1/namespaces/default/configmaps/d-cm");
+    assert!(cm.contains("\"greeting\":\"hello\""), "{cm}");
+    let h = c.rudder(&["history", "d", "-o", "json"]);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&h.ok().stdout)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}

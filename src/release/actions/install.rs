@@ -20,7 +20,7 @@ use crate::value::Value;
 use super::deploy::{apply_all, check_ownership_all, resources, wait};
 use super::hooks::run_hooks;
 use super::uninstall::{uninstall, UninstallOptions};
-use super::{ActionError, Context, DeployOptions};
+use super::{ActionError, Context, DeployOptions, DryRun, DRY_RUN_DESCRIPTION};
 
 /// What a chart rendered into for one revision.
 pub struct RenderedRelease {
@@ -53,12 +53,16 @@ pub fn render_release(
     revision: i64,
     is_upgrade: bool,
     skip_schema_validation: bool,
+    offline: bool,
 ) -> Result<RenderedRelease, ActionError> {
-    let kube_version = ctx
-        .cluster
-        .server_version()
-        .ok()
-        .and_then(|v| KubeVersion::parse(&v).ok());
+    let kube_version = if offline {
+        None
+    } else {
+        ctx.cluster
+            .server_version()
+            .ok()
+            .and_then(|v| KubeVersion::parse(&v).ok())
+    };
     let req = RenderRequest {
         release: ReleaseOptions {
             name: name.to_string(),
@@ -158,8 +162,11 @@ pub fn install(
     user_values: &Value,
     opts: &InstallOptions,
 ) -> Result<Release, ActionError> {
-    check_name_available(ctx, name, opts.replace)?;
-    let revision = if opts.replace {
+    let dry_run = opts.deploy.dry_run;
+    if dry_run != DryRun::Client {
+        check_name_available(ctx, name, opts.replace)?;
+    }
+    let revision = if opts.replace && dry_run != DryRun::Client {
         ctx.storage.last(name).map(|r| r.version + 1).unwrap_or(1)
     } else {
         1
@@ -173,7 +180,42 @@ pub fn install(
         revision,
         false,
         opts.skip_schema_validation,
+        dry_run == DryRun::Client,
     )?;
+    if dry_run != DryRun::None {
+        let target = resources(&rendered.manifest)?;
+        if dry_run == DryRun::Server {
+            check_ownership_all(
+                ctx,
+                name,
+                &target,
+                &[],
+                "install",
+                opts.deploy.take_ownership,
+            )?;
+        }
+        let now = Timestamp::now().rfc3339_nano();
+        return Ok(Release {
+            name: name.to_string(),
+            info: Some(Info {
+                first_deployed: Some(now.clone()),
+                last_deployed: Some(now),
+                description: DRY_RUN_DESCRIPTION.into(),
+                status: Status::PendingInstall,
+                notes: rendered.notes,
+                ..Default::default()
+            }),
+            chart: chart_json,
+            config: value_to_json(user_values),
+            manifest: rendered.manifest,
+            hooks: rendered.hooks,
+            version: revision,
+            namespace: ctx.namespace.clone(),
+            apply_method: "ssa".into(),
+            labels: opts.deploy.labels.clone(),
+            extra: Default::default(),
+        });
+    }
     if opts.create_namespace {
         ctx.cluster.ensure_namespace(&ctx.namespace)?;
     }

@@ -43,6 +43,19 @@ impl WaitStrategy {
     }
 }
 
+/// `--dry-run`: `Client` renders without the cluster; `Server` also runs the
+/// cluster-side checks; neither stores a record or changes an object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DryRun {
+    #[default]
+    None,
+    Client,
+    Server,
+}
+
+/// The description helm gives a simulated revision.
+pub const DRY_RUN_DESCRIPTION: &str = "Dry run complete";
+
 /// Options shared by install, upgrade and rollback.
 #[derive(Debug, Clone)]
 pub struct DeployOptions {
@@ -54,6 +67,7 @@ pub struct DeployOptions {
     pub take_ownership: bool,
     pub description: Option<String>,
     pub labels: BTreeMap<String, String>,
+    pub dry_run: DryRun,
 }
 
 impl Default for DeployOptions {
@@ -67,6 +81,7 @@ impl Default for DeployOptions {
             take_ownership: false,
             description: None,
             labels: BTreeMap::new(),
+            dry_run: DryRun::None,
         }
     }
 }

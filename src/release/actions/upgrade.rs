@@ -16,7 +16,7 @@ use super::deploy::{apply_all, check_ownership_all, delete_dropped, resources, w
 use super::hooks::run_hooks;
 use super::install::render_release;
 use super::rollback::rollback;
-use super::{ActionError, Context, DeployOptions, ERR_PENDING};
+use super::{ActionError, Context, DeployOptions, DryRun, DRY_RUN_DESCRIPTION, ERR_PENDING};
 
 #[derive(Debug, Clone, Default)]
 pub struct UpgradeOptions {
@@ -114,17 +114,20 @@ pub fn upgrade(
         revision,
         true,
         opts.skip_schema_validation,
+        opts.deploy.dry_run == DryRun::Client,
     )?;
     let current_objects = resources(&current.manifest)?;
     let target_objects = resources(&rendered.manifest)?;
-    check_ownership_all(
-        ctx,
-        name,
-        &target_objects,
-        &current_objects,
-        "update",
-        opts.deploy.take_ownership,
-    )?;
+    if opts.deploy.dry_run != DryRun::Client {
+        check_ownership_all(
+            ctx,
+            name,
+            &target_objects,
+            &current_objects,
+            "update",
+            opts.deploy.take_ownership,
+        )?;
+    }
 
     let mut labels = current.labels.clone();
     for sys in [
@@ -164,6 +167,10 @@ pub fn upgrade(
         labels,
         extra: Default::default(),
     };
+    if opts.deploy.dry_run != DryRun::None {
+        release.info_mut().description = DRY_RUN_DESCRIPTION.into();
+        return Ok(release);
+    }
     ctx.storage.create(&release)?;
 
     let result = (|| -> Result<(), ActionError> {
