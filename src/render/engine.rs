@@ -419,4 +419,38 @@ mod tests {
         assert_eq!(out["t/templates/b.yaml"], "a: 2 new");
         assert_eq!(out["t/templates/a.yaml"], "b:  orig");
     }
+
+    /// `testdata/engine/*.tpl` rendered with `testdata/engine/values.yaml`,
+    /// snapshotted; the snapshots were checked against helm.
+    #[test]
+    fn fixtures() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/engine");
+        let values_src = std::fs::read_to_string(dir.join("values.yaml")).expect("values.yaml");
+        let values = crate::values::yaml::parse_values(&values_src).expect("valid values");
+        let mut names: Vec<_> = std::fs::read_dir(&dir)
+            .expect("fixture dir")
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "tpl"))
+            .collect();
+        names.sort();
+        assert!(!names.is_empty());
+        for path in names {
+            let stem = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("x")
+                .to_string();
+            let src = std::fs::read_to_string(&path).expect("fixture");
+            let mut top = MapData::new();
+            top.insert("Values".to_string(), values.deep_copy());
+            let e = Engine::new(standard_registry(), EngineOptions::default());
+            let out =
+                match e.render_string(&format!("t/templates/{stem}.yaml"), &src, Value::map(top)) {
+                    Ok(s) => s,
+                    Err(err) => format!("Error: {err}"),
+                };
+            insta::assert_snapshot!(stem, out);
+        }
+    }
 }

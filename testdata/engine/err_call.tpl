@@ -1,0 +1,1 @@
+a: {{ index .Values.l 5 }}

@@ -1,0 +1,2 @@
+{{- define "boom" }}{{ fail "custom failure" }}{{ end -}}
+a: {{ include "boom" . }}

@@ -1,0 +1,1 @@
+a: {{ .Values.m.zz.y }}

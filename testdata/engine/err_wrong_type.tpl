@@ -1,0 +1,1 @@
+a: {{ trim .Values.num }}
