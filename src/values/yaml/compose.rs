@@ -73,6 +73,45 @@ fn slash_escape_line(src: &str, mark: &Marker) -> Option<usize> {
     None
 }
 
+/// A scan error before the root node started. When the root is a
+/// double-quoted scalar with more text after it, go-yaml reads the scalar
+/// and never looks further, so parse just that scalar.
+fn root_scan_error(src: &str, e: &yaml_rust2::ScanError) -> Result<Option<Rc<Node>>, ComposeError> {
+    if e.info() == "invalid trailing content after double-quoted scalar" {
+        let first = src
+            .lines()
+            .map(str::trim_start)
+            .find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("---"));
+        if first.is_some_and(|l| l.starts_with('"')) {
+            if let Some(end) = first_quoted_scalar_end(src) {
+                // A `:` after it makes it a (multi-line) key instead.
+                let after = src[end..].trim_start_matches([' ', '\t']);
+                if !after.starts_with(':') {
+                    return compose_text(&src[..end]);
+                }
+            }
+        }
+    }
+    Err(go_syntax_error(src, e).message)
+}
+
+/// Byte index just past the closing quote of the first double-quoted
+/// scalar in `src` (escapes honoured).
+fn first_quoted_scalar_end(src: &str) -> Option<usize> {
+    let start = src.find('"')?;
+    let mut iter = src[start + 1..].char_indices();
+    while let Some((i, c)) = iter.next() {
+        match c {
+            '\\' => {
+                iter.next();
+            }
+            '"' => return Some(start + 1 + i + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Whether the block scalar header at `mark` carries the keep (`+`)
 /// chomping indicator.
 fn block_keeps_breaks(src: &str, mark: &Marker) -> bool {
@@ -236,12 +275,18 @@ fn compose_text(src: &str) -> Result<Option<Rc<Node>>, ComposeError> {
         check_slash_escape: src.contains("\\/"),
     };
     loop {
-        let (ev, mark) = c.next()?;
+        let (ev, mark) = match c.parser.next_token() {
+            Ok(x) => x,
+            Err(e) => return root_scan_error(src, &e),
+        };
         match ev {
             Event::StreamStart | Event::DocumentEnd | Event::Nothing => continue,
             Event::StreamEnd => return Ok(None),
             Event::DocumentStart => {
-                let (ev, mark) = c.next()?;
+                let (ev, mark) = match c.parser.next_token() {
+                    Ok(x) => x,
+                    Err(e) => return root_scan_error(src, &e),
+                };
                 if matches!(ev, Event::DocumentEnd) {
                     return Ok(Some(Rc::new(Node::Scalar {
                         value: String::new(),
