@@ -193,10 +193,14 @@ pub fn lint_templates(linter: &mut Linter, chart: &Chart, ctx: &LintContext, log
             let (value, head) = match parsed {
                 Ok(p) => p,
                 Err(e) => {
+                    // Helm decodes into its lint struct, not the manifest head.
+                    let text = e
+                        .to_string()
+                        .replace("util.SimpleHead", "rules.k8sYamlStruct");
                     linter.rule(
                         Severity::Error,
                         file,
-                        Err(format!("unable to parse YAML: {e}")),
+                        Err(format!("unable to parse YAML: {text}")),
                     );
                     return;
                 }
