@@ -5,6 +5,7 @@ mod template;
 mod chart_cli;
 mod chart_bad_input;
 mod oci;
+mod oci_bearer;
 mod oci_interop;
 mod oci_release;
 mod oci_support;
