@@ -159,23 +159,32 @@ fn metadata(r: &Release, format: OutputFormat) -> anyhow::Result<String> {
                 .collect::<MapData>(),
         )
     };
-    let fields: Vec<(&str, Value)> = vec![
+    let mut fields: Vec<(&str, Value)> = vec![
         ("name", Value::str(&r.name)),
         ("chart", Value::str(&r.chart_name())),
         ("version", Value::str(&r.chart_version())),
         ("appVersion", Value::str(&r.app_version())),
-        ("annotations", strmap(annotations)),
-        ("labels", strmap(r.labels.clone().into_iter().collect())),
-        (
+    ];
+    // `omitempty` on annotations, labels and dependencies.
+    if !annotations.is_empty() {
+        fields.push(("annotations", strmap(annotations)));
+    }
+    if !r.labels.is_empty() {
+        fields.push(("labels", strmap(r.labels.clone().into_iter().collect())));
+    }
+    if !deps.is_empty() {
+        fields.push((
             "dependencies",
             Value::list(deps.iter().map(|d| Value::str(d)).collect()),
-        ),
+        ));
+    }
+    fields.extend([
         ("namespace", Value::str(&r.namespace)),
         ("revision", Value::Int(r.version)),
         ("status", Value::str(info.status.as_str())),
         ("deployedAt", Value::str(&deployed_at)),
         ("applyMethod", Value::str(&r.apply_method)),
-    ];
+    ]);
     if format == OutputFormat::Json {
         let rec = vec![fields];
         let s = super::output::json_records(&rec)?;

@@ -40,17 +40,11 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     match format {
         OutputFormat::Table => {
-            let mut header = vec![
-                "REVISION",
-                "UPDATED",
-                "STATUS",
-                "CHART",
-                "APP VERSION",
-                "DESCRIPTION",
-            ];
+            let mut header = vec!["REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION"];
             if args.show_rollback_revision {
-                header.push("ROLLBACK REVISION");
+                header.push("ROLLBACK");
             }
+            header.push("DESCRIPTION");
             let mut rows = vec![header.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
             for r in &history {
                 let info = r.info.clone().unwrap_or_default();
@@ -65,7 +59,6 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
                     info.status.to_string(),
                     r.chart_ref(),
                     r.app_version(),
-                    info.description.clone(),
                 ];
                 if args.show_rollback_revision {
                     row.push(if info.rollback_revision > 0 {
@@ -74,6 +67,7 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
                         String::new()
                     });
                 }
+                row.push(info.description.clone());
                 rows.push(row);
             }
             out.write_all(table(&rows, 0).as_bytes())?;
@@ -97,11 +91,11 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
                         ("status", Value::str(info.status.as_str())),
                         ("chart", Value::str(&r.chart_ref())),
                         ("app_version", Value::str(&r.app_version())),
-                        ("description", Value::str(&info.description)),
                     ];
                     if info.rollback_revision > 0 {
                         rec.push(("rollback_revision", Value::Int(info.rollback_revision)));
                     }
+                    rec.push(("description", Value::str(&info.description)));
                     rec
                 })
                 .collect();

@@ -105,11 +105,23 @@ fn state_allowed(args: &Args, s: Status) -> bool {
     }
 }
 
-fn updated(r: &Release) -> String {
-    r.last_deployed()
-        .and_then(Timestamp::parse)
-        .map(|t| t.go_string())
-        .unwrap_or_default()
+/// `UPDATED`: Go's `Time.String()`, or `--time-format` as a Go layout.
+fn updated(r: &Release, layout: Option<&str>) -> String {
+    let Some(t) = r.last_deployed().and_then(Timestamp::parse) else {
+        return String::new();
+    };
+    match layout.filter(|l| !l.is_empty()) {
+        None => t.go_string(),
+        Some(layout) => {
+            use rudder::render::funcs::dates::{GoTime, Location};
+            let loc = if t.offset == 0 {
+                Location::utc()
+            } else {
+                Location::fixed("", "", t.offset)
+            };
+            GoTime::from_unix(t.secs, t.nanos, loc).format(layout)
+        }
+    }
 }
 
 pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
@@ -157,7 +169,6 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
                 .map(|t| (t.secs, t.nanos));
             ta.cmp(&tb).then_with(|| a.name.cmp(&b.name))
         });
-        all.reverse();
     } else {
         all.sort_by(|a, b| a.name.cmp(&b.name));
     }
@@ -220,7 +231,7 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
                     r.name.clone(),
                     r.namespace.clone(),
                     r.version.to_string(),
-                    updated(r),
+                    updated(r, args.time_format.as_deref()),
                     r.status().to_string(),
                     r.chart_ref(),
                     r.app_version(),
@@ -238,7 +249,10 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
                         ("name", Value::str(&r.name)),
                         ("namespace", Value::str(&r.namespace)),
                         ("revision", Value::str(&r.version.to_string())),
-                        ("updated", Value::str(&updated(r))),
+                        (
+                            "updated",
+                            Value::str(&updated(r, args.time_format.as_deref())),
+                        ),
                         ("status", Value::str(r.status().as_str())),
                         ("chart", Value::str(&r.chart_ref())),
                         ("app_version", Value::str(&r.app_version())),

@@ -81,7 +81,7 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
             Err(e) => {
                 let text = e.to_string();
                 if args.ignore_not_found && text.ends_with("release: not found") {
-                    writeln!(out, "release \"{name}\" not found")?;
+                    writeln!(out, "release \"{name}\" uninstalled")?;
                     continue;
                 }
                 return Err(anyhow::anyhow!(text));
