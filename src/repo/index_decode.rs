@@ -60,6 +60,12 @@ pub fn load_index_file(path: &Path, log: &mut dyn FnMut(Record)) -> Result<Index
 
 /// Which syntax the index was written in (JSON is tried first, as helm does).
 fn is_json(data: &[u8]) -> bool {
+    // A JSON text starts with one of these; YAML indexes (`apiVersion: v1`)
+    // are told apart without scanning megabytes.
+    let first = data.iter().find(|b| !b" \t\r\n".contains(b));
+    if !first.is_some_and(|b| b"{[\"-0123456789tfn".contains(b)) {
+        return false;
+    }
     serde_json::from_slice::<serde::de::IgnoredAny>(data).is_ok()
 }
 

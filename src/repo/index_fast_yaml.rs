@@ -1,0 +1,536 @@
+//! A fast reader for the YAML that helm itself writes for index files
+//! (go-yaml v2 block style: `key: value` maps, `- ` sequences at the
+//! parent key's indentation, plain / quoted / literal-block scalars).
+//!
+//! Big repository indexes are tens of megabytes; the general YAML loader
+//! (full YAML 1.1 composition and Go type emulation) takes seconds on
+//! them. This reader handles only the constructs that emitter produces and
+//! gives up (`None`) on anything else — anchors, tags, flow collections,
+//! folded blocks, comments, numbers, duplicate keys — so the caller falls
+//! back to the general loader, which also produces the exact error texts.
+//! When it succeeds, the result equals the general loader's.
+
+use crate::value::{MapData, Value};
+use crate::values::yaml::resolve::{resolve_plain, GoYaml};
+
+struct Line<'a> {
+    indent: usize,
+    text: &'a str,
+}
+
+struct Reader<'a> {
+    lines: Vec<Line<'a>>,
+    i: usize,
+}
+
+/// Parses `src`, or `None` when it uses YAML this reader does not handle.
+pub fn parse(src: &str) -> Option<Value> {
+    if src.contains('\r') || src.contains('\t') || src.starts_with('\u{feff}') {
+        return None;
+    }
+    let mut lines = Vec::with_capacity(src.len() / 24);
+    for raw in src.split('\n') {
+        let text = raw.trim_start_matches(' ');
+        lines.push(Line {
+            indent: raw.len() - text.len(),
+            text,
+        });
+    }
+    let mut r = Reader { lines, i: 0 };
+    r.skip_blank();
+    if r.i >= r.lines.len() {
+        return None;
+    }
+    let first = &r.lines[r.i];
+    if first.indent != 0 || first.text.starts_with("---") || first.text.starts_with('%') {
+        return None;
+    }
+    let v = if is_seq_item(first.text) {
+        r.seq(0)?
+    } else {
+        r.map(0)?
+    };
+    r.skip_blank();
+    (r.i >= r.lines.len()).then_some(v)
+}
+
+fn is_seq_item(t: &str) -> bool {
+    t == "-" || t.starts_with("- ")
+}
+
+fn is_blank(l: &Line) -> bool {
+    l.text.is_empty()
+}
+
+/// The position of the `:` ending a simple mapping key, if the text is a
+/// `key: value` or `key:` entry with a plain key.
+fn key_end(t: &str) -> Option<usize> {
+    let b = t.as_bytes();
+    let first = *b.first()?;
+    if b"\"'?&*![]{}#|>%@`,-:".contains(&first) {
+        return None;
+    }
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b':' && (i + 1 == b.len() || b[i + 1] == b' ') {
+            return Some(i);
+        }
+        if b[i] == b' ' && b.get(i + 1) == Some(&b'#') {
+            return None;
+        }
+        i += 1;
+    }
+    None
+}
+
+fn plain_value(text: &str) -> Option<Value> {
+    match resolve_plain(text) {
+        GoYaml::Str(s) => Some(Value::string(s)),
+        GoYaml::Bool(b) => Some(Value::Bool(b)),
+        GoYaml::Null => Some(Value::Nil),
+        _ => None,
+    }
+}
+
+impl<'a> Reader<'a> {
+    fn skip_blank(&mut self) {
+        while self.i < self.lines.len() && is_blank(&self.lines[self.i]) {
+            self.i += 1;
+        }
+    }
+
+    /// The next non-blank line's index, without consuming.
+    fn peek(&self) -> Option<usize> {
+        let mut j = self.i;
+        while j < self.lines.len() && is_blank(&self.lines[j]) {
+            j += 1;
+        }
+        (j < self.lines.len()).then_some(j)
+    }
+
+    fn map(&mut self, n: usize) -> Option<Value> {
+        let mut m = MapData::new();
+        loop {
+            let Some(j) = self.peek() else { break };
+            let line = &self.lines[j];
+            if line.indent < n {
+                break;
+            }
+            if line.indent > n || is_seq_item(line.text) {
+                return None;
+            }
+            self.i = j;
+            let text = line.text;
+            let end = key_end(text)?;
+            let key = &text[..end];
+            if key.ends_with(' ') || key.contains(": ") {
+                return None;
+            }
+            let GoYaml::Str(key) = resolve_plain(key) else {
+                return None;
+            };
+            let rest = text[end + 1..].trim_start_matches(' ');
+            self.i += 1;
+            let value = if rest.is_empty() {
+                self.nested(n)?
+            } else {
+                self.inline(rest, n)?
+            };
+            if m.insert(key, value).is_some() {
+                return None;
+            }
+        }
+        Some(Value::map(m))
+    }
+
+    /// The block value after `key:` at indentation `n`.
+    fn nested(&mut self, n: usize) -> Option<Value> {
+        let Some(j) = self.peek() else {
+            return Some(Value::Nil);
+        };
+        let line = &self.lines[j];
+        if line.indent == n && is_seq_item(line.text) {
+            return self.seq(n);
+        }
+        if line.indent > n {
+            let k = line.indent;
+            return if is_seq_item(line.text) {
+                self.seq(k)
+            } else {
+                self.map(k)
+            };
+        }
+        Some(Value::Nil)
+    }
+
+    fn seq(&mut self, n: usize) -> Option<Value> {
+        let mut items = Vec::new();
+        loop {
+            let Some(j) = self.peek() else { break };
+            let line = &self.lines[j];
+            if line.indent < n {
+                break;
+            }
+            if line.indent > n || !is_seq_item(line.text) {
+                if line.indent == n {
+                    break;
+                }
+                return None;
+            }
+            self.i = j;
+            let item = line.text.strip_prefix("- ")?;
+            let pad = item.len() - item.trim_start_matches(' ').len();
+            let item = &item[pad..];
+            let k = n + 2 + pad;
+            if item.is_empty() || is_seq_item(item) {
+                return None;
+            }
+            if key_end(item).is_some() {
+                // `- key: value`: a mapping whose first entry shares the line.
+                self.lines[j] = Line {
+                    indent: k,
+                    text: item,
+                };
+                items.push(self.map(k)?);
+            } else {
+                self.i += 1;
+                items.push(self.inline(item, n)?);
+            }
+        }
+        Some(Value::list(items))
+    }
+
+    /// A scalar (or empty flow collection) starting on the current line;
+    /// continuation lines must be indented more than `n`.
+    fn inline(&mut self, rest: &'a str, n: usize) -> Option<Value> {
+        match rest {
+            "[]" => return Some(Value::list(Vec::new())),
+            "{}" => return Some(Value::empty_map()),
+            _ => {}
+        }
+        let first = rest.as_bytes()[0];
+        match first {
+            b'"' => self.quoted(&rest[1..], true, n),
+            b'\'' => self.quoted(&rest[1..], false, n),
+            b'|' => self.literal(&rest[1..], n),
+            b'>' | b'&' | b'*' | b'!' | b'%' | b'@' | b'`' | b'{' | b'[' | b']' | b'}' | b'#'
+            | b',' | b'?' => None,
+            _ => self.plain(rest, n),
+        }
+    }
+
+    fn plain(&mut self, first: &str, n: usize) -> Option<Value> {
+        let check = |t: &str| {
+            !(t.contains(" #") || t.contains(": ") || t.ends_with(':') || t.starts_with('#'))
+        };
+        let first = first.trim_end_matches(' ');
+        if !check(first) || first.starts_with("- ") || first.starts_with(": ") {
+            return None;
+        }
+        let mut text = first.to_string();
+        let mut newlines = 0;
+        while self.i < self.lines.len() {
+            let l = &self.lines[self.i];
+            if is_blank(l) {
+                newlines += 1;
+                self.i += 1;
+                continue;
+            }
+            if l.indent <= n {
+                break;
+            }
+            let t = l.text.trim_end_matches(' ');
+            if !check(t) {
+                return None;
+            }
+            if newlines == 0 {
+                text.push(' ');
+            } else {
+                text.extend(std::iter::repeat_n('\n', newlines));
+            }
+            newlines = 0;
+            text.push_str(t);
+            self.i += 1;
+        }
+        if newlines > 0 {
+            // Trailing blank lines belong to no scalar; give them back.
+            self.i -= newlines;
+        }
+        plain_value(&text)
+    }
+
+    /// A double- (`escapes`) or single-quoted scalar; `body` follows the quote.
+    fn quoted(&mut self, body: &'a str, escapes: bool, n: usize) -> Option<Value> {
+        let mut out = String::new();
+        let mut line = body;
+        let mut first_line = true;
+        loop {
+            let b = line.as_bytes();
+            let mut i = 0;
+            let mut seg_start_len = out.len();
+            if !first_line {
+                let t = line.trim_start_matches(' ');
+                i = line.len() - t.len();
+                seg_start_len = out.len();
+            }
+            let mut escaped_break = false;
+            while i < b.len() {
+                let c = b[i];
+                if escapes && c == b'\\' {
+                    if i + 1 == b.len() {
+                        escaped_break = true;
+                        break;
+                    }
+                    let (ch, used) = unescape(&line[i + 1..])?;
+                    out.push(ch);
+                    i += 1 + used;
+                    seg_start_len = out.len();
+                    continue;
+                }
+                if c == (if escapes { b'"' } else { b'\'' }) {
+                    if !escapes && b.get(i + 1) == Some(&b'\'') {
+                        out.push('\'');
+                        i += 2;
+                        seg_start_len = out.len();
+                        continue;
+                    }
+                    // Closing quote: nothing else may follow on the line.
+                    if !line[i + 1..].trim_end_matches(' ').is_empty() {
+                        return None;
+                    }
+                    if !first_line {
+                        self.i += 1;
+                    }
+                    return Some(Value::string(out));
+                }
+                let len = utf8_len(c);
+                out.push_str(&line[i..i + len]);
+                i += len;
+            }
+            // Line break inside the scalar: fold.
+            if !escaped_break {
+                let keep = out[seg_start_len..].trim_end_matches(' ').len();
+                out.truncate(seg_start_len + keep);
+            }
+            if !first_line {
+                self.i += 1;
+            }
+            let mut blanks = 0;
+            while self.i < self.lines.len() && is_blank(&self.lines[self.i]) {
+                blanks += 1;
+                self.i += 1;
+            }
+            if self.i >= self.lines.len() || self.lines[self.i].indent <= n {
+                return None;
+            }
+            if !escaped_break {
+                if blanks == 0 {
+                    out.push(' ');
+                } else {
+                    out.extend(std::iter::repeat_n('\n', blanks));
+                }
+            } else {
+                out.extend(std::iter::repeat_n('\n', blanks));
+            }
+            let l = &self.lines[self.i];
+            line = l.text;
+            first_line = false;
+            // `text` has leading spaces stripped already; keep the view.
+        }
+    }
+
+    fn literal(&mut self, header: &str, n: usize) -> Option<Value> {
+        let mut chomp = 'c';
+        let mut explicit: Option<usize> = None;
+        for c in header.chars() {
+            match c {
+                '-' | '+' if chomp == 'c' => chomp = c,
+                '1'..='9' if explicit.is_none() => explicit = Some(c as usize - '0' as usize),
+                _ => return None,
+            }
+        }
+        let start = self.i;
+        let mut j = start;
+        while j < self.lines.len() && is_blank(&self.lines[j]) {
+            j += 1;
+        }
+        let content_indent = match explicit {
+            Some(d) => n + d,
+            None => {
+                if j >= self.lines.len() || self.lines[j].indent <= n {
+                    // An empty block.
+                    return None;
+                }
+                self.lines[j].indent
+            }
+        };
+        // Leading blank lines longer than the content indentation are an error.
+        if self.lines[start..j]
+            .iter()
+            .any(|l| l.indent > content_indent)
+        {
+            return None;
+        }
+        let mut out = String::new();
+        let mut k = start;
+        let mut pending_blank = 0;
+        while k < self.lines.len() {
+            let l = &self.lines[k];
+            if is_blank(l) {
+                pending_blank += 1;
+                k += 1;
+                continue;
+            }
+            if l.indent < content_indent {
+                break;
+            }
+            for _ in 0..pending_blank {
+                out.push('\n');
+            }
+            pending_blank = 0;
+            out.extend(std::iter::repeat_n(' ', l.indent - content_indent));
+            out.push_str(l.text);
+            out.push('\n');
+            k += 1;
+        }
+        // A whitespace-only line inside a block keeps its extra spaces; this
+        // reader has dropped them, so refuse blocks that had any.
+        for l in &self.lines[start..k] {
+            if is_blank(l) && l.indent > content_indent {
+                return None;
+            }
+        }
+        match chomp {
+            '-' => {
+                while out.ends_with('\n') {
+                    out.pop();
+                }
+            }
+            '+' => {
+                for _ in 0..pending_blank {
+                    out.push('\n');
+                }
+            }
+            _ => {}
+        }
+        if chomp == '+' {
+            self.i = k;
+        } else {
+            self.i = k - pending_blank;
+        }
+        Some(Value::string(out))
+    }
+}
+
+fn utf8_len(first: u8) -> usize {
+    match first {
+        0x00..=0x7f => 1,
+        0xc0..=0xdf => 2,
+        0xe0..=0xef => 3,
+        _ => 4,
+    }
+}
+
+/// One escape after `\` in a double-quoted scalar: the character and how
+/// many bytes of `s` it used.
+fn unescape(s: &str) -> Option<(char, usize)> {
+    let c = s.chars().next()?;
+    let simple = match c {
+        '0' => Some('\0'),
+        'a' => Some('\u{7}'),
+        'b' => Some('\u{8}'),
+        't' | '\t' => Some('\t'),
+        'n' => Some('\n'),
+        'v' => Some('\u{b}'),
+        'f' => Some('\u{c}'),
+        'r' => Some('\r'),
+        'e' => Some('\u{1b}'),
+        ' ' => Some(' '),
+        '"' => Some('"'),
+        '/' => Some('/'),
+        '\\' => Some('\\'),
+        'N' => Some('\u{85}'),
+        '_' => Some('\u{a0}'),
+        'L' => Some('\u{2028}'),
+        'P' => Some('\u{2029}'),
+        _ => None,
+    };
+    if let Some(ch) = simple {
+        return Some((ch, c.len_utf8()));
+    }
+    let width = match c {
+        'x' => 2,
+        'u' => 4,
+        'U' => 8,
+        _ => return None,
+    };
+    let hex = s.get(1..1 + width)?;
+    let code = u32::from_str_radix(hex, 16).ok()?;
+    Some((char::from_u32(code)?, 1 + width))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn same(src: &str) {
+        let slow = crate::values::yaml::unmarshal(src).unwrap();
+        let fast = parse(src).unwrap_or_else(|| panic!("fast reader refused:\n{src}"));
+        assert_eq!(
+            crate::render::encode::to_json(&fast).unwrap(),
+            crate::render::encode::to_json(&slow).unwrap(),
+            "{src}"
+        );
+    }
+
+    #[test]
+    fn matches_general_loader() {
+        same("apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: 1.0.0\n    keywords:\n    - x\n    - y\n    urls: []\n    annotations: {}\n    removed: true\n    description: a long line that was\n      folded by the emitter\n");
+        same("a: \"quoted \\\"x\\\" \\u00e9 \\U0001F600\"\nb: 'it''s'\nc: \"folded\n  line\"\nd: \"no \\\n  space\"\n");
+        same("a: |\n  line1\n    indented\n\n  line3\nb: |-\n  x\nc: |+\n  y\n\nd: |2-\n    two\ne: x\n");
+        same("list:\n- a: 1x\n  b:\n  - c\n- d: e\nnested:\n  deeper:\n    k: v\nz: ~\n");
+        same("generated: \"2026-11-28T03:31:29.532224921Z\"\nk: 2026-11-28\n");
+        let corpus =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/index.yaml");
+        if let Ok(text) = std::fs::read_to_string(corpus) {
+            same(&text);
+        }
+    }
+
+    #[test]
+    fn refuses_what_it_does_not_handle() {
+        for src in [
+            "a: &x 1\n",
+            "a: [1, 2]\n",
+            "a: >\n  folded\n",
+            "a: 1\n",
+            "a: b # comment\n",
+            "a: x\na: y\n",
+            "- - x\n",
+            "a:\n\tb: c\n",
+            "a: \"open\n",
+        ] {
+            assert!(parse(src).is_none(), "{src}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod big_tests {
+    /// `RUDDER_BIG_INDEX=path cargo test --lib big_index -- --ignored`:
+    /// the fast reader and the general loader agree on a real big index.
+    #[test]
+    #[ignore]
+    fn big_index_matches_general_loader() {
+        let Ok(path) = std::env::var("RUDDER_BIG_INDEX") else {
+            return;
+        };
+        let text = std::fs::read_to_string(path).unwrap();
+        let fast = super::parse(&text).expect("fast reader refused the index");
+        let slow = crate::values::yaml::unmarshal(&text).unwrap();
+        assert!(
+            crate::render::encode::to_json(&fast).unwrap()
+                == crate::render::encode::to_json(&slow).unwrap()
+        );
+    }
+}
