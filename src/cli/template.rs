@@ -289,6 +289,12 @@ fn cluster_unreachable() -> anyhow::Error {
 }
 
 pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
+    if let Some(name) = &args.post_renderer {
+        // Helm 4 post-renderers are plugins; none are installed here.
+        anyhow::bail!(
+            "invalid argument \"{name}\" for \"--post-renderer\" flag: plugin: {{Name:{name} Type:postrenderer/v1}} not found"
+        );
+    }
     deprecated_flag_notices(&args);
     let kube_version = match args.kube_version.as_deref().filter(|k| !k.is_empty()) {
         Some(k) => Some(
