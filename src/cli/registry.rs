@@ -214,7 +214,7 @@ fn logout(a: LogoutArgs, settings: &Settings) -> anyhow::Result<()> {
 /// Registry client options from the chart-path flags (`--plain-http`, TLS
 /// files, `--username/--password`).
 pub fn client_for(p: &ChartPathArgs, settings: &Settings) -> anyhow::Result<oci::Client> {
-    Ok(oci::Client::new(ClientOptions {
+    oci::Client::new(ClientOptions {
         plain_http: p.plain_http,
         insecure_skip_tls_verify: p.insecure_skip_tls_verify,
         ca_file: p.ca_file.clone().unwrap_or_default(),
@@ -225,7 +225,7 @@ pub fn client_for(p: &ChartPathArgs, settings: &Settings) -> anyhow::Result<oci:
         credentials_file: settings.registry_config.clone(),
         timeout: None,
     })
-    .map_err(|e| anyhow::anyhow!("missing registry client: {e}"))?)
+    .map_err(|e| anyhow::anyhow!("missing registry client: {e}"))
 }
 
 /// A chart pulled from a registry: the archive bytes, the file name helm

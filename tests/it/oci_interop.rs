@@ -291,3 +291,32 @@ fn dependency_update_matches_helm() {
     }
     assert_eq!(outputs[0], outputs[1]);
 }
+
+#[test]
+fn provenance_layer_is_pushed_like_helm() {
+    let Some(reg) = Registry::start(false) else {
+        return;
+    };
+    let Some(helm) = helm() else { return };
+    let home = Home::new();
+    let tgz = home.packaged_chart("signed", "3.1.4");
+    let prov = format!("{}.prov", tgz.to_string_lossy());
+    std::fs::write(
+        &prov,
+        "-----BEGIN PGP SIGNED MESSAGE-----\nnot really signed\n",
+    )
+    .unwrap();
+    let tgz = tgz.to_string_lossy().into_owned();
+    let h = home.helm(&helm, &["push", &tgz, &reg.oci("h"), "--plain-http"]);
+    h.ok();
+    let r = home.rudder(&["push", &tgz, &reg.oci("r"), "--plain-http"]);
+    r.ok();
+    assert_eq!(reported_digest(&r.stdout), reported_digest(&h.stdout));
+    // The chart still pulls; the provenance layer is not in the way.
+    home.rudder(&["pull", &reg.oci("h/signed"), "--plain-http"])
+        .ok();
+    assert_eq!(
+        std::fs::read(home.work().join("signed-3.1.4.tgz")).unwrap(),
+        std::fs::read(&tgz).unwrap()
+    );
+}
