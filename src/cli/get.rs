@@ -200,10 +200,68 @@ fn metadata(r: &Release, format: OutputFormat) -> anyhow::Result<String> {
     ))
 }
 
+/// The release with Go's field names, as `--template` sees `*release.Release`.
+fn release_template_value(r: &Release) -> Value {
+    let s = |v: &str| Value::str(v);
+    let opt = |v: &Option<String>| Value::str(v.as_deref().unwrap_or("0001-01-01T00:00:00Z"));
+    let info = r.info.clone().unwrap_or_default();
+    let mut i = MapData::new();
+    i.insert("FirstDeployed".into(), opt(&info.first_deployed));
+    i.insert("LastDeployed".into(), opt(&info.last_deployed));
+    i.insert("Deleted".into(), opt(&info.deleted));
+    i.insert("Description".into(), s(&info.description));
+    i.insert("Status".into(), s(info.status.as_str()));
+    i.insert("Notes".into(), s(&info.notes));
+    let mut meta = MapData::new();
+    meta.insert("Name".into(), s(&r.chart_name()));
+    meta.insert("Version".into(), s(&r.chart_version()));
+    meta.insert("AppVersion".into(), s(&r.app_version()));
+    let mut chart = MapData::new();
+    chart.insert("Metadata".into(), Value::map(meta));
+    let hooks = r
+        .hooks
+        .iter()
+        .map(|h| {
+            let mut m = MapData::new();
+            m.insert("Name".into(), s(&h.name));
+            m.insert("Kind".into(), s(&h.kind));
+            m.insert("Path".into(), s(&h.path));
+            m.insert("Manifest".into(), s(&h.manifest));
+            m.insert(
+                "Events".into(),
+                Value::list(h.events.iter().map(|e| s(e)).collect()),
+            );
+            m.insert("Weight".into(), Value::Int(h.weight));
+            Value::map(m)
+        })
+        .collect();
+    let mut m = MapData::new();
+    m.insert("Name".into(), s(&r.name));
+    m.insert("Info".into(), Value::map(i));
+    m.insert("Chart".into(), Value::map(chart));
+    m.insert("Config".into(), user_values(r));
+    m.insert("Manifest".into(), s(&r.manifest));
+    m.insert("Hooks".into(), Value::list(hooks));
+    m.insert("Version".into(), Value::Int(r.version));
+    m.insert("Namespace".into(), s(&r.namespace));
+    Value::map(m)
+}
+
 pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
     let text = match args.command {
-        GetCommand::All { common, .. } => {
+        GetCommand::All { common, template } => {
             let r = load(&common, "all", settings)?;
+            if let Some(t) = template.filter(|t| !t.is_empty()) {
+                let engine = rudder::render::engine::Engine::new(
+                    rudder::render::funcs::standard_registry(),
+                    rudder::render::engine::EngineOptions::default(),
+                );
+                let mut data = MapData::new();
+                data.insert("Release".into(), release_template_value(&r));
+                let text = engine.render_string("template", &t, Value::map(data))?;
+                std::io::stdout().lock().write_all(text.as_bytes())?;
+                return Ok(());
+            }
             status_block(
                 &r,
                 StatusParts {
