@@ -327,3 +327,48 @@ mod tests {
             .contains("seems to be a YAML file"));
     }
 }
+
+#[cfg(test)]
+mod read_tests {
+    use super::*;
+    use crate::chart::gotar::TarWriter;
+    use std::io::Write;
+
+    fn gz(data: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    #[test]
+    fn long_names_bom_and_first_component() {
+        let long = format!("c/files/{}/{}.txt", "d".repeat(120), "f".repeat(150));
+        let mut w = TarWriter::new();
+        w.add_file("c/Chart.yaml", b"\xEF\xBB\xBFname: c\n", 0);
+        w.add_file(&long, b"x", 0);
+        w.add_file("c/caf\u{e9}.txt", b"y", 0);
+        let files = read_archive(&gz(&w.finish())).unwrap();
+        let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["Chart.yaml", &long[2..], "caf\u{e9}.txt"]);
+        assert_eq!(files[0].data, b"name: c\n");
+    }
+
+    #[test]
+    fn concatenated_gzip_members_are_one_stream() {
+        let mut w = TarWriter::new();
+        w.add_file("c/Chart.yaml", b"name: c\n", 0);
+        let tar = w.finish();
+        let (a, b) = tar.split_at(512);
+        let mut both = gz(a);
+        both.extend(gz(b));
+        assert_eq!(read_archive(&both).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn garbage_is_a_gzip_header_error() {
+        assert_eq!(
+            read_archive(b"\x1f\x8bnot really gzip").unwrap_err(),
+            ArchiveError::GzipHeader
+        );
+    }
+}
