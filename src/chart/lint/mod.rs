@@ -204,7 +204,11 @@ pub fn lint_path(
 }
 
 fn lint_dir(dir: &Path, ctx: &LintContext, templates: Option<&TemplateRule<'_>>) -> LintOutcome {
-    let chart_yaml = dir.join("Chart.yaml");
+    // Go's filepath.Join cleans (`./Chart.yaml` prints as `Chart.yaml`).
+    let chart_yaml = PathBuf::from(crate::helmpath::go_clean(&format!(
+        "{}/Chart.yaml",
+        dir.display()
+    )));
     if let Err(e) = std::fs::metadata(&chart_yaml) {
         return LintOutcome::Failed(format!(
             "unable to check Chart.yaml file in chart: {}",
