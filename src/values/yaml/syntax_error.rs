@@ -110,7 +110,9 @@ pub(crate) fn go_syntax_error(src: &str, e: &ScanError) -> GoSyntaxError {
     let (mut problem, mut stage) = translate(e.info());
     if matches!(
         e.info(),
-        "illegal placement of ':' indicator" | "invalid indentation in flow construct"
+        "illegal placement of ':' indicator"
+            | "invalid indentation in flow construct"
+            | "while parsing a flow mapping, did not find expected ',' or '}'"
     ) {
         // libyaml keeps reading the unclosed flow collection and its parser
         // then misses the separator of the innermost open bracket.

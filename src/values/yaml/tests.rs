@@ -141,10 +141,7 @@ fn goldens_from_helm() {
             }
             Err(e) => format!("err cannot load values.yaml: {e}"),
         };
-        // Inputs where yaml-rust2's grammar differs from libyaml's and no
-        // message mapping recovers go-yaml's answer.
-        const KNOWN_DIVERGENT: &[&str] = &["e16_colon_in_flow"];
-        if got != want && !KNOWN_DIVERGENT.contains(&name.as_str()) {
+        if got != want {
             failures.push(format!("{name}:\n  want {want}\n  got  {got}"));
         }
     }
