@@ -100,7 +100,7 @@ pub fn run(a: Args, settings: &Settings) -> anyhow::Result<()> {
         let data = if rudder::repo::oci::is_oci(chart) {
             // OCI registries (src/cli/registry.rs): saved as `<name>-<version>.tgz` unless untarred.
             let dest = (!a.untar).then(|| Path::new(&a.destination));
-            match super::registry::pull_oci_command(chart, &version, &a.path, settings, dest)? {
+            match super::registry::pull_oci_command(chart, &version, &a.path, settings, dest, a.prov)? {
                 Some(data) => data,
                 None => continue,
             }

@@ -228,11 +228,10 @@ pub fn client_for(p: &ChartPathArgs, settings: &Settings) -> anyhow::Result<oci:
     .map_err(|e| anyhow::anyhow!("missing registry client: {e}"))
 }
 
-/// A chart pulled from a registry: the archive bytes, the file name helm
-/// gives it, and the `Pulled:`/`Digest:` report.
+/// A chart pulled from a registry: the archive bytes and the
+/// `Pulled:`/`Digest:` report.
 pub struct Pulled {
     pub data: Vec<u8>,
-    pub file_name: String,
     pub report: String,
 }
 
@@ -250,7 +249,6 @@ pub fn pull_oci(
     Ok(Pulled {
         report: result.report(),
         data: result.chart,
-        file_name: resolved.file_name,
     })
 }
 
@@ -289,25 +287,44 @@ pub fn save(path: &Path, data: &[u8]) -> anyhow::Result<()> {
 
 /// `pull oci://...`: the `Pulled:` report goes to stdout; with `dest` the
 /// verified archive is saved there as helm names it and `None` returned,
-/// otherwise the bytes are returned for unpacking.
+/// otherwise the bytes are returned for unpacking. With `prov` the
+/// provenance layer is fetched too (a missing one is only a warning, as
+/// with helm's `--prov`).
 pub fn pull_oci_command(
     reference: &str,
     version: &str,
     p: &ChartPathArgs,
     settings: &Settings,
     dest: Option<&Path>,
+    prov: bool,
 ) -> anyhow::Result<Option<Vec<u8>>> {
-    let pulled = pull_oci(reference, version, p, settings, false)?;
-    std::io::stdout()
-        .lock()
-        .write_all(pulled.report.as_bytes())?;
-    match dest {
-        Some(dir) => {
-            save_in(dir, &pulled.file_name, &pulled.data)?;
-            Ok(None)
-        }
-        None => Ok(Some(pulled.data)),
+    let client = client_for(p, settings)?;
+    let resolved = oci::resolve_chart_ref(&client, reference, version)?;
+    let pulled = oci::pull_chart(&client, &resolved.reference, false)?;
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(pulled.report().as_bytes())?;
+    if let Some(dir) = dest {
+        save_in(dir, &resolved.file_name, &pulled.chart)?;
     }
+    if prov {
+        match oci::pull_provenance(&client, &resolved.reference) {
+            Ok(p) => {
+                stdout.write_all(p.report().as_bytes())?;
+                if let (Some(dir), Some(data)) = (dest, &p.prov) {
+                    save_in(dir, &format!("{}.prov", resolved.file_name), data)?;
+                }
+            }
+            Err(e) => writeln!(
+                stdout,
+                "WARNING: Verification not found for {reference}: {e}"
+            )?,
+        }
+    }
+    Ok(if dest.is_some() {
+        None
+    } else {
+        Some(pulled.chart)
+    })
 }
 
 /// Saves into an existing directory (helm does not create `-d`).

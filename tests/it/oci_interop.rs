@@ -319,4 +319,38 @@ fn provenance_layer_is_pushed_like_helm() {
         std::fs::read(home.work().join("signed-3.1.4.tgz")).unwrap(),
         std::fs::read(&tgz).unwrap()
     );
+    // `--prov` fetches it as helm does (a second report), or warns when absent.
+    for (dir, repo) in [("with", "h/signed"), ("without", "plain/signed")] {
+        if dir == "without" {
+            std::fs::remove_file(&prov).unwrap();
+            home.rudder(&["push", &tgz, &reg.oci("plain"), "--plain-http"])
+                .ok();
+        }
+        let mut seen = Vec::new();
+        for who in ["helm", "rudder"] {
+            let d = format!("{who}-{dir}");
+            std::fs::create_dir_all(home.work().join(&d)).unwrap();
+            let args = [
+                "pull",
+                &reg.oci(repo) as &str,
+                "--plain-http",
+                "--prov",
+                "-d",
+                &d,
+            ];
+            let run = if who == "helm" {
+                home.helm(&helm, &args)
+            } else {
+                home.rudder(&args)
+            };
+            run.ok();
+            let mut files: Vec<String> = std::fs::read_dir(home.work().join(&d))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            files.sort();
+            seen.push((run.stdout, run.stderr, files));
+        }
+        assert_eq!(seen[0], seen[1], "{dir}");
+    }
 }

@@ -336,11 +336,29 @@ fn descriptor_from(v: &serde_json::Value) -> Option<Descriptor> {
     })
 }
 
-/// Downloads a chart (and with `with_prov` its provenance). Every blob is
-/// checked against its descriptor's size and digest before it is returned.
+/// Downloads a chart (and with `with_prov` its provenance, which must then
+/// exist). Every blob is checked against its descriptor's size and digest
+/// before it is returned.
 pub fn pull_chart(
     client: &Client,
     reference: &Reference,
+    with_prov: bool,
+) -> Result<PullResult, OciError> {
+    pull_parts(client, reference, true, with_prov)
+}
+
+/// Downloads only the provenance layer (helm's `ref.prov` getter); the
+/// archive is left alone.
+pub fn pull_provenance(client: &Client, reference: &Reference) -> Result<PullResult, OciError> {
+    pull_parts(client, reference, false, true)
+}
+
+/// helm's `Pull`: ORAS copies the manifest and every descriptor of an
+/// allowed media type (verifying each), then helm checks what it got.
+fn pull_parts(
+    client: &Client,
+    reference: &Reference,
+    with_chart: bool,
     with_prov: bool,
 ) -> Result<PullResult, OciError> {
     let (body, header_type, manifest_digest) = client
@@ -353,14 +371,22 @@ pub fn pull_chart(
         .and_then(|m| m.as_str())
         .map(str::to_string)
         .unwrap_or(header_type);
-    let mut allowed = vec![
-        CONFIG_MEDIA_TYPE,
-        CHART_LAYER_MEDIA_TYPE,
-        LEGACY_CHART_LAYER_MEDIA_TYPE,
-    ];
+    let mut allowed = vec![CONFIG_MEDIA_TYPE];
+    if with_chart {
+        allowed.extend([CHART_LAYER_MEDIA_TYPE, LEGACY_CHART_LAYER_MEDIA_TYPE]);
+    }
     if with_prov {
         allowed.push(PROV_LAYER_MEDIA_TYPE);
     }
+    // ORAS copies into a verifying memory store: transfer errors belong to
+    // the source, content that does not match its descriptor to the store.
+    let fetch = |d: &Descriptor| -> Result<Vec<u8>, OciError> {
+        let data = client
+            .fetch_blob(reference, &d.digest)
+            .map_err(|e| e.during("Fetch", "source"))?;
+        verify_content(&data, &d.digest, d.size).map_err(|e| e.during("Push", "destination"))?;
+        Ok(data)
+    };
     let mut count =
         usize::from(media_type == MEDIA_TYPE_MANIFEST || media_type == MEDIA_TYPE_INDEX);
     let mut config = None;
@@ -378,20 +404,21 @@ pub fn pull_chart(
             continue;
         }
         count += 1;
+        let data = fetch(&d)?;
         match d.media_type.as_str() {
-            CONFIG_MEDIA_TYPE => config = Some(d),
+            CONFIG_MEDIA_TYPE => config = Some(data),
             CHART_LAYER_MEDIA_TYPE => {
-                chart = Some(d);
+                chart = Some(data);
                 legacy = false;
             }
             LEGACY_CHART_LAYER_MEDIA_TYPE => {
-                chart = Some(d);
+                chart = Some(data);
                 legacy = true;
             }
-            _ => prov = Some(d),
+            _ => prov = Some(data),
         }
     }
-    let minimum = 2;
+    let minimum = 1 + usize::from(with_chart) + usize::from(with_prov);
     if count < minimum {
         return Err(OciError(format!(
             "manifest does not contain minimum number of descriptors ({minimum}), descriptors found: {count}"
@@ -402,33 +429,23 @@ pub fn pull_chart(
             "could not load config with mediatype {CONFIG_MEDIA_TYPE}"
         )));
     };
-    let Some(chart) = chart else {
+    if with_chart && chart.is_none() {
         return Err(OciError(format!(
             "manifest does not contain a layer with mediatype {CHART_LAYER_MEDIA_TYPE}"
         )));
-    };
-    // ORAS copies into a verifying memory store: transfer errors belong to
-    // the source, content that does not match its descriptor to the store.
-    let fetch = |d: &Descriptor| -> Result<Vec<u8>, OciError> {
-        let data = client
-            .fetch_blob(reference, &d.digest)
-            .map_err(|e| e.during("Fetch", "source"))?;
-        verify_content(&data, &d.digest, d.size).map_err(|e| e.during("Push", "destination"))?;
-        Ok(data)
-    };
-    let config_data = fetch(&config)?;
-    serde_json::from_slice::<serde_json::Value>(&config_data)
+    }
+    if with_prov && prov.is_none() {
+        return Err(OciError(format!(
+            "manifest does not contain a layer with mediatype {PROV_LAYER_MEDIA_TYPE}"
+        )));
+    }
+    serde_json::from_slice::<serde_json::Value>(&config)
         .map_err(|e| OciError(format!("failed to decode chart config: {e}")))?;
-    let chart_data = fetch(&chart)?;
-    let prov_data = match &prov {
-        Some(p) => Some(fetch(p)?),
-        None => None,
-    };
     Ok(PullResult {
         reference: reference.to_string(),
         manifest_digest,
-        chart: chart_data,
-        prov: prov_data,
+        chart: chart.unwrap_or_default(),
+        prov,
         legacy_layer: legacy,
     })
 }

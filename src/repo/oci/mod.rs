@@ -11,7 +11,9 @@ pub mod dependency;
 pub mod error;
 pub mod reference;
 
-pub use chart::{pull_chart, push_chart, resolve_chart_ref, PullResult, PushResult, ResolvedRef};
+pub use chart::{
+    pull_chart, pull_provenance, push_chart, resolve_chart_ref, PullResult, PushResult, ResolvedRef,
+};
 pub use client::{Client, ClientOptions};
 pub use credentials::{Credential, CredentialStore};
 pub use error::OciError;
