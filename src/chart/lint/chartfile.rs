@@ -77,6 +77,81 @@ fn first_unknown(v: &Value, known: &[&str], top_level: bool) -> Option<String> {
     None
 }
 
+/// Duplicate keys in block-style mappings, as go-yaml's strict mode
+/// reports them (`line N: key "x" already set in map`). Flow collections
+/// and block scalars are skipped; that covers how Chart.yaml is written.
+fn duplicate_keys(text: &str) -> Vec<String> {
+    let mut errors = Vec::new();
+    // (column of the mapping's keys, keys seen)
+    let mut stack: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut block_scalar_indent: Option<usize> = None;
+    for (n, raw) in text.lines().enumerate() {
+        let line = raw.trim_end();
+        let indent = line.len() - line.trim_start().len();
+        let body = line.trim_start();
+        if let Some(min) = block_scalar_indent {
+            if body.is_empty() || indent > min {
+                continue;
+            }
+            block_scalar_indent = None;
+        }
+        if body.is_empty() || body.starts_with('#') {
+            continue;
+        }
+        if body == "---" || body.starts_with("--- ") {
+            stack.clear();
+            continue;
+        }
+        // `- key: v` starts a new mapping two columns in.
+        let mut col = indent;
+        let mut rest = body;
+        let mut new_item = false;
+        while let Some(r) = rest.strip_prefix("- ") {
+            col += 2 + (r.len() - r.trim_start().len());
+            rest = r.trim_start();
+            new_item = true;
+        }
+        let key = if let Some(q) = rest.strip_prefix('"') {
+            q.find('"').map(|i| (q[..i].to_string(), &q[i + 1..]))
+        } else if let Some(q) = rest.strip_prefix('\'') {
+            q.find('\'').map(|i| (q[..i].to_string(), &q[i + 1..]))
+        } else {
+            rest.find(": ")
+                .or_else(|| rest.ends_with(':').then(|| rest.len() - 1))
+                .filter(|i| !rest[..*i].contains(['{', '[', '#']))
+                .map(|i| (rest[..i].trim_end().to_string(), &rest[i..]))
+        };
+        let Some((key, after)) = key else {
+            continue;
+        };
+        if !(after.starts_with(": ") || after == ":") {
+            continue;
+        }
+        let value = after.trim_start_matches(':').trim();
+        while stack
+            .last()
+            .is_some_and(|(c, _)| *c > col || (new_item && *c == col))
+        {
+            stack.pop();
+        }
+        match stack.last_mut() {
+            Some((c, keys)) if *c == col => {
+                if keys.contains(&key) {
+                    errors.push(format!("line {}: key {key:?} already set in map", n + 1));
+                } else {
+                    keys.push(key);
+                }
+            }
+            _ => stack.push((col, vec![key])),
+        }
+        let indicator = value.split_whitespace().next().unwrap_or("");
+        if indicator.starts_with('|') || indicator.starts_with('>') {
+            block_scalar_indent = Some(col);
+        }
+    }
+    errors
+}
+
 fn go_type_name(v: &Value) -> String {
     v.type_name()
 }
@@ -165,7 +240,18 @@ pub(super) fn lint(linter: &mut Linter) {
             return;
         }
     };
-    if let Some(field) = first_unknown(&doc, &METADATA_FIELDS, true) {
+    let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_default()).into_owned();
+    let duplicates = duplicate_keys(&text);
+    if !duplicates.is_empty() {
+        linter.rule(
+            Severity::Warning,
+            FILE,
+            Err(format!(
+                "failed to strictly parse chart metadata file\n\terror converting YAML to JSON: yaml: unmarshal errors:\n  {}",
+                duplicates.join("\n  ")
+            )),
+        );
+    } else if let Some(field) = first_unknown(&doc, &METADATA_FIELDS, true) {
         linter.rule(
             Severity::Warning,
             FILE,
@@ -244,4 +330,22 @@ pub(super) fn lint(linter: &mut Linter) {
         Ok(())
     };
     linter.rule(Severity::Warning, FILE, strict);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::duplicate_keys;
+
+    #[test]
+    fn duplicates_like_go_yaml() {
+        assert_eq!(
+            duplicate_keys("a: 1\nb: 2\na: 3\n"),
+            ["line 3: key \"a\" already set in map"]
+        );
+        assert_eq!(
+            duplicate_keys("m:\n- name: a\n  name: b\n- name: c\n"),
+            ["line 3: key \"name\" already set in map"]
+        );
+        assert!(duplicate_keys("x: |\n  a: 1\n  a: 2\ny:\n  a: 1\nz:\n  a: 2\n").is_empty());
+    }
 }
