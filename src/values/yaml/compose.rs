@@ -296,7 +296,17 @@ fn compose_text(src: &str) -> Result<Option<Rc<Node>>, ComposeError> {
                 }
                 // go-yaml stops after the root node: anything after it in
                 // the stream is never looked at.
+                let plain_root = matches!(ev, Event::Scalar(_, TScalarStyle::Plain, _, _));
                 let node = c.node(ev, mark)?;
+                if plain_root {
+                    // libyaml's scanner looks past a plain scalar for a `:`
+                    // that would make it a key; on a later line that fails.
+                    if let Err(e) = c.parser.next_token() {
+                        if e.info() == "mapping values are not allowed in this context" {
+                            return Err(go_syntax_error(src, &e).message);
+                        }
+                    }
+                }
                 if let Some(msg) = super::syntax_error::leading_tab_error(src) {
                     return Err(msg);
                 }
