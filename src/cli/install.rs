@@ -118,6 +118,7 @@ impl DeployFlags {
             timeout: timeout_or_default(&self.timeout)?,
             no_hooks: self.no_hooks,
             force_conflicts: self.force_conflicts,
+            force_replace: self.force_replace,
             take_ownership: self.take_ownership,
             description: self.description.clone(),
             labels: parse_labels(&self.labels)?,

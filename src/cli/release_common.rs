@@ -225,8 +225,11 @@ pub fn computed_values(r: &Release) -> anyhow::Result<Value> {
     Ok(coalesce_values(&stored, &cfg, &mut warn)?)
 }
 
+/// ANSIC form of a record time; `None` for an absent or zero (`IsZero`) time.
 fn ansic(t: Option<&str>) -> Option<String> {
-    t.and_then(Timestamp::parse).map(|t| t.ansic())
+    t.filter(|s| *s != rudder::release::model::GO_ZERO_TIME)
+        .and_then(Timestamp::parse)
+        .map(|t| t.ansic())
 }
 
 /// Which parts of the status block to print.

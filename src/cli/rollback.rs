@@ -69,6 +69,7 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         timeout: timeout_or_default(&args.timeout)?,
         no_hooks: args.no_hooks,
         force_conflicts: args.force_conflicts,
+        force_replace: args.force_replace,
         take_ownership: false,
         description: args.description.clone(),
         labels: Default::default(),

@@ -60,6 +60,7 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         no_hooks: args.no_hooks,
         timeout,
         description: args.description.clone(),
+        cascade: args.cascade.clone(),
     };
     let mut out = std::io::stdout().lock();
     for name in &args.args {

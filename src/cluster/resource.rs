@@ -225,3 +225,61 @@ impl KubeCluster {
         }
     }
 }
+
+impl KubeCluster {
+    /// Replaces the object with a PUT of the whole manifest (`--force-replace`),
+    /// creating it when it does not exist.
+    pub fn replace_object(&self, r: &Resource, release_ns: &str) -> Result<(), ClusterError> {
+        let m = self.mapping(&r.api_version, &r.kind)?;
+        let ns = r
+            .namespace
+            .clone()
+            .unwrap_or_else(|| release_ns.to_string());
+        let api = self.api_for(&m, &ns);
+        let mut obj: DynamicObject = serde_json::from_value(r.body.clone())
+            .map_err(|e| ClusterError::Other(e.to_string()))?;
+        if m.namespaced {
+            obj.metadata.namespace = Some(ns.clone());
+        }
+        let pp = PostParams {
+            field_manager: Some(FIELD_MANAGER.to_string()),
+            ..Default::default()
+        };
+        let live = self
+            .block_on(api.get_opt(&r.name))
+            .map_err(ClusterError::from_kube)?;
+        match live {
+            None => self.block_on(api.create(&pp, &obj)).map(|_| ()),
+            Some(cur) => {
+                obj.metadata.resource_version = cur.metadata.resource_version;
+                self.block_on(api.replace(&r.name, &pp, &obj)).map(|_| ())
+            }
+        }
+        .map_err(ClusterError::from_kube)
+    }
+
+    /// Deletes with the given propagation (`background`, `foreground`, `orphan`).
+    pub fn delete_object_with(
+        &self,
+        r: &Resource,
+        release_ns: &str,
+        propagation: &str,
+    ) -> Result<bool, ClusterError> {
+        let m = self.mapping(&r.api_version, &r.kind)?;
+        let ns = r
+            .namespace
+            .clone()
+            .unwrap_or_else(|| release_ns.to_string());
+        let api = self.api_for(&m, &ns);
+        let dp = match propagation {
+            "foreground" => DeleteParams::foreground(),
+            "orphan" => DeleteParams::orphan(),
+            _ => DeleteParams::background(),
+        };
+        match self.block_on(api.delete(&r.name, &dp)) {
+            Ok(_) => Ok(true),
+            Err(e) if ClusterError::is_not_found_kube(&e) => Ok(false),
+            Err(e) => Err(ClusterError::from_kube(e)),
+        }
+    }
+}

@@ -173,7 +173,7 @@ impl Timestamp {
     pub fn ansic(&self) -> String {
         let c = self.civil();
         format!(
-            "{} {} {:>2} {:02}:{:02}:{:02} {}",
+            "{} {} {:>2} {:02}:{:02}:{:02} {:04}",
             WEEKDAYS[c.weekday],
             MONTHS[(c.month - 1) as usize],
             c.day,

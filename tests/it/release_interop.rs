@@ -136,3 +136,79 @@ fn helm_installs_rudder_manages() {
     let deploy = c.kube_get("/apis/apps/v1/namespaces/default/deployments/h1");
     assert!(deploy.contains("\"code\":404"), "{deploy}");
 }
+
+/// A release as Helm 3.19 leaves it: client-side applied objects and a record
+/// with `deleted`/zero hook times written out and no `apply_method`. rudder
+/// reads it, upgrades it (taking over the client-side fields) and helm reads
+/// the result.
+#[test]
+fn helm3_shaped_release_is_read_and_upgraded() {
+    use base64::Engine as _;
+    use std::io::{Read, Write};
+    let Some(c) = TestCluster::start(&[]) else {
+        return;
+    };
+    let chart = c.app_chart("app", "0.1.0");
+    let chart = chart.to_str().unwrap();
+    let Some(inst) = c.helm(&["install", "old", chart, "--server-side=false"]) else {
+        eprintln!("skipping: helm is not installed");
+        return;
+    };
+    inst.ok();
+    let path = "/api/v1/namespaces/default/secrets/sh.helm.release.v1.old.v1";
+    let secret: serde_json::Value = serde_json::from_str(&c.kube_get(path)).unwrap();
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let inner = b64
+        .decode(secret["data"]["release"].as_str().unwrap())
+        .unwrap();
+    let zipped = b64.decode(&inner).unwrap();
+    let mut json = String::new();
+    flate2::read::GzDecoder::new(zipped.as_slice())
+        .read_to_string(&mut json)
+        .unwrap();
+    let mut rec: serde_json::Value = serde_json::from_str(&json).unwrap();
+    rec.as_object_mut().unwrap().remove("apply_method");
+    rec["info"]["deleted"] = "0001-01-01T00:00:00Z".into();
+    for h in rec["hooks"].as_array_mut().unwrap() {
+        h["last_run"] = serde_json::json!({"started_at": "0001-01-01T00:00:00Z", "completed_at": "0001-01-01T00:00:00Z", "phase": ""});
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(serde_json::to_string(&rec).unwrap().as_bytes())
+        .unwrap();
+    let data = b64.encode(b64.encode(gz.finish().unwrap()));
+    let mut new_secret = secret.clone();
+    new_secret["data"]["release"] = data.into();
+    new_secret["metadata"]
+        .as_object_mut()
+        .unwrap()
+        .remove("resourceVersion");
+    c.http("PUT", path, &new_secret.to_string());
+
+    let st = c.rudder(&["get", "metadata", "old"]);
+    assert!(
+        st.ok().stdout.contains("APPLY_METHOD: client-side apply\n"),
+        "{}",
+        st.stdout
+    );
+    for args in [
+        vec!["list"],
+        vec!["history", "old"],
+        vec!["get", "all", "old"],
+    ] {
+        let h = c.helm(&args).unwrap();
+        assert_eq!(h.ok().stdout, c.rudder(&args).ok().stdout, "{args:?}");
+    }
+    c.rudder(&["upgrade", "old", chart, "--set", "greeting=new"])
+        .ok();
+    let cm = c.kube_get("/api/v1/namespaces/default/configmaps/old-cm");
+    assert!(cm.contains("\"greeting\":\"new\""), "{cm}");
+    let hs = c.helm(&["status", "old"]).unwrap();
+    assert!(
+        hs.ok().stdout.contains("STATUS: deployed\nREVISION: 2\n"),
+        "{}",
+        hs.stdout
+    );
+    c.helm(&["rollback", "old", "1"]).unwrap().ok();
+    let cm = c.kube_get("/api/v1/namespaces/default/configmaps/old-cm");
+    assert!(cm.contains("\"greeting\":\"hello\""), "{cm}");
+}

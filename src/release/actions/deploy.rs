@@ -69,30 +69,33 @@ pub fn apply_all(
     for r in target {
         let mut r = r.clone();
         set_ownership(&mut r.body, release, &ctx.namespace);
-        ctx.cluster
-            .apply(&r, &ctx.namespace, opts.force_conflicts)
-            .map_err(|e| {
-                let ns = ctx
-                    .cluster
-                    .effective_namespace(&r, &ctx.namespace)
-                    .unwrap_or_default();
-                let gv = if r.api_version.contains('/') {
-                    r.api_version.clone()
-                } else {
-                    format!("/{}", r.api_version)
-                };
-                let obj = if ns.is_empty() {
-                    r.name.clone()
-                } else {
-                    format!("{ns}/{}", r.name)
-                };
-                let what = if e.is_conflict() {
-                    "conflict occurred while applying object"
-                } else {
-                    "server-side apply failed for object"
-                };
-                ActionError::msg(format!("{what} {obj} {gv}, Kind={}: {e}", r.kind))
-            })?;
+        let applied = if opts.force_replace {
+            ctx.cluster.replace_object(&r, &ctx.namespace)
+        } else {
+            ctx.cluster.apply(&r, &ctx.namespace, opts.force_conflicts)
+        };
+        applied.map_err(|e| {
+            let ns = ctx
+                .cluster
+                .effective_namespace(&r, &ctx.namespace)
+                .unwrap_or_default();
+            let gv = if r.api_version.contains('/') {
+                r.api_version.clone()
+            } else {
+                format!("/{}", r.api_version)
+            };
+            let obj = if ns.is_empty() {
+                r.name.clone()
+            } else {
+                format!("{ns}/{}", r.name)
+            };
+            let what = if e.is_conflict() {
+                "conflict occurred while applying object"
+            } else {
+                "server-side apply failed for object"
+            };
+            ActionError::msg(format!("{what} {obj} {gv}, Kind={}: {e}", r.kind))
+        })?;
     }
     Ok(())
 }
@@ -136,7 +139,11 @@ pub fn delete_dropped(
 
 /// Deletes every object of a manifest in reverse install order (uninstall).
 /// Returns the objects kept by policy, for helm's message.
-pub fn delete_all(ctx: &Context<'_>, current: &[Resource]) -> Result<Vec<Resource>, ActionError> {
+pub fn delete_all(
+    ctx: &Context<'_>,
+    current: &[Resource],
+    propagation: &str,
+) -> Result<Vec<Resource>, ActionError> {
     let mut kept_list = Vec::new();
     let mut errors = Vec::new();
     for r in current.iter().rev() {
@@ -144,7 +151,10 @@ pub fn delete_all(ctx: &Context<'_>, current: &[Resource]) -> Result<Vec<Resourc
             kept_list.push(r.clone());
             continue;
         }
-        if let Err(e) = ctx.cluster.delete_object(r, &ctx.namespace) {
+        if let Err(e) = ctx
+            .cluster
+            .delete_object_with(r, &ctx.namespace, propagation)
+        {
             errors.push(e.to_string());
         }
     }

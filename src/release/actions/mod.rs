@@ -64,6 +64,8 @@ pub struct DeployOptions {
     pub timeout: Duration,
     pub no_hooks: bool,
     pub force_conflicts: bool,
+    /// `--force-replace`: PUT whole objects instead of server-side apply.
+    pub force_replace: bool,
     pub take_ownership: bool,
     pub description: Option<String>,
     pub labels: BTreeMap<String, String>,
@@ -78,6 +80,7 @@ impl Default for DeployOptions {
             timeout: Duration::from_secs(300),
             no_hooks: false,
             force_conflicts: false,
+            force_replace: false,
             take_ownership: false,
             description: None,
             labels: BTreeMap::new(),

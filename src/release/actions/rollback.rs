@@ -68,7 +68,9 @@ pub fn rollback(
         if !opts.no_hooks {
             run_hooks(ctx, &mut target, "pre-rollback", opts.timeout)?;
         }
-        apply_all(ctx, name, &target_objects, opts)?;
+        let mut deploy = opts.clone();
+        deploy.force_conflicts |= current.apply_method != "ssa";
+        apply_all(ctx, name, &target_objects, &deploy)?;
         delete_dropped(ctx, &current_objects, &target_objects)?;
         wait(ctx, &target_objects, opts)?;
         if !opts.no_hooks {

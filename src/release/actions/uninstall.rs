@@ -19,6 +19,8 @@ pub struct UninstallOptions {
     pub no_hooks: bool,
     pub timeout: Duration,
     pub description: Option<String>,
+    /// `--cascade`: `background` (default), `foreground` or `orphan`.
+    pub cascade: String,
 }
 
 impl Default for UninstallOptions {
@@ -28,6 +30,7 @@ impl Default for UninstallOptions {
             no_hooks: false,
             timeout: Duration::from_secs(300),
             description: None,
+            cascade: "background".to_string(),
         }
     }
 }
@@ -83,7 +86,7 @@ pub fn uninstall(
         run_hooks(ctx, &mut release, "pre-delete", opts.timeout)?;
     }
     let current = resources(&release.manifest)?;
-    let kept = delete_all(ctx, &current)?;
+    let kept = delete_all(ctx, &current, &opts.cascade)?;
     if !opts.no_hooks {
         run_hooks(ctx, &mut release, "post-delete", opts.timeout)?;
     }

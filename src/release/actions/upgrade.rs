@@ -177,7 +177,11 @@ pub fn upgrade(
         if !opts.deploy.no_hooks {
             run_hooks(ctx, &mut release, "pre-upgrade", opts.deploy.timeout)?;
         }
-        apply_all(ctx, name, &target_objects, &opts.deploy)?;
+        // A release last applied client-side (Helm 3, `--server-side=false`)
+        // has its fields owned by an Update manager: take them over.
+        let mut deploy = opts.deploy.clone();
+        deploy.force_conflicts |= current.apply_method != "ssa";
+        apply_all(ctx, name, &target_objects, &deploy)?;
         delete_dropped(ctx, &current_objects, &target_objects)?;
         wait(ctx, &target_objects, &opts.deploy)?;
         if !opts.deploy.no_hooks {
