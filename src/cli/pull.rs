@@ -100,14 +100,30 @@ pub fn run(a: Args, settings: &Settings) -> anyhow::Result<()> {
         let data = if rudder::repo::oci::is_oci(chart) {
             // OCI registries (src/cli/registry.rs): saved as `<name>-<version>.tgz` unless untarred.
             let dest = (!a.untar).then(|| Path::new(&a.destination));
-            match super::registry::pull_oci_command(chart, &version, &a.path, settings, dest, a.prov)? {
+            match super::registry::pull_oci_command(
+                chart, &version, &a.path, settings, dest, a.prov,
+            )? {
                 Some(data) => data,
                 None => continue,
             }
         } else {
             let (d, resolved) = resolve(chart, &version, &a.path, settings)?;
+            if a.path.verify {
+                anyhow::bail!("provenance verification (--verify) is not supported by rudder yet");
+            }
             if !a.untar {
-                d.download_resolved_to(&resolved, Path::new(&a.destination))?;
+                let saved = d.download_resolved_to(&resolved, Path::new(&a.destination))?;
+                if a.prov {
+                    // helm fetches `<chart url>.prov` next to the archive.
+                    let prov_url = format!("{}.prov", resolved.url);
+                    let body =
+                        rudder::repo::http::get_bytes(&prov_url, &resolved.opts).map_err(|_| {
+                            anyhow::anyhow!("failed to fetch provenance \"{prov_url}\"")
+                        })?;
+                    let mut name = saved.into_os_string();
+                    name.push(".prov");
+                    rudder::repo::atomic_file::write_atomic(Path::new(&name), &body, 0o644)?;
+                }
                 continue;
             }
             d.fetch(&resolved)?

@@ -96,7 +96,16 @@ pub fn load_index(
             IndexError::Json(m)
         }
     };
-    let mut index = decode_index(&doc, strict).map_err(wrap)?;
+    let mut nulls = Vec::new();
+    let mut index = decode_index(&doc, strict, &mut nulls).map_err(wrap)?;
+    for name in nulls {
+        log(Record::new(
+            Level::Warn,
+            "skipping loading invalid entry for chart: empty entry",
+        )
+        .attr("name", name)
+        .attr("source", source));
+    }
     drop_invalid_entries(&mut index, source, log);
     index.sort_entries();
     if index.api_version.is_empty() {
@@ -192,7 +201,7 @@ fn time_field(v: &Value, field: &str) -> Result<String, String> {
     }
 }
 
-fn decode_index(doc: &Value, strict: bool) -> Result<IndexFile, String> {
+fn decode_index(doc: &Value, strict: bool, nulls: &mut Vec<String>) -> Result<IndexFile, String> {
     let mut index = IndexFile {
         generated: gotime::ZERO_TIME.into(),
         ..IndexFile::default()
@@ -223,7 +232,7 @@ fn decode_index(doc: &Value, strict: bool) -> Result<IndexFile, String> {
             },
             "apiversion" => index.api_version = string_field(&val, "IndexFile.apiVersion")?,
             "generated" => index.generated = time_field(&val, "IndexFile.generated")?,
-            "entries" => index.entries = decode_entries(&val, strict)?,
+            "entries" => index.entries = decode_entries(&val, strict, nulls)?,
             "publickeys" => index.public_keys = strings_field(&val, "IndexFile.publicKeys")?,
             "annotations" => {
                 let mut out = BTreeMap::new();
@@ -251,7 +260,11 @@ fn decode_index(doc: &Value, strict: bool) -> Result<IndexFile, String> {
     Ok(index)
 }
 
-fn decode_entries(v: &Value, strict: bool) -> Result<BTreeMap<String, Vec<ChartVersion>>, String> {
+fn decode_entries(
+    v: &Value,
+    strict: bool,
+    nulls: &mut Vec<String>,
+) -> Result<BTreeMap<String, Vec<ChartVersion>>, String> {
     let mut out = BTreeMap::new();
     match v {
         Value::Nil => return Ok(out),
@@ -271,10 +284,9 @@ fn decode_entries(v: &Value, strict: bool) -> Result<BTreeMap<String, Vec<ChartV
                 let items = l.items.borrow();
                 let mut versions = Vec::with_capacity(items.len());
                 for item in items.iter() {
-                    // helm skips (and warns about) null entries after decoding;
-                    // keeping them as a marker would complicate every user, so
-                    // they are dropped here without the warning's detail.
+                    // helm skips null entries with a warning (logged by the caller).
                     if item.is_nil() {
+                        nulls.push(name.clone());
                         continue;
                     }
                     versions.push(decode_chart_version(item, strict)?);
