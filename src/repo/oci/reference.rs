@@ -18,8 +18,37 @@ static REPOSITORY: LazyLock<regex::Regex> = LazyLock::new(|| {
 static TAG: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$").expect("static regex")
 });
-static DIGEST: LazyLock<regex::Regex> =
-    LazyLock::new(|| regex::Regex::new(r"^sha256:[a-f0-9]{64}$").expect("static regex"));
+static DIGEST_ANY: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$").expect("static regex")
+});
+
+/// go-digest's `Digest.Validate`, with its error texts.
+fn validate_digest(d: &str) -> Result<(), &'static str> {
+    let format = "invalid checksum digest format";
+    let Some((algorithm, encoded)) = d
+        .split_once(':')
+        .filter(|(a, e)| !a.is_empty() && !e.is_empty())
+    else {
+        return Err(format);
+    };
+    let size = match algorithm {
+        "sha256" => 32,
+        "sha384" => 48,
+        "sha512" => 64,
+        _ if !DIGEST_ANY.is_match(d) => return Err(format),
+        _ => return Err("unsupported digest algorithm"),
+    };
+    if encoded.len() != size * 2 {
+        return Err("invalid checksum digest length");
+    }
+    if !encoded
+        .bytes()
+        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
+        return Err(format);
+    }
+    Ok(())
+}
 
 /// Whether a chart reference names an OCI registry.
 pub fn is_oci(reference: &str) -> bool {
@@ -73,10 +102,12 @@ impl Reference {
         if !tag.is_empty() && !TAG.is_match(&tag) {
             return Err(invalid("tag", &tag));
         }
-        if !digest.is_empty() && !DIGEST.is_match(&digest) {
-            return Err(OciError(format!(
-                "invalid reference: invalid digest \"{digest}\": invalid checksum digest format"
-            )));
+        if !digest.is_empty() {
+            validate_digest(&digest).map_err(|why| {
+                OciError(format!(
+                    "invalid reference: invalid digest \"{digest}\": {why}"
+                ))
+            })?;
         }
         Ok(Reference {
             registry: registry.to_string(),
@@ -191,6 +222,18 @@ mod tests {
             Reference::parse("oci://host").unwrap_err().to_string(),
             "invalid reference: missing registry or repository"
         );
-        assert!(Reference::parse("h/x@sha256:zz").is_err());
+        assert_eq!(
+            Reference::parse("h/x@sha256:zz").unwrap_err().to_string(),
+            "invalid reference: invalid digest \"sha256:zz\": invalid checksum digest length"
+        );
+        let upper = format!("h/x@sha256:{}", "A".repeat(64));
+        assert!(Reference::parse(&upper)
+            .unwrap_err()
+            .to_string()
+            .ends_with("invalid checksum digest format"));
+        assert!(Reference::parse("h/x@md5:00")
+            .unwrap_err()
+            .to_string()
+            .ends_with("unsupported digest algorithm"));
     }
 }
