@@ -577,3 +577,36 @@ fn tls_registry_with_a_test_ca() {
         );
     }
 }
+
+#[test]
+fn legacy_chart_layer_is_accepted_with_helms_warning() {
+    let Some(reg) = Registry::start(false) else {
+        return;
+    };
+    let home = Home::new();
+    let tgz = home.packaged_chart("old", "0.0.7");
+    let chart = std::fs::read(&tgz).unwrap();
+    let config_json = br#"{"name":"old","version":"0.0.7","apiVersion":"v2"}"#;
+    let config = reg.put_blob("legacy/old", config_json);
+    let layer = reg.put_blob("legacy/old", &chart);
+    let manifest = format!(
+        r#"{{"schemaVersion":2,"config":{{"mediaType":"application/vnd.cncf.helm.config.v1+json","digest":"{config}","size":{}}},"layers":[{{"mediaType":"application/tar+gzip","digest":"{layer}","size":{}}}]}}"#,
+        config_json.len(),
+        chart.len()
+    );
+    reg.put_manifest("legacy/old", "0.0.7", &manifest);
+    let pull = home.rudder(&["pull", &reg.oci("legacy/old"), "--plain-http"]);
+    pull.ok();
+    assert_eq!(
+        pull.stdout,
+        format!(
+            "Warning: chart media type application/tar+gzip is deprecated\nPulled: {}/legacy/old:0.0.7\nDigest: {}\n",
+            reg.host,
+            super::oci_support::sha256(manifest.as_bytes())
+        )
+    );
+    assert_eq!(
+        std::fs::read(home.work().join("old-0.0.7.tgz")).unwrap(),
+        chart
+    );
+}
