@@ -24,10 +24,10 @@ mod lint;
 mod list;
 mod output;
 mod package;
-mod release_common;
 mod pull;
 mod push;
 mod registry;
+mod release_common;
 mod repo;
 mod repo_add;
 mod rollback;
@@ -232,6 +232,21 @@ fn run_inner() -> ExitCode {
         Err(e) => return report_clap_error(e),
     };
     let settings = Settings::from_env(&cli.global);
+    // helm rejects a bad --color before running the command, with a log
+    // line rather than an `Error:` line.
+    let flag_modes = [&cli.global.color, &cli.global.colour];
+    if let Some(Err(e)) = flag_modes
+        .iter()
+        .filter_map(|m| m.as_deref())
+        .map(settings::validate_color)
+        .find(|r| r.is_err())
+    {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "level=WARN msg=\"command failed\" error={e:?}"
+        );
+        return ExitCode::FAILURE;
+    }
     match dispatch(cli.command, &settings) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => report_error(&e),

@@ -69,6 +69,16 @@ pub struct GlobalArgs {
     pub repository_config: Option<String>,
 }
 
+/// helm's check of `--color`/`$HELM_COLOR`.
+pub fn validate_color(mode: &str) -> Result<(), String> {
+    match mode {
+        "never" | "auto" | "always" => Ok(()),
+        other => Err(format!(
+            "invalid color mode \"{other}\": must be one of: never, auto, always"
+        )),
+    }
+}
+
 /// Resolved settings every command reads (helm's `cli.EnvSettings`).
 #[derive(Debug, Clone)]
 #[allow(dead_code)] // fields are read by commands as they land
@@ -164,7 +174,8 @@ impl Settings {
             namespace_override: flags
                 .namespace
                 .clone()
-                .or_else(|| env_nonempty("HELM_NAMESPACE")),
+                .or_else(|| env_nonempty("HELM_NAMESPACE"))
+                .filter(|ns| !ns.is_empty()),
             kube_config: flags
                 .kubeconfig
                 .clone()
