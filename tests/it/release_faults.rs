@@ -212,7 +212,10 @@ fn hooks_run_in_order_and_tests_record_their_run() {
         ],
     );
     let out = c.rudder(&["install", "bad", bad.to_str().unwrap()]);
-    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert_eq!(
+        out.stderr,
+        "Error: INSTALLATION FAILED: failed pre-install: resource Job/default/bad-hook not ready. status: Failed, message: Job Failed. failed: 1/1\n"
+    );
     assert!(c
         .rudder(&["status", "bad"])
         .stdout

@@ -17,8 +17,20 @@ enum Outcome {
     Failed(String),
 }
 
-fn job_or_pod_outcome(kind: &str, live: &Json) -> Option<Outcome> {
+/// Whether a hook object finished, kstatus-style; failures carry helm's
+/// `resource Kind/ns/name not ready. status: Failed, message: ...` text.
+fn job_or_pod_outcome(kind: &str, live: &Json, namespace: &str) -> Option<Outcome> {
     let status = live.get("status")?;
+    let name = live
+        .get("metadata")
+        .and_then(|m| m.get("name"))
+        .and_then(Json::as_str)
+        .unwrap_or("");
+    let failed = |message: String| {
+        Outcome::Failed(format!(
+            "resource {kind}/{namespace}/{name} not ready. status: Failed, message: {message}"
+        ))
+    };
     match kind {
         "Job" => {
             let conds = status.get("conditions")?.as_array()?;
@@ -32,21 +44,20 @@ fn job_or_pod_outcome(kind: &str, live: &Json) -> Option<Outcome> {
                     return Some(Outcome::Succeeded);
                 }
                 if t == "Failed" {
-                    let reason = c.get("reason").and_then(Json::as_str).unwrap_or("");
-                    return Some(Outcome::Failed(format!("job failed: {reason}")));
+                    let n = status.get("failed").and_then(Json::as_i64).unwrap_or(0);
+                    let completions = live
+                        .get("spec")
+                        .and_then(|s| s.get("completions"))
+                        .and_then(Json::as_i64)
+                        .unwrap_or(1);
+                    return Some(failed(format!("Job Failed. failed: {n}/{completions}")));
                 }
             }
             None
         }
         "Pod" => match status.get("phase").and_then(Json::as_str)? {
             "Succeeded" => Some(Outcome::Succeeded),
-            "Failed" => Some(Outcome::Failed(format!(
-                "pod {} failed",
-                live.get("metadata")
-                    .and_then(|m| m.get("name"))
-                    .and_then(Json::as_str)
-                    .unwrap_or("")
-            ))),
+            "Failed" => Some(failed("Pod has failed".to_string())),
             _ => None,
         },
         _ => Some(Outcome::Succeeded),
@@ -80,14 +91,22 @@ fn run_one(ctx: &Context<'_>, h: &mut Hook, timeout: Duration) -> Result<(), Act
     for r in &resources {
         loop {
             let live = ctx.cluster.get_object(r, &ctx.namespace)?;
-            if let Some(o) = live.as_ref().and_then(|l| job_or_pod_outcome(&r.kind, l)) {
+            let ns = r.namespace.clone().unwrap_or_else(|| ctx.namespace.clone());
+            if let Some(o) = live
+                .as_ref()
+                .and_then(|l| job_or_pod_outcome(&r.kind, l, &ns))
+            {
                 if let Outcome::Failed(_) = o {
                     outcome = o;
                 }
                 break;
             }
             if Instant::now() >= deadline {
-                outcome = Outcome::Failed("timed out waiting for the condition".into());
+                let ns = r.namespace.clone().unwrap_or_else(|| ctx.namespace.clone());
+                outcome = Outcome::Failed(format!(
+                    "resource {}/{ns}/{} not ready. status: InProgress, message: {} in progress\ncontext deadline exceeded",
+                    r.kind, r.name, r.kind
+                ));
                 break;
             }
             ctx.cluster.sleep(Duration::from_millis(300));
@@ -114,7 +133,7 @@ fn run_one(ctx: &Context<'_>, h: &mut Hook, timeout: Duration) -> Result<(), Act
 }
 
 /// Runs the hooks of `event` (e.g. `pre-install`) and records their last run
-/// in `release.hooks`. The error text is helm's `<event> hooks failed: ...`.
+/// in `release.hooks`. The error text is helm's `failed <event>: ...`.
 pub fn run_hooks(
     ctx: &Context<'_>,
     release: &mut Release,
@@ -144,7 +163,7 @@ pub fn run_hooks_where(
     });
     for i in order {
         if let Err(e) = run_one(ctx, &mut release.hooks[i], timeout) {
-            return Err(ActionError::msg(format!("{event} hooks failed: {e}")));
+            return Err(ActionError::msg(format!("failed {event}: {e}")));
         }
     }
     Ok(())
