@@ -96,6 +96,29 @@ fn expand(template: &str, info: &BuildInfo) -> anyhow::Result<String> {
     Ok(out)
 }
 
+fn render_with_engine(template: &str, info: &BuildInfo) -> anyhow::Result<String> {
+    use rudder::render::engine::{Engine, EngineOptions};
+    use rudder::value::{MapData, Value};
+    let mut data = MapData::new();
+    for field in [
+        "Version",
+        "GitCommit",
+        "GitTreeState",
+        "GoVersion",
+        "KubeClientVersion",
+    ] {
+        data.insert(
+            field.to_string(),
+            Value::str(info.field(field).unwrap_or("")),
+        );
+    }
+    let engine = Engine::new(
+        rudder::render::funcs::standard_registry(),
+        EngineOptions::default(),
+    );
+    Ok(engine.render_string("version", template, Value::map(data))?)
+}
+
 pub fn run(args: Args, _settings: &Settings) -> anyhow::Result<()> {
     if !args.extra.is_empty() {
         return Err(usage_error(
@@ -106,7 +129,13 @@ pub fn run(args: Args, _settings: &Settings) -> anyhow::Result<()> {
     let info = BuildInfo::current();
     let mut out = std::io::stdout().lock();
     if let Some(t) = args.template.as_deref().filter(|t| !t.is_empty()) {
-        write!(out, "{}", expand(t, &info)?)?;
+        // Plain field references need no engine; anything else (if, range,
+        // pipelines) goes through the template engine with the fields as data.
+        let text = match expand(t, &info) {
+            Ok(text) => text,
+            Err(_) => render_with_engine(t, &info)?,
+        };
+        write!(out, "{text}")?;
     } else if args.short {
         writeln!(out, "{}", info.short())?;
     } else {
