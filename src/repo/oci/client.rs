@@ -123,7 +123,9 @@ fn transport_error(method: &reqwest::Method, url: &str, e: &reqwest::Error) -> O
             format!("{}:{port}", u.host_str().unwrap_or(""))
         })
         .unwrap_or_default();
-    let detail = if e.is_timeout() {
+    let detail = if e.is_connect() && e.is_timeout() {
+        format!("dial tcp {addr}: i/o timeout")
+    } else if e.is_timeout() {
         "context deadline exceeded (Client.Timeout exceeded while awaiting headers)".to_string()
     } else if lower.contains("connection refused") {
         format!("dial tcp {addr}: connect: connection refused")
@@ -253,6 +255,10 @@ impl Client {
             .use_rustls_tls()
             .user_agent(concat!("rudder/", env!("CARGO_PKG_VERSION")))
             .timeout(opts.timeout.unwrap_or(DEFAULT_TIMEOUT))
+            // helm's registry transport: 5 s to connect, and no transparent
+            // gzip (blobs must arrive byte for byte to match their digest).
+            .connect_timeout(Duration::from_secs(5))
+            .no_gzip()
             .danger_accept_invalid_certs(opts.insecure_skip_tls_verify);
         if !opts.cert_file.is_empty() && !opts.key_file.is_empty() {
             let mut pem = read("unable to read cert file", &opts.cert_file)?;
