@@ -141,6 +141,10 @@ pub(crate) fn go_syntax_error(src: &str, e: &ScanError) -> GoSyntaxError {
                 );
             }
             Some(':') | None => {}
+            Some('@' | '`' | '%') => {
+                problem = "found character that cannot start any token".to_string();
+                stage = Stage::Scanner;
+            }
             Some(_) => {
                 // Another node after the value: the block mapping parser
                 // wanted a key there.
@@ -153,6 +157,18 @@ pub(crate) fn go_syntax_error(src: &str, e: &ScanError) -> GoSyntaxError {
         // yaml-rust2 checks continuation-line indentation, libyaml does not;
         // when the scalar never closes libyaml runs to the end of input.
         if let Some((at, q)) = opening_quote_before(src, e.marker().index()) {
+            if let Some((close_line0, rest)) = quote_close_rest(src, at, q) {
+                let rest = rest.trim();
+                if !rest.is_empty() && !rest.starts_with(':') && !rest.starts_with('#') {
+                    // More text after the (late) closing quote: the block
+                    // mapping parser wanted a key there.
+                    return finish(
+                        close_line0,
+                        Stage::Parser,
+                        "did not find expected key".to_string(),
+                    );
+                }
+            }
             if !quote_closes(src, at, q) {
                 let eof_line = src.matches('\n').count();
                 return finish(
@@ -385,6 +401,35 @@ pub(crate) fn untab_quoted_continuations(src: &str) -> Option<String> {
         prev = c;
     }
     changed.then_some(out)
+}
+
+/// Where the quoted scalar opening at char index `from` (quote `q`) closes
+/// as libyaml scans it: the 0-based line of the closing quote and the rest
+/// of that line after it.
+fn quote_close_rest(src: &str, from: usize, q: char) -> Option<(usize, String)> {
+    let chars: Vec<char> = src.chars().collect();
+    let mut line0 = chars[..from.min(chars.len())]
+        .iter()
+        .filter(|c| **c == '\n')
+        .count();
+    let mut i = from + 1;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\n' {
+            line0 += 1;
+        } else if q == '"' && c == '\\' {
+            i += 1;
+        } else if c == q {
+            if q == '\'' && chars.get(i + 1) == Some(&'\'') {
+                i += 2;
+                continue;
+            }
+            let rest: String = chars[i + 1..].iter().take_while(|c| **c != '\n').collect();
+            return Some((line0, rest));
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Whether a quoted scalar opening at or after char index `from` (its quote
