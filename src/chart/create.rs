@@ -145,8 +145,6 @@ pub fn create_from_starter(
         path: starter.display().to_string(),
         cause: e,
     })?;
-    let starter_name = sc.name().to_string();
-    let _ = starter_name;
     sc.metadata = metadata;
     let name = sc.name().to_string();
     for t in &mut sc.templates {

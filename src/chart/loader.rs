@@ -302,6 +302,13 @@ fn chart_file(f: &BufferedFile) -> ChartFile {
     }
 }
 
+/// helm logs these deprecation notes through slog at INFO on stderr; they
+/// are advisory, so the loader writes them directly rather than making
+/// every caller thread a logger through.
+fn log_info(msg: &str) {
+    eprintln!("{}", crate::log::Record::new(crate::log::Level::Info, msg));
+}
+
 /// Sorts loaded files into a chart (helm's `LoadFiles`), validates the
 /// metadata, then loads subcharts from `charts/` (sorted by name).
 pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, ChartError> {
@@ -341,7 +348,7 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, ChartError> {
             "requirements.yaml" => {
                 let md = metadata.get_or_insert_with(Metadata::default);
                 if md.api_version != API_VERSION_V1 {
-                    eprintln!("Warning: Dependencies are handled in Chart.yaml since apiVersion \"v2\". We recommend migrating dependencies to Chart.yaml.");
+                    log_info("Warning: Dependencies are handled in Chart.yaml since apiVersion \"v2\". We recommend migrating dependencies to Chart.yaml.");
                 }
                 apply_yaml(md, "requirements.yaml", &f.data)?;
                 if md.api_version == API_VERSION_V1 {
@@ -352,7 +359,7 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, ChartError> {
                 c.lock = Some(load_lock("requirements.lock", &f.data)?);
                 let md = metadata.get_or_insert_with(Metadata::default);
                 if md.api_version != API_VERSION_V1 {
-                    eprintln!("Warning: Dependency locking is handled in Chart.lock since apiVersion \"v2\". We recommend migrating to Chart.lock.");
+                    log_info("Warning: Dependency locking is handled in Chart.lock since apiVersion \"v2\". We recommend migrating to Chart.lock.");
                 }
                 if md.api_version == API_VERSION_V1 {
                     c.files.push(chart_file(&f));
