@@ -610,3 +610,57 @@ fn legacy_chart_layer_is_accepted_with_helms_warning() {
         chart
     );
 }
+
+#[test]
+fn client_certificates_for_mutual_tls() {
+    let Some(reg) = Registry::start_mtls() else {
+        return;
+    };
+    let home = Home::new();
+    let tgz = home.packaged_chart("mtls", "1.0.0");
+    let tgz = tgz.to_string_lossy().into_owned();
+    let ca = reg.ca_file();
+    let (cert, key) = reg.client_cert();
+    let refused = home.rudder(&["push", &tgz, &reg.oci("m"), "--ca-file", &ca]);
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused
+            .stderr
+            .ends_with("\": remote error: tls: bad certificate\n")
+            || refused
+                .stderr
+                .ends_with("\": remote error: tls: certificate required\n"),
+        "{}",
+        refused.stderr
+    );
+    home.rudder(&[
+        "push",
+        &tgz,
+        &reg.oci("m"),
+        "--ca-file",
+        &ca,
+        "--cert-file",
+        &cert,
+        "--key-file",
+        &key,
+    ])
+    .ok();
+    home.rudder(&[
+        "pull",
+        &reg.oci("m/mtls"),
+        "--ca-file",
+        &ca,
+        "--cert-file",
+        &cert,
+        "--key-file",
+        &key,
+    ])
+    .ok();
+    assert_eq!(
+        std::fs::read(home.work().join("mtls-1.0.0.tgz")).unwrap(),
+        std::fs::read(&tgz).unwrap()
+    );
+    home.rudder(&["pull", &reg.oci("m/mtls"), "--ca-file", &ca, "--cert-file", "missing.crt", "--key-file", &key]).fails_with(
+        "missing registry client: can't create TLS config for client: unable to read cert file: \"missing.crt\": open missing.crt: no such file or directory",
+    );
+}

@@ -88,13 +88,25 @@ impl Registry {
     /// [`USER`]/[`PASSWORD`]. `None` (with a printed reason) when the
     /// registry binary is missing.
     pub fn start(auth: bool) -> Option<Registry> {
-        Registry::start_with(auth, false)
+        Registry::start_with(auth, false, false)
     }
 
     /// A registry serving HTTPS with a certificate from a CA made here
     /// (`ca.crt` in [`Registry::ca_file`]); needs the `openssl` command.
     pub fn start_tls() -> Option<Registry> {
-        Registry::start_with(false, true)
+        Registry::start_with(false, true, false)
+    }
+
+    /// Like [`Registry::start_tls`], and clients must show a certificate
+    /// signed by the same CA ([`Registry::client_cert`]).
+    pub fn start_mtls() -> Option<Registry> {
+        Registry::start_with(false, true, true)
+    }
+
+    /// (`client.crt`, `client.key`) signed by the test CA.
+    pub fn client_cert(&self) -> (String, String) {
+        let p = |f: &str| self.dir.path().join(f).to_string_lossy().into_owned();
+        (p("client.crt"), p("client.key"))
     }
 
     pub fn ca_file(&self) -> String {
@@ -105,7 +117,7 @@ impl Registry {
             .into_owned()
     }
 
-    fn start_with(auth: bool, tls: bool) -> Option<Registry> {
+    fn start_with(auth: bool, tls: bool, client_certs: bool) -> Option<Registry> {
         let Some(bin) = registry_bin() else {
             println!("skipped: docker-registry not installed (apt-get install docker-registry)");
             return None;
@@ -136,6 +148,12 @@ impl Registry {
                 dir.path().join("server.crt").display(),
                 dir.path().join("server.key").display()
             ));
+            if client_certs {
+                config.push_str(&format!(
+                    "    clientcas:\n      - {}\n",
+                    dir.path().join("ca.crt").display()
+                ));
+            }
         }
         let config_path = dir.path().join("config.yml");
         std::fs::write(&config_path, config).expect("config");
@@ -307,7 +325,36 @@ fn make_certificates(dir: &Path) -> bool {
         "2",
         "-extfile",
         "ext.cnf",
-    ])
+    ]) && std::fs::write(dir.join("client.cnf"), "extendedKeyUsage=clientAuth\n").is_ok()
+        && openssl(&[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "client.key",
+            "-out",
+            "client.csr",
+            "-subj",
+            "/CN=rudder test client",
+        ])
+        && openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "client.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "client.crt",
+            "-days",
+            "2",
+            "-extfile",
+            "client.cnf",
+        ])
 }
 
 impl Drop for Registry {

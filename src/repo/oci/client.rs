@@ -134,6 +134,11 @@ fn transport_error(method: &reqwest::Method, url: &str, e: &reqwest::Error) -> O
     } else if lower.contains("unknownissuer") || lower.contains("unknown issuer") {
         "tls: failed to verify certificate: x509: certificate signed by unknown authority"
             .to_string()
+    } else if let Some(alert) = all.split("received fatal alert: ").nth(1) {
+        format!(
+            "remote error: tls: {}",
+            go_alert_text(alert.split([':', ' ', ')']).next().unwrap_or(""))
+        )
     } else if lower.contains("dns error") || lower.contains("failed to lookup address") {
         let host = addr.rsplit_once(':').map_or(addr.as_str(), |(h, _)| h);
         format!("dial tcp: lookup {host}: no such host")
@@ -141,6 +146,25 @@ fn transport_error(method: &reqwest::Method, url: &str, e: &reqwest::Error) -> O
         chain.last().cloned().unwrap_or_else(|| e.to_string())
     };
     OciError(format!("{} \"{url}\": {detail}", url_op(method)))
+}
+
+/// Go's text for a TLS alert rustls names in CamelCase (`BadCertificate`).
+fn go_alert_text(alert: &str) -> String {
+    match alert {
+        "UnknownCA" => "unknown certificate authority".into(),
+        "DecryptError" => "error decrypting message".into(),
+        "ProtocolVersion" => "protocol version not supported".into(),
+        _ => {
+            let mut out = String::new();
+            for (i, c) in alert.chars().enumerate() {
+                if c.is_ascii_uppercase() && i > 0 {
+                    out.push(' ');
+                }
+                out.push(c.to_ascii_lowercase());
+            }
+            out
+        }
+    }
 }
 
 /// ORAS's `ErrorResponse`: `GET "url": response status code 404: name unknown: ...`.
@@ -812,6 +836,13 @@ mod tests {
             "/v2/a/tags/list?last=x&n=2"
         );
         assert_eq!(next_link(r#"</x>; rel="prev""#), None);
+    }
+
+    #[test]
+    fn tls_alerts_read_like_go() {
+        assert_eq!(go_alert_text("BadCertificate"), "bad certificate");
+        assert_eq!(go_alert_text("CertificateRequired"), "certificate required");
+        assert_eq!(go_alert_text("UnknownCA"), "unknown certificate authority");
     }
 
     #[test]
