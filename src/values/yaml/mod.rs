@@ -14,6 +14,13 @@
 //! - [`parse_documents`]: every document of a multi-document stream.
 //! - [`parse_manifest_head`]: the apiVersion/kind/metadata of one rendered
 //!   manifest, with Helm's error text for non-mapping output.
+//!
+//! yaml-rust2 supplies the event stream; its grammar is YAML 1.2 and
+//! stricter or looser than libyaml in places, so `syntax_error` maps its
+//! failures onto libyaml's wording and line numbering and a few checks
+//! restore libyaml's verdict (tabs starting a line, `\/` escapes, late
+//! closing quotes, text after a root scalar). Goldens recorded from helm
+//! live in `testdata/values-yaml` (`gen.py` regenerates them).
 
 mod compose;
 mod documents;
