@@ -225,9 +225,9 @@ fn same_scalar(a: &Value, b: &Value) -> bool {
 }
 
 /// Makes the collections reachable from `live` equal to `pristine` again,
-/// in place (so every holder of a shared map sees the repair). Returns
-/// whether `live` itself (a scalar, or a collection of another kind) differs
-/// and must be replaced by the caller.
+/// in place (so every holder of a shared map sees the repair), touching only
+/// what differs. Returns whether `live` itself (a scalar, or a collection of
+/// another kind) differs and must be replaced by the caller.
 fn restore(live: &Value, pristine: &Value, depth: usize) -> bool {
     // Self-referencing maps (`set $m "self" $m`) would recurse forever.
     if depth > 10_000 {
@@ -235,51 +235,85 @@ fn restore(live: &Value, pristine: &Value, depth: usize) -> bool {
     }
     match (live, pristine) {
         (Value::Map(l), Value::Map(p)) => {
-            let mut rebuild = {
+            if Rc::ptr_eq(&l.entries, &p.entries) {
+                return false;
+            }
+            if l.elem != p.elem {
+                return true;
+            }
+            let mut remove: Vec<String> = Vec::new();
+            let mut replace: Vec<String> = Vec::new();
+            {
                 let le = l.entries.borrow();
                 let pe = p.entries.borrow();
-                le.len() != pe.len() || l.elem != p.elem
-            };
-            if !rebuild {
-                let le = l.entries.borrow();
-                let pe = p.entries.borrow();
-                for ((lk, lv), (pk, pv)) in le.iter().zip(pe.iter()) {
-                    if lk != pk || restore(lv, pv, depth + 1) {
-                        rebuild = true;
-                        break;
+                for (k, lv) in le.iter() {
+                    match pe.get(k) {
+                        None => remove.push(k.clone()),
+                        Some(pv) => {
+                            if restore(lv, pv, depth + 1) {
+                                replace.push(k.clone());
+                            }
+                        }
+                    }
+                }
+                if le.len() - remove.len() != pe.len() {
+                    for k in pe.keys() {
+                        if !le.contains_key(k) {
+                            replace.push(k.clone());
+                        }
                     }
                 }
             }
-            if rebuild {
-                let fresh: MapData = p
-                    .entries
-                    .borrow()
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.deep_copy()))
-                    .collect();
-                *l.entries.borrow_mut() = fresh;
+            if !remove.is_empty() || !replace.is_empty() {
+                let pe = p.entries.borrow();
+                // A map reachable from itself is already borrowed up the stack.
+                let Ok(mut le) = l.entries.try_borrow_mut() else {
+                    return false;
+                };
+                for k in remove {
+                    le.remove(&k);
+                }
+                for k in replace {
+                    if let Some(pv) = pe.get(&k) {
+                        le.insert(k, pv.deep_copy());
+                    }
+                }
             }
             false
         }
         (Value::List(l), Value::List(p)) => {
-            let mut rebuild = {
+            if Rc::ptr_eq(&l.items, &p.items) {
+                return false;
+            }
+            if l.elem != p.elem {
+                return true;
+            }
+            let same_len = l.items.borrow().len() == p.items.borrow().len();
+            if !same_len {
+                let fresh: Vec<Value> = p.items.borrow().iter().map(Value::deep_copy).collect();
+                if let Ok(mut li) = l.items.try_borrow_mut() {
+                    *li = fresh;
+                }
+                return false;
+            }
+            let mut replace: Vec<usize> = Vec::new();
+            {
                 let li = l.items.borrow();
                 let pi = p.items.borrow();
-                li.len() != pi.len() || l.elem != p.elem
-            };
-            if !rebuild {
-                let li = l.items.borrow();
-                let pi = p.items.borrow();
-                for (lv, pv) in li.iter().zip(pi.iter()) {
+                for (i, (lv, pv)) in li.iter().zip(pi.iter()).enumerate() {
                     if restore(lv, pv, depth + 1) {
-                        rebuild = true;
-                        break;
+                        replace.push(i);
                     }
                 }
             }
-            if rebuild {
-                let fresh: Vec<Value> = p.items.borrow().iter().map(Value::deep_copy).collect();
-                *l.items.borrow_mut() = fresh;
+            if !replace.is_empty() {
+                let pi = p.items.borrow();
+                let Ok(mut li) = l.items.try_borrow_mut() else {
+                    return false;
+                };
+                for i in replace {
+                    li[i] = pi[i].deep_copy();
+                }
             }
             false
         }
