@@ -163,6 +163,15 @@ fn walk(
                     go_io_error("lstat", &path, &e)
                 ))
             })?;
+            eprintln!(
+                "{}",
+                crate::log::Record::new(
+                    crate::log::Level::Info,
+                    "found symbolic link in path. Contents of linked file included and used"
+                )
+                .attr("path", path.display().to_string())
+                .attr("resolved", resolved.display().to_string())
+            );
             if !resolved.starts_with(real_top) {
                 return Err(ChartError::SymlinkOutside {
                     path: rel_name,
