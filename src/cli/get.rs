@@ -98,7 +98,7 @@ fn apply_method_text(m: &str) -> &'static str {
 }
 
 fn metadata(r: &Release, format: OutputFormat) -> anyhow::Result<String> {
-    let meta = r.chart.get("metadata").cloned().unwrap_or_default();
+    let meta = r.chart_value().get("metadata").cloned().unwrap_or_default();
     let annotations: Vec<(String, String)> = meta
         .get("annotations")
         .and_then(|a| a.as_object())

@@ -216,7 +216,7 @@ pub fn user_values(r: &Release) -> Value {
 
 /// The chart defaults coalesced with the user values (`get values --all`).
 pub fn computed_values(r: &Release) -> anyhow::Result<Value> {
-    let stored = StoredChart::from_json(&r.chart);
+    let stored = StoredChart::from_record(r);
     let cfg = match user_values(r) {
         v @ Value::Map(_) => v,
         _ => Value::empty_map(),

@@ -34,7 +34,7 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         None => env.storage.last(name)?,
     };
     // helm's status drops the chart from the record it prints.
-    release.chart = serde_json::Value::Null;
+    release.chart = None;
     let text = match format {
         OutputFormat::Table => {
             let objects = rudder::cluster::resource::parse_manifest(&release.manifest)?;

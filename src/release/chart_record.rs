@@ -10,7 +10,8 @@ use std::time::SystemTime;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use serde_json::{json, Value as Json};
+use serde_json::value::RawValue;
+use serde_json::Value as Json;
 
 use super::model::GO_ZERO_TIME;
 use super::time::Timestamp;
@@ -38,13 +39,13 @@ pub fn json_to_value(j: &Json) -> Value {
     }
 }
 
-fn time_json(t: Option<SystemTime>) -> Json {
+fn time_json(t: Option<SystemTime>) -> String {
     let Some(t) = t else {
-        return Json::String(GO_ZERO_TIME.into());
+        return quoted(GO_ZERO_TIME);
     };
     let d = t.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    Json::String(
-        Timestamp {
+    quoted(
+        &Timestamp {
             secs: d.as_secs() as i64,
             nanos: d.subsec_nanos(),
             offset: 0,
@@ -53,36 +54,154 @@ fn time_json(t: Option<SystemTime>) -> Json {
     )
 }
 
-fn file_json(f: &ChartFile) -> Json {
-    json!({
-        "name": f.name,
-        "data": STANDARD.encode(&f.data),
-        "modtime": time_json(f.mod_time),
-    })
+fn quoted(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string())
 }
 
-/// The record's `chart` field for a loaded chart.
-pub fn chart_to_json(chart: &Chart) -> Json {
-    let lock = chart
-        .lock
-        .as_ref()
-        .map(|l| value_to_json(&l.to_value()))
-        .unwrap_or(Json::Null);
+fn file_json(f: &ChartFile) -> String {
+    format!(
+        "{{\"name\":{},\"data\":{},\"modtime\":{}}}",
+        quoted(&f.name),
+        quoted(&STANDARD.encode(&f.data)),
+        time_json(f.mod_time)
+    )
+}
+
+fn value_text(v: &Value) -> String {
+    to_json(v).unwrap_or_else(|_| "null".to_string())
+}
+
+/// Chart.yaml as Go's `chart.Metadata` marshals it: struct field order, `omitempty`.
+fn metadata_text(m: &crate::chart::Metadata) -> String {
+    let mut fields: Vec<String> = Vec::new();
+    let mut put = |k: &str, v: String| fields.push(format!("{}:{v}", quoted(k)));
+    let list = |items: &[String]| {
+        format!(
+            "[{}]",
+            items
+                .iter()
+                .map(|s| quoted(s))
+                .collect::<Vec<_>>()
+                .join(",")
+        )
+    };
+    if !m.name.is_empty() {
+        put("name", quoted(&m.name));
+    }
+    if !m.home.is_empty() {
+        put("home", quoted(&m.home));
+    }
+    if !m.sources.is_empty() {
+        put("sources", list(&m.sources));
+    }
+    if !m.version.is_empty() {
+        put("version", quoted(&m.version));
+    }
+    if !m.description.is_empty() {
+        put("description", quoted(&m.description));
+    }
+    if !m.keywords.is_empty() {
+        put("keywords", list(&m.keywords));
+    }
+    if !m.maintainers.is_empty() {
+        let ms: Vec<String> = m
+            .maintainers
+            .iter()
+            .map(|mt| {
+                let mut f = Vec::new();
+                for (k, v) in [("name", &mt.name), ("email", &mt.email), ("url", &mt.url)] {
+                    if !v.is_empty() {
+                        f.push(format!("{}:{}", quoted(k), quoted(v)));
+                    }
+                }
+                format!("{{{}}}", f.join(","))
+            })
+            .collect();
+        put("maintainers", format!("[{}]", ms.join(",")));
+    }
+    if !m.icon.is_empty() {
+        put("icon", quoted(&m.icon));
+    }
+    if !m.api_version.is_empty() {
+        put("apiVersion", quoted(&m.api_version));
+    }
+    if !m.condition.is_empty() {
+        put("condition", quoted(&m.condition));
+    }
+    if !m.tags.is_empty() {
+        put("tags", quoted(&m.tags));
+    }
+    if !m.app_version.is_empty() {
+        put("appVersion", quoted(&m.app_version));
+    }
+    if m.deprecated {
+        put("deprecated", "true".to_string());
+    }
+    if !m.annotations.is_empty() {
+        let a: Vec<String> = m
+            .annotations
+            .iter()
+            .map(|(k, v)| format!("{}:{}", quoted(k), quoted(v)))
+            .collect();
+        put("annotations", format!("{{{}}}", a.join(",")));
+    }
+    if !m.kube_version.is_empty() {
+        put("kubeVersion", quoted(&m.kube_version));
+    }
+    if !m.dependencies.is_empty() {
+        let deps: Vec<String> = m
+            .dependencies
+            .iter()
+            .map(|d| value_text(&d.to_value()))
+            .collect();
+        put("dependencies", format!("[{}]", deps.join(",")));
+    }
+    if !m.chart_type.is_empty() {
+        put("type", quoted(&m.chart_type));
+    }
+    format!("{{{}}}", fields.join(","))
+}
+
+/// The record's `chart` field for a loaded chart, in Go's field order.
+pub fn chart_to_json(chart: &Chart) -> Option<Box<RawValue>> {
+    let lock = match &chart.lock {
+        Some(l) => {
+            let deps = l.to_value();
+            let deps = deps.get("dependencies").unwrap_or(Value::Nil);
+            format!(
+                "{{\"generated\":{},\"digest\":{},\"dependencies\":{}}}",
+                quoted(&l.generated),
+                quoted(&l.digest),
+                value_text(&deps)
+            )
+        }
+        None => "null".to_string(),
+    };
     let schema = chart
         .schema
         .as_ref()
-        .map(|s| Json::String(STANDARD.encode(s)))
-        .unwrap_or(Json::Null);
-    json!({
-        "metadata": value_to_json(&chart.metadata.to_value()),
-        "lock": lock,
-        "templates": chart.templates.iter().map(file_json).collect::<Vec<_>>(),
-        "values": value_to_json(&chart.values),
-        "schema": schema,
-        "schemamodtime": time_json(chart.schema_mod_time),
-        "files": chart.files.iter().map(file_json).collect::<Vec<_>>(),
-        "modtime": time_json(chart.mod_time),
-    })
+        .map(|s| quoted(&STANDARD.encode(s)))
+        .unwrap_or_else(|| "null".to_string());
+    let files = |fs: &[ChartFile]| {
+        if fs.is_empty() {
+            "null".to_string()
+        } else {
+            format!(
+                "[{}]",
+                fs.iter().map(file_json).collect::<Vec<_>>().join(",")
+            )
+        }
+    };
+    let text = format!(
+        "{{\"metadata\":{},\"lock\":{lock},\"templates\":{},\"values\":{},\"schema\":{schema},\"schemamodtime\":{},\"files\":{},\"modtime\":{}}}",
+        metadata_text(&chart.metadata),
+        files(&chart.templates),
+        value_text(&chart.values),
+        time_json(chart.schema_mod_time),
+        files(&chart.files),
+        time_json(chart.mod_time),
+    );
+    RawValue::from_string(text).ok()
 }
 
 /// A stored chart, seen as a chart without subcharts for coalescing
@@ -93,6 +212,10 @@ pub struct StoredChart {
 }
 
 impl StoredChart {
+    pub fn from_record(release: &crate::release::Release) -> StoredChart {
+        Self::from_json(&release.chart_value())
+    }
+
     pub fn from_json(chart: &Json) -> StoredChart {
         StoredChart {
             name: chart

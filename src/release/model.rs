@@ -4,10 +4,12 @@
 //! record rudder writes is read by Helm 3.19 and 4.x, and the other way round.
 //! Fields this model does not know are kept in `extra` and written back, so a
 //! record from a newer Helm survives a rudder upgrade unchanged.
-//! The chart is kept as raw JSON: rudder only reads a few metadata fields from
-//! it and rollback must store it back exactly as it was.
+//! The chart is kept as raw JSON text: rudder only reads a few metadata fields
+//! from it, rollback stores it back byte for byte, and a chart rudder stores
+//! keeps Go's field order.
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::Value as Json;
 
 use super::status::Status;
@@ -42,15 +44,15 @@ fn time_is_unset(t: &Option<String>) -> bool {
 }
 
 /// One revision of a release.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Release {
     #[serde(skip_serializing_if = "is_empty_str")]
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub info: Option<Info>,
-    #[serde(skip_serializing_if = "Json::is_null")]
-    pub chart: Json,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chart: Option<Box<RawValue>>,
     /// The user-supplied values only (`-f`, `--set`), not the chart defaults.
     #[serde(skip_serializing_if = "is_null_or_empty")]
     pub config: Json,
@@ -140,8 +142,16 @@ impl Release {
         self.info.get_or_insert_with(Info::default)
     }
 
-    fn chart_meta(&self, key: &str) -> String {
+    /// The stored chart as JSON (`Null` when there is none).
+    pub fn chart_value(&self) -> Json {
         self.chart
+            .as_ref()
+            .and_then(|c| serde_json::from_str(c.get()).ok())
+            .unwrap_or(Json::Null)
+    }
+
+    fn chart_meta(&self, key: &str) -> String {
+        self.chart_value()
             .get("metadata")
             .and_then(|m| m.get(key))
             .and_then(Json::as_str)
@@ -163,7 +173,7 @@ impl Release {
 
     /// `name-version`, as `helm list` shows the chart.
     pub fn chart_ref(&self) -> String {
-        if self.chart.is_null() || self.chart.get("metadata").is_none() {
+        if self.chart_value().get("metadata").is_none() {
             return "MISSING".to_string();
         }
         format!("{}-{}", self.chart_name(), self.chart_version())

@@ -56,7 +56,7 @@ fn choose_values(
         Value::empty_map()
     };
     if opts.reuse_values {
-        let stored = StoredChart::from_json(&current.chart);
+        let stored = StoredChart::from_record(current);
         let old_computed = coalesce_values(&stored, &old_config, &mut warn)
             .map_err(|e| ActionError::msg(format!("failed to rebuild old values: {e}")))?;
         let merged = coalesce_tables(&new_values.deep_copy(), &old_config, &mut warn);
