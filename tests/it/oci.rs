@@ -664,3 +664,85 @@ fn client_certificates_for_mutual_tls() {
         "missing registry client: can't create TLS config for client: unable to read cert file: \"missing.crt\": open missing.crt: no such file or directory",
     );
 }
+
+/// A config naming a credential helper delegates to `docker-credential-<name>`.
+#[cfg(unix)]
+#[test]
+fn credential_helpers_store_and_supply_logins() {
+    use std::os::unix::fs::PermissionsExt;
+    let Some(reg) = Registry::start(true) else {
+        return;
+    };
+    let home = Home::new();
+    let bin = home.dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let vault = home.dir.path().join("vault");
+    // A helper keeping one secret in a file, logging each call.
+    let helper = bin.join("docker-credential-testvault");
+    std::fs::write(
+        &helper,
+        format!(
+            "#!/bin/sh\nin=$(cat)\necho \"$1\" >> {v}.log\ncase $1 in\n store) echo \"$in\" > {v};;\n get) if [ -f {v} ]; then printf '{{\"Username\":\"%s\",\"Secret\":\"%s\"}}' {USER} {PASSWORD}; else echo 'credentials not found in native keychain'; exit 1; fi;;\n erase) rm -f {v};;\nesac\n",
+            v = vault.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::create_dir_all(home.registry_config().parent().unwrap()).unwrap();
+    std::fs::write(home.registry_config(), r#"{"credsStore":"testvault"}"#).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let env = [("PATH", path)];
+
+    let tgz = home.packaged_chart("helped", "0.1.0");
+    let push = |h: &Home| {
+        h.rudder_env(
+            &[
+                "push",
+                &tgz.to_string_lossy(),
+                &reg.oci("v"),
+                "--plain-http",
+            ],
+            None,
+            &env,
+        )
+    };
+    assert_eq!(push(&home).code, 1, "no stored secret yet");
+    home.rudder_env(
+        &[
+            "registry",
+            "login",
+            &reg.host,
+            "-u",
+            USER,
+            "--password-stdin",
+            "--plain-http",
+        ],
+        Some(PASSWORD),
+        &env,
+    )
+    .ok();
+    let stored = std::fs::read_to_string(&vault).unwrap();
+    assert!(
+        stored.contains(&format!("\"Secret\":\"{PASSWORD}\""))
+            && stored.contains(&format!("\"ServerURL\":\"{}\"", reg.host)),
+        "{stored}"
+    );
+    // The file still only names the helper.
+    assert_eq!(
+        std::fs::read_to_string(home.registry_config()).unwrap(),
+        r#"{"credsStore":"testvault"}"#
+    );
+    push(&home).ok();
+    home.rudder_env(&["registry", "logout", &reg.host], None, &env)
+        .ok();
+    assert!(!vault.exists());
+    let calls = std::fs::read_to_string(home.dir.path().join("vault.log")).unwrap();
+    assert!(
+        calls.contains("store\n") && calls.contains("get\n") && calls.ends_with("erase\n"),
+        "{calls}"
+    );
+}

@@ -419,7 +419,25 @@ impl Home {
     }
 
     fn run_with(&self, bin: &Path, args: &[&str], stdin: Option<&str>) -> Run {
+        self.run_env(bin, args, stdin, &[])
+    }
+
+    /// rudder with extra environment variables.
+    pub fn rudder_env(&self, args: &[&str], stdin: Option<&str>, env: &[(&str, String)]) -> Run {
+        self.run_env(Path::new(env!("CARGO_BIN_EXE_rudder")), args, stdin, env)
+    }
+
+    fn run_env(
+        &self,
+        bin: &Path,
+        args: &[&str],
+        stdin: Option<&str>,
+        env: &[(&str, String)],
+    ) -> Run {
         let mut c = self.command(bin, args);
+        for (k, v) in env {
+            c.env(k, v);
+        }
         c.stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());

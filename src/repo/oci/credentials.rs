@@ -1,7 +1,8 @@
 //! Registry credentials in Docker's `config.json` format, in the file helm
 //! uses (`$HELM_REGISTRY_CONFIG`, default `<config>/registry/config.json`),
 //! with Docker's own config as a read-only fallback, as ORAS's credential
-//! store does. Writes keep every other key of the file and replace it
+//! store does. A config naming a credential helper (`credHelpers` for one
+//! registry, `credsStore` for all) delegates to `docker-credential-<name>`. Writes keep every other key of the file and replace it
 //! atomically, so a concurrent helm never reads half a file.
 
 use std::path::{Path, PathBuf};
@@ -105,6 +106,104 @@ fn lookup(config: &Map<String, Value>, key: &str) -> Credential {
         .unwrap_or_default()
 }
 
+/// The credential helper a config names for `key` (`credHelpers`, else `credsStore`).
+fn helper_for(config: &Map<String, Value>, key: &str) -> Option<String> {
+    let named = config
+        .get("credHelpers")
+        .and_then(|h| h.get(key))
+        .and_then(Value::as_str)
+        .filter(|h| !h.is_empty());
+    named
+        .or_else(|| {
+            config
+                .get("credsStore")
+                .and_then(Value::as_str)
+                .filter(|h| !h.is_empty())
+        })
+        .map(str::to_string)
+}
+
+/// A credential from a config: through its helper when it names one.
+fn config_credential(config: &Map<String, Value>, key: &str) -> Result<Credential, OciError> {
+    match helper_for(config, key) {
+        Some(helper) => helper_get(&helper, key),
+        None => Ok(lookup(config, key)),
+    }
+}
+
+/// Runs `docker-credential-<helper> <action>` with `input` on stdin.
+fn run_helper(helper: &str, action: &str, input: &str) -> Result<String, OciError> {
+    use std::io::Write as _;
+    let program = format!("docker-credential-{helper}");
+    let mut child = std::process::Command::new(&program)
+        .arg(action)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|_| {
+            OciError(format!(
+                "exec: \"{program}\": executable file not found in $PATH"
+            ))
+        })?;
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(input.as_bytes());
+    }
+    let out = child
+        .wait_with_output()
+        .map_err(|e| OciError(e.to_string()))?;
+    let stdout = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    if !out.status.success() {
+        return Err(OciError(if stdout.is_empty() {
+            String::from_utf8_lossy(&out.stderr).trim().to_string()
+        } else {
+            stdout
+        }));
+    }
+    Ok(stdout)
+}
+
+fn helper_get(helper: &str, key: &str) -> Result<Credential, OciError> {
+    match run_helper(helper, "get", key) {
+        Ok(text) => {
+            let doc: Value = serde_json::from_str(&text).map_err(|e| OciError(e.to_string()))?;
+            let field = |k: &str| doc.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+            let (user, secret) = (field("Username"), field("Secret"));
+            Ok(if user == "<token>" {
+                Credential {
+                    refresh_token: secret,
+                    ..Default::default()
+                }
+            } else {
+                Credential {
+                    username: user,
+                    password: secret,
+                    ..Default::default()
+                }
+            })
+        }
+        Err(e) if e.0.contains("credentials not found") => Ok(Credential::default()),
+        Err(e) => Err(e),
+    }
+}
+
+fn helper_store(helper: &str, key: &str, cred: &Credential) -> Result<(), OciError> {
+    let (user, secret) = if cred.refresh_token.is_empty() {
+        (cred.username.as_str(), cred.password.as_str())
+    } else {
+        ("<token>", cred.refresh_token.as_str())
+    };
+    let payload = serde_json::json!({"ServerURL": key, "Username": user, "Secret": secret});
+    run_helper(helper, "store", &payload.to_string()).map(|_| ())
+}
+
+fn helper_erase(helper: &str, key: &str) -> Result<(), OciError> {
+    match run_helper(helper, "erase", key) {
+        Err(e) if !e.0.contains("credentials not found") => Err(e),
+        _ => Ok(()),
+    }
+}
+
 /// Docker's own config file (`$DOCKER_CONFIG/config.json` or `~/.docker/config.json`).
 fn docker_config_path() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("DOCKER_CONFIG").filter(|d| !d.is_empty()) {
@@ -127,19 +226,22 @@ impl CredentialStore {
     /// The credential for `host`: helm's file first, then Docker's.
     pub fn get(&self, host: &str) -> Result<Credential, OciError> {
         let key = server_address(host);
-        let c = lookup(&read_config(&self.path)?, &key);
+        let c = config_credential(&read_config(&self.path)?, &key)?;
         if !c.is_empty() {
             return Ok(c);
         }
-        Ok(docker_config_path()
-            .and_then(|p| read_config(&p).ok())
-            .map(|cfg| lookup(&cfg, &key))
-            .unwrap_or_default())
+        match docker_config_path().and_then(|p| read_config(&p).ok()) {
+            Some(cfg) => config_credential(&cfg, &key),
+            None => Ok(Credential::default()),
+        }
     }
 
     /// Stores `cred` for `host` (registry login).
     pub fn put(&self, host: &str, cred: &Credential) -> Result<(), OciError> {
         let mut config = read_config(&self.path)?;
+        if let Some(helper) = helper_for(&config, &server_address(host)) {
+            return helper_store(&helper, &server_address(host), cred);
+        }
         let mut entry = Map::new();
         if !cred.username.is_empty() || !cred.password.is_empty() {
             let raw = format!("{}:{}", cred.username, cred.password);
@@ -168,6 +270,9 @@ impl CredentialStore {
     pub fn delete(&self, host: &str) -> Result<(), OciError> {
         let mut config = read_config(&self.path)?;
         let key = server_address(host);
+        if let Some(helper) = helper_for(&config, &key) {
+            return helper_erase(&helper, &key);
+        }
         let present = config
             .get("auths")
             .and_then(Value::as_object)
