@@ -27,6 +27,23 @@ enum Step {
     },
     All,
     Recursive,
+    /// `[?(@.a == 'x')]`, or `[?(@.a)]` (existence) when `op` is `None`.
+    Filter {
+        left: Vec<Step>,
+        op: Option<String>,
+        right: Operand,
+    },
+}
+
+/// The right-hand side of a filter comparison.
+#[derive(Debug, Clone, PartialEq)]
+enum Operand {
+    None,
+    Path(Vec<Step>),
+    Str(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -69,6 +86,74 @@ fn parse_string_literal(s: &str) -> Result<String, JsonPathError> {
         }
     }
     Ok(out)
+}
+
+/// `@.a.b OP operand` or `@.a.b` (kubectl's filter syntax).
+fn parse_filter(body: &str) -> Result<Step, JsonPathError> {
+    let ops = ["==", "!=", "<=", ">=", "<", ">"];
+    let mut split = None;
+    let mut quote: Option<char> = None;
+    for (idx, c) in body.char_indices() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '\'' || c == '"' => quote = Some(c),
+            None => {
+                if let Some(op) = ops.iter().find(|op| body[idx..].starts_with(**op)) {
+                    split = Some((idx, *op));
+                    break;
+                }
+            }
+        }
+    }
+    let Some((idx, op)) = split else {
+        return Ok(Step::Filter {
+            left: parse_path(body.trim())?,
+            op: None,
+            right: Operand::None,
+        });
+    };
+    let left = parse_path(body[..idx].trim())?;
+    let rhs = body[idx + op.len()..].trim();
+    let right = if (rhs.starts_with('\'') && rhs.ends_with('\'') && rhs.len() >= 2)
+        || (rhs.starts_with('"') && rhs.ends_with('"') && rhs.len() >= 2)
+    {
+        Operand::Str(rhs[1..rhs.len() - 1].to_string())
+    } else if rhs == "true" || rhs == "false" {
+        Operand::Bool(rhs == "true")
+    } else if let Ok(i) = rhs.parse::<i64>() {
+        Operand::Int(i)
+    } else if let Ok(f) = rhs.parse::<f64>() {
+        Operand::Float(f)
+    } else {
+        Operand::Path(parse_path(rhs)?)
+    };
+    Ok(Step::Filter {
+        left,
+        op: Some(op.to_string()),
+        right,
+    })
+}
+
+/// Go text/template comparison as kubectl's filters use it: both sides of
+/// the same basic kind, else an error.
+fn compare(left: &Value, op: &str, right: &Value) -> Result<bool, String> {
+    use std::cmp::Ordering;
+    let ord = match (left, right) {
+        (Value::String(a), Value::String(b)) => a.as_ref().cmp(b.as_ref()),
+        (Value::Float(a), Value::Float(b)) => a.partial_cmp(b).unwrap_or(Ordering::Equal),
+        (Value::Int(a) | Value::Int64(a), Value::Int(b) | Value::Int64(b)) => a.cmp(b),
+        (Value::Bool(a), Value::Bool(b)) if op == "==" || op == "!=" => a.cmp(b),
+        _ => return Err("incompatible types for comparison".into()),
+    };
+    Ok(match op {
+        "==" => ord == Ordering::Equal,
+        "!=" => ord != Ordering::Equal,
+        "<" => ord == Ordering::Less,
+        ">" => ord == Ordering::Greater,
+        "<=" => ord != Ordering::Greater,
+        _ => ord != Ordering::Less,
+    })
 }
 
 /// `[i]`, `[a:b]`, `[a:b:c]` with optional parts (kubectl's array syntax).
@@ -137,6 +222,29 @@ fn parse_path(expr: &str) -> Result<Vec<Step>, JsonPathError> {
                 } else if !name.is_empty() {
                     steps.push(Step::Field(name));
                 }
+            }
+            '[' if chars.get(i + 1) == Some(&'?') => {
+                // A filter ends at the first `)]` outside quotes.
+                let mut j = i + 2;
+                let mut quote: Option<char> = None;
+                let end = loop {
+                    let Some(&c) = chars.get(j) else {
+                        return Err(err("unterminated filter"));
+                    };
+                    match quote {
+                        Some(q) if c == q => quote = None,
+                        Some(_) => {}
+                        None if c == '\'' || c == '"' => quote = Some(c),
+                        None if c == ')' && chars.get(j + 1) == Some(&']') => break j,
+                        None => {}
+                    }
+                    j += 1;
+                };
+                let body: String = chars[i + 2..end].iter().collect();
+                let body = body.trim();
+                let body = body.strip_prefix('(').unwrap_or(body);
+                steps.push(parse_filter(body)?);
+                i = end + 2;
             }
             '[' => {
                 let end = chars[i..]
@@ -306,6 +414,43 @@ fn eval(steps: &[Step], root: &Value) -> Result<Vec<Value>, String> {
                     next.extend(children(v));
                 }
             }
+            Step::Filter { left, op, right } => {
+                for v in &cur {
+                    let Some(l) = v.as_list() else {
+                        return Err("not array or slice and cannot be filtered".into());
+                    };
+                    for item in l.items.borrow().iter() {
+                        let lefts = eval(left, item);
+                        let Some(op) = op else {
+                            if lefts.is_ok_and(|l| !l.is_empty()) {
+                                next.push(item.clone());
+                            }
+                            continue;
+                        };
+                        let lefts = lefts?;
+                        let lhs = match lefts.as_slice() {
+                            [] => continue,
+                            [one] => one.clone(),
+                            _ => return Err("can only compare one element at a time".into()),
+                        };
+                        let rhs = match right {
+                            Operand::Path(p) => match eval(p, item)?.as_slice() {
+                                [] => continue,
+                                [one] => one.clone(),
+                                _ => return Err("can only compare one element at a time".into()),
+                            },
+                            Operand::Str(t) => Value::str(t),
+                            Operand::Int(i) => Value::Int(*i),
+                            Operand::Float(f) => Value::Float(*f),
+                            Operand::Bool(b) => Value::Bool(*b),
+                            Operand::None => continue,
+                        };
+                        if compare(&lhs, op, &rhs)? {
+                            next.push(item.clone());
+                        }
+                    }
+                }
+            }
             Step::Recursive => {
                 fn walk(v: &Value, out: &mut Vec<Value>) {
                     let kids = children(v);
@@ -369,5 +514,22 @@ mod tests {
             JsonPath::parse("{.foo").unwrap_err().to_string(),
             "unclosed action"
         );
+    }
+}
+
+#[cfg(test)]
+mod filter_tests {
+    use super::*;
+    use crate::values::yaml::parse_values;
+
+    #[test]
+    fn filters_like_kubectl() {
+        let v = parse_values("p:\n- {name: a, port: 80}\n- {name: b, port: 443}\n").unwrap();
+        let run = |t: &str| JsonPath::parse(t).unwrap().execute(&v);
+        assert_eq!(run("{.p[?(@.name=='b')].port}").unwrap(), "443");
+        assert_eq!(run("{.p[?(@.port>100.0)].name}").unwrap(), "b");
+        // A float value compared with an int literal is an error in Go's templates.
+        assert_eq!(run("{.p[?(@.port>100)].name}"), None);
+        assert_eq!(run("{.p[?(@.name)].port}").unwrap(), "80 443");
     }
 }
