@@ -13,6 +13,7 @@ use std::fmt;
 use std::rc::Rc;
 
 use crate::chart::{ChartFile, Metadata};
+use crate::render::funcs::{Sig, Ty};
 use crate::render::gofmt;
 use crate::value::{ElemType, MapData, Object, Value};
 
@@ -86,6 +87,10 @@ pub const DEFAULT_API_VERSIONS: [&str; 57] = [
     "apiextensions.k8s.io/v1beta1",
     "apiextensions.k8s.io/v1",
 ];
+
+/// Go signatures of the objects' methods, so the executor checks arguments as Go does.
+const ONE_STRING: Sig = Sig::fixed(&[Ty::String]);
+const NO_ARGS: Sig = Sig::fixed(&[]);
 
 // ---------------------------------------------------------------------------
 // .Release
@@ -427,6 +432,9 @@ impl Object for KubeVersionObject {
     fn has_method(&self, name: &str) -> bool {
         matches!(name, "String" | "GitVersion")
     }
+    fn method_sig(&self, name: &str) -> Option<Sig> {
+        self.has_method(name).then_some(NO_ARGS)
+    }
     fn call_method(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
         if !self.has_method(name) {
             return None;
@@ -480,6 +488,9 @@ impl Object for VersionSetObject {
     }
     fn has_method(&self, name: &str) -> bool {
         name == "Has"
+    }
+    fn method_sig(&self, name: &str) -> Option<Sig> {
+        (name == "Has").then_some(ONE_STRING)
     }
     fn call_method(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
         if name != "Has" {
@@ -716,6 +727,13 @@ impl Object for Files {
             name,
             "Get" | "GetBytes" | "Glob" | "AsConfig" | "AsSecrets" | "Lines"
         )
+    }
+    fn method_sig(&self, name: &str) -> Option<Sig> {
+        match name {
+            "Get" | "GetBytes" | "Glob" | "Lines" => Some(ONE_STRING),
+            "AsConfig" | "AsSecrets" => Some(NO_ARGS),
+            _ => None,
+        }
     }
     fn call_method(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
         let result = match name {
