@@ -212,6 +212,14 @@ fn index(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
         return Err(FuncError::new("index of untyped nil"));
     }
     for idx in &args[1..] {
+        // Host objects of map/slice kind (.Files, .Capabilities.APIVersions) index as their data.
+        if let Value::Object(o) = &item {
+            if matches!(o.kind_name(), "map" | "slice") {
+                if let Some(d @ (Value::List(_) | Value::Map(_))) = o.to_data() {
+                    item = d;
+                }
+            }
+        }
         item = match &item {
             Value::Nil => return Err(FuncError::new("index of nil pointer")),
             Value::List(l) => {
