@@ -3,7 +3,7 @@
 //! v2's rules for merge keys, duplicate keys (last wins), explicit tags and
 //! invalid keys.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use yaml_rust2::parser::{Event, Parser, Tag};
@@ -404,28 +404,157 @@ fn is_merge_key(n: &Node) -> bool {
 
 /// Decodes a composed node as go-yaml v2 decodes into `interface{}`.
 pub(crate) fn decode(n: &Node) -> Result<GoYaml, ComposeError> {
-    match n {
-        Node::Scalar { value, style, tag } => match tag.as_deref() {
-            Some(t) if is_standard_tag(t) => resolve_tagged(t, value),
-            Some(_) => Ok(GoYaml::Str(value.clone())),
-            None => {
-                if matches!(style, TScalarStyle::Plain) {
-                    Ok(resolve_plain(value))
-                } else {
-                    Ok(GoYaml::Str(value.clone()))
+    let mut d = Decoder::default();
+    // The document node itself is one decode step in go-yaml.
+    d.step()?;
+    d.step()?;
+    d.decode_inner(n)
+}
+
+/// go-yaml v2 refuses documents whose alias expansion dominates the work
+/// ("billion laughs"): every decode step is counted, steps made while
+/// expanding an alias too, and the share of the latter may not exceed a
+/// ratio that shrinks from 99% to 10% as documents grow. Without this a
+/// few hundred bytes of nested aliases expand to gigabytes.
+#[derive(Default)]
+struct Decoder {
+    decode_count: usize,
+    alias_count: usize,
+    alias_depth: usize,
+    /// Shared (anchored and aliased) nodes already decoded once: a later
+    /// visit of one is an alias expansion.
+    seen: HashSet<*const Node>,
+}
+
+const ALIAS_RATIO_RANGE_LOW: usize = 400_000;
+const ALIAS_RATIO_RANGE_HIGH: usize = 4_000_000;
+
+fn allowed_alias_ratio(decode_count: usize) -> f64 {
+    if decode_count <= ALIAS_RATIO_RANGE_LOW {
+        0.99
+    } else if decode_count >= ALIAS_RATIO_RANGE_HIGH {
+        0.10
+    } else {
+        let span = (ALIAS_RATIO_RANGE_HIGH - ALIAS_RATIO_RANGE_LOW) as f64;
+        0.99 - 0.89 * ((decode_count - ALIAS_RATIO_RANGE_LOW) as f64 / span)
+    }
+}
+
+impl Decoder {
+    /// One decode step; fails once alias expansion is excessive.
+    fn step(&mut self) -> Result<(), ComposeError> {
+        self.decode_count += 1;
+        if self.alias_depth > 0 {
+            self.alias_count += 1;
+        }
+        if self.alias_count > 100
+            && self.decode_count > 1000
+            && self.alias_count as f64 / self.decode_count as f64
+                > allowed_alias_ratio(self.decode_count)
+        {
+            return Err("document contains excessive aliasing".to_string());
+        }
+        Ok(())
+    }
+
+    /// Counts a visit of `n` (and of the alias that led to it, if any);
+    /// returns whether it is an alias expansion, for [`Decoder::leave`].
+    fn enter(&mut self, n: &Rc<Node>) -> Result<bool, ComposeError> {
+        let alias = Rc::strong_count(n) > 1 && !self.seen.insert(Rc::as_ptr(n));
+        if alias {
+            self.step()?;
+            self.alias_depth += 1;
+        }
+        if let Err(e) = self.step() {
+            self.leave(alias);
+            return Err(e);
+        }
+        Ok(alias)
+    }
+
+    fn leave(&mut self, alias: bool) {
+        if alias {
+            self.alias_depth -= 1;
+        }
+    }
+
+    fn decode(&mut self, n: &Rc<Node>) -> Result<GoYaml, ComposeError> {
+        let alias = self.enter(n)?;
+        let r = self.decode_inner(n);
+        self.leave(alias);
+        r
+    }
+
+    fn decode_inner(&mut self, n: &Node) -> Result<GoYaml, ComposeError> {
+        match n {
+            Node::Scalar { value, style, tag } => match tag.as_deref() {
+                Some(t) if is_standard_tag(t) => resolve_tagged(t, value),
+                Some(_) => Ok(GoYaml::Str(value.clone())),
+                None => {
+                    if matches!(style, TScalarStyle::Plain) {
+                        Ok(resolve_plain(value))
+                    } else {
+                        Ok(GoYaml::Str(value.clone()))
+                    }
                 }
+            },
+            Node::Seq(items) => Ok(GoYaml::Seq(
+                items
+                    .iter()
+                    .map(|i| self.decode(i))
+                    .collect::<Result<_, _>>()?,
+            )),
+            Node::Map(entries) => {
+                let mut out = MapBuilder {
+                    entries: Vec::new(),
+                    index: HashMap::new(),
+                };
+                self.decode_map_into(entries, &mut out)?;
+                Ok(GoYaml::Map(out.entries))
             }
-        },
-        Node::Seq(items) => Ok(GoYaml::Seq(
-            items.iter().map(|i| decode(i)).collect::<Result<_, _>>()?,
-        )),
-        Node::Map(entries) => {
-            let mut out = MapBuilder {
-                entries: Vec::new(),
-                index: HashMap::new(),
-            };
-            decode_map_into(entries, &mut out)?;
-            Ok(GoYaml::Map(out.entries))
+        }
+    }
+
+    fn decode_map_into(
+        &mut self,
+        entries: &[(Rc<Node>, Rc<Node>)],
+        out: &mut MapBuilder,
+    ) -> Result<(), ComposeError> {
+        for (k, v) in entries {
+            if is_merge_key(k) {
+                self.merge_into(v, out)?;
+                continue;
+            }
+            let key = self.decode(k)?;
+            if matches!(key, GoYaml::Seq(_) | GoYaml::Map(_)) {
+                return Err(format!("invalid map key: {}", go_sharp_v(&key)));
+            }
+            let value = self.decode(v)?;
+            out.set(key, value);
+        }
+        Ok(())
+    }
+
+    fn merge_into(&mut self, v: &Rc<Node>, out: &mut MapBuilder) -> Result<(), ComposeError> {
+        let alias = self.enter(v)?;
+        let r = self.merge_inner(v, out);
+        self.leave(alias);
+        r
+    }
+
+    fn merge_inner(&mut self, v: &Node, out: &mut MapBuilder) -> Result<(), ComposeError> {
+        match v {
+            Node::Map(entries) => self.decode_map_into(entries, out),
+            Node::Seq(items) => {
+                for item in items.iter().rev() {
+                    if !matches!(&**item, Node::Map(_)) {
+                        return Err(MERGE_ERROR.to_string());
+                    }
+                    self.merge_into(item, out)?;
+                }
+                Ok(())
+            }
+            _ => Err(MERGE_ERROR.to_string()),
         }
     }
 }
@@ -444,39 +573,4 @@ fn is_standard_tag(t: &str) -> bool {
     )
 }
 
-fn decode_map_into(
-    entries: &[(Rc<Node>, Rc<Node>)],
-    out: &mut MapBuilder,
-) -> Result<(), ComposeError> {
-    for (k, v) in entries {
-        if is_merge_key(k) {
-            merge_into(v, out)?;
-            continue;
-        }
-        let key = decode(k)?;
-        if matches!(key, GoYaml::Seq(_) | GoYaml::Map(_)) {
-            return Err(format!("invalid map key: {}", go_sharp_v(&key)));
-        }
-        let value = decode(v)?;
-        out.set(key, value);
-    }
-    Ok(())
-}
-
 const MERGE_ERROR: &str = "map merge requires map or sequence of maps as the value";
-
-fn merge_into(v: &Node, out: &mut MapBuilder) -> Result<(), ComposeError> {
-    match v {
-        Node::Map(entries) => decode_map_into(entries, out),
-        Node::Seq(items) => {
-            for item in items.iter().rev() {
-                match &**item {
-                    Node::Map(entries) => decode_map_into(entries, out)?,
-                    _ => return Err(MERGE_ERROR.to_string()),
-                }
-            }
-            Ok(())
-        }
-        _ => Err(MERGE_ERROR.to_string()),
-    }
-}
