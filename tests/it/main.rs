@@ -17,3 +17,4 @@ mod release_support;
 mod repo;
 mod repo_interop;
 mod repo_support;
+mod robustness;
