@@ -746,3 +746,47 @@ fn credential_helpers_store_and_supply_logins() {
         "{calls}"
     );
 }
+
+#[test]
+fn chart_inside_an_image_index() {
+    let Some(reg) = Registry::start(false) else {
+        return;
+    };
+    let home = Home::new();
+    let tgz = home.packaged_chart("indexed", "2.0.0");
+    let chart = std::fs::read(&tgz).unwrap();
+    let config_json = br#"{"name":"indexed","version":"2.0.0","apiVersion":"v2"}"#;
+    let config = reg.put_blob("ix/indexed", config_json);
+    let layer = reg.put_blob("ix/indexed", &chart);
+    let manifest = format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{"mediaType":"application/vnd.cncf.helm.config.v1+json","digest":"{config}","size":{}}},"layers":[{{"mediaType":"application/vnd.cncf.helm.chart.content.v1.tar+gzip","digest":"{layer}","size":{}}}]}}"#,
+        config_json.len(),
+        chart.len()
+    );
+    let manifest_digest = super::oci_support::sha256(manifest.as_bytes());
+    reg.put_manifest("ix/indexed", &manifest_digest, &manifest);
+    let index = format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{manifest_digest}","size":{}}}]}}"#,
+        manifest.len()
+    );
+    reg.put_manifest_as(
+        "ix/indexed",
+        "2.0.0",
+        "application/vnd.oci.image.index.v1+json",
+        &index,
+    );
+    let pull = home.rudder(&["pull", &reg.oci("ix/indexed"), "--plain-http"]);
+    pull.ok();
+    assert_eq!(
+        pull.stdout,
+        format!(
+            "Pulled: {}/ix/indexed:2.0.0\nDigest: {}\n",
+            reg.host,
+            super::oci_support::sha256(index.as_bytes())
+        )
+    );
+    assert_eq!(
+        std::fs::read(home.work().join("indexed-2.0.0.tgz")).unwrap(),
+        chart
+    );
+}

@@ -255,10 +255,20 @@ impl Registry {
 
     /// Stores a hand-made manifest under `tag`.
     pub fn put_manifest(&self, repo: &str, tag: &str, manifest: &str) {
+        self.put_manifest_as(
+            repo,
+            tag,
+            "application/vnd.oci.image.manifest.v1+json",
+            manifest,
+        );
+    }
+
+    /// Stores a manifest (or index) of `media_type` under a tag or digest.
+    pub fn put_manifest_as(&self, repo: &str, reference: &str, media_type: &str, manifest: &str) {
         let (status, _, body) = self.request(
             "PUT",
-            &format!("http://{}/v2/{repo}/manifests/{tag}", self.host),
-            "application/vnd.oci.image.manifest.v1+json",
+            &format!("http://{}/v2/{repo}/manifests/{reference}", self.host),
+            media_type,
             manifest.as_bytes().to_vec(),
         );
         assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));

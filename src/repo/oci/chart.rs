@@ -387,35 +387,65 @@ fn pull_parts(
         verify_content(&data, &d.digest, d.size).map_err(|e| e.during("Push", "destination"))?;
         Ok(data)
     };
-    let mut count =
-        usize::from(media_type == MEDIA_TYPE_MANIFEST || media_type == MEDIA_TYPE_INDEX);
+    let is_manifest = |t: &str| t == MEDIA_TYPE_MANIFEST || t == MEDIA_TYPE_INDEX;
+    let mut count = usize::from(is_manifest(&media_type));
     let mut config = None;
     let mut chart = None;
     let mut prov = None;
     let mut legacy = false;
-    let parts = doc.get("config").into_iter().chain(
-        doc.get("layers")
+    // An index is walked like ORAS copies it: each child manifest of an
+    // allowed type counts as a descriptor, and its blobs are collected.
+    let mut manifests = vec![doc];
+    while let Some(doc) = manifests.pop() {
+        let children = doc
+            .get("manifests")
             .and_then(|l| l.as_array())
             .into_iter()
-            .flatten(),
-    );
-    for d in parts.filter_map(descriptor_from) {
-        if !allowed.contains(&d.media_type.as_str()) {
-            continue;
+            .flatten();
+        for d in children.filter_map(descriptor_from) {
+            if !is_manifest(&d.media_type) {
+                continue;
+            }
+            count += 1;
+            let child = Reference {
+                tag: String::new(),
+                digest: d.digest.clone(),
+                ..reference.clone()
+            };
+            let (body, _, _) = client
+                .fetch_manifest(&child)
+                .map_err(|e| e.during("Fetch", "source"))?;
+            verify_content(&body, &d.digest, d.size)
+                .map_err(|e| e.during("Push", "destination"))?;
+            manifests.push(
+                serde_json::from_slice(&body)
+                    .map_err(|e| OciError(format!("failed to decode manifest: {e}")))?,
+            );
         }
-        count += 1;
-        let data = fetch(&d)?;
-        match d.media_type.as_str() {
-            CONFIG_MEDIA_TYPE => config = Some(data),
-            CHART_LAYER_MEDIA_TYPE => {
-                chart = Some(data);
-                legacy = false;
+        let parts = doc.get("config").into_iter().chain(
+            doc.get("layers")
+                .and_then(|l| l.as_array())
+                .into_iter()
+                .flatten(),
+        );
+        for d in parts.filter_map(descriptor_from) {
+            if !allowed.contains(&d.media_type.as_str()) {
+                continue;
             }
-            LEGACY_CHART_LAYER_MEDIA_TYPE => {
-                chart = Some(data);
-                legacy = true;
+            count += 1;
+            let data = fetch(&d)?;
+            match d.media_type.as_str() {
+                CONFIG_MEDIA_TYPE => config = Some(data),
+                CHART_LAYER_MEDIA_TYPE => {
+                    chart = Some(data);
+                    legacy = false;
+                }
+                LEGACY_CHART_LAYER_MEDIA_TYPE => {
+                    chart = Some(data);
+                    legacy = true;
+                }
+                _ => prov = Some(data),
             }
-            _ => prov = Some(data),
         }
     }
     let minimum = 1 + usize::from(with_chart) + usize::from(with_prov);
