@@ -37,7 +37,15 @@ pub fn read_source(path: &str) -> Result<Vec<u8>, String> {
         std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).map_err(|e| e.to_string())?;
         return Ok(buf);
     }
-    std::fs::read(path).map_err(|e| rudder::chart::loader::go_io_error("open", Path::new(path), &e))
+    std::fs::read(path).map_err(|e| {
+        // Go opens a directory fine and fails reading it.
+        let op = if e.kind() == std::io::ErrorKind::IsADirectory {
+            "read"
+        } else {
+            "open"
+        };
+        rudder::chart::loader::go_io_error(op, Path::new(path), &e)
+    })
 }
 
 impl ValuesArgs {
