@@ -119,6 +119,7 @@ impl DeployFlags {
             no_hooks: self.no_hooks,
             force_conflicts: self.force_conflicts,
             force_replace: self.force_replace,
+            disable_openapi_validation: self.disable_openapi_validation,
             take_ownership: self.take_ownership,
             description: self.description.clone(),
             labels: parse_labels(&self.labels)?,

@@ -70,6 +70,7 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         no_hooks: args.no_hooks,
         force_conflicts: args.force_conflicts,
         force_replace: args.force_replace,
+        disable_openapi_validation: false,
         take_ownership: false,
         description: args.description.clone(),
         labels: Default::default(),

@@ -17,6 +17,13 @@ pub enum ClusterError {
     /// An API error: the HTTP code and the server's `Status.message`.
     #[error("{message}")]
     Api { code: u16, message: String },
+    /// A kind discovery does not know; `served` says whether its group/version exists.
+    #[error("no matches for kind \"{kind}\" in version \"{api_version}\"")]
+    NoMatch {
+        api_version: String,
+        kind: String,
+        served: bool,
+    },
     #[error("{0}")]
     Other(String),
 }

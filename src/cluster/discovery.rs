@@ -16,10 +16,12 @@ pub struct Mapping {
     pub namespaced: bool,
 }
 
-fn no_match(api_version: &str, kind: &str) -> ClusterError {
-    ClusterError::Other(format!(
-        "no matches for kind \"{kind}\" in version \"{api_version}\""
-    ))
+fn no_match(api_version: &str, kind: &str, served: bool) -> ClusterError {
+    ClusterError::NoMatch {
+        api_version: api_version.to_string(),
+        kind: kind.to_string(),
+        served,
+    }
 }
 
 impl KubeCluster {
@@ -54,10 +56,11 @@ impl KubeCluster {
     /// Maps `apiVersion` + `kind` onto a resource, as a RESTMapper does.
     pub fn mapping(&self, api_version: &str, kind: &str) -> Result<Mapping, ClusterError> {
         let resources = self.group_version(api_version)?;
+        let served = !resources.is_empty();
         let (kind, plural, namespaced) = resources
             .into_iter()
             .find(|(k, _, _)| k == kind)
-            .ok_or_else(|| no_match(api_version, kind))?;
+            .ok_or_else(|| no_match(api_version, kind, served))?;
         let (group, version) = match api_version.split_once('/') {
             Some((g, v)) => (g.to_string(), v.to_string()),
             None => (String::new(), api_version.to_string()),

@@ -24,6 +24,36 @@ fn key(ctx: &Context<'_>, r: &Resource) -> Result<(String, String, String, Strin
     Ok((group.to_string(), r.kind.clone(), ns, r.name.clone()))
 }
 
+/// Maps every object onto an API resource before anything is stored, with
+/// helm's "unable to build kubernetes objects from release manifest" errors.
+pub fn build_objects(
+    ctx: &Context<'_>,
+    target: &[Resource],
+    opts: &DeployOptions,
+) -> Result<(), ActionError> {
+    for r in target {
+        match ctx.cluster.mapping(&r.api_version, &r.kind) {
+            Ok(_) => {}
+            Err(ClusterError::NoMatch { served: false, .. })
+                if !opts.disable_openapi_validation =>
+            {
+                return Err(ActionError::msg(
+                    "unable to build kubernetes objects from release manifest: error validating \"\": error validating data: the server could not find the requested resource",
+                ));
+            }
+            Err(e @ ClusterError::NoMatch { .. }) => {
+                let ns = r.namespace.clone().unwrap_or_default();
+                return Err(ActionError::msg(format!(
+                    "unable to build kubernetes objects from release manifest: resource mapping not found for name: {:?} namespace: {ns:?} from \"\": {e}\nensure CRDs are installed first",
+                    r.name
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
 /// Helm's "exists and cannot be imported" check for the objects in `target`
 /// that are not in `current` (all of them for an install).
 pub fn check_ownership_all(

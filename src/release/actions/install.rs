@@ -17,7 +17,7 @@ use crate::render::objects::{Capabilities, KubeVersion, ReleaseOptions};
 use crate::render::pipeline::{render_chart, RenderRequest};
 use crate::value::Value;
 
-use super::deploy::{apply_all, check_ownership_all, resources, wait};
+use super::deploy::{apply_all, build_objects, check_ownership_all, resources, wait};
 use super::hooks::run_hooks;
 use super::uninstall::{uninstall, UninstallOptions};
 use super::{ActionError, Context, DeployOptions, DryRun, DRY_RUN_DESCRIPTION};
@@ -185,6 +185,7 @@ pub fn install(
     if dry_run != DryRun::None {
         let target = resources(&rendered.manifest)?;
         if dry_run == DryRun::Server {
+            build_objects(ctx, &target, &opts.deploy)?;
             check_ownership_all(
                 ctx,
                 name,
@@ -223,6 +224,7 @@ pub fn install(
         install_crds(ctx, chart)?;
     }
     let target = resources(&rendered.manifest)?;
+    build_objects(ctx, &target, &opts.deploy)?;
     check_ownership_all(
         ctx,
         name,

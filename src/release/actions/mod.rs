@@ -66,6 +66,8 @@ pub struct DeployOptions {
     pub force_conflicts: bool,
     /// `--force-replace`: PUT whole objects instead of server-side apply.
     pub force_replace: bool,
+    /// `--disable-openapi-validation` (changes which error an unknown kind gives).
+    pub disable_openapi_validation: bool,
     pub take_ownership: bool,
     pub description: Option<String>,
     pub labels: BTreeMap<String, String>,
@@ -81,6 +83,7 @@ impl Default for DeployOptions {
             no_hooks: false,
             force_conflicts: false,
             force_replace: false,
+            disable_openapi_validation: false,
             take_ownership: false,
             description: None,
             labels: BTreeMap::new(),

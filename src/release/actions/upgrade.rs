@@ -12,7 +12,9 @@ use crate::release::time::Timestamp;
 use crate::value::Value;
 use crate::values::coalesce::{coalesce_tables, coalesce_values};
 
-use super::deploy::{apply_all, check_ownership_all, delete_dropped, resources, wait};
+use super::deploy::{
+    apply_all, build_objects, check_ownership_all, delete_dropped, resources, wait,
+};
 use super::hooks::run_hooks;
 use super::install::render_release;
 use super::rollback::rollback;
@@ -119,6 +121,7 @@ pub fn upgrade(
     let current_objects = resources(&current.manifest)?;
     let target_objects = resources(&rendered.manifest)?;
     if opts.deploy.dry_run != DryRun::Client {
+        build_objects(ctx, &target_objects, &opts.deploy)?;
         check_ownership_all(
             ctx,
             name,
