@@ -136,6 +136,18 @@ fn env_int(key: &str, default: i64) -> i64 {
 }
 
 impl Settings {
+    /// Template engine options for this process: the functions see the local
+    /// zone from `TZ` (as Go's `time.Local` does) and may resolve host names
+    /// only with `--enable-dns`.
+    pub fn engine_options(&self, enable_dns: bool) -> rudder::render::engine::EngineOptions {
+        let mut options = rudder::render::engine::EngineOptions::default();
+        options
+            .env
+            .set_local_from_tz(std::env::var("TZ").ok().as_deref());
+        options.env.enable_dns = enable_dns;
+        options
+    }
+
     /// Environment first, then the flags given on the command line.
     pub fn from_env(flags: &GlobalArgs) -> Settings {
         let homes = HelmHomes::resolve(&env_var);

@@ -374,7 +374,7 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         },
         capabilities: Capabilities::for_template(kube_version, &api_versions),
         skip_schema_validation: args.skip_schema_validation,
-        engine: EngineOptions::default(),
+        engine: settings.engine_options(args.enable_dns),
     };
 
     let result = render_chart(&mut chart, &user_values, request, &mut log);
