@@ -33,8 +33,19 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         Some(v) => env.storage.get(name, v)?,
         None => env.storage.last(name)?,
     };
-    // helm's status drops the chart from the record it prints.
+    // helm's status drops the chart from the record it prints and adds the
+    // live objects as `info.resources`.
     release.chart = None;
+    if format != OutputFormat::Table {
+        let objects = rudder::cluster::resource::parse_manifest(&release.manifest)?;
+        let live = env.cluster.resource_objects(&objects, &release.namespace)?;
+        if !live.is_empty() {
+            release
+                .info_mut()
+                .extra
+                .insert("resources".into(), serde_json::Value::Object(live));
+        }
+    }
     let text = match format {
         OutputFormat::Table => {
             let objects = rudder::cluster::resource::parse_manifest(&release.manifest)?;

@@ -17,7 +17,7 @@ fn pod_selector(r: &Resource, live: &Json) -> Option<String> {
         "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" => {
             spec.get("selector")?.get("matchLabels")?.as_object()?
         }
-        "Service" | "ReplicationController" => spec.get("selector")?.as_object()?,
+        "ReplicationController" => spec.get("selector")?.as_object()?,
         _ => return None,
     };
     if labels.is_empty() {
@@ -123,6 +123,66 @@ impl KubeCluster {
             sections.push(("v1/Pod(related)".to_string(), pods));
         }
         Ok(sections)
+    }
+}
+
+impl KubeCluster {
+    fn get_json(&self, path: &str) -> Result<Json, ClusterError> {
+        let req = http::Request::get(path)
+            .header(http::header::ACCEPT, "application/json")
+            .body(Vec::new())
+            .map_err(|e| ClusterError::Other(e.to_string()))?;
+        self.block_on(self.client().request::<Json>(req))
+            .map_err(ClusterError::from_kube)
+    }
+
+    /// The live objects as `status -o json` carries them in `info.resources`:
+    /// `version/Kind` → objects, plus `v1/Pod(related)` → pod lists.
+    pub fn resource_objects(
+        &self,
+        resources: &[Resource],
+        namespace: &str,
+    ) -> Result<serde_json::Map<String, Json>, ClusterError> {
+        let mut out = serde_json::Map::new();
+        let mut grouped: Vec<(String, Vec<Json>)> = Vec::new();
+        for r in resources {
+            let (path, _) = self.object_path(r, namespace)?;
+            let obj = match self.get_json(&path) {
+                Ok(o) => o,
+                Err(ClusterError::Api { code: 404, .. }) => continue,
+                Err(e) => return Err(e),
+            };
+            let version = r.api_version.rsplit('/').next().unwrap_or(&r.api_version);
+            let key = format!("{version}/{}", r.kind);
+            let selector = pod_selector(r, &obj);
+            match grouped.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, v)) => v.push(obj),
+                None => grouped.push((key, vec![obj])),
+            }
+            if let Some(selector) = selector {
+                let ns = r.namespace.clone().unwrap_or_else(|| namespace.to_string());
+                let mut list = self.get_json(&format!(
+                    "/api/v1/namespaces/{ns}/pods?labelSelector={}",
+                    encode_query(&selector)
+                ))?;
+                // client-go's unstructured lists give every item its kind.
+                if let Some(items) = list.get_mut("items").and_then(Json::as_array_mut) {
+                    for item in items.iter_mut().filter_map(Json::as_object_mut) {
+                        item.insert("apiVersion".into(), Json::String("v1".into()));
+                        item.insert("kind".into(), Json::String("Pod".into()));
+                    }
+                }
+                let key = "v1/Pod(related)".to_string();
+                match grouped.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, v)) => v.push(list),
+                    None => grouped.push((key, vec![list])),
+                }
+            }
+        }
+        for (k, v) in grouped {
+            out.insert(k, Json::Array(v));
+        }
+        Ok(out)
     }
 }
 
