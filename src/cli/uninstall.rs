@@ -51,7 +51,7 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
             args.cascade
         );
     }
-    let _ = wait_strategy(&args.wait)?;
+    let wait = wait_strategy(&args.wait)?.waits_for_resources();
     let timeout = timeout_or_default(&args.timeout)?;
     let env = ReleaseEnv::open(settings, false, settings.max_history)?;
     let ctx = env.context();
@@ -61,6 +61,7 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         timeout,
         description: args.description.clone(),
         cascade: args.cascade.clone(),
+        wait,
     };
     let mut out = std::io::stdout().lock();
     for name in &args.args {

@@ -21,6 +21,8 @@ pub struct UninstallOptions {
     pub description: Option<String>,
     /// `--cascade`: `background` (default), `foreground` or `orphan`.
     pub cascade: String,
+    /// `--wait`: wait until the deleted objects are gone.
+    pub wait: bool,
 }
 
 impl Default for UninstallOptions {
@@ -31,6 +33,7 @@ impl Default for UninstallOptions {
             timeout: Duration::from_secs(300),
             description: None,
             cascade: "background".to_string(),
+            wait: false,
         }
     }
 }
@@ -40,6 +43,37 @@ pub struct UninstallOutcome {
     pub release: Release,
     /// Objects left in place by `helm.sh/resource-policy: keep`, as `Kind/name` lines.
     pub kept: Vec<String>,
+}
+
+/// Polls until every deleted object is gone (finalizers done) or the timeout passes.
+fn wait_deleted(
+    ctx: &Context<'_>,
+    deleted: &[crate::cluster::Resource],
+    kept: &[crate::cluster::Resource],
+    timeout: Duration,
+) -> Result<(), ActionError> {
+    let deadline = std::time::Instant::now() + timeout;
+    let kept: Vec<(String, String)> = kept
+        .iter()
+        .map(|r| (r.kind.clone(), r.name.clone()))
+        .collect();
+    for r in deleted {
+        if kept.contains(&(r.kind.clone(), r.name.clone())) {
+            continue;
+        }
+        while ctx.cluster.get_object(r, &ctx.namespace)?.is_some() {
+            if std::time::Instant::now() >= deadline {
+                return Err(ActionError::msg(format!(
+                    "resource {}/{}/{} still exists\ncontext deadline exceeded",
+                    r.kind,
+                    r.namespace.clone().unwrap_or_else(|| ctx.namespace.clone()),
+                    r.name
+                )));
+            }
+            ctx.cluster.sleep(Duration::from_millis(300));
+        }
+    }
+    Ok(())
 }
 
 pub fn uninstall(
@@ -87,6 +121,9 @@ pub fn uninstall(
     }
     let current = resources(&release.manifest)?;
     let kept = delete_all(ctx, &current, &opts.cascade)?;
+    if opts.wait {
+        wait_deleted(ctx, &current, &kept, opts.timeout)?;
+    }
     if !opts.no_hooks {
         run_hooks(ctx, &mut release, "post-delete", opts.timeout)?;
     }
