@@ -221,3 +221,46 @@ fn hooks_run_in_order_and_tests_record_their_run() {
         .stdout
         .contains("STATUS: failed\n"));
 }
+
+#[test]
+fn lost_record_reply_and_dropped_connection_converge() {
+    let Some(c) = TestCluster::start(&[]) else {
+        return;
+    };
+    let chart = c.app_chart("app", "0.1.0");
+    let chart = chart.to_str().unwrap();
+    // The final record update is written but its reply is lost: helm logs it and exits 0.
+    c.faults(r#"[{"method": "PUT", "path": "/secrets/sh\\.helm\\.release\\.v1\\.lr\\.v1$", "status": 500, "commit": true}]"#);
+    let out = c.rudder(&["install", "lr", chart]);
+    out.ok();
+    assert!(out.stderr.contains("level=ERROR msg=\"failed to record the release\" error=\"update: failed to update: Internal error occurred: "), "{}", out.stderr);
+    assert!(c
+        .rudder(&["status", "lr"])
+        .ok()
+        .stdout
+        .contains("STATUS: deployed\n"));
+    // A dropped connection fails the upgrade; running it again converges.
+    c.faults(r#"[{"method": "PATCH", "path": "/configmaps/", "drop_connection": true}]"#);
+    let failed = c.rudder(&["upgrade", "lr", chart, "--set", "greeting=again"]);
+    assert_eq!(failed.code, 1);
+    assert!(
+        failed
+            .stderr
+            .contains("level=WARN msg=\"upgrade failed\" name=lr error="),
+        "{}",
+        failed.stderr
+    );
+    c.rudder(&["upgrade", "lr", chart, "--set", "greeting=again"])
+        .ok();
+    let h = c.rudder(&["history", "lr", "-o", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&h.ok().stdout).unwrap();
+    let statuses: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["superseded", "failed", "deployed"]);
+    let cm = c.kube_get("/api/v1/namespaces/default/configmaps/lr-cm");
+    assert!(cm.contains("\"greeting\":\"again\""), "{cm}");
+}

@@ -266,14 +266,14 @@ pub fn install(
                 .description
                 .clone()
                 .unwrap_or_else(|| "Install complete".into());
-            ctx.storage.update(&release)?;
+            ctx.record(&release);
             Ok(release)
         }
         Err(e) => {
             let info = release.info_mut();
             info.status = Status::Failed;
             info.description = format!("Release {name:?} failed: {e}");
-            ctx.storage.update(&release)?;
+            ctx.record(&release);
             if opts.rollback_on_failure {
                 let un = UninstallOptions {
                     keep_history: false,

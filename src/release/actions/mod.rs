@@ -111,5 +111,19 @@ impl ActionError {
     }
 }
 
+impl Context<'_> {
+    /// helm's `recordRelease`: a failed update of the record is logged, not fatal
+    /// (the objects are already in place; the next command sees the old state).
+    pub fn record(&self, release: &super::Release) {
+        if let Err(e) = self.storage.update(release) {
+            eprintln!(
+                "{}",
+                crate::log::Record::new(crate::log::Level::Error, "failed to record the release")
+                    .attr("error", e.to_string())
+            );
+        }
+    }
+}
+
 /// helm's `errPending`.
 pub const ERR_PENDING: &str = "another operation (install/upgrade/rollback) is in progress";

@@ -86,8 +86,8 @@ pub fn rollback(
         info.description = msg;
         let mut cur = current.clone();
         cur.info_mut().status = Status::Superseded;
-        ctx.storage.update(&cur)?;
-        ctx.storage.update(&target)?;
+        ctx.record(&cur);
+        ctx.record(&target);
         return Err(e);
     }
 
@@ -95,10 +95,10 @@ pub fn rollback(
     for mut r in ctx.storage.history(name)? {
         if r.version != target.version && r.status() == Status::Deployed {
             r.info_mut().status = Status::Superseded;
-            ctx.storage.update(&r)?;
+            ctx.record(&r);
         }
     }
     target.info_mut().status = Status::Deployed;
-    ctx.storage.update(&target)?;
+    ctx.record(&target);
     Ok(target)
 }

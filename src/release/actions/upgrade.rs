@@ -197,7 +197,7 @@ pub fn upgrade(
         Ok(()) => {
             let mut cur = current.clone();
             cur.info_mut().status = Status::Superseded;
-            ctx.storage.update(&cur)?;
+            ctx.record(&cur);
             let info = release.info_mut();
             info.status = Status::Deployed;
             info.description = opts
@@ -205,14 +205,20 @@ pub fn upgrade(
                 .description
                 .clone()
                 .unwrap_or_else(|| "Upgrade complete".into());
-            ctx.storage.update(&release)?;
+            ctx.record(&release);
             Ok(release)
         }
         Err(e) => {
+            eprintln!(
+                "{}",
+                crate::log::Record::new(crate::log::Level::Warn, "upgrade failed")
+                    .attr("name", name)
+                    .attr("error", e.to_string())
+            );
             let info = release.info_mut();
             info.status = Status::Failed;
             info.description = format!("Upgrade {name:?} failed: {e}");
-            ctx.storage.update(&release)?;
+            ctx.record(&release);
             if opts.cleanup_on_fail {
                 let created: Vec<_> = target_objects.clone();
                 let _ = delete_dropped(ctx, &created, &current_objects);
