@@ -82,6 +82,7 @@ fn load(common: &Common, sub: &str, settings: &Settings) -> anyhow::Result<Relea
         &format!("rudder get {sub} RELEASE_NAME [flags]"),
     )?;
     let env = ReleaseEnv::open(settings, false, settings.max_history)?;
+    env.reachable()?;
     let name = &common.args[0];
     Ok(match common.revision.filter(|r| *r > 0) {
         Some(v) => env.storage.get(name, v)?,

@@ -31,6 +31,7 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
     super::exact_args(&args.args, 1, "rudder history", USAGE)?;
     let format = output_format(&args.output)?;
     let env = ReleaseEnv::open(settings, false, settings.max_history)?;
+    env.reachable()?;
     let mut history = env.storage.history(&args.args[0])?;
     history.sort_by_key(|r| r.version);
     if args.max > 0 && history.len() as i64 > args.max {

@@ -258,6 +258,16 @@ fn run_install(args: Args, settings: &Settings) -> anyhow::Result<()> {
         skip_schema_validation: args.deploy.skip_schema_validation,
     };
     let env = ReleaseEnv::open(settings, false, settings.max_history)?;
+    if opts.deploy.dry_run != DryRun::Client {
+        if let Err(e) = env.reachable() {
+            let msg = format!("cluster reachability check failed: {e}");
+            eprintln!(
+                "{}",
+                rudder::log::Record::new(rudder::log::Level::Error, msg.clone())
+            );
+            anyhow::bail!(msg);
+        }
+    }
     let release = install(&env.context(), &name, &mut chart, &user_values, &opts)
         .map_err(|e| install_error(&e))?;
     print_release(&release, format, args.deploy.hide_notes)

@@ -131,6 +131,7 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         None => None,
     };
     let env = ReleaseEnv::open(settings, args.all_namespaces, settings.max_history)?;
+    env.reachable()?;
     let mut all: Vec<Release> = env
         .storage
         .list_all()?

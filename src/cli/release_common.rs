@@ -74,6 +74,11 @@ impl ReleaseEnv {
         })
     }
 
+    /// helm's `GET /version` reachability check.
+    pub fn reachable(&self) -> anyhow::Result<()> {
+        Ok(self.cluster.check_reachable()?)
+    }
+
     pub fn context(&self) -> Context<'_> {
         Context {
             storage: &self.storage,

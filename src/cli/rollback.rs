@@ -81,6 +81,7 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         false,
         args.history_max.unwrap_or(settings.max_history),
     )?;
+    env.reachable()?;
     rollback(&env.context(), &args.args[0], version, &opts)?;
     writeln!(
         std::io::stdout().lock(),

@@ -28,6 +28,7 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
     super::exact_args(&args.args, 1, "rudder status", USAGE)?;
     let format = output_format(&args.output)?;
     let env = ReleaseEnv::open(settings, false, settings.max_history)?;
+    env.reachable()?;
     let name = &args.args[0];
     let mut release = match args.revision.filter(|r| *r > 0) {
         Some(v) => env.storage.get(name, v)?,

@@ -61,6 +61,7 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
     let timeout = timeout_or_default(&args.timeout)?;
     let filter = TestFilter::parse(&args.filter);
     let env = ReleaseEnv::open(settings, false, settings.max_history)?;
+    env.reachable()?;
     let parts = StatusParts {
         hide_notes: true,
         ..Default::default()

@@ -54,6 +54,7 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
     let wait = wait_strategy(&args.wait)?.waits_for_resources();
     let timeout = timeout_or_default(&args.timeout)?;
     let env = ReleaseEnv::open(settings, false, settings.max_history)?;
+    env.reachable()?;
     let ctx = env.context();
     let opts = UninstallOptions {
         keep_history: args.keep_history,

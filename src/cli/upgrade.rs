@@ -64,6 +64,7 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
     let ctx = env.context();
 
     if args.install {
+        env.reachable()?;
         let needs_install = match env.storage.history(&name) {
             Err(StorageError::NotFound) => true,
             Ok(h) => h
@@ -111,6 +112,8 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
             missing_dependencies_error(&missing)
         );
     }
+    env.reachable()
+        .map_err(|e| anyhow::anyhow!("UPGRADE FAILED: {e}"))?;
     let opts = UpgradeOptions {
         deploy: args.deploy.deploy_options()?,
         reuse_values: args.reuse_values && !args.reset_values,

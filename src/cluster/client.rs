@@ -12,7 +12,7 @@ use super::discovery::GroupVersionResources;
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterError {
     /// Configuration problems: helm reports them as "Kubernetes cluster unreachable".
-    #[error("Kubernetes cluster unreachable: {0}")]
+    #[error("kubernetes cluster unreachable: {0}")]
     Unreachable(String),
     /// An API error: the HTTP code and the server's `Status.message`.
     #[error("{message}")]
@@ -71,6 +71,8 @@ pub struct KubeCluster {
     client: Client,
     /// The namespace of the kubeconfig context (`default` when unset).
     pub default_namespace: String,
+    /// The API server URL, for Go-style error texts.
+    pub server: String,
     pub(crate) discovery: RefCell<HashMap<String, GroupVersionResources>>,
 }
 
@@ -80,8 +82,13 @@ fn read_kubeconfig(path: &Option<String>) -> Result<Kubeconfig, ClusterError> {
         Some(p) if !p.is_empty() => {
             let mut merged: Option<Kubeconfig> = None;
             for part in p.split(':').filter(|s| !s.is_empty()) {
-                if !std::path::Path::new(part).exists() && p.contains(':') {
-                    continue;
+                if !std::path::Path::new(part).exists() {
+                    if p.contains(':') {
+                        continue;
+                    }
+                    return Err(ClusterError::Unreachable(format!(
+                        "stat {part}: no such file or directory"
+                    )));
                 }
                 let kc = Kubeconfig::read_from(part).map_err(unreachable)?;
                 merged = Some(match merged {
@@ -101,7 +108,7 @@ impl KubeCluster {
             .enable_all()
             .build()
             .map_err(|e| ClusterError::Other(e.to_string()))?;
-        let (client, default_namespace) = rt.block_on(async {
+        let (client, default_namespace, server) = rt.block_on(async {
             let mut config = if opts.apiserver.is_some() && opts.kubeconfig.is_none() {
                 match read_kubeconfig(&None) {
                     Ok(kc) => Self::config_from(kc, opts).await?,
@@ -119,19 +126,32 @@ impl KubeCluster {
             };
             Self::apply_overrides(&mut config, opts)?;
             let ns = config.default_namespace.clone();
+            let server = config
+                .cluster_url
+                .to_string()
+                .trim_end_matches('/')
+                .to_string();
             let client =
                 Client::try_from(config).map_err(|e| ClusterError::Unreachable(e.to_string()))?;
-            Ok::<_, ClusterError>((client, ns))
+            Ok::<_, ClusterError>((client, ns, server))
         })?;
         Ok(KubeCluster {
             rt,
             client,
             default_namespace,
+            server,
             discovery: RefCell::new(HashMap::new()),
         })
     }
 
     async fn config_from(kc: Kubeconfig, opts: &ConnectOptions) -> Result<Config, ClusterError> {
+        if let Some(ctx) = opts.context.as_ref().filter(|s| !s.is_empty()) {
+            if !kc.contexts.iter().any(|c| &c.name == ctx) {
+                return Err(ClusterError::Unreachable(format!(
+                    "context {ctx:?} does not exist"
+                )));
+            }
+        }
         let options = KubeConfigOptions {
             context: opts.context.clone().filter(|s| !s.is_empty()),
             cluster: None,
@@ -185,7 +205,42 @@ impl KubeCluster {
     }
 }
 
+/// Go's `net/http` wording for a failed request: `Get "URL": dial tcp HOST: connect: connection refused`.
+fn go_request_error(method: &str, url: &str, e: &kube::Error) -> String {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            let host = url
+                .split("://")
+                .nth(1)
+                .and_then(|rest| rest.split('/').next())
+                .unwrap_or("");
+            let what = match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => "connect: connection refused".to_string(),
+                _ => io.to_string(),
+            };
+            return format!("{method} {url:?}: dial tcp {host}: {what}");
+        }
+        source = err.source();
+    }
+    format!("{method} {url:?}: {e}")
+}
+
 impl KubeCluster {
+    /// helm's reachability check: `GET /version` before any other work.
+    pub fn check_reachable(&self) -> Result<(), ClusterError> {
+        let client = self.client();
+        match self.block_on(client.apiserver_version()) {
+            Ok(_) => Ok(()),
+            Err(kube::Error::Api(s)) => Err(ClusterError::Unreachable(s.message.clone())),
+            Err(e) => Err(ClusterError::Unreachable(go_request_error(
+                "Get",
+                &format!("{}/version", self.server),
+                &e,
+            ))),
+        }
+    }
+
     /// The server's `gitVersion` (`v1.37.0`), for `.Capabilities.KubeVersion`.
     pub fn server_version(&self) -> Result<String, ClusterError> {
         let client = self.client();

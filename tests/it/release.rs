@@ -251,3 +251,31 @@ fn dry_runs_store_nothing() {
         1
     );
 }
+
+#[test]
+fn unreachable_cluster_and_bad_context_errors() {
+    let Some(c) = TestCluster::start(&[]) else {
+        return;
+    };
+    let out = c.rudder(&["list", "--kube-apiserver", "http://127.0.0.1:1"]);
+    assert_eq!(out.stderr, "Error: kubernetes cluster unreachable: Get \"http://127.0.0.1:1/version\": dial tcp 127.0.0.1:1: connect: connection refused\n");
+    let out = c.rudder(&["status", "x", "--kube-context", "nope"]);
+    assert_eq!(
+        out.stderr,
+        "Error: kubernetes cluster unreachable: context \"nope\" does not exist\n"
+    );
+    let chart = c.app_chart("app", "0.1.0");
+    let out = c.rudder(&[
+        "upgrade",
+        "x",
+        chart.to_str().unwrap(),
+        "--kube-apiserver",
+        "http://127.0.0.1:1",
+    ]);
+    assert!(
+        out.stderr
+            .starts_with("Error: UPGRADE FAILED: kubernetes cluster unreachable: Get "),
+        "{}",
+        out.stderr
+    );
+}
