@@ -532,8 +532,10 @@ impl<'a, 'e> State<'a, 'e> {
     }
 
     fn set_top_var(&mut self, n: usize, value: Value, iface: bool) {
-        let len = self.vars.len();
-        if let Some(v) = self.vars.get_mut(len - n) {
+        let Some(i) = self.vars.len().checked_sub(n) else {
+            return;
+        };
+        if let Some(v) = self.vars.get_mut(i) {
             v.value = value;
             v.iface = iface;
         }
