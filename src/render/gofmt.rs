@@ -326,7 +326,15 @@ fn bad_verb(out: &mut String, arg: &Value, verb: char) {
 
 /// Writes `v` with the verb in `spec`, recursing into collections as Go's
 /// `printValue` does (the verb applies to every element).
+/// Nesting beyond which collections are not printed: a map that contains
+/// itself (`set $m "self" $m`) would otherwise recurse until the stack ends.
+const MAX_PRINT_DEPTH: usize = 10_000;
+
 fn write_value(out: &mut String, v: &Value, spec: &Spec, depth: usize) {
+    if depth > MAX_PRINT_DEPTH {
+        out.push_str("...");
+        return;
+    }
     if spec.sharp && spec.verb == 'v' {
         let s = go_syntax(v, depth == 0);
         pad(out, &s, spec);
