@@ -244,12 +244,26 @@ impl Value {
     }
 
     /// An independent copy: lists and maps are copied recursively, objects
-    /// and strings are shared (they are immutable).
+    /// and strings are shared (they are immutable). A collection that
+    /// contains itself is shared below a large depth instead of recursing
+    /// forever.
     pub fn deep_copy(&self) -> Value {
+        self.deep_copy_at(0)
+    }
+
+    fn deep_copy_at(&self, depth: usize) -> Value {
+        const MAX_COPY_DEPTH: usize = 10_000;
+        if depth > MAX_COPY_DEPTH {
+            return self.clone();
+        }
         match self {
             Value::List(l) => Value::List(List {
                 items: Rc::new(RefCell::new(
-                    l.items.borrow().iter().map(Value::deep_copy).collect(),
+                    l.items
+                        .borrow()
+                        .iter()
+                        .map(|v| v.deep_copy_at(depth + 1))
+                        .collect(),
                 )),
                 elem: l.elem,
             }),
@@ -258,7 +272,7 @@ impl Value {
                     m.entries
                         .borrow()
                         .iter()
-                        .map(|(k, v)| (k.clone(), v.deep_copy()))
+                        .map(|(k, v)| (k.clone(), v.deep_copy_at(depth + 1)))
                         .collect(),
                 )),
                 elem: m.elem,
