@@ -206,9 +206,16 @@ impl KubeCluster {
 }
 
 /// Go's `net/http` wording for a failed request: `Get "URL": dial tcp HOST: connect: connection refused`.
-fn go_request_error(method: &str, url: &str, e: &kube::Error) -> String {
+pub(crate) fn go_request_error(method: &str, url: &str, e: &kube::Error) -> String {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = source {
+        let text = err.to_string();
+        // A connection closed without an answer is Go's `EOF`.
+        if text.contains("connection closed before message completed")
+            || text.contains("IncompleteMessage")
+        {
+            return format!("{method} {url:?}: EOF");
+        }
         if let Some(io) = err.downcast_ref::<std::io::Error>() {
             let host = url
                 .split("://")

@@ -142,9 +142,20 @@ impl KubeCluster {
         let mut pp = PatchParams::apply(FIELD_MANAGER);
         pp.force = force;
         pp.field_validation = Some(ValidationDirective::Strict);
-        self.block_on(api.patch(&r.name, &pp, &Patch::Apply(&body)))
-            .map_err(ClusterError::from_kube)?;
-        Ok(())
+        match self.block_on(api.patch(&r.name, &pp, &Patch::Apply(&body))) {
+            Ok(_) => Ok(()),
+            Err(e @ kube::Error::Api(_)) => Err(ClusterError::from_kube(e)),
+            Err(e) => {
+                let (path, _) = self.object_path(r, release_ns)?;
+                let url = format!(
+                    "{}{path}?fieldManager={FIELD_MANAGER}&fieldValidation=Strict&force={force}",
+                    self.server
+                );
+                Err(ClusterError::Other(super::client::go_request_error(
+                    "Patch", &url, &e,
+                )))
+            }
+        }
     }
 
     /// Deletes the object with background propagation; `Ok(false)` when it was already gone.

@@ -54,7 +54,11 @@ impl KubeCluster {
             .map_err(ClusterError::from_kube)
     }
 
-    fn object_path(&self, r: &Resource, ns: &str) -> Result<(String, bool), ClusterError> {
+    pub(crate) fn object_path(
+        &self,
+        r: &Resource,
+        ns: &str,
+    ) -> Result<(String, bool), ClusterError> {
         let m = self.mapping(&r.api_version, &r.kind)?;
         let base = if m.resource.group.is_empty() {
             format!("/api/{}", m.resource.version)

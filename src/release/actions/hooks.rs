@@ -57,7 +57,7 @@ fn job_or_pod_outcome(kind: &str, live: &Json, namespace: &str) -> Option<Outcom
         }
         "Pod" => match status.get("phase").and_then(Json::as_str)? {
             "Succeeded" => Some(Outcome::Succeeded),
-            "Failed" => Some(failed("Pod has failed".to_string())),
+            "Failed" => Some(failed(format!("pod {name} failed"))),
             _ => None,
         },
         _ => Some(Outcome::Succeeded),
@@ -163,6 +163,10 @@ pub fn run_hooks_where(
     });
     for i in order {
         if let Err(e) = run_one(ctx, &mut release.hooks[i], timeout) {
+            // `helm test` reports a failed test pod as it is.
+            if event == "test" {
+                return Err(e);
+            }
             return Err(ActionError::msg(format!("failed {event}: {e}")));
         }
     }
