@@ -488,3 +488,43 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod robustness {
+    use super::*;
+    use crate::render::funcs::standard_registry;
+
+    /// Random mixes of template tokens must give a result or an error, never a panic.
+    #[test]
+    fn random_token_soup_never_panics() {
+        let toks = [
+            "{{", "}}", "{{-", "-}}", " ", "\n", "(", ")", "|", "$x", ":=", "=", ".", ".a",
+            ".Values", "$", "if", "else", "end", "range", "with", "define", "\"d\"", "template",
+            "block", "break", "continue", "1", "-1", "1.5", "'a'", "`r`", "\"s\"", "nil", "true",
+            "include", "tpl", "printf", "\"%d\"", "index", "len", "and", "or", "not", "eq", "list",
+            "dict", "set", "default", "/*", "*/", ",", "$i", "0x1p3", "1e", "\\", "@", "ä", "}",
+            "{",
+        ];
+        let mut seed: u64 = 0x9E3779B97F4A7C15;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let e = Engine::new(standard_registry(), EngineOptions::default());
+        for _ in 0..20000 {
+            let n = (next() % 40) as usize;
+            let mut src = String::new();
+            for _ in 0..n {
+                src.push_str(toks[(next() % toks.len() as u64) as usize]);
+                if next() % 3 == 0 {
+                    src.push(' ');
+                }
+            }
+            let mut top = MapData::new();
+            top.insert("Values".into(), Value::empty_map());
+            let _ = e.render_string("t/templates/x.yaml", &src, Value::map(top));
+        }
+    }
+}
