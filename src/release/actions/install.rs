@@ -44,17 +44,30 @@ fn hook_record(h: &RenderedHook) -> Hook {
     }
 }
 
+/// Which revision a chart is rendered for.
+pub struct RenderTarget<'a> {
+    pub name: &'a str,
+    pub revision: i64,
+    pub is_upgrade: bool,
+    pub skip_schema_validation: bool,
+    /// `--dry-run=client`: no cluster, default capabilities.
+    pub offline: bool,
+}
+
 /// Renders the chart for a revision with the server's Kubernetes version.
 pub fn render_release(
     ctx: &Context<'_>,
     chart: &mut Chart,
     values: &Value,
-    name: &str,
-    revision: i64,
-    is_upgrade: bool,
-    skip_schema_validation: bool,
-    offline: bool,
+    target: RenderTarget<'_>,
 ) -> Result<RenderedRelease, ActionError> {
+    let RenderTarget {
+        name,
+        revision,
+        is_upgrade,
+        skip_schema_validation,
+        offline,
+    } = target;
     let kube_version = if offline {
         None
     } else {
@@ -176,11 +189,13 @@ pub fn install(
         ctx,
         chart,
         user_values,
-        name,
-        revision,
-        false,
-        opts.skip_schema_validation,
-        dry_run == DryRun::Client,
+        RenderTarget {
+            name,
+            revision,
+            is_upgrade: false,
+            skip_schema_validation: opts.skip_schema_validation,
+            offline: dry_run == DryRun::Client,
+        },
     )?;
     if dry_run != DryRun::None {
         let target = resources(&rendered.manifest)?;

@@ -16,7 +16,7 @@ use super::deploy::{
     apply_all, build_objects, check_ownership_all, delete_dropped, resources, wait,
 };
 use super::hooks::run_hooks;
-use super::install::render_release;
+use super::install::{render_release, RenderTarget};
 use super::rollback::rollback;
 use super::{ActionError, Context, DeployOptions, DryRun, DRY_RUN_DESCRIPTION, ERR_PENDING};
 
@@ -112,11 +112,13 @@ pub fn upgrade(
         ctx,
         chart,
         &values,
-        name,
-        revision,
-        true,
-        opts.skip_schema_validation,
-        opts.deploy.dry_run == DryRun::Client,
+        RenderTarget {
+            name,
+            revision,
+            is_upgrade: true,
+            skip_schema_validation: opts.skip_schema_validation,
+            offline: opts.deploy.dry_run == DryRun::Client,
+        },
     )?;
     let current_objects = resources(&current.manifest)?;
     let target_objects = resources(&rendered.manifest)?;
