@@ -63,7 +63,21 @@ impl ReleaseEnv {
             "configmap" | "configmaps" => {
                 Box::new(ConfigMapDriver::new(cluster.clone(), &storage_ns))
             }
-            "memory" => Box::new(MemoryDriver::new(&storage_ns)),
+            "memory" => {
+                // helm preloads records from HELM_MEMORY_DRIVER_DATA files and logs
+                // when there are none; rudder starts empty either way.
+                let data = std::env::var("HELM_MEMORY_DRIVER_DATA").unwrap_or_default();
+                if data.is_empty() {
+                    eprintln!(
+                        "{}",
+                        rudder::log::Record::new(
+                            rudder::log::Level::Info,
+                            "Unable to read memory driver dataopen : no such file or directory"
+                        )
+                    );
+                }
+                Box::new(MemoryDriver::new(&storage_ns))
+            }
             other => anyhow::bail!("unknown driver {other:?}"),
         };
         Ok(ReleaseEnv {
