@@ -262,6 +262,26 @@ pub(crate) fn compose_first(src: &str) -> Result<Option<Rc<Node>>, ComposeError>
                 None => Err(e),
             }
         }
+        Err(e) if e.contains("invalid indentation in quoted scalar") => {
+            // yaml-rust2 also wants continuation lines of a quoted scalar
+            // indented past the enclosing block; libyaml does not check. The
+            // leading white space of those lines is folded away either way, so
+            // indenting them does not change the value.
+            let mut text = src.to_string();
+            for _ in 0..64 {
+                let Some(fixed) = super::syntax_error::indent_quoted_continuations(&text) else {
+                    return Err(e);
+                };
+                match compose_text(&fixed) {
+                    Err(again) if again.contains("invalid indentation in quoted scalar") => {
+                        text = fixed
+                    }
+                    Err(_) => return Err(e),
+                    ok => return ok,
+                }
+            }
+            Err(e)
+        }
         other => other,
     }
 }

@@ -455,3 +455,58 @@ fn quote_closes(src: &str, from: usize, q: char) -> bool {
     }
     false
 }
+
+/// Finds the first quoted scalar that yaml-rust2 rejects for the indentation
+/// of its continuation lines and returns `src` with those lines indented past
+/// the opening quote's column. `None` when there is no such scalar or it never
+/// closes (then the original error stands).
+pub(crate) fn indent_quoted_continuations(src: &str) -> Option<String> {
+    let mut parser = yaml_rust2::parser::Parser::new_from_str(src);
+    let at = loop {
+        match parser.next_token() {
+            Ok((yaml_rust2::parser::Event::StreamEnd, _)) => return None,
+            Ok(_) => continue,
+            Err(e) if e.info() == "invalid indentation in quoted scalar" => {
+                break e.marker().index()
+            }
+            Err(_) => return None,
+        }
+    };
+    let chars: Vec<char> = src.chars().collect();
+    let q = *chars.get(at)?;
+    if q != '"' && q != '\'' {
+        return None;
+    }
+    let line_start = chars[..at]
+        .iter()
+        .rposition(|c| *c == '\n')
+        .map_or(0, |i| i + 1);
+    let pad = " ".repeat(at - line_start + 1);
+    let mut out: String = chars[..=at].iter().collect();
+    let mut i = at + 1;
+    while i < chars.len() {
+        let c = chars[i];
+        out.push(c);
+        if c == '\n' {
+            out.push_str(&pad);
+        } else if q == '"' && c == '\\' {
+            if let Some(n) = chars.get(i + 1) {
+                out.push(*n);
+                if *n == '\n' {
+                    out.push_str(&pad);
+                }
+            }
+            i += 1;
+        } else if c == q {
+            if q == '\'' && chars.get(i + 1) == Some(&'\'') {
+                out.push('\'');
+                i += 2;
+                continue;
+            }
+            out.extend(&chars[i + 1..]);
+            return Some(out);
+        }
+        i += 1;
+    }
+    None
+}
