@@ -3,7 +3,8 @@
 
 usage: bench/side_by_side.py [--rudder BIN] [--helm BIN] [-n RUNS] [SUITE...]
 
-Suites: template (largest corpus charts), show, search (big index). Each command
+Suites: template (largest corpus charts), show, search (big index, warm and cold),
+merge (`repo index --merge` of the big index; slow for helm, run it with -n 3). Each command
 runs once to warm up, then RUNS times alternately for both binaries; we report the
 median wall time and the median peak RSS (from wait4) of each, and the
 rudder/helm ratios. Output goes to /dev/null. Needs ../shared/corpus.
@@ -33,8 +34,26 @@ SUITES = {
     'search': [
         ('search repo nginx', lambda _: ['search', 'repo', 'nginx'], None),
         ('search repo bitnami/redis --versions', lambda _: ['search', 'repo', 'bitnami/redis', '--versions'], None),
+        ("search repo --regexp 'post(gres|gis)'", lambda _: ['search', 'repo', '--regexp', 'post(gres|gis)'], None),
+        # cold: rudder's derived search cache is deleted before every run
+        ('search repo nginx (cold)', lambda _: ['search', 'repo', 'nginx'], 'cold'),
+    ],
+    'merge': [
+        ('repo index EMPTY --merge bigindex', lambda _: ['repo', 'index', MERGE_DIR, '--merge', MERGE_SRC], None),
     ],
 }
+
+
+# set up by main() for the 'merge' suite
+MERGE_DIR = MERGE_SRC = None
+
+
+def drop_derived_caches(env):
+    cache = env.get('HELM_REPOSITORY_CACHE')
+    if cache and os.path.isdir(cache):
+        for f in os.listdir(cache):
+            if f.endswith('.rudder-search'):
+                os.remove(os.path.join(cache, f))
 
 
 def run_once(binary, argv, env):
@@ -70,6 +89,14 @@ def main():
         shutil.copy(os.path.join(CORPUS, 'index.yaml'), os.path.join(cache, 'corpus-index.yaml'))
         env.update(HELM_REPOSITORY_CONFIG=os.path.join(CORPUS, 'bigindex', 'repositories.yaml'),
                    HELM_REPOSITORY_CACHE=cache)
+    if 'merge' in a.suites:
+        global MERGE_DIR, MERGE_SRC
+        MERGE_DIR = os.path.join(scratch, 'merge-empty')
+        os.makedirs(MERGE_DIR)
+        MERGE_SRC = os.path.join(scratch, 'merge-big.yaml')
+        with gzip.open(os.path.join(CORPUS, 'bigindex', 'bitnami-history-index.yaml.gz')) as src, \
+                open(MERGE_SRC, 'wb') as dst:
+            shutil.copyfileobj(src, dst)
     print(f'{"command":40} {"helm s":>8} {"rudder s":>9} {"time x":>7} {"helm MiB":>9} {"rudder MiB":>11} {"mem x":>6}')
     for suite in a.suites:
         for label, make_argv, arg in SUITES[suite]:
@@ -79,6 +106,8 @@ def main():
                 run_once(binary, argv, env)  # warm-up
             for _ in range(a.n):
                 for name, binary in (('helm', a.helm), ('rudder', a.rudder)):
+                    if arg == 'cold':
+                        drop_derived_caches(env)
                     results[name].append(run_once(binary, argv, env))
             hw = statistics.median(r[0] for r in results['helm'])
             rw = statistics.median(r[0] for r in results['rudder'])

@@ -89,6 +89,10 @@ fn invalid(msg: impl Into<String>) -> ValidationError {
 /// Helm's `sanitizeString`: whitespace becomes a space, unprintable
 /// characters are dropped.
 pub fn sanitize(s: &str) -> String {
+    // Fast path (big repository indexes sanitize every field): printable ASCII is unchanged.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return s.to_string();
+    }
     s.chars()
         .filter_map(|c| {
             if c.is_whitespace() {

@@ -107,7 +107,10 @@ fn run_index(a: IndexArgs) -> anyhow::Result<()> {
         index.merge(other, &mut log_to_stderr);
     }
     index.sort_entries();
-    write_index(&index, &out, a.json)
+    write_index(&index, &out, a.json)?;
+    // The process ends here; freeing a big index entry by entry would only cost time.
+    std::mem::forget(index);
+    Ok(())
 }
 
 fn write_index(index: &rudder::repo::IndexFile, dest: &Path, json: bool) -> anyhow::Result<()> {

@@ -85,8 +85,13 @@ pub fn load_index(
         (v, false)
     } else {
         let text = String::from_utf8_lossy(data);
-        let v =
-            crate::values::yaml::unmarshal(&text).map_err(|e| IndexError::Yaml(e.to_string()))?;
+        // helm's own layout is read by the fast reader; anything else (and
+        // every error) goes through the general loader.
+        let v = match super::index_fast_yaml::parse(&text) {
+            Some(v) => v,
+            None => crate::values::yaml::unmarshal(&text)
+                .map_err(|e| IndexError::Yaml(e.to_string()))?,
+        };
         (v, true)
     };
     let wrap = |m: String| {
@@ -97,7 +102,9 @@ pub fn load_index(
         }
     };
     let mut nulls = Vec::new();
-    let mut index = decode_index(&doc, strict, &mut nulls).map_err(wrap)?;
+    let decoded = decode_index(&doc, strict, &mut nulls);
+    release(doc, data.len());
+    let mut index = decoded.map_err(wrap)?;
     for name in nulls {
         log(Record::new(
             Level::Warn,
@@ -112,6 +119,22 @@ pub fn load_index(
         return Err(IndexError::NoApiVersion);
     }
     Ok(index)
+}
+
+/// Size (bytes of index text) above which decoded trees are not freed.
+pub const BIG_INDEX: usize = 8 << 20;
+
+/// Drops `v`, unless it was decoded from a big index: rudder is a
+/// short-lived process, and freeing millions of small allocations one by
+/// one costs about as much as making them, so big trees are left to
+/// process exit (`Value` is not `Send`, so it cannot be freed on another
+/// thread instead).
+pub fn release<T>(v: T, source_len: usize) {
+    if source_len > BIG_INDEX {
+        std::mem::forget(v);
+    } else {
+        drop(v);
+    }
 }
 
 /// Removes versions that fail chart validation, warning as helm does
