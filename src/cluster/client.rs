@@ -234,6 +234,35 @@ pub(crate) fn go_request_error(method: &str, url: &str, e: &kube::Error) -> Stri
 }
 
 impl KubeCluster {
+    /// A cluster over a client built inside this command's runtime (tests give
+    /// a `tower_test` mock service here).
+    pub fn with_client(
+        make: impl FnOnce() -> Client,
+        default_namespace: &str,
+    ) -> Result<KubeCluster, ClusterError> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| ClusterError::Other(e.to_string()))?;
+        let client = rt.block_on(async { make() });
+        Ok(KubeCluster {
+            rt,
+            client,
+            default_namespace: default_namespace.to_string(),
+            server: "http://localhost".to_string(),
+            discovery: RefCell::new(HashMap::new()),
+        })
+    }
+
+    /// Starts a task on this command's runtime; it runs while `block_on` runs.
+    pub fn spawn<F>(&self, f: F) -> tokio::task::JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.rt.spawn(f)
+    }
+
     /// helm's reachability check: `GET /version` before any other work.
     pub fn check_reachable(&self) -> Result<(), ClusterError> {
         let client = self.client();
