@@ -110,8 +110,7 @@ impl<'a> Reader<'a> {
 
     fn map(&mut self, n: usize) -> Option<Value> {
         let mut m = MapData::new();
-        loop {
-            let Some(j) = self.peek() else { break };
+        while let Some(j) = self.peek() {
             let line = &self.lines[j];
             if line.indent < n {
                 break;
@@ -165,8 +164,7 @@ impl<'a> Reader<'a> {
 
     fn seq(&mut self, n: usize) -> Option<Value> {
         let mut items = Vec::new();
-        loop {
-            let Some(j) = self.peek() else { break };
+        while let Some(j) = self.peek() {
             let line = &self.lines[j];
             if line.indent < n {
                 break;
