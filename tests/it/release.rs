@@ -279,3 +279,23 @@ fn unreachable_cluster_and_bad_context_errors() {
         out.stderr
     );
 }
+
+#[test]
+fn reinstall_over_kept_history_supersedes_it() {
+    let Some(c) = TestCluster::start(&[]) else {
+        return;
+    };
+    let chart = c.app_chart("app", "0.1.0");
+    let chart = chart.to_str().unwrap();
+    c.rudder(&["install", "k", chart]).ok();
+    c.rudder(&["uninstall", "k", "--keep-history"]).ok();
+    let refused = c.rudder(&["install", "k", chart]);
+    assert!(refused.stderr.ends_with("Error: INSTALLATION FAILED: release name check failed: cannot reuse a name that is still in use\n"));
+    let again = c.rudder(&["install", "k", chart, "--replace"]);
+    assert!(again.ok().stdout.contains("REVISION: 2\n"));
+    let h = c.rudder(&["history", "k", "-o", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&h.ok().stdout).unwrap();
+    assert_eq!(v[0]["status"], "superseded");
+    assert_eq!(v[0]["description"], "superseded by new release");
+    assert_eq!(v[1]["status"], "deployed");
+}

@@ -274,6 +274,15 @@ pub fn install(
 
     match perform(ctx, &mut release, &target, opts) {
         Ok(()) => {
+            // `--replace`: the revision this one replaces is superseded.
+            if revision > 1 {
+                if let Ok(mut old) = ctx.storage.get(name, revision - 1) {
+                    let info = old.info_mut();
+                    info.status = Status::Superseded;
+                    info.description = "superseded by new release".into();
+                    ctx.record(&old);
+                }
+            }
             let info = release.info_mut();
             info.status = Status::Deployed;
             info.description = opts
