@@ -186,10 +186,6 @@ pub fn run_add(a: AddArgs, settings: &Settings) -> anyhow::Result<()> {
             "looks like \"{url}\" is not a valid chart repository or cannot be reached: {e}"
         )
     })?;
-    if f.api_version.is_empty() && f.repositories.is_empty() {
-        // A new file, as helm's zero `repo.File` marshals it.
-        f.api_version = String::new();
-    }
     f.update(entry);
     f.write(repo_file)?;
     println!("\"{name}\" has been added to your repositories");
