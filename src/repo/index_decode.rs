@@ -85,13 +85,13 @@ pub fn load_index(
         (v, false)
     } else {
         let text = String::from_utf8_lossy(data);
-        // helm's own layout is read by the fast reader; anything else (and
-        // every error) goes through the general loader.
-        let v = match super::index_fast_yaml::parse(&text) {
-            Some(v) => v,
-            None => crate::values::yaml::unmarshal(&text)
-                .map_err(|e| IndexError::Yaml(e.to_string()))?,
-        };
+        // helm's own layout is read by the streaming fast reader; anything
+        // else (and every error) goes through the general loader.
+        if let Some((index, nulls)) = decode_fast(&text) {
+            return finish_index(index, nulls, source, log);
+        }
+        let v =
+            crate::values::yaml::unmarshal(&text).map_err(|e| IndexError::Yaml(e.to_string()))?;
         (v, true)
     };
     let wrap = |m: String| {
@@ -102,9 +102,60 @@ pub fn load_index(
         }
     };
     let mut nulls = Vec::new();
-    let decoded = decode_index(&doc, strict, &mut nulls);
-    release(doc, data.len());
-    let mut index = decoded.map_err(wrap)?;
+    let index = decode_index(&doc, strict, &mut nulls).map_err(wrap)?;
+    finish_index(index, nulls, source, log)
+}
+
+/// Decodes a YAML index in helm's own layout one chart version at a time
+/// (see [`super::index_fast_yaml::parse_index`]), so neither the whole
+/// `Value` tree nor its freeing ever costs anything. `None` when the
+/// layout is not recognised or any field fails to decode: the general
+/// path then produces helm's exact error.
+fn decode_fast(text: &str) -> Option<(IndexFile, Vec<String>)> {
+    let mut entries: BTreeMap<String, Vec<ChartVersion>> = BTreeMap::new();
+    let mut nulls = Vec::new();
+    let mut current: Option<(String, Vec<ChartVersion>)> = None;
+    let done = |cur: &mut Option<(String, Vec<ChartVersion>)>,
+                entries: &mut BTreeMap<String, Vec<ChartVersion>>| {
+        match cur.take() {
+            Some((name, versions)) => entries.insert(name, versions).is_none(),
+            None => true,
+        }
+    };
+    let top = super::index_fast_yaml::parse_index(text, &mut |event| {
+        use super::index_fast_yaml::EntryEvent;
+        match event {
+            EntryEvent::Chart(name) => {
+                done(&mut current, &mut entries).then_some(())?;
+                current = Some((name.to_string(), Vec::new()));
+            }
+            EntryEvent::Version(v) => {
+                let (name, versions) = current.as_mut()?;
+                if v.is_nil() {
+                    nulls.push(name.clone());
+                } else {
+                    versions.push(decode_chart_version(&v, true).ok()?);
+                }
+            }
+        }
+        Some(())
+    })?;
+    done(&mut current, &mut entries).then_some(())?;
+    let mut index = decode_index(&Value::map(top), true, &mut Vec::new()).ok()?;
+    index.entries = entries;
+    // The general path reports null items in chart-name order.
+    nulls.sort();
+    Some((index, nulls))
+}
+
+/// The steps after decoding that both paths share: null-item and invalid
+/// version warnings, sorting, the `apiVersion` check.
+fn finish_index(
+    mut index: IndexFile,
+    nulls: Vec<String>,
+    source: &str,
+    log: &mut dyn FnMut(Record),
+) -> Result<IndexFile, IndexError> {
     for name in nulls {
         log(Record::new(
             Level::Warn,
@@ -119,22 +170,6 @@ pub fn load_index(
         return Err(IndexError::NoApiVersion);
     }
     Ok(index)
-}
-
-/// Size (bytes of index text) above which decoded trees are not freed.
-pub const BIG_INDEX: usize = 8 << 20;
-
-/// Drops `v`, unless it was decoded from a big index: rudder is a
-/// short-lived process, and freeing millions of small allocations one by
-/// one costs about as much as making them, so big trees are left to
-/// process exit (`Value` is not `Send`, so it cannot be freed on another
-/// thread instead).
-pub fn release<T>(v: T, source_len: usize) {
-    if source_len > BIG_INDEX {
-        std::mem::forget(v);
-    } else {
-        drop(v);
-    }
 }
 
 /// Removes versions that fail chart validation, warning as helm does
@@ -406,6 +441,43 @@ mod tests {
         assert_eq!(a[1].created, gotime::ZERO_TIME);
         assert_eq!(a[1].urls, ["a-1.0.0.tgz"]);
         assert_eq!(a[1].metadata.api_version, "v1");
+    }
+
+    /// The streaming reader and the general loader decode the same index.
+    fn fast_equals_general(src: &str) {
+        let (fast, fast_nulls) = decode_fast(src).unwrap_or_else(|| panic!("refused:\n{src}"));
+        let doc = crate::values::yaml::unmarshal(src).unwrap();
+        let mut nulls = Vec::new();
+        let slow = decode_index(&doc, true, &mut nulls).unwrap();
+        assert_eq!(format!("{fast:?}"), format!("{slow:?}"));
+        assert_eq!(fast_nulls, nulls);
+    }
+
+    #[test]
+    fn streaming_reader_matches_general_loader() {
+        fast_equals_general(
+            "annotations:\n  k: v\napiVersion: v1\nentries:\n  b:\n  - null\n  - name: b\n    version: 1.0.0\n    maintainers:\n    - name: m\n    dependencies:\n    - name: d\n      version: ~1\n  a:\n  - ~\n  empty: []\n  nothing:\n  z:\n    - name: z\n      version: 2.0.0\n      urls:\n      - z.tgz\ngenerated: \"2020-01-01T00:00:00Z\"\nserverInfo:\n  x: y\n",
+        );
+        fast_equals_general("apiVersion: v1\nentries: {}\n");
+        fast_equals_general("apiVersion: v1\nentries:\ngenerated: \"2020-01-01T00:00:00Z\"\n");
+        let corpus =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/index.yaml");
+        if let Ok(text) = std::fs::read_to_string(corpus) {
+            fast_equals_general(&text);
+        }
+    }
+
+    #[test]
+    fn streaming_reader_defers_to_general_loader() {
+        for src in [
+            "apiVersion: v1\nentries:\n  a:\n  - name: a\n  a:\n  - name: a\n",
+            "apiVersion: v1\nEntries: {}\nentries: {}\n",
+            "apiVersion: v1\nentries:\n  a:\n  - name: [x]\n",
+            "apiVersion: v1\nentries:\n  a:\n  - name: a\n    bogus: 1\n",
+            "apiVersion: v1\nentries:\n  a:\n    b: c\n",
+        ] {
+            assert!(decode_fast(src).is_none(), "{src}");
+        }
     }
 
     #[test]

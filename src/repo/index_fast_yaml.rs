@@ -23,8 +23,17 @@ struct Reader<'a> {
     i: usize,
 }
 
-/// Parses `src`, or `None` when it uses YAML this reader does not handle.
-pub fn parse(src: &str) -> Option<Value> {
+/// What [`parse_index`] hands to its caller while it reads `entries`.
+pub enum EntryEvent<'a> {
+    /// A chart name under `entries` (its versions follow).
+    Chart(&'a str),
+    /// One item of the current chart's list: a version's mapping, or `Nil`.
+    Version(Value),
+}
+
+/// Splits `src` into lines, or `None` when it has characters this reader
+/// does not handle.
+fn reader(src: &str) -> Option<Reader<'_>> {
     if src.contains('\r') || src.contains('\t') || src.starts_with('\u{feff}') {
         return None;
     }
@@ -36,7 +45,70 @@ pub fn parse(src: &str) -> Option<Value> {
             text,
         });
     }
-    let mut r = Reader { lines, i: 0 };
+    Some(Reader { lines, i: 0 })
+}
+
+/// Reads an index in helm's layout without ever holding the whole tree:
+/// each chart version under the top-level `entries` key is built as a
+/// small `Value` and handed to `on_entry` at once (which may refuse with
+/// `None`); the other top-level keys are returned as a map. `None` when
+/// the text is not in the layout this reader handles (or `on_entry`
+/// refused), so the caller falls back to the general loader.
+pub fn parse_index(
+    src: &str,
+    on_entry: &mut dyn FnMut(EntryEvent) -> Option<()>,
+) -> Option<MapData> {
+    let mut r = reader(src)?;
+    let mut top = MapData::new();
+    let mut seen_entries = false;
+    while let Some(j) = r.peek() {
+        let line = &r.lines[j];
+        if line.indent != 0 || is_seq_item(line.text) || line.text.starts_with("---") {
+            return None;
+        }
+        r.i = j;
+        let text = line.text;
+        let end = key_end(text)?;
+        let key = &text[..end];
+        if key.ends_with(' ') || key.contains(": ") {
+            return None;
+        }
+        let GoYaml::Str(key) = resolve_plain(key) else {
+            return None;
+        };
+        let rest = text[end + 1..].trim_start_matches(' ');
+        r.i += 1;
+        if key.eq_ignore_ascii_case("entries") {
+            // Only one spelling, once: encoding/json's case-insensitive
+            // last-wins matching is left to the general loader.
+            if key != "entries" || seen_entries {
+                return None;
+            }
+            seen_entries = true;
+            if rest == "{}" {
+                continue;
+            }
+            if !rest.is_empty() {
+                return None;
+            }
+            r.entries(on_entry)?;
+            continue;
+        }
+        let value = if rest.is_empty() {
+            r.nested(0)?
+        } else {
+            r.inline(rest, 0)?
+        };
+        if top.insert(key, value).is_some() {
+            return None;
+        }
+    }
+    Some(top)
+}
+
+/// Parses `src`, or `None` when it uses YAML this reader does not handle.
+pub fn parse(src: &str) -> Option<Value> {
+    let mut r = reader(src)?;
     r.skip_blank();
     if r.i >= r.lines.len() {
         return None;
@@ -162,8 +234,71 @@ impl<'a> Reader<'a> {
         Some(Value::Nil)
     }
 
+    /// The block mapping of chart names to version lists under `entries:`.
+    fn entries(&mut self, on_entry: &mut dyn FnMut(EntryEvent) -> Option<()>) -> Option<()> {
+        let Some(j) = self.peek() else {
+            return Some(());
+        };
+        let n = self.lines[j].indent;
+        if n == 0 {
+            // `entries:` with nothing nested is null; leave that to the
+            // general loader unless the next line is another top-level key.
+            return (!is_seq_item(self.lines[j].text)).then_some(());
+        }
+        while let Some(j) = self.peek() {
+            let line = &self.lines[j];
+            if line.indent < n {
+                break;
+            }
+            if line.indent > n || is_seq_item(line.text) {
+                return None;
+            }
+            self.i = j;
+            let text = line.text;
+            let end = key_end(text)?;
+            let key = &text[..end];
+            if key.ends_with(' ') || key.contains(": ") {
+                return None;
+            }
+            let GoYaml::Str(name) = resolve_plain(key) else {
+                return None;
+            };
+            let rest = text[end + 1..].trim_start_matches(' ');
+            self.i += 1;
+            on_entry(EntryEvent::Chart(&name))?;
+            match rest {
+                "[]" => continue,
+                "" => {}
+                _ => return None,
+            }
+            let Some(j) = self.peek() else {
+                break;
+            };
+            let line = &self.lines[j];
+            if !is_seq_item(line.text) || line.indent < n {
+                if line.indent <= n {
+                    continue; // `name:` alone is a null list
+                }
+                return None;
+            }
+            let k = line.indent;
+            self.seq_each(k, &mut |v| on_entry(EntryEvent::Version(v)))?;
+        }
+        Some(())
+    }
+
     fn seq(&mut self, n: usize) -> Option<Value> {
         let mut items = Vec::new();
+        self.seq_each(n, &mut |v| {
+            items.push(v);
+            Some(())
+        })?;
+        Some(Value::list(items))
+    }
+
+    /// Reads the block sequence at indentation `n`, handing each item to
+    /// `each` as it is complete.
+    fn seq_each(&mut self, n: usize, each: &mut dyn FnMut(Value) -> Option<()>) -> Option<()> {
         while let Some(j) = self.peek() {
             let line = &self.lines[j];
             if line.indent < n {
@@ -189,13 +324,13 @@ impl<'a> Reader<'a> {
                     indent: k,
                     text: item,
                 };
-                items.push(self.map(k)?);
+                each(self.map(k)?)?;
             } else {
                 self.i += 1;
-                items.push(self.inline(item, n)?);
+                each(self.inline(item, n)?)?;
             }
         }
-        Some(Value::list(items))
+        Some(())
     }
 
     /// A scalar (or empty flow collection) starting on the current line;

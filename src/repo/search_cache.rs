@@ -228,8 +228,7 @@ pub fn load_repo(cache_dir: &Path, repo: &str) -> Result<CachedRepo, LoadFailure
         records: RepoRecords::from_index(&index),
         warnings,
     };
-    let size = key.map_or(0, |k| k.size as usize);
-    super::index_decode::release(index, size);
+    drop(index);
     if let Some(key) = key {
         // Only trust the key if the index did not change while we read it.
         if SourceKey::of(&index_path).ok() == Some(key) {
