@@ -144,6 +144,12 @@ fn transport_error(href: &str, e: &reqwest::Error) -> HttpError {
     } else if all.contains("connection refused") {
         let addr = scheme_host(href).map(|(_, h)| h).unwrap_or_default();
         format!("dial tcp {addr}: connect: connection refused")
+    } else if all.contains("unknownissuer") || all.contains("unknown issuer") {
+        // rustls names the failure differently from Go's crypto/tls.
+        "tls: failed to verify certificate: x509: certificate signed by unknown authority"
+            .to_string()
+    } else if all.contains("invalidcontenttype") || all.contains("corrupt message") {
+        "http: server gave HTTP response to HTTPS client".to_string()
     } else {
         chain.last().cloned().unwrap_or_else(|| e.to_string())
     };

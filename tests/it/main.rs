@@ -17,4 +17,5 @@ mod release_support;
 mod repo;
 mod repo_interop;
 mod repo_support;
+mod repo_tls;
 mod robustness;
