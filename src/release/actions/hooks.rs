@@ -76,8 +76,23 @@ fn run_one(ctx: &Context<'_>, h: &mut Hook, timeout: Duration) -> Result<(), Act
     let resources = parse_manifest(&h.manifest)?;
     let pols = policies(h);
     if pols.iter().any(|p| p == "before-hook-creation") {
+        let deadline = Instant::now() + timeout;
         for r in &resources {
-            ctx.cluster.delete_object(r, &ctx.namespace)?;
+            if !ctx.cluster.delete_object(r, &ctx.namespace)? {
+                continue;
+            }
+            // Deletion is graceful on a real cluster: wait until the old
+            // object is gone, or the new one would be applied onto it.
+            while ctx.cluster.get_object(r, &ctx.namespace)?.is_some() {
+                if Instant::now() >= deadline {
+                    let ns = r.namespace.clone().unwrap_or_else(|| ctx.namespace.clone());
+                    return Err(ActionError::msg(format!(
+                        "resource {}/{ns}/{} still exists\ncontext deadline exceeded",
+                        r.kind, r.name
+                    )));
+                }
+                ctx.cluster.sleep(Duration::from_millis(200));
+            }
         }
     }
     h.last_run.started_at = Some(Timestamp::now().rfc3339_nano());
