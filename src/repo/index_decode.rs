@@ -44,6 +44,27 @@ pub enum IndexError {
 /// helm's `LoadIndexFile(path)`: read, [`load_index`], and wrap errors
 /// with `error loading <path>: `.
 pub fn load_index_file(path: &Path, log: &mut dyn FnMut(Record)) -> Result<IndexFile, IndexError> {
+    load_index_file_keeping(path, log, &mut |_| {})
+}
+
+/// What [`load_index_file_keeping`] shows its `keep` callback: one chart's
+/// decoded versions (not yet validated or sorted; whatever the callback
+/// leaves in the list stays in the index), or `Restart` when the
+/// streaming reader gave up and everything seen so far must be forgotten
+/// (the general loader then fills the returned index as usual).
+pub enum Kept<'a> {
+    Chart(&'a str, &'a mut Vec<ChartVersion>),
+    Restart,
+}
+
+/// [`load_index_file`] that lets the caller consume each chart's versions
+/// as soon as they are decoded (a search builds its small records and
+/// empties the list), so a big index never exists in memory at once.
+pub fn load_index_file_keeping(
+    path: &Path,
+    log: &mut dyn FnMut(Record),
+    keep: &mut dyn FnMut(Kept),
+) -> Result<IndexFile, IndexError> {
     let data = std::fs::read(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             IndexError::NotFound(path.display().to_string())
@@ -52,7 +73,7 @@ pub fn load_index_file(path: &Path, log: &mut dyn FnMut(Record)) -> Result<Index
         }
     })?;
     let source = path.display().to_string();
-    load_index(&data, &source, log).map_err(|e| IndexError::Loading {
+    load_index_keeping(&data, &source, log, keep).map_err(|e| IndexError::Loading {
         path: source,
         source: Box::new(e),
     })
@@ -75,6 +96,15 @@ pub fn load_index(
     source: &str,
     log: &mut dyn FnMut(Record),
 ) -> Result<IndexFile, IndexError> {
+    load_index_keeping(data, source, log, &mut |_| {})
+}
+
+fn load_index_keeping(
+    data: &[u8],
+    source: &str,
+    log: &mut dyn FnMut(Record),
+    keep: &mut dyn FnMut(Kept),
+) -> Result<IndexFile, IndexError> {
     if data.is_empty() {
         return Err(IndexError::Empty);
     }
@@ -87,9 +117,10 @@ pub fn load_index(
         let text = String::from_utf8_lossy(data);
         // helm's own layout is read by the streaming fast reader; anything
         // else (and every error) goes through the general loader.
-        if let Some((index, nulls)) = decode_fast(&text) {
+        if let Some((index, nulls)) = decode_fast(&text, keep) {
             return finish_index(index, nulls, source, log);
         }
+        keep(Kept::Restart);
         let v =
             crate::values::yaml::unmarshal(&text).map_err(|e| IndexError::Yaml(e.to_string()))?;
         (v, true)
@@ -111,14 +142,21 @@ pub fn load_index(
 /// `Value` tree nor its freeing ever costs anything. `None` when the
 /// layout is not recognised or any field fails to decode: the general
 /// path then produces helm's exact error.
-fn decode_fast(text: &str) -> Option<(IndexFile, Vec<String>)> {
+fn decode_fast(text: &str, keep: &mut dyn FnMut(Kept)) -> Option<(IndexFile, Vec<String>)> {
     let mut entries: BTreeMap<String, Vec<ChartVersion>> = BTreeMap::new();
     let mut nulls = Vec::new();
     let mut current: Option<(String, Vec<ChartVersion>)> = None;
-    let done = |cur: &mut Option<(String, Vec<ChartVersion>)>,
-                entries: &mut BTreeMap<String, Vec<ChartVersion>>| {
+    let mut done = |cur: &mut Option<(String, Vec<ChartVersion>)>,
+                    entries: &mut BTreeMap<String, Vec<ChartVersion>>| {
         match cur.take() {
-            Some((name, versions)) => entries.insert(name, versions).is_none(),
+            Some((name, mut versions)) => {
+                if entries.contains_key(&name) {
+                    return false;
+                }
+                keep(Kept::Chart(&name, &mut versions));
+                entries.insert(name, versions);
+                true
+            }
             None => true,
         }
     };
@@ -176,29 +214,39 @@ fn finish_index(
 /// (helm walks each list backwards, so warnings come last-first).
 fn drop_invalid_entries(index: &mut IndexFile, source: &str, log: &mut dyn FnMut(Record)) {
     for (name, versions) in index.entries.iter_mut() {
-        let mut keep = vec![true; versions.len()];
-        for (i, cv) in versions.iter_mut().enumerate().rev() {
-            if cv.metadata.api_version.is_empty() {
-                cv.metadata.api_version = API_VERSION_V1.into();
-            }
-            if let Err(e) = cv.metadata.validate() {
-                let text = e.to_string();
-                if text.starts_with("validation: more than one dependency with name or alias") {
-                    continue;
-                }
-                log(
-                    Record::new(Level::Warn, "skipping loading invalid entry for chart")
-                        .attr("name", name.as_str())
-                        .attr("version", cv.metadata.version.as_str())
-                        .attr("source", source)
-                        .attr("error", text),
-                );
-                keep[i] = false;
-            }
-        }
-        let mut flags = keep.into_iter();
-        versions.retain(|_| flags.next().unwrap_or(true));
+        drop_invalid_versions(name, versions, source, log);
     }
+}
+
+/// [`drop_invalid_entries`] for one chart's versions.
+pub fn drop_invalid_versions(
+    name: &str,
+    versions: &mut Vec<ChartVersion>,
+    source: &str,
+    log: &mut dyn FnMut(Record),
+) {
+    let mut keep = vec![true; versions.len()];
+    for (i, cv) in versions.iter_mut().enumerate().rev() {
+        if cv.metadata.api_version.is_empty() {
+            cv.metadata.api_version = API_VERSION_V1.into();
+        }
+        if let Err(e) = cv.metadata.validate() {
+            let text = e.to_string();
+            if text.starts_with("validation: more than one dependency with name or alias") {
+                continue;
+            }
+            log(
+                Record::new(Level::Warn, "skipping loading invalid entry for chart")
+                    .attr("name", name)
+                    .attr("version", cv.metadata.version.as_str())
+                    .attr("source", source)
+                    .attr("error", text),
+            );
+            keep[i] = false;
+        }
+    }
+    let mut flags = keep.into_iter();
+    versions.retain(|_| flags.next().unwrap_or(true));
 }
 
 fn kind(v: &Value) -> &'static str {
@@ -445,7 +493,8 @@ mod tests {
 
     /// The streaming reader and the general loader decode the same index.
     fn fast_equals_general(src: &str) {
-        let (fast, fast_nulls) = decode_fast(src).unwrap_or_else(|| panic!("refused:\n{src}"));
+        let (fast, fast_nulls) =
+            decode_fast(src, &mut |_| {}).unwrap_or_else(|| panic!("refused:\n{src}"));
         let doc = crate::values::yaml::unmarshal(src).unwrap();
         let mut nulls = Vec::new();
         let slow = decode_index(&doc, true, &mut nulls).unwrap();
@@ -476,7 +525,7 @@ mod tests {
             "apiVersion: v1\nentries:\n  a:\n  - name: a\n    bogus: 1\n",
             "apiVersion: v1\nentries:\n  a:\n    b: c\n",
         ] {
-            assert!(decode_fast(src).is_none(), "{src}");
+            assert!(decode_fast(src, &mut |_| {}).is_none(), "{src}");
         }
     }
 

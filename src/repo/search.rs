@@ -44,21 +44,28 @@ impl RepoRecords {
             .entries
             .iter()
             .filter(|(_, vs)| !vs.is_empty())
-            .map(|(key, vs)| ChartRecords {
-                key: key.clone(),
-                versions: vs
-                    .iter()
-                    .map(|cv| SearchRecord {
-                        name: cv.metadata.name.as_str().into(),
-                        version: cv.metadata.version.as_str().into(),
-                        app_version: cv.metadata.app_version.as_str().into(),
-                        description: cv.metadata.description.as_str().into(),
-                        keywords: cv.metadata.keywords.join(" ").into(),
-                    })
-                    .collect(),
-            })
+            .map(|(key, vs)| ChartRecords::from_versions(key, vs))
             .collect();
         RepoRecords { charts }
+    }
+}
+
+impl ChartRecords {
+    /// Records of one chart's versions (already validated and sorted).
+    pub fn from_versions(key: &str, versions: &[super::ChartVersion]) -> ChartRecords {
+        ChartRecords {
+            key: key.to_string(),
+            versions: versions
+                .iter()
+                .map(|cv| SearchRecord {
+                    name: cv.metadata.name.as_str().into(),
+                    version: cv.metadata.version.as_str().into(),
+                    app_version: cv.metadata.app_version.as_str().into(),
+                    description: cv.metadata.description.as_str().into(),
+                    keywords: cv.metadata.keywords.join(" ").into(),
+                })
+                .collect(),
+        }
     }
 }
 

@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::rc::Rc;
 
+use super::index_decode::Kept;
 use super::search::{ChartRecords, RepoRecords, SearchRecord};
 
 const MAGIC: &[u8; 8] = b"RDSRCH01";
@@ -221,14 +222,44 @@ pub fn load_repo(cache_dir: &Path, repo: &str) -> Result<CachedRepo, LoadFailure
         }
     }
     let mut warnings = Vec::new();
-    let index =
-        super::index_decode::load_index_file(&index_path, &mut |r| warnings.push(r.to_string()))
-            .map_err(|e| e.to_string())?;
+    // Each chart becomes records as soon as it is decoded and its versions
+    // are dropped, so the whole index never sits in memory. Their
+    // invalid-version warnings come after the loader's own ones, in chart
+    // order, as `load_index_file` would print them.
+    let source = index_path.display().to_string();
+    let mut charts: Vec<ChartRecords> = Vec::new();
+    let mut deferred: Vec<(String, String)> = Vec::new();
+    let index = super::index_decode::load_index_file_keeping(
+        &index_path,
+        &mut |r| warnings.push(r.to_string()),
+        &mut |kept| match kept {
+            Kept::Restart => {
+                charts.clear();
+                deferred.clear();
+            }
+            Kept::Chart(name, versions) => {
+                super::index_decode::drop_invalid_versions(name, versions, &source, &mut |r| {
+                    deferred.push((name.to_string(), r.to_string()))
+                });
+                super::index::sort_versions_desc(versions);
+                if !versions.is_empty() {
+                    charts.push(ChartRecords::from_versions(name, versions));
+                }
+                *versions = Vec::new();
+            }
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    // After a restart the general loader kept everything in `index`.
+    charts.extend(RepoRecords::from_index(&index).charts);
+    drop(index);
+    charts.sort_by(|a, b| a.key.cmp(&b.key));
+    deferred.sort_by(|a, b| a.0.cmp(&b.0));
+    warnings.extend(deferred.into_iter().map(|(_, w)| w));
     let cached = CachedRepo {
-        records: RepoRecords::from_index(&index),
+        records: RepoRecords { charts },
         warnings,
     };
-    drop(index);
     if let Some(key) = key {
         // Only trust the key if the index did not change while we read it.
         if SourceKey::of(&index_path).ok() == Some(key) {
@@ -290,5 +321,28 @@ mod tests {
         std::fs::write(&idx, "apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: 1.0.0\n  - name: a\n    version: 1.1.0\n").unwrap();
         let second = load_repo(dir.path(), "r").unwrap();
         assert_eq!(&*second.records.charts[0].versions[0].version, "1.1.0");
+    }
+
+    /// Records built chart by chart while streaming equal those of the
+    /// fully loaded index, with the same warnings in the same order, for
+    /// both the streaming reader and the general loader's layout.
+    #[test]
+    fn streamed_records_equal_loaded_index() {
+        let streamable = "apiVersion: v1\nentries:\n  b:\n  - name: b\n    version: bad\n  - name: b\n    version: 0.1.0\n  - null\n  a:\n  - name: a\n    version: 1.0.0\n    keywords:\n    - k1\n    - k2\n  - name: a\n    version: 2.0.0\n    description: second\n  - name: a\n    version: nope\n  c:\n  - name: c\n    version: x.y\n";
+        let flow = "apiVersion: v1\nentries: {b: [{name: b, version: bad}, {name: b, version: 0.1.0}, null], a: [{name: a, version: 1.0.0}, {name: a, version: nope}]}\n";
+        for src in [streamable, flow] {
+            let dir = tempfile::tempdir().unwrap();
+            let idx = dir.path().join("r-index.yaml");
+            std::fs::write(&idx, src).unwrap();
+            let mut logs = Vec::new();
+            let index = super::super::index_decode::load_index_file(&idx, &mut |r| {
+                logs.push(r.to_string())
+            })
+            .unwrap();
+            let got = load_repo(dir.path(), "r").unwrap();
+            assert_eq!(got.records, RepoRecords::from_index(&index), "{src}");
+            assert_eq!(got.warnings, logs, "{src}");
+            assert_eq!(logs.len(), if src == flow { 3 } else { 4 });
+        }
     }
 }
