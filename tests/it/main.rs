@@ -12,6 +12,7 @@ mod oci_support;
 mod package_oracle;
 mod release;
 mod release_faults;
+mod release_helm3;
 mod release_interop;
 mod release_support;
 mod repo;
