@@ -4,7 +4,10 @@ chart (default: kube-prometheus-stack from ../shared/corpus) for rudder and
 helm against one kube-test-apiserver.
 
 usage: bench/release_requests.py RUDDER_BIN [HELM_BIN] [CHART] [-- extra install args]
-Prints one line per step: `step  helm: N req  T s   rudder: N req  T s`.
+Prints one line per step: `step  helm: N req  T s   rudder: N req  T s  ratio R`
+(R = rudder requests / helm requests), then a total line and a verdict.
+Exits 1 when rudder makes more requests than helm in any step or in total
+(a benchmark check: the issue asks for no more requests than helm).
 """
 import json
 import os
@@ -35,6 +38,13 @@ def run(binary, args, env, port):
     if p.returncode != 0:
         sys.exit(f"{binary} {' '.join(args)} failed:\n{p.stderr}")
     return last_seq(port) - before, dt
+
+
+def ratio(rudder_requests, helm_requests):
+    """rudder/helm as a number, e.g. `0.87x`; `n/a` when helm made none."""
+    if helm_requests == 0:
+        return "n/a" if rudder_requests == 0 else "inf"
+    return f"{rudder_requests / helm_requests:.2f}x"
 
 
 def main():
@@ -68,13 +78,27 @@ def main():
                 ("upgrade", lambda n, ns: ["upgrade", n, chart, "-n", ns, "--reuse-values", "--set", "bench=1"]),
                 ("uninstall", lambda n, ns: ["uninstall", n, "-n", ns]),
             ]
+            rows = []
             for step, args in steps:
                 h = run(helm, args("bh", "bench-helm"), env, port)
                 r = run(rudder, args("br", "bench-rudder"), env, port)
-                print(f"{step:10} helm: {h[0]:4} req {h[1]:6.2f} s   rudder: {r[0]:4} req {r[1]:6.2f} s")
+                rows.append((step, h, r))
+                print(f"{step:10} helm: {h[0]:4} req {h[1]:6.2f} s   rudder: {r[0]:4} req {r[1]:6.2f} s"
+                      f"   ratio {ratio(r[0], h[0])}")
         finally:
             srv.terminate()
             srv.wait()
+    h_total = (sum(h[0] for _, h, _ in rows), sum(h[1] for _, h, _ in rows))
+    r_total = (sum(r[0] for _, _, r in rows), sum(r[1] for _, _, r in rows))
+    print(f"{'total':10} helm: {h_total[0]:4} req {h_total[1]:6.2f} s   rudder: {r_total[0]:4} req"
+          f" {r_total[1]:6.2f} s   ratio {ratio(r_total[0], h_total[0])}")
+    over = [step for step, h, r in rows if r[0] > h[0]]
+    if r_total[0] > h_total[0]:
+        over.append("total")
+    if over:
+        print(f"FAIL: rudder makes more API requests than helm ({', '.join(over)})")
+        sys.exit(1)
+    print("OK: rudder makes no more API requests than helm")
 
 
 if __name__ == "__main__":
