@@ -247,6 +247,10 @@ fn run_inner() -> ExitCode {
         );
         return ExitCode::FAILURE;
     }
+    if let Some(line) = release_common::driver_init_failure() {
+        let _ = writeln!(std::io::stderr().lock(), "{line}");
+        return ExitCode::FAILURE;
+    }
     match dispatch(cli.command, &settings) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => report_error(&e),

@@ -63,26 +63,20 @@ impl ReleaseEnv {
             "configmap" | "configmaps" => {
                 Box::new(ConfigMapDriver::new(cluster.clone(), &storage_ns))
             }
-            "memory" => {
-                // helm preloads records from HELM_MEMORY_DRIVER_DATA files and logs
-                // when there are none; rudder starts empty either way.
-                let data = std::env::var("HELM_MEMORY_DRIVER_DATA").unwrap_or_default();
-                if data.is_empty() {
-                    eprintln!(
-                        "{}",
-                        rudder::log::Record::new(
-                            rudder::log::Level::Info,
-                            "Unable to read memory driver dataopen : no such file or directory"
-                        )
-                    );
-                }
-                Box::new(MemoryDriver::new(&storage_ns))
-            }
+            "memory" => Box::new(MemoryDriver::new(&storage_ns)),
+            // Refused before any command runs (`driver_init_failure`); kept as a
+            // typed error for callers that skip that check.
             other => anyhow::bail!("unknown driver {other:?}"),
         };
+        let storage = Storage::new(driver, max_history);
+        if driver_name == "memory" {
+            for release in memory_driver_data()? {
+                storage.create(&release)?;
+            }
+        }
         Ok(ReleaseEnv {
             cluster,
-            storage: Storage::new(driver, max_history),
+            storage,
             namespace,
             debug: settings.debug,
         })
@@ -101,6 +95,69 @@ impl ReleaseEnv {
             debug: self.debug,
         }
     }
+}
+
+/// helm initialises its storage driver before running any command (even
+/// `version`), and an unknown `HELM_DRIVER` or unreadable
+/// `HELM_MEMORY_DRIVER_DATA` ends the process with exit 1 and only a log line,
+/// no `Error:` line. Returns that log line when helm would stop.
+pub fn driver_init_failure() -> Option<String> {
+    let name = std::env::var("HELM_DRIVER").unwrap_or_default();
+    let msg = match name.as_str() {
+        "" | "secret" | "secrets" | "configmap" | "configmaps" => return None,
+        "memory" => memory_driver_data().err()?.to_string(),
+        other => format!("unknown driver {other:?}"),
+    };
+    Some(rudder::log::Record::new(rudder::log::Level::Info, msg).to_string())
+}
+
+/// The releases listed in the `:`-separated YAML files of
+/// `HELM_MEMORY_DRIVER_DATA`, which helm preloads into the memory driver.
+/// An unset variable names one empty path, which fails to open, as in helm.
+fn memory_driver_data() -> anyhow::Result<Vec<Release>> {
+    let paths = std::env::var("HELM_MEMORY_DRIVER_DATA").unwrap_or_default();
+    let mut releases = Vec::new();
+    for path in paths.split(':') {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            anyhow::anyhow!(
+                "Unable to read memory driver data{}",
+                go_open_error(path, &e)
+            )
+        })?;
+        let unmarshal =
+            |detail: String| anyhow::anyhow!("Unable to unmarshal memory driver data: {detail}");
+        let doc =
+            rudder::values::yaml::unmarshal(&text).map_err(|e| unmarshal(e.inner().to_string()))?;
+        let json = rudder::release::chart_record::value_to_json(&doc);
+        let kind = match &json {
+            serde_json::Value::Null => continue,
+            serde_json::Value::Array(_) => None,
+            serde_json::Value::Object(_) => Some("object"),
+            serde_json::Value::String(_) => Some("string"),
+            serde_json::Value::Number(_) => Some("number"),
+            serde_json::Value::Bool(_) => Some("bool"),
+        };
+        if let Some(kind) = kind {
+            return Err(unmarshal(format!(
+                "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {kind} into Go value of type []*v1.Release"
+            )));
+        }
+        let list: Vec<Release> =
+            serde_json::from_value(json).map_err(|e| unmarshal(e.to_string()))?;
+        releases.extend(list);
+    }
+    Ok(releases)
+}
+
+/// Go's `*PathError` text for a failed open: `open PATH: REASON`.
+fn go_open_error(path: &str, e: &std::io::Error) -> String {
+    let reason = match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        std::io::ErrorKind::IsADirectory => return format!("read {path}: is a directory"),
+        _ => e.to_string(),
+    };
+    format!("open {path}: {reason}")
 }
 
 /// Go's `time.ParseDuration` for the `--timeout` flags.
