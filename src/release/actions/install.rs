@@ -184,6 +184,7 @@ pub fn install(
     } else {
         1
     };
+    super::check_user_labels(&opts.deploy.labels)?;
     let chart_json = chart_to_json(chart);
     let rendered = render_release(
         ctx,

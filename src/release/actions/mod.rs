@@ -111,6 +111,28 @@ impl ActionError {
     }
 }
 
+/// The label names Helm's storage drivers set on every record; `--labels`
+/// may not use them.
+pub const SYSTEM_LABELS: [&str; 6] = [
+    "name",
+    "owner",
+    "status",
+    "version",
+    "createdAt",
+    "modifiedAt",
+];
+
+/// helm's refusal of user labels that collide with its system labels.
+pub fn check_user_labels(labels: &BTreeMap<String, String>) -> Result<(), ActionError> {
+    if SYSTEM_LABELS.iter().any(|l| labels.contains_key(*l)) {
+        return Err(ActionError::msg(format!(
+            "user supplied labels contains system reserved label name. System labels: [{}]",
+            SYSTEM_LABELS.join(" ")
+        )));
+    }
+    Ok(())
+}
+
 impl Context<'_> {
     /// helm's `recordRelease`: a failed update of the record is logged, not fatal
     /// (the objects are already in place; the next command sees the old state).

@@ -107,6 +107,7 @@ pub fn upgrade(
 
     let values = choose_values(chart, &current, user_values, opts)?;
     let revision = last.version + 1;
+    super::check_user_labels(&opts.deploy.labels)?;
     let chart_json = chart_to_json(chart);
     let rendered = render_release(
         ctx,
