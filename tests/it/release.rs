@@ -299,3 +299,88 @@ fn reinstall_over_kept_history_supersedes_it() {
     assert_eq!(v[0]["description"], "superseded by new release");
     assert_eq!(v[1]["status"], "deployed");
 }
+
+/// helm stops every command with only a log line (exit 1) for an unknown
+/// `HELM_DRIVER` or unreadable memory-driver data, and preloads the releases
+/// `HELM_MEMORY_DRIVER_DATA` lists.
+#[test]
+fn helm_driver_memory_and_unknown() {
+    let Some(c) = TestCluster::start(&[]) else {
+        return;
+    };
+    let run = |driver: &str, data: Option<&str>, args: &[&str]| {
+        let mut cmd = c.rudder_cmd(args);
+        cmd.env("HELM_DRIVER", driver);
+        match data {
+            Some(d) => cmd.env("HELM_MEMORY_DRIVER_DATA", d),
+            None => cmd.env_remove("HELM_MEMORY_DRIVER_DATA"),
+        };
+        let o = cmd.output().expect("run rudder");
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    assert_eq!(
+        run("bogus", None, &["version"]),
+        (
+            Some(1),
+            String::new(),
+            "level=INFO msg=\"unknown driver \\\"bogus\\\"\"\n".to_string()
+        )
+    );
+    assert_eq!(
+        run("memory", None, &["list"]),
+        (
+            Some(1),
+            String::new(),
+            "level=INFO msg=\"Unable to read memory driver dataopen : no such file or directory\"\n"
+                .to_string()
+        )
+    );
+    let map = c.dir.path().join("map.yaml");
+    std::fs::write(&map, "a: 1\n").unwrap();
+    let (code, _, err) = run("memory", map.to_str(), &["list"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("Unable to unmarshal memory driver data: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal object into Go value of type []*v1.Release"), "{err}");
+
+    // A record written by the secret driver, preloaded into the memory driver.
+    let chart = c.app_chart("app", "0.1.0");
+    c.rudder(&[
+        "install",
+        "mem",
+        chart.to_str().unwrap(),
+        "--set",
+        "greeting=m",
+    ])
+    .ok();
+    let json = c.rudder(&["status", "mem", "-o", "json"]);
+    let record: serde_json::Value = serde_json::from_str(&json.ok().stdout).unwrap();
+    let data = c.dir.path().join("releases.yaml");
+    std::fs::write(&data, serde_json::to_string(&[record]).unwrap()).unwrap();
+    let (code, out, err) = run("memory", data.to_str(), &["get", "values", "mem"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out, "USER-SUPPLIED VALUES:\ngreeting: m\n");
+    c.rudder(&["uninstall", "mem"]).ok();
+    let (code, out, _) = run("memory", data.to_str(), &["list", "-q"]);
+    assert_eq!((code, out.as_str()), (Some(0), "mem\n"));
+}
+
+#[test]
+fn reserved_labels_are_refused() {
+    let Some(c) = TestCluster::start(&[]) else {
+        return;
+    };
+    let chart = c.app_chart("app", "0.1.0");
+    let chart = chart.to_str().unwrap();
+    let reserved = "user supplied labels contains system reserved label name. System labels: [name owner status version createdAt modifiedAt]\n";
+    let r = c.rudder(&["install", "l", chart, "--labels", "team=a,owner=me"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.stderr, format!("Error: INSTALLATION FAILED: {reserved}"));
+    c.rudder(&["install", "l", chart, "--labels", "team=a"])
+        .ok();
+    let r = c.rudder(&["upgrade", "l", chart, "--labels", "modifiedAt=1"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.stderr, format!("Error: UPGRADE FAILED: {reserved}"));
+}
