@@ -272,3 +272,36 @@ fn archive_truncated_real_chart_is_an_error() {
         let _ = load_bytes(full[..cut].to_vec());
     }
 }
+
+/// Data nested 100k deep, built by a template loop (YAML's own depth cap
+/// does not apply): copying, comparing and dropping it must not overflow
+/// the CLI's stack.
+#[test]
+fn template_deeply_nested_data_survives() {
+    let build = r#"{{$d := dict}}{{range until 100000}}{{$d = dict "a" $d}}{{end}}"#;
+    let src = format!(
+        "{build}{{{{ deepCopy $d | len }}}} {{{{ eq (toString $d) \"x\" }}}} {{{{ empty $d }}}}"
+    );
+    let out = render(src, "").expect("renders");
+    assert_eq!(out, "1 false false");
+}
+
+/// Printing nested data as `%v` (helm prints 700005 bytes for 100k levels;
+/// rudder's printer stops at 10000 levels with `...` to survive maps that
+/// contain themselves, so this pins a depth below that cap).
+#[test]
+fn template_deeply_nested_data_prints() {
+    let build = r#"{{$d := dict}}{{range until 9000}}{{$d = dict "a" $d}}{{end}}"#;
+    let out = render(format!("{build}{{{{ $d | toString | len }}}}"), "").expect("renders");
+    assert_eq!(out, "63005");
+}
+
+/// Deeply nested JSON and YAML text given to `fromJson`/`fromYaml` is an
+/// error value or an error, never a crash.
+#[test]
+fn template_from_deep_text_survives() {
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    for f in ["fromJson", "fromJsonArray", "fromYaml", "fromYamlArray"] {
+        let _ = render(format!("{{{{ {f} \"{deep}\" }}}}"), "");
+    }
+}
