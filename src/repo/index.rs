@@ -79,6 +79,16 @@ pub fn is_version_range(version: &str) -> bool {
     core.contains(['x', 'X'])
 }
 
+/// Whether a version request names all of major, minor and patch (so
+/// the constraint it makes has no wildcard parts).
+fn has_three_parts(version: &str) -> bool {
+    let core = match version.find(['-', '+']) {
+        Some(i) => &version[..i],
+        None => version,
+    };
+    core.split('.').count() == 3
+}
+
 /// Descending semver order; versions that do not parse go last.
 pub fn sort_versions_desc(versions: &mut [ChartVersion]) {
     let mut keyed: Vec<(Option<Version>, ChartVersion)> = versions
@@ -193,10 +203,20 @@ fn find_in<'a>(
             return Ok(cv);
         }
     }
+    // A plain `X.Y.Z` request can only match versions of equal precedence
+    // (Masterminds' `=` on a version with no wildcard parts); skipping the
+    // others spares building a mismatch reason for every version, which
+    // dominated `repo index --merge` of big indexes.
+    let exact = (!version.is_empty() && !is_version_range(version) && has_three_parts(version))
+        .then(|| Version::parse(version).ok())
+        .flatten();
     for (cv, v) in vs.iter().zip(parsed) {
         let Some(v) = v else {
             continue;
         };
+        if exact.as_ref().is_some_and(|e| e.compare(v) != 0) {
+            continue;
+        }
         if constraint.matches(v) {
             if !version.is_empty() && !is_version_range(version) {
                 log(Record::new(
@@ -266,6 +286,19 @@ mod tests {
             "{}",
             logs[0]
         );
+    }
+
+    #[test]
+    fn exact_requests_fall_back_to_equal_precedence_only() {
+        let vs: Vec<ChartVersion> = ["1.2.5", "1.2.3+a"].iter().map(|v| cv("a", v)).collect();
+        let mut logs = Vec::new();
+        let got = find_version(&vs, "a", "1.2.3", &mut |r| logs.push(r.to_string())).unwrap();
+        assert_eq!(got.version(), "1.2.3+a");
+        assert_eq!(logs.len(), 1);
+        // Two parts is a wildcard patch: the first version of 1.2 wins.
+        let got = find_version(&vs, "a", "1.2", &mut |_| {}).unwrap();
+        assert_eq!(got.version(), "1.2.5");
+        assert!(find_version(&vs, "a", "1.2.4", &mut |_| {}).is_err());
     }
 
     #[test]
