@@ -77,8 +77,53 @@ pub fn index_value(index: &IndexFile) -> Value {
 }
 
 /// `index.yaml` text exactly as helm writes it.
+///
+/// The document is emitted without its entries (an empty `entries: {}`
+/// stands in) and each chart is emitted on its own as `entries: {name:
+/// [...]}`, so the chart's text sits at the same columns (line folding
+/// depends on them) while only one chart's tree exists at a time.
 pub fn to_yaml(index: &IndexFile) -> Result<String, JsonError> {
-    crate::render::encode::to_yaml(&index_value(index))
+    if index.entries.is_empty() {
+        return crate::render::encode::to_yaml(&index_value(index));
+    }
+    let shell = IndexFile {
+        server_info: index.server_info.clone(),
+        api_version: index.api_version.clone(),
+        generated: index.generated.clone(),
+        entries: Default::default(),
+        public_keys: index.public_keys.clone(),
+        annotations: index.annotations.clone(),
+    };
+    let head = crate::render::encode::to_yaml(&index_value(&shell))?;
+    const PLACEHOLDER: &str = "entries: {}\n";
+    let at = if head.starts_with(PLACEHOLDER) {
+        0
+    } else {
+        match head.find(&format!("\n{PLACEHOLDER}")) {
+            Some(i) => i + 1,
+            // Not where it is expected: emit the whole tree at once.
+            None => return crate::render::encode::to_yaml(&index_value(index)),
+        }
+    };
+    let mut out = String::with_capacity(head.len() + index.entries.len() * 4096);
+    out.push_str(&head[..at]);
+    out.push_str("entries:\n");
+    for (name, versions) in &index.entries {
+        let mut one = MapData::new();
+        one.insert(
+            name.clone(),
+            Value::list(versions.iter().map(chart_version_value).collect()),
+        );
+        let mut doc = MapData::new();
+        doc.insert("entries".into(), Value::map(one));
+        let text = crate::render::encode::to_yaml(&Value::map(doc))?;
+        match text.strip_prefix("entries:\n") {
+            Some(body) => out.push_str(body),
+            None => return crate::render::encode::to_yaml(&index_value(index)),
+        }
+    }
+    out.push_str(&head[at + PLACEHOLDER.len()..]);
+    Ok(out)
 }
 
 /// JSON in Go struct field order, for `MarshalIndent`.
@@ -298,6 +343,26 @@ mod tests {
     fn yaml_round_trip_is_identical() {
         let i = load_index(SRC.as_bytes(), "x", &mut |_| {}).unwrap();
         assert_eq!(to_yaml(&i).unwrap(), SRC);
+    }
+
+    /// Chart-by-chart emission equals emitting the whole tree at once.
+    #[test]
+    fn per_chart_yaml_equals_whole_tree() {
+        let mut sources = vec![
+            format!("annotations:\n  z: y\n{SRC}publicKeys:\n- k1\nserverInfo:\n  contextPath: /x\n"),
+            "apiVersion: v1\nentries:\n  b:\n  - name: b\n    version: 1.0.0\n    description: a description long enough that go-yaml folds it when it passes the eighty column limit of the emitter\n  a:\n  - name: a\n    version: 0.1.0\n    annotations:\n      images: |\n        - name: x\n          image: y\n".to_string(),
+            "apiVersion: v1\nentries: {}\n".to_string(),
+        ];
+        let corpus =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/index.yaml");
+        if let Ok(text) = std::fs::read_to_string(corpus) {
+            sources.push(text);
+        }
+        for src in &sources {
+            let i = load_index(src.as_bytes(), "x", &mut |_| {}).unwrap();
+            let whole = crate::render::encode::to_yaml(&index_value(&i)).unwrap();
+            assert_eq!(to_yaml(&i).unwrap(), whole, "{src}");
+        }
     }
 
     #[test]
