@@ -16,6 +16,7 @@ pub mod chart_path;
 mod completion;
 mod create;
 mod dependency;
+mod diagnostics;
 mod env;
 mod get;
 mod history;
@@ -268,6 +269,9 @@ pub fn report_error(e: &anyhow::Error) -> ExitCode {
     // Library errors carry helm's full text in `Display`; walking the
     // source chain as well would repeat wrapped messages.
     let _ = writeln!(std::io::stderr().lock(), "Error: {e}");
+    if let Some(d) = e.downcast_ref::<diagnostics::WithSnippet>() {
+        let _ = write!(std::io::stderr().lock(), "\n{}", d.snippet);
+    }
     ExitCode::FAILURE
 }
 

@@ -9,6 +9,8 @@ use clap::Args as ClapArgs;
 use rudder::chart::dependencies::{missing_dependencies, missing_dependencies_error};
 use rudder::log::{Level, Record};
 use rudder::render::engine::EngineOptions;
+
+use super::diagnostics::with_template_snippet;
 use rudder::render::manifest::{source_doc, source_path, split_manifests};
 use rudder::render::objects::{Capabilities, KubeVersion, ReleaseOptions};
 use rudder::render::pipeline::{render_chart, PipelineError, RenderRequest};
@@ -394,12 +396,12 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
                 } else {
                     writeln!(out)?;
                 }
-                return Err(e.into());
+                return Err(with_template_snippet(e.into(), &chart, true));
             }
             if e.after_release() {
                 return Err(WithDebugHint(e.to_string()).into());
             }
-            return Err(e.into());
+            return Err(with_template_snippet(e.into(), &chart, settings.debug));
         }
     };
 

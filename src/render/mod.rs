@@ -4,6 +4,7 @@ pub mod encode;
 pub mod funcs;
 pub mod glob;
 pub mod ast;
+pub mod diagnostic;
 pub mod engine;
 pub mod error;
 pub mod exec;

@@ -1,6 +1,7 @@
 //! The one integration-test binary. Modules are added per area.
 
 mod conformance;
+mod diagnostics;
 mod template;
 mod chart_cli;
 mod chart_bad_input;
