@@ -22,7 +22,7 @@
 //! that directory is absent the bench prints a note and exits successfully.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use rudder::chart::dependencies::process_dependencies;
@@ -120,7 +120,7 @@ type Timings = BTreeMap<&'static str, Vec<Duration>>;
 
 /// Runs every phase `rounds` times on one chart; returns the timings, the
 /// number of templates and the rendered size.
-fn bench_chart(path: &PathBuf, rounds: usize) -> Result<(Timings, usize, usize), String> {
+fn bench_chart(path: &Path, rounds: usize) -> Result<(Timings, usize, usize), String> {
     let mut times: Timings = PHASES.iter().map(|p| (*p, Vec::new())).collect();
     let mut quiet = |_: Record| {};
     let release = ReleaseOptions {
