@@ -5,12 +5,31 @@ use std::process::ExitCode;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's `mi_option_purge_delay` (index in `mi_option_e` of the bundled
+/// mimalloc v3 header).
+const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
+
+extern "C" {
+    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+}
+
+/// Return freed memory to the OS after 1 ms instead of mimalloc's default
+/// 10 ms: rendering frees large buffers (archive, sources, output) while the
+/// peak is still ahead, and the delay made peak RSS ~30% higher than glibc's
+/// on kube-prometheus-stack --include-crds for no measurable speed.
+fn tune_allocator() {
+    // SAFETY: mi_option_set only stores an option value; it is safe to call
+    // at any time from any thread.
+    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 1) }
+}
+
 /// Stack for the thread that runs the CLI: template recursion (`include`
 /// up to Helm's 1000 levels, nested `tpl`) needs far more than the 8 MiB
 /// main thread. Only touched pages are committed.
 const CLI_STACK_BYTES: usize = 1 << 30;
 
 fn main() -> ExitCode {
+    tune_allocator();
     match std::thread::Builder::new()
         .name("rudder".to_string())
         .stack_size(CLI_STACK_BYTES)

@@ -30,9 +30,7 @@ pub enum PrivateKey {
 
 impl PrivateKey {
     pub fn generate_rsa(bits: usize) -> Result<PrivateKey, String> {
-        rsa::RsaPrivateKey::new(&mut OsRng, bits)
-            .map(|k| PrivateKey::Rsa(Box::new(k)))
-            .map_err(|e| e.to_string())
+        super::rsa_keygen::generate(&mut OsRng, bits).map(|k| PrivateKey::Rsa(Box::new(k)))
     }
 
     pub fn generate_ec() -> PrivateKey {

@@ -11,6 +11,7 @@ mod der;
 mod keys;
 mod password;
 mod pem;
+mod rsa_keygen;
 
 use std::net::IpAddr;
 use std::rc::Rc;
