@@ -222,12 +222,15 @@ pub fn run_update(a: UpdateArgs, settings: &Settings) -> anyhow::Result<()> {
     let timeout = a.timeout;
     let lines = std::sync::Mutex::new(Vec::<String>::new());
     let failed = std::sync::Mutex::new(Vec::<String>::new());
+    let reporter = rudder::repo::progress::for_stdout(repos.len());
+    let reporter = reporter.as_ref();
     std::thread::scope(|s| {
         for r in &repos {
             let cache = &cache;
             let lines = &lines;
             let failed = &failed;
             s.spawn(move || {
+                reporter.started(&r.name);
                 let opts = entry_options(r, Some(timeout));
                 let mut logs = Vec::new();
                 let res = download_index_file(r, cache, &opts, true, &mut |rec| logs.push(rec));
@@ -246,14 +249,14 @@ pub fn run_update(a: UpdateArgs, settings: &Settings) -> anyhow::Result<()> {
                         )
                     }
                 };
-                let mut out = std::io::stdout().lock();
-                let _ = writeln!(out, "{line}");
+                reporter.finished(&r.name, &line);
                 if let Ok(mut l) = lines.lock() {
                     l.push(line);
                 }
             });
         }
     });
+    reporter.done();
     let failed = failed.into_inner().unwrap_or_default();
     if !failed.is_empty() {
         anyhow::bail!(

@@ -20,6 +20,7 @@ pub mod index_dir;
 pub mod index_encode;
 pub mod index_fast_yaml;
 pub mod oci;
+pub mod progress;
 pub mod search;
 pub mod search_cache;
 
