@@ -92,7 +92,7 @@ impl UpdateReporter for TtyReporter {
             st.running.remove(i);
         }
         let mut out = std::io::stdout().lock();
-        let _ = write!(out, "{CLEAR}{line}\n");
+        let _ = writeln!(out, "{CLEAR}{line}");
         if !st.running.is_empty() {
             let _ = write!(out, "{}", status_text(&st));
         }
