@@ -24,7 +24,7 @@ pub fn innermost_location(message: &str) -> Option<Location> {
     for (i, _) in message.match_indices("templates/") {
         // Walk back to the start of the template name.
         let start = message[..i]
-            .rfind(|c: char| c == '(' || c == ' ' || c == '\n' || c == '"')
+            .rfind(['(', ' ', '\n', '"'])
             .map_or(0, |p| p + 1);
         let rest = &message[start..];
         if let Some(loc) = parse_location(rest) {
