@@ -40,8 +40,8 @@ fn small_odd_primes() -> Vec<u32> {
     let n = SIEVE_LIMIT as usize;
     let mut composite = vec![false; n];
     let mut primes = Vec::new();
-    for i in 3..n {
-        if i % 2 == 0 || composite[i] {
+    for i in (3..n).step_by(2) {
+        if composite[i] {
             continue;
         }
         primes.push(i as u32);
@@ -125,3 +125,36 @@ pub fn generate<R: RngCore + CryptoRng>(rng: &mut R, bits: usize) -> Result<RsaP
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand_core::OsRng;
+    use rsa::traits::{PrivateKeyParts, PublicKeyParts};
+
+    #[test]
+    fn sieve_lists_odd_primes() {
+        let primes = small_odd_primes();
+        assert_eq!(&primes[..6], &[3, 5, 7, 11, 13, 17]);
+        assert!(primes.iter().all(|&p| p < SIEVE_LIMIT && p % 2 == 1));
+        assert!(!primes.contains(&9) && !primes.contains(&15));
+    }
+
+    #[test]
+    fn primes_have_exact_size_and_pass_the_test() {
+        let primes = small_odd_primes();
+        for bits in [128usize, 257, 512] {
+            let p = random_prime(&mut OsRng, bits, &primes);
+            assert_eq!(p.bits(), bits);
+            assert!(probably_prime(&p, 20));
+        }
+    }
+
+    #[test]
+    fn keys_are_valid_and_sized() {
+        let key = generate(&mut OsRng, 1024).expect("key");
+        assert_eq!(key.n().bits(), 1024);
+        assert_eq!(key.e(), &BigUint::from(65_537u32));
+        assert_eq!(key.primes().len(), 2);
+        key.validate().expect("valid key");
+    }
+}
