@@ -36,7 +36,15 @@ impl ReleaseEnv {
         max_history: i64,
     ) -> anyhow::Result<ReleaseEnv> {
         let opts = ConnectOptions {
-            kubeconfig: settings.kube_config.clone(),
+            kubeconfig: Some(
+                settings
+                    .kubeconfig_paths()
+                    .iter()
+                    .map(|p| p.to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join(":"),
+            ),
+            kubeconfig_explicit: settings.kube_config_flag.is_some(),
             context: Some(settings.kube_context.clone()).filter(|s| !s.is_empty()),
             apiserver: Some(settings.kube_apiserver.clone()).filter(|s| !s.is_empty()),
             token: Some(settings.kube_token.clone()).filter(|s| !s.is_empty()),

@@ -55,6 +55,11 @@ impl ClusterError {
 pub struct ConnectOptions {
     /// `--kubeconfig` / `KUBECONFIG` (a `:`-separated list is merged).
     pub kubeconfig: Option<String>,
+    /// The path came from `--kubeconfig`: a missing file is an error. Paths
+    /// from `KUBECONFIG` (or the default `~/.kube/config`) that do not exist
+    /// are skipped, and with none left client-go's default applies
+    /// (`http://localhost:8080`, namespace `default`).
+    pub kubeconfig_explicit: bool,
     pub context: Option<String>,
     pub apiserver: Option<String>,
     pub token: Option<String>,
@@ -76,30 +81,37 @@ pub struct KubeCluster {
     pub(crate) discovery: RefCell<HashMap<String, GroupVersionResources>>,
 }
 
-fn read_kubeconfig(path: &Option<String>) -> Result<Kubeconfig, ClusterError> {
+/// client-go's configuration when no kubeconfig file exists.
+const DEFAULT_SERVER: &str = "http://localhost:8080";
+
+/// The kubeconfig files merged (`path` is `:`-separated, resolved by the
+/// caller: flag, `KUBECONFIG` or `~/.kube/config`); `None` when none of the
+/// (non-explicit) paths exist.
+fn read_kubeconfig(
+    path: &Option<String>,
+    explicit: bool,
+) -> Result<Option<Kubeconfig>, ClusterError> {
     let unreachable = |e: kube::config::KubeconfigError| ClusterError::Unreachable(e.to_string());
-    match path {
-        Some(p) if !p.is_empty() => {
-            let mut merged: Option<Kubeconfig> = None;
-            for part in p.split(':').filter(|s| !s.is_empty()) {
-                if !std::path::Path::new(part).exists() {
-                    if p.contains(':') {
-                        continue;
-                    }
-                    return Err(ClusterError::Unreachable(format!(
-                        "stat {part}: no such file or directory"
-                    )));
-                }
-                let kc = Kubeconfig::read_from(part).map_err(unreachable)?;
-                merged = Some(match merged {
-                    Some(m) => m.merge(kc).map_err(unreachable)?,
-                    None => kc,
-                });
+    let Some(path) = path.as_deref().filter(|p| !p.is_empty()) else {
+        return Ok(None);
+    };
+    let mut merged: Option<Kubeconfig> = None;
+    for part in path.split(':').filter(|s| !s.is_empty()) {
+        if !std::path::Path::new(part).exists() {
+            if !explicit {
+                continue;
             }
-            Ok(merged.unwrap_or_default())
+            return Err(ClusterError::Unreachable(format!(
+                "stat {part}: no such file or directory"
+            )));
         }
-        _ => Kubeconfig::read().map_err(unreachable),
+        let kc = Kubeconfig::read_from(part).map_err(unreachable)?;
+        merged = Some(match merged {
+            Some(m) => m.merge(kc).map_err(unreachable)?,
+            None => kc,
+        });
     }
+    Ok(merged)
 }
 
 impl KubeCluster {
@@ -110,9 +122,9 @@ impl KubeCluster {
             .map_err(|e| ClusterError::Other(e.to_string()))?;
         let (client, default_namespace, server) = rt.block_on(async {
             let mut config = if opts.apiserver.is_some() && opts.kubeconfig.is_none() {
-                match read_kubeconfig(&None) {
-                    Ok(kc) => Self::config_from(kc, opts).await?,
-                    Err(_) => Config::new(
+                match read_kubeconfig(&None, false) {
+                    Ok(Some(kc)) => Self::config_from(kc, opts).await?,
+                    _ => Config::new(
                         opts.apiserver
                             .clone()
                             .unwrap_or_default()
@@ -121,8 +133,14 @@ impl KubeCluster {
                     ),
                 }
             } else {
-                let kc = read_kubeconfig(&opts.kubeconfig)?;
-                Self::config_from(kc, opts).await?
+                match read_kubeconfig(&opts.kubeconfig, opts.kubeconfig_explicit)? {
+                    Some(kc) => Self::config_from(kc, opts).await?,
+                    None => Config::new(
+                        DEFAULT_SERVER
+                            .parse()
+                            .map_err(|e| ClusterError::Unreachable(format!("{e}")))?,
+                    ),
+                }
             };
             Self::apply_overrides(&mut config, opts)?;
             let ns = config.default_namespace.clone();
