@@ -395,9 +395,17 @@ impl Manager<'_> {
                 continue;
             }
             if d.repository.starts_with("oci://") {
-                let client = self.registry.ok_or_else(|| err("missing registry client"))?;
-                let v = crate::repo::oci::dependency::locked_version(client, &d.repository, &d.name, &d.version, &constraint)
-                    .map_err(|e| err(e.0))?;
+                let client = self
+                    .registry
+                    .ok_or_else(|| err("missing registry client"))?;
+                let v = crate::repo::oci::dependency::locked_version(
+                    client,
+                    &d.repository,
+                    &d.name,
+                    &d.version,
+                    &constraint,
+                )
+                .map_err(|e| err(e.0))?;
                 locked.push(lock(&v));
                 continue;
             }
@@ -588,11 +596,19 @@ impl Manager<'_> {
                 let (reference, tag) = crate::repo::oci::dependency::split_ref_tag(&churl)
                     .map_err(|e| err(format!("could not parse OCI reference: {e}")))?;
                 if !seen.insert(reference.clone()) {
-                    (self.out)(&format!("Already downloaded {} from repo {}", d.name, d.repository));
+                    (self.out)(&format!(
+                        "Already downloaded {} from repo {}",
+                        d.name, d.repository
+                    ));
                     continue;
                 }
-                (self.out)(&format!("Downloading {} from repo {}", d.name, d.repository));
-                let client = self.registry.ok_or_else(|| err("missing registry client"))?;
+                (self.out)(&format!(
+                    "Downloading {} from repo {}",
+                    d.name, d.repository
+                ));
+                let client = self
+                    .registry
+                    .ok_or_else(|| err("missing registry client"))?;
                 match crate::repo::oci::dependency::download_to(client, &reference, &tag, tmp) {
                     Ok(report) => (self.out)(report.trim_end_matches('\n')),
                     Err(e) => {

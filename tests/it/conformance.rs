@@ -14,7 +14,9 @@ fn shared_dir() -> Option<PathBuf> {
 }
 
 fn expected_passing(list: &str) -> BTreeSet<String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance").join(list);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/conformance")
+        .join(list);
     std::fs::read_to_string(path)
         .unwrap_or_default()
         .lines()
@@ -40,8 +42,14 @@ fn passing_ids(cmd: &mut Command) -> (BTreeSet<String>, String) {
 fn check(name: &str, list: &str, cmd: &mut Command) {
     let (passed, summary) = passing_ids(cmd);
     println!("{name}: {summary}");
-    let regressions: Vec<_> = expected_passing(list).difference(&passed).cloned().collect();
-    assert!(regressions.is_empty(), "{name}: cases that passed before now fail: {regressions:?}");
+    let regressions: Vec<_> = expected_passing(list)
+        .difference(&passed)
+        .cloned()
+        .collect();
+    assert!(
+        regressions.is_empty(),
+        "{name}: cases that passed before now fail: {regressions:?}"
+    );
 }
 
 #[test]

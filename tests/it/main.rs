@@ -1,10 +1,9 @@
 //! The one integration-test binary. Modules are added per area.
 
+mod chart_bad_input;
+mod chart_cli;
 mod conformance;
 mod diagnostics;
-mod template;
-mod chart_cli;
-mod chart_bad_input;
 mod oci;
 mod oci_bearer;
 mod oci_interop;
@@ -21,3 +20,4 @@ mod repo_interop;
 mod repo_support;
 mod repo_tls;
 mod robustness;
+mod template;

@@ -86,7 +86,7 @@ fn random_prime<R: RngCore + CryptoRng>(rng: &mut R, bits: usize, primes: &[u32]
             let sieved = primes
                 .iter()
                 .zip(&residues)
-                .any(|(&p, &r)| (r + delta) % p == 0);
+                .any(|(&p, &r)| (r + delta).is_multiple_of(p));
             if !sieved {
                 let candidate = &start + BigUint::from(delta);
                 if candidate.bits() != bits {
