@@ -13,6 +13,7 @@ use super::status::Status;
 pub mod configmap;
 pub mod labels;
 pub mod memory;
+pub mod object_driver;
 pub mod secret;
 
 #[derive(Debug, thiserror::Error)]
