@@ -2,7 +2,7 @@
 //! re-encoded with `time.RFC3339Nano` (fraction without trailing zeros,
 //! the original UTC offset kept, `Z` for UTC).
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 /// Go's zero time, what `json.Marshal` writes for an absent `created`.
 pub const ZERO_TIME: &str = "0001-01-01T00:00:00Z";
@@ -100,42 +100,13 @@ pub fn now_rfc3339_nano() -> String {
 
 /// RFC 3339 with nanoseconds (trailing zeros dropped) in UTC.
 pub fn format_utc(t: SystemTime) -> String {
-    let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = d.as_secs() as i64;
-    let nanos = d.subsec_nanos();
-    let (y, m, day) = civil_from_days(secs.div_euclid(86400));
-    let rem = secs.rem_euclid(86400);
-    let mut s = format!(
-        "{y:04}-{m:02}-{day:02}T{:02}:{:02}:{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    );
-    if nanos > 0 {
-        let frac = format!("{nanos:09}");
-        s.push('.');
-        s.push_str(frac.trim_end_matches('0'));
-    }
-    s.push('Z');
-    s
-}
-
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719468;
-    let era = if z >= 0 { z } else { z - 146096 } / 146097;
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
+    crate::chart::gotime::format_rfc3339_utc(t)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::UNIX_EPOCH;
 
     #[test]
     fn normalizes_like_go() {
