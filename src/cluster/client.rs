@@ -244,6 +244,11 @@ pub(crate) fn go_request_error(method: &str, url: &str, e: &kube::Error) -> Stri
                 std::io::ErrorKind::ConnectionRefused => "connect: connection refused".to_string(),
                 _ => io.to_string(),
             };
+            // Go names the address it dialled: `localhost` resolves to 127.0.0.1 first.
+            let host = match host.strip_prefix("localhost:") {
+                Some(port) => format!("127.0.0.1:{port}"),
+                None => host.to_string(),
+            };
             return format!("{method} {url:?}: dial tcp {host}: {what}");
         }
         source = err.source();
