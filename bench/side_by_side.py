@@ -72,6 +72,7 @@ def main():
     ap.add_argument('-n', type=int, default=10)
     ap.add_argument('suites', nargs='*', default=['template', 'show'])
     a = ap.parse_args()
+    a.rudder, a.helm = os.path.abspath(a.rudder), os.path.abspath(a.helm)
     if not os.path.isdir(CORPUS):
         sys.exit('bench: ../shared/corpus is absent')
     scratch = tempfile.mkdtemp(prefix='rudder-bench-')
