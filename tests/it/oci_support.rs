@@ -275,8 +275,9 @@ impl Registry {
     }
 }
 
-/// A CA and a server certificate for 127.0.0.1 signed by it, with openssl.
-fn make_certificates(dir: &Path) -> bool {
+/// A CA (`ca.crt`), a server certificate for 127.0.0.1 (`server.crt`/`server.key`)
+/// and a client certificate (`client.crt`/`client.key`) signed by it, with openssl.
+pub fn make_certificates(dir: &Path) -> bool {
     let openssl = |args: &[&str]| {
         Command::new("openssl")
             .args(args)
