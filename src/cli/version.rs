@@ -19,6 +19,7 @@ pub struct Args {
 }
 
 /// The fields helm's `version.BuildInfo` exposes to `--template`.
+#[derive(Clone, Debug)]
 struct BuildInfo {
     version: String,
     git_commit: String,
@@ -71,52 +72,45 @@ impl BuildInfo {
     }
 }
 
-/// Expands `{{ .Field }}` actions. The version template only ever sees one
-/// flat struct, so field references are all a template can usefully hold.
-fn expand(template: &str, info: &BuildInfo) -> anyhow::Result<String> {
-    let mut out = String::new();
-    let mut rest = template;
-    while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        let end = after
-            .find("}}")
-            .ok_or_else(|| anyhow::anyhow!("template: version:1: unclosed action"))?;
-        let action = after[..end].trim_matches(|c: char| c == '-' || c.is_whitespace());
-        let name = action.strip_prefix('.').unwrap_or(action);
-        match info.field(name) {
-            Some(v) => out.push_str(v),
-            None => anyhow::bail!(
-                "template: version:1: executing \"version\" at <{action}>: can't evaluate field {name} in type version.BuildInfo"
-            ),
-        }
-        rest = &after[end + 2..];
-    }
-    out.push_str(rest);
-    Ok(out)
-}
-
+/// Renders `--template` as helm does: Go text/template named `_` over the
+/// `version.BuildInfo` fields, Go's own error texts.
 fn render_with_engine(template: &str, info: &BuildInfo) -> anyhow::Result<String> {
     use rudder::render::engine::{Engine, EngineOptions};
-    use rudder::value::{MapData, Value};
-    let mut data = MapData::new();
-    for field in [
-        "Version",
-        "GitCommit",
-        "GitTreeState",
-        "GoVersion",
-        "KubeClientVersion",
-    ] {
-        data.insert(
-            field.to_string(),
-            Value::str(info.field(field).unwrap_or("")),
-        );
-    }
     let engine = Engine::new(
         rudder::render::funcs::standard_registry(),
         EngineOptions::default(),
     );
-    Ok(engine.render_string("version", template, Value::map(data))?)
+    let data = rudder::value::Value::Object(std::rc::Rc::new(info.clone()));
+    engine
+        .render_go("_", template, data)
+        .map_err(anyhow::Error::msg)
+}
+
+/// `.` of `--template`: a struct, so an unknown field is Go's
+/// `can't evaluate field X in type version.BuildInfo`.
+impl rudder::value::Object for BuildInfo {
+    fn type_name(&self) -> String {
+        "version.BuildInfo".to_string()
+    }
+    fn kind_name(&self) -> &'static str {
+        "struct"
+    }
+    fn get_field(&self, name: &str) -> Option<rudder::value::Value> {
+        self.field(name).map(rudder::value::Value::str)
+    }
+    fn format_go(&self) -> String {
+        format!(
+            "{{{} {} {} {} {}}}",
+            self.version,
+            self.git_commit,
+            self.git_tree_state,
+            self.go_version,
+            self.kube_client_version
+        )
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
 }
 
 pub fn run(args: Args, _settings: &Settings) -> anyhow::Result<()> {
@@ -129,12 +123,7 @@ pub fn run(args: Args, _settings: &Settings) -> anyhow::Result<()> {
     let info = BuildInfo::current();
     let mut out = std::io::stdout().lock();
     if let Some(t) = args.template.as_deref().filter(|t| !t.is_empty()) {
-        // Plain field references need no engine; anything else (if, range,
-        // pipelines) goes through the template engine with the fields as data.
-        let text = match expand(t, &info) {
-            Ok(text) => text,
-            Err(_) => render_with_engine(t, &info)?,
-        };
+        let text = render_with_engine(t, &info)?;
         write!(out, "{text}")?;
     } else if args.short {
         writeln!(out, "{}", info.short())?;
@@ -151,8 +140,19 @@ mod tests {
     #[test]
     fn template_fields() {
         let info = BuildInfo::current();
-        let got = expand("V={{ .Version }}/{{.KubeClientVersion}}", &info).unwrap();
+        let got = render_with_engine("V={{ .Version }}/{{.KubeClientVersion}}", &info).unwrap();
         assert_eq!(got, format!("V={}/v1.37", info.version));
-        assert!(expand("{{.Nope}}", &info).is_err());
+        assert!(render_with_engine("{{.Nope}}", &info).is_err());
+    }
+
+    #[test]
+    fn template_errors_are_go_texts_as_helm_prints_them() {
+        let info = BuildInfo::current();
+        let err = |t: &str| render_with_engine(t, &info).unwrap_err().to_string();
+        assert_eq!(err("{{"), "template: _:1: unclosed action");
+        assert_eq!(
+            err("{{.Nope}}"),
+            "template: _:1:2: executing \"_\" at <.Nope>: can't evaluate field Nope in type version.BuildInfo"
+        );
     }
 }

@@ -160,6 +160,25 @@ impl Engine {
         Ok(rendered)
     }
 
+    /// Renders one standalone text as plain Go text/template does, outside
+    /// Helm's chart engine: `data` is `.` as given, `<no value>` stays, and
+    /// errors are Go's own texts (`template: NAME:1: unclosed action`), as
+    /// helm's `version --template` prints them.
+    pub fn render_go(&self, name: &str, source: &str, data: Value) -> Result<String, String> {
+        let resolve = |n: &str| -> Option<Callee> { resolve_in(&self.registry, n) };
+        let mut ns = Namespace::new();
+        for t in parse(name, source, &resolve).map_err(|e| e.0)? {
+            ns.associate(t);
+        }
+        let Some(tmpl) = ns.lookup(name).cloned() else {
+            return Ok(String::new());
+        };
+        let ctx = Ctx::new(&self.env, self.strict, &resolve, &self.tpl_cache);
+        let mut out = String::new();
+        execute(&ctx, &ns, &tmpl, data, &mut out).map_err(|e| e.text())?;
+        Ok(out)
+    }
+
     /// Parses and renders one standalone template text with `data` as `.`
     /// (for tests and tools; no chart namespace).
     pub fn render_string(
