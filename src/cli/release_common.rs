@@ -26,6 +26,7 @@ pub struct ReleaseEnv {
     pub storage: Storage,
     pub namespace: String,
     pub debug: bool,
+    pub tz: Option<String>,
 }
 
 impl ReleaseEnv {
@@ -87,6 +88,7 @@ impl ReleaseEnv {
             storage,
             namespace,
             debug: settings.debug,
+            tz: std::env::var("TZ").ok(),
         })
     }
 
@@ -101,6 +103,7 @@ impl ReleaseEnv {
             cluster: &self.cluster,
             namespace: self.namespace.clone(),
             debug: self.debug,
+            tz: self.tz.clone(),
         }
     }
 }

@@ -86,7 +86,11 @@ pub fn render_release(
         },
         capabilities: Capabilities::for_template(kube_version, &[]),
         skip_schema_validation,
-        engine: EngineOptions::default(),
+        engine: {
+            let mut engine = EngineOptions::default();
+            engine.env.set_local_from_tz(ctx.tz.as_deref());
+            engine
+        },
     };
     let debug = ctx.debug;
     let mut log = |r: Record| {

@@ -26,6 +26,8 @@ pub struct Context<'a> {
     pub namespace: String,
     /// `--debug`: debug log records are printed too.
     pub debug: bool,
+    /// `TZ` as the process saw it: the local zone of the date functions.
+    pub tz: Option<String>,
 }
 
 /// `--wait` strategies. `HookOnly` (helm's default) waits for hooks only.
