@@ -197,3 +197,45 @@ fn run_fetch(a: FetchArgs, settings: &Settings, build: bool) -> anyhow::Result<(
     }
     Ok(())
 }
+
+/// helm's dependency check before template/install/upgrade: a chart whose
+/// `charts/` lacks a declared dependency fails with `missing_error`, unless
+/// `--dependency-update` is set; then `dependency update` runs on the
+/// chart directory (its progress lines on stdout, as helm's `Out`) with a
+/// registry client from the chart-path flags, and the chart is reloaded.
+pub fn check_or_update(
+    chart_path: &Path,
+    chart: &mut rudder::chart::Chart,
+    dependency_update: bool,
+    path_args: &super::chart_path::ChartPathArgs,
+    settings: &Settings,
+    missing_error: impl FnOnce(&[String]) -> String,
+) -> anyhow::Result<()> {
+    let missing = rudder::chart::dependencies::missing_dependencies(chart);
+    if missing.is_empty() {
+        return Ok(());
+    }
+    if !dependency_update {
+        anyhow::bail!("{}", missing_error(&missing));
+    }
+    let registry = super::registry::client_for(path_args, settings)?;
+    let mut stdout = std::io::stdout();
+    let mut out = |line: &str| {
+        let _ = writeln!(stdout, "{line}");
+    };
+    let mut log = super::repo::log_to_stderr;
+    Manager {
+        chart_path: chart_path.to_path_buf(),
+        repository_config: settings.repository_config.clone(),
+        repository_cache: settings.repository_cache.clone(),
+        content_cache: settings.content_cache.clone(),
+        skip_update: false,
+        out: &mut out,
+        log: &mut log,
+        registry: Some(&registry),
+    }
+    .update()?;
+    *chart = rudder::chart::load(chart_path)
+        .map_err(|e| anyhow::anyhow!("failed reloading chart after repo update: {e}"))?;
+    Ok(())
+}

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use clap::Args as ClapArgs;
-use rudder::chart::dependencies::{missing_dependencies, missing_dependencies_error};
+use rudder::chart::dependencies::missing_dependencies_error;
 use rudder::release::actions::install::{install, parse_labels, InstallOptions};
 use rudder::release::actions::{DeployOptions, DryRun};
 use rudder::release::Release;
@@ -244,10 +244,14 @@ fn run_install(args: Args, settings: &Settings) -> anyhow::Result<()> {
     if !matches!(chart.metadata.chart_type.as_str(), "" | "application") {
         anyhow::bail!("{} charts are not installable", chart.metadata.chart_type);
     }
-    let missing = missing_dependencies(&chart);
-    if !missing.is_empty() {
-        anyhow::bail!("{}", missing_dependencies_error(&missing));
-    }
+    super::dependency::check_or_update(
+        &chart_path,
+        &mut chart,
+        args.dependency_update,
+        &args.path,
+        settings,
+        missing_dependencies_error,
+    )?;
     check_release_name(&name)?;
     let opts = InstallOptions {
         deploy: args.deploy.deploy_options()?,

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::Args as ClapArgs;
-use rudder::chart::dependencies::{missing_dependencies, missing_dependencies_error};
+use rudder::chart::dependencies::missing_dependencies_error;
 use rudder::log::{Level, Record};
 use rudder::render::engine::EngineOptions;
 
@@ -343,10 +343,14 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
     if chart.metadata.deprecated {
         log_line(Record::new(Level::Warn, "this chart is deprecated"));
     }
-    let missing = missing_dependencies(&chart);
-    if !missing.is_empty() {
-        anyhow::bail!(missing_dependencies_error(&missing));
-    }
+    super::dependency::check_or_update(
+        &chart_path,
+        &mut chart,
+        args.dependency_update,
+        &args.path,
+        settings,
+        missing_dependencies_error,
+    )?;
 
     if args.validate || args.dry_run.as_deref() == Some("server") {
         return Err(cluster_unreachable());

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use clap::Args as ClapArgs;
-use rudder::chart::dependencies::{missing_dependencies, missing_dependencies_error};
+use rudder::chart::dependencies::missing_dependencies_error;
 use rudder::release::actions::install::{install, InstallOptions};
 use rudder::release::actions::upgrade::{upgrade, UpgradeOptions};
 use rudder::release::{Status, StorageError};
@@ -84,10 +84,14 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
             let chart_path = locate_chart(&args.args[1], &args.path, settings)?;
             let user_values = args.values.merge()?;
             let mut chart = rudder::chart::load(&chart_path)?;
-            let missing = missing_dependencies(&chart);
-            if !missing.is_empty() {
-                anyhow::bail!("{}", missing_dependencies_error(&missing));
-            }
+            super::dependency::check_or_update(
+                &chart_path,
+                &mut chart,
+                args.dependency_update,
+                &args.path,
+                settings,
+                missing_dependencies_error,
+            )?;
             let opts = InstallOptions {
                 deploy: args.deploy.deploy_options()?,
                 replace: true,
@@ -105,13 +109,19 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
     let chart_path = locate_chart(&args.args[1], &args.path, settings)?;
     let user_values = args.values.merge()?;
     let mut chart = rudder::chart::load(&chart_path)?;
-    let missing = missing_dependencies(&chart);
-    if !missing.is_empty() {
-        anyhow::bail!(
+    super::dependency::check_or_update(
+        &chart_path,
+        &mut chart,
+        args.dependency_update,
+        &args.path,
+        settings,
+        |missing| {
+            format!(
             "An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: {}",
-            missing_dependencies_error(&missing)
-        );
-    }
+            missing_dependencies_error(missing)
+        )
+        },
+    )?;
     env.reachable()
         .map_err(|e| anyhow::anyhow!("UPGRADE FAILED: {e}"))?;
     let opts = UpgradeOptions {

@@ -30,12 +30,17 @@ pub struct ValuesArgs {
     pub set_literal: Vec<String>,
 }
 
-/// Reads a values source: `-` is stdin, anything else a file.
+/// Reads a values source: `-` is stdin, `http(s)://` a download (helm's
+/// getter), anything else a file.
 pub fn read_source(path: &str) -> Result<Vec<u8>, String> {
     if path.trim() == "-" {
         let mut buf = Vec::new();
         std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).map_err(|e| e.to_string())?;
         return Ok(buf);
+    }
+    use rudder::repo::values_url::{classify, fetch, ValuesSource};
+    if let ValuesSource::Url(url) = classify(path)? {
+        return fetch(url);
     }
     std::fs::read(path).map_err(|e| {
         // Go opens a directory fine and fails reading it.

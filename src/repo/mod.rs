@@ -21,8 +21,10 @@ pub mod index_encode;
 pub mod index_fast_yaml;
 pub mod oci;
 pub mod progress;
+pub mod provenance;
 pub mod search;
 pub mod search_cache;
+pub mod values_url;
 
 pub use config::{RepoEntry, RepoFile};
 pub use index::{ChartVersion, IndexFile};
