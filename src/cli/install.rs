@@ -64,6 +64,9 @@ pub struct DeployFlags {
     /// if set, install will ignore the check for helm annotations and take ownership of the existing resources
     #[arg(long = "take-ownership")]
     pub take_ownership: bool,
+    /// object updates run in the server instead of the client (install: a bool, default true; upgrade: "true", "false" or "auto", default "auto")
+    #[arg(long = "server-side", value_name = "string", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub server_side: Option<String>,
     /// time to wait for any individual Kubernetes operation (like Jobs for hooks)
     #[arg(long, value_name = "duration")]
     pub timeout: Option<String>,
@@ -124,7 +127,40 @@ impl DeployFlags {
             description: self.description.clone(),
             labels: parse_labels(&self.labels)?,
             dry_run: dry_run_mode(&self.dry_run)?,
+            enable_dns: self.enable_dns,
+            server_side: None,
         })
+    }
+
+    /// install's `--server-side`, a pflag bool (default true).
+    pub fn install_server_side(&self) -> anyhow::Result<Option<bool>> {
+        match self.server_side.as_deref() {
+            None => Ok(Some(true)),
+            Some("1" | "t" | "T" | "true" | "TRUE" | "True") => Ok(Some(true)),
+            Some("0" | "f" | "F" | "false" | "FALSE" | "False") => Ok(Some(false)),
+            Some(other) => anyhow::bail!(
+                "invalid argument {q} for \"--server-side\" flag: strconv.ParseBool: parsing {q}: invalid syntax",
+                q = rudder::values::strvals::go_quote(other)
+            ),
+        }
+    }
+
+    /// upgrade's and rollback's `--server-side`: "true", "false" or "auto"
+    /// (`None`: the previous revision's method).
+    pub fn upgrade_server_side(&self) -> anyhow::Result<Option<bool>> {
+        parse_upgrade_server_side(self.server_side.as_deref())
+    }
+}
+
+/// `--server-side` of upgrade and rollback, with helm's refusal of other values.
+pub fn parse_upgrade_server_side(v: Option<&str>) -> anyhow::Result<Option<bool>> {
+    match v {
+        None | Some("auto") => Ok(None),
+        Some("true") => Ok(Some(true)),
+        Some("false") => Ok(Some(false)),
+        Some(other) => {
+            anyhow::bail!("invalid/unknown release server-side apply method: {other}")
+        }
     }
 }
 
@@ -231,6 +267,7 @@ pub fn print_release(r: &Release, format: OutputFormat, hide_notes: bool) -> any
 }
 
 pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
+    args.deploy.install_server_side()?;
     super::minimum_args(&args.args, 1, "rudder install", USAGE)?;
     run_install(args, settings).map_err(|e| anyhow::anyhow!("INSTALLATION FAILED: {e:#}"))
 }
@@ -253,8 +290,10 @@ fn run_install(args: Args, settings: &Settings) -> anyhow::Result<()> {
         missing_dependencies_error,
     )?;
     check_release_name(&name)?;
+    let mut deploy = args.deploy.deploy_options()?;
+    deploy.server_side = args.deploy.install_server_side()?;
     let opts = InstallOptions {
-        deploy: args.deploy.deploy_options()?,
+        deploy,
         replace: args.replace,
         skip_crds: args.deploy.skip_crds,
         create_namespace: args.deploy.create_namespace,

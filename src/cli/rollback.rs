@@ -42,6 +42,9 @@ pub struct Args {
     /// if set and --wait enabled, will wait until all Jobs have been completed before marking the release as successful
     #[arg(long = "wait-for-jobs")]
     wait_for_jobs: bool,
+    /// must be "true", "false" or "auto". Object updates run in the server instead of the client ("auto" defaults the value from the previous chart release's method)
+    #[arg(long = "server-side", value_name = "string", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    server_side: Option<String>,
 }
 
 pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
@@ -75,6 +78,8 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         description: args.description.clone(),
         labels: Default::default(),
         dry_run: Default::default(),
+        enable_dns: false,
+        server_side: None,
     };
     let env = ReleaseEnv::open(
         settings,
@@ -82,6 +87,16 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         args.history_max.unwrap_or(settings.max_history),
     )?;
     env.reachable()?;
+    let mut opts = opts;
+    opts.server_side = match super::install::parse_upgrade_server_side(args.server_side.as_deref())
+    {
+        Ok(v) => v,
+        // helm checks the value once both revisions are loaded.
+        Err(e) => {
+            env.storage.last(&args.args[0])?;
+            return Err(e);
+        }
+    };
     rollback(&env.context(), &args.args[0], version, &opts)?;
     writeln!(
         std::io::stdout().lock(),

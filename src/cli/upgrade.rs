@@ -92,8 +92,11 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
                 settings,
                 missing_dependencies_error,
             )?;
+            let mut deploy = args.deploy.deploy_options()?;
+            // helm: any value but "false" installs server-side.
+            deploy.server_side = Some(args.deploy.server_side.as_deref() != Some("false"));
             let opts = InstallOptions {
-                deploy: args.deploy.deploy_options()?,
+                deploy,
                 replace: true,
                 skip_crds: args.deploy.skip_crds,
                 create_namespace: args.deploy.create_namespace,
@@ -124,8 +127,13 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
     )?;
     env.reachable()
         .map_err(|e| anyhow::anyhow!("UPGRADE FAILED: {e}"))?;
+    let mut deploy = args.deploy.deploy_options()?;
+    deploy.server_side = args
+        .deploy
+        .upgrade_server_side()
+        .map_err(|e| anyhow::anyhow!("UPGRADE FAILED: {e}"))?;
     let opts = UpgradeOptions {
-        deploy: args.deploy.deploy_options()?,
+        deploy,
         reuse_values: args.reuse_values && !args.reset_values,
         reset_values: args.reset_values,
         reset_then_reuse_values: args.reset_then_reuse_values

@@ -7,6 +7,8 @@
 //! plain functions.
 
 pub mod client;
+pub mod client_side;
+pub mod csa_upgrade;
 pub mod discovery;
 pub mod ownership;
 pub mod resource;

@@ -72,7 +72,12 @@ fn policies(h: &Hook) -> Vec<String> {
     }
 }
 
-fn run_one(ctx: &Context<'_>, h: &mut Hook, timeout: Duration) -> Result<(), ActionError> {
+fn run_one(
+    ctx: &Context<'_>,
+    h: &mut Hook,
+    timeout: Duration,
+    server_side: bool,
+) -> Result<(), ActionError> {
     let resources = parse_manifest(&h.manifest)?;
     let pols = policies(h);
     if pols.iter().any(|p| p == "before-hook-creation") {
@@ -98,8 +103,14 @@ fn run_one(ctx: &Context<'_>, h: &mut Hook, timeout: Duration) -> Result<(), Act
     h.last_run.started_at = Some(Timestamp::now().rfc3339_nano());
     h.last_run.completed_at = None;
     h.last_run.phase = "Running".into();
+    // Hooks are created the way the release applies: server-side apply, or
+    // a plain create for a client-side (`csa`) revision.
     for r in &resources {
-        ctx.cluster.apply(r, &ctx.namespace, true)?;
+        if server_side {
+            ctx.cluster.apply(r, &ctx.namespace, true)?;
+        } else {
+            ctx.cluster.create_client_side(r, &ctx.namespace)?;
+        }
     }
     let deadline = Instant::now() + timeout;
     let mut outcome = Outcome::Succeeded;
@@ -176,8 +187,9 @@ pub fn run_hooks_where(
             .cmp(&hb.weight)
             .then_with(|| ha.name.cmp(&hb.name))
     });
+    let server_side = release.apply_method != "csa";
     for i in order {
-        if let Err(e) = run_one(ctx, &mut release.hooks[i], timeout) {
+        if let Err(e) = run_one(ctx, &mut release.hooks[i], timeout, server_side) {
             // `helm test` reports a failed test pod as it is.
             if event == "test" {
                 return Err(e);

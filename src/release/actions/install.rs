@@ -17,7 +17,9 @@ use crate::render::objects::{Capabilities, KubeVersion, ReleaseOptions};
 use crate::render::pipeline::{render_chart, RenderRequest};
 use crate::value::Value;
 
-use super::deploy::{apply_all, build_objects, check_ownership_all, resources, wait};
+use super::deploy::{
+    apply_all, build_objects, check_ownership_all, resources, wait, ApplyPlan, ObjectKey,
+};
 use super::hooks::run_hooks;
 use super::uninstall::{uninstall, UninstallOptions};
 use super::{ActionError, Context, DeployOptions, DryRun, DRY_RUN_DESCRIPTION};
@@ -52,6 +54,8 @@ pub struct RenderTarget<'a> {
     pub skip_schema_validation: bool,
     /// `--dry-run=client`: no cluster, default capabilities.
     pub offline: bool,
+    /// `--enable-dns`.
+    pub enable_dns: bool,
 }
 
 /// Renders the chart for a revision with the server's Kubernetes version.
@@ -67,6 +71,7 @@ pub fn render_release(
         is_upgrade,
         skip_schema_validation,
         offline,
+        enable_dns,
     } = target;
     let kube_version = if offline {
         None
@@ -89,6 +94,7 @@ pub fn render_release(
         engine: {
             let mut engine = EngineOptions::default();
             engine.env.set_local_from_tz(ctx.tz.as_deref());
+            engine.env.enable_dns = enable_dns;
             engine
         },
     };
@@ -200,6 +206,7 @@ pub fn install(
             is_upgrade: false,
             skip_schema_validation: opts.skip_schema_validation,
             offline: dry_run == DryRun::Client,
+            enable_dns: opts.deploy.enable_dns,
         },
     )?;
     if dry_run != DryRun::None {
@@ -232,7 +239,7 @@ pub fn install(
             hooks: rendered.hooks,
             version: revision,
             namespace: ctx.namespace.clone(),
-            apply_method: "ssa".into(),
+            apply_method: apply_method(opts.deploy.server_side.unwrap_or(true)).into(),
             labels: opts.deploy.labels.clone(),
             extra: Default::default(),
         });
@@ -245,7 +252,7 @@ pub fn install(
     }
     let target = resources(&rendered.manifest)?;
     build_objects(ctx, &target, &opts.deploy)?;
-    check_ownership_all(
+    let existing = check_ownership_all(
         ctx,
         name,
         &target,
@@ -271,13 +278,13 @@ pub fn install(
         hooks: rendered.hooks,
         version: revision,
         namespace: ctx.namespace.clone(),
-        apply_method: "ssa".into(),
+        apply_method: apply_method(opts.deploy.server_side.unwrap_or(true)).into(),
         labels: opts.deploy.labels.clone(),
         extra: Default::default(),
     };
     ctx.storage.create(&release)?;
 
-    match perform(ctx, &mut release, &target, opts) {
+    match perform(ctx, &mut release, &target, &existing, opts) {
         Ok(()) => {
             // `--replace`: the revision this one replaces is superseded.
             if revision > 1 {
@@ -327,17 +334,36 @@ fn perform(
     ctx: &Context<'_>,
     release: &mut Release,
     target: &[crate::cluster::Resource],
+    existing: &std::collections::HashSet<ObjectKey>,
     opts: &InstallOptions,
 ) -> Result<(), ActionError> {
     if !opts.deploy.no_hooks {
         run_hooks(ctx, release, "pre-install", opts.deploy.timeout)?;
     }
-    apply_all(ctx, &release.name.clone(), target, &opts.deploy)?;
+    let server_side = opts.deploy.server_side.unwrap_or(true);
+    let plan = ApplyPlan {
+        server_side,
+        originals: &[],
+        install_existing: Some(existing),
+        // Adopted objects: client-side ownership by helm moves to server-side.
+        upgrade_client_side_ownership: true,
+        three_way_unstructured: opts.deploy.take_ownership && !server_side,
+    };
+    apply_all(ctx, &release.name.clone(), target, &opts.deploy, &plan)?;
     wait(ctx, target, &opts.deploy)?;
     if !opts.deploy.no_hooks {
         run_hooks(ctx, release, "post-install", opts.deploy.timeout)?;
     }
     Ok(())
+}
+
+/// The `apply_method` a revision records: helm's `ssa` / `csa`.
+pub fn apply_method(server_side: bool) -> &'static str {
+    if server_side {
+        "ssa"
+    } else {
+        "csa"
+    }
 }
 
 /// Parses `--labels k=v,k2=v2` (pflag's stringToString).

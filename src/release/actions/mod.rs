@@ -74,6 +74,11 @@ pub struct DeployOptions {
     pub description: Option<String>,
     pub labels: BTreeMap<String, String>,
     pub dry_run: DryRun,
+    /// `--enable-dns`: `getHostByName` resolves names (otherwise it returns "").
+    pub enable_dns: bool,
+    /// `--server-side`: `None` is helm's `auto` (install: server-side; upgrade
+    /// and rollback: the method the previous revision recorded).
+    pub server_side: Option<bool>,
 }
 
 impl Default for DeployOptions {
@@ -90,6 +95,8 @@ impl Default for DeployOptions {
             description: None,
             labels: BTreeMap::new(),
             dry_run: DryRun::None,
+            enable_dns: false,
+            server_side: None,
         }
     }
 }

@@ -6,8 +6,9 @@ use crate::release::model::{Info, Release};
 use crate::release::status::Status;
 use crate::release::time::Timestamp;
 
-use super::deploy::{apply_all, delete_dropped, resources, wait};
+use super::deploy::{apply_all, delete_dropped, resources, wait, ApplyPlan};
 use super::hooks::run_hooks;
+use super::install::apply_method;
 use super::{ActionError, Context, DeployOptions};
 
 /// Rolls `name` back to `version` (0: the one before the newest).
@@ -30,6 +31,8 @@ pub fn rollback(
         )));
     }
     let previous = ctx.storage.get(name, previous_version)?;
+    // `--server-side=auto`: the method the revision rolled back to recorded.
+    let server_side = opts.server_side.unwrap_or(previous.apply_method == "ssa");
 
     let now = Timestamp::now().rfc3339_nano();
     let mut target = Release {
@@ -40,7 +43,7 @@ pub fn rollback(
         manifest: previous.manifest.clone(),
         hooks: previous.hooks.clone(),
         version: current.version + 1,
-        apply_method: "ssa".into(),
+        apply_method: apply_method(server_side).into(),
         labels: previous.labels.clone(),
         info: Some(Info {
             first_deployed: current.info.as_ref().and_then(|i| i.first_deployed.clone()),
@@ -68,9 +71,14 @@ pub fn rollback(
         if !opts.no_hooks {
             run_hooks(ctx, &mut target, "pre-rollback", opts.timeout)?;
         }
-        let mut deploy = opts.clone();
-        deploy.force_conflicts |= current.apply_method != "ssa";
-        apply_all(ctx, name, &target_objects, &deploy)?;
+        let plan = ApplyPlan {
+            server_side,
+            originals: &current_objects,
+            install_existing: None,
+            upgrade_client_side_ownership: true,
+            three_way_unstructured: false,
+        };
+        apply_all(ctx, name, &target_objects, opts, &plan)?;
         delete_dropped(ctx, &current_objects, &target_objects)?;
         wait(ctx, &target_objects, opts)?;
         if !opts.no_hooks {

@@ -13,9 +13,10 @@ use crate::value::Value;
 use crate::values::coalesce::{coalesce_tables, coalesce_values};
 
 use super::deploy::{
-    apply_all, build_objects, check_ownership_all, delete_dropped, resources, wait,
+    apply_all, build_objects, check_ownership_all, delete_dropped, resources, wait, ApplyPlan,
 };
 use super::hooks::run_hooks;
+use super::install::apply_method;
 use super::install::{render_release, RenderTarget};
 use super::rollback::rollback;
 use super::{ActionError, Context, DeployOptions, DryRun, DRY_RUN_DESCRIPTION, ERR_PENDING};
@@ -106,6 +107,11 @@ pub fn upgrade(
     };
 
     let values = choose_values(chart, &current, user_values, opts)?;
+    // `--server-side=auto`: the method the newest revision recorded.
+    let server_side = opts
+        .deploy
+        .server_side
+        .unwrap_or(last.apply_method == "ssa");
     let revision = last.version + 1;
     super::check_user_labels(&opts.deploy.labels)?;
     let chart_json = chart_to_json(chart);
@@ -119,6 +125,7 @@ pub fn upgrade(
             is_upgrade: true,
             skip_schema_validation: opts.skip_schema_validation,
             offline: opts.deploy.dry_run == DryRun::Client,
+            enable_dns: opts.deploy.enable_dns,
         },
     )?;
     let current_objects = resources(&current.manifest)?;
@@ -169,7 +176,7 @@ pub fn upgrade(
         hooks: rendered.hooks,
         version: revision,
         namespace: ctx.namespace.clone(),
-        apply_method: "ssa".into(),
+        apply_method: apply_method(server_side).into(),
         labels,
         extra: Default::default(),
     };
@@ -184,10 +191,16 @@ pub fn upgrade(
             run_hooks(ctx, &mut release, "pre-upgrade", opts.deploy.timeout)?;
         }
         // A release last applied client-side (Helm 3, `--server-side=false`)
-        // has its fields owned by an Update manager: take them over.
-        let mut deploy = opts.deploy.clone();
-        deploy.force_conflicts |= current.apply_method != "ssa";
-        apply_all(ctx, name, &target_objects, &deploy)?;
+        // has its fields owned by an Update manager: helm moves them to its
+        // server-side entry before applying.
+        let plan = ApplyPlan {
+            server_side,
+            originals: &current_objects,
+            install_existing: None,
+            upgrade_client_side_ownership: server_side && current.apply_method != "ssa",
+            three_way_unstructured: false,
+        };
+        apply_all(ctx, name, &target_objects, &opts.deploy, &plan)?;
         delete_dropped(ctx, &current_objects, &target_objects)?;
         wait(ctx, &target_objects, &opts.deploy)?;
         if !opts.deploy.no_hooks {
