@@ -25,6 +25,7 @@ mod lint;
 mod list;
 mod output;
 mod package;
+mod package_sign;
 mod pull;
 mod push;
 mod registry;
@@ -41,6 +42,7 @@ mod test;
 mod uninstall;
 mod upgrade;
 pub mod values_args;
+mod verify;
 mod version;
 
 use settings::{GlobalArgs, Settings};
@@ -125,6 +127,8 @@ pub enum Commands {
     Uninstall(uninstall::Args),
     /// upgrade a release
     Upgrade(upgrade::Args),
+    /// verify that a chart at the given path has been signed and is valid
+    Verify(verify::Args),
     /// print the client version information
     Version(version::Args),
 }
@@ -153,6 +157,7 @@ fn dispatch(command: Commands, settings: &Settings) -> anyhow::Result<()> {
         Commands::Test(a) => test::run(a, settings),
         Commands::Uninstall(a) => uninstall::run(a, settings),
         Commands::Upgrade(a) => upgrade::run(a, settings),
+        Commands::Verify(a) => verify::run(a, settings),
         Commands::Version(a) => version::run(a, settings),
     }
 }

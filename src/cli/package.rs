@@ -50,8 +50,12 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         if args.key.as_deref().unwrap_or("").is_empty() {
             anyhow::bail!("--key is required for signing a package");
         }
-        anyhow::bail!("signing packages is not supported yet");
+        if args.keyring.as_deref() == Some("") {
+            anyhow::bail!("--keyring is required for signing a package");
+        }
     }
+    let keyring = super::verify::keyring_path(args.keyring.as_deref());
+    let mut passphrase_cache = None;
     let destination = if args.destination == "." {
         std::env::current_dir()?
     } else {
@@ -89,6 +93,17 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
             manager.update()?;
         }
         let saved = package_dir(&abs, &opts)?;
+        if args.sign {
+            let key = args.key.as_deref().unwrap_or("");
+            let pass_file = args.passphrase_file.as_deref().filter(|f| !f.is_empty());
+            super::package_sign::sign_archive(
+                &saved,
+                key,
+                &keyring,
+                pass_file,
+                &mut passphrase_cache,
+            )?;
+        }
         writeln!(
             out,
             "Successfully packaged chart and saved it to: {}",
