@@ -14,10 +14,11 @@
 //!   Helm's order (deeper paths first, then reverse lexical), so for a
 //!   duplicate `define` the file parsed last wins, as in Helm.
 //! * Each file whose base name does not start with `_` is rendered (Helm
-//!   renders `NOTES.txt` too; the caller decides what to print), with a
-//!   fresh copy of its `context` (`.Values`, `.Chart`, `.Release`, ... built
-//!   by the caller; the engine adds `.Template` = `{Name, BasePath}`), so a
-//!   `set` in one file is not seen by another.
+//!   renders `NOTES.txt` too; the caller decides what to print), with its
+//!   chart's `context` (`.Values`, `.Chart`, `.Release`, ... built by the
+//!   caller; the engine sets `.Template` = `{Name, BasePath}` in it). The
+//!   context is shared, not copied, exactly as in Helm: a `set` on `.Values`
+//!   or `$` in one file is seen by the files rendered after it.
 //! * Options: `missingkey=zero` (or `error` with [`EngineOptions::strict`]),
 //!   every `<no value>` is deleted from the output, `include`/`tpl` work as
 //!   in Helm, `lint_mode` makes `required`/`fail` not fail.
@@ -30,11 +31,10 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
-use std::rc::Rc;
 
-use crate::render::ast::{Callee, Node, Operand, Pipe, Template};
+use crate::render::ast::Callee;
 use crate::render::error::{helm_exec_error, helm_parse_error, RenderError};
-use crate::render::exec::{execute, resolve_in, Ctx, Namespace, TplCache, MUTATING_FUNCS};
+use crate::render::exec::{execute, resolve_in, Ctx, Namespace, TplCache};
 use crate::render::funcs::{FuncEnv, Registry};
 use crate::render::parse::parse;
 use crate::value::{MapData, Value};
@@ -62,12 +62,6 @@ pub struct TemplateFile {
     pub context: Value,
     /// `.Template.BasePath`, e.g. `mychart/templates`.
     pub base_path: String,
-}
-
-/// Static check for templates that may mutate the context (`tpl` may run
-/// text that does).
-fn may_mutate(t: &Rc<Template>) -> bool {
-    uses_any(t, MUTATING_FUNCS) || uses_any(t, &["tpl"])
 }
 
 pub struct Engine {
@@ -108,7 +102,6 @@ impl Engine {
 
         let resolve = |name: &str| -> Option<Callee> { resolve_in(&self.registry, name) };
         let mut ns = Namespace::new();
-        let mut mutates = false;
         for name in &order {
             let Some(file) = by_name.get(name.as_str()) else {
                 continue;
@@ -116,20 +109,7 @@ impl Engine {
             let trees =
                 parse(name, &file.source, &resolve).map_err(|e| helm_parse_error(name, &e.0))?;
             for t in trees {
-                mutates = mutates || may_mutate(&t);
                 ns.associate(t);
-            }
-        }
-
-        // Each file must see the context as it was before any file ran. Rather
-        // than copying it per file, keep one pristine copy per context and
-        // repair the shared one in place after a file that changed it.
-        let mut pristine: HashMap<*const (), Value> = HashMap::new();
-        if mutates {
-            for f in files {
-                pristine
-                    .entry(context_key(&f.context))
-                    .or_insert_with(|| f.context.deep_copy());
             }
         }
 
@@ -148,13 +128,7 @@ impl Engine {
             let data = file_context(&file.context, name, &file.base_path);
             let ctx = Ctx::new(&self.env, self.strict, &resolve, &self.tpl_cache);
             let mut out = String::new();
-            let result = execute(&ctx, &ns, &tmpl, data, &mut out);
-            if ctx.mutated.get() {
-                if let Some(p) = pristine.get(&context_key(&file.context)) {
-                    restore(&file.context, p, 0);
-                }
-            }
-            result.map_err(|e| helm_exec_error(name, &e))?;
+            execute(&ctx, &ns, &tmpl, data, &mut out).map_err(|e| helm_exec_error(name, &e))?;
             rendered.insert(name.clone(), strip_no_value(out));
         }
         Ok(rendered)
@@ -206,169 +180,24 @@ fn strip_no_value(s: String) -> String {
     }
 }
 
-/// The per-file top-level object: a copy of `context`'s top map plus `.Template`.
+/// The top-level object of one file: the chart's shared context with
+/// `.Template` set for this file, as Helm does (`vals["Template"] = ...` on
+/// the one map of the chart). So, as in Helm, a `set` on `.Values` or on `$`
+/// in one file is seen by the files rendered after it.
 fn file_context(context: &Value, name: &str, base_path: &str) -> Value {
-    let mut top = MapData::new();
-    if let Value::Map(m) = context {
-        for (k, v) in m.entries.borrow().iter() {
-            top.insert(k.clone(), v.clone());
-        }
-    }
     let mut tmpl = MapData::new();
     tmpl.insert("Name".to_string(), Value::str(name));
     tmpl.insert("BasePath".to_string(), Value::str(base_path));
-    top.insert("Template".to_string(), Value::map(tmpl));
+    let tmpl = Value::map(tmpl);
+    if let Value::Map(m) = context {
+        if let Ok(mut entries) = m.entries.try_borrow_mut() {
+            entries.insert("Template".to_string(), tmpl);
+            return context.clone();
+        }
+    }
+    let mut top = MapData::new();
+    top.insert("Template".to_string(), tmpl);
     Value::map(top)
-}
-
-/// Identity of a context value (contexts are shared per chart).
-fn context_key(v: &Value) -> *const () {
-    match v {
-        Value::Map(m) => Rc::as_ptr(&m.entries) as *const (),
-        Value::List(l) => Rc::as_ptr(&l.items) as *const (),
-        _ => std::ptr::null(),
-    }
-}
-
-fn same_scalar(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Nil, Value::Nil) => true,
-        (Value::Bool(x), Value::Bool(y)) => x == y,
-        (Value::Int(x), Value::Int(y)) | (Value::Int64(x), Value::Int64(y)) => x == y,
-        (Value::Float(x), Value::Float(y)) => x.to_bits() == y.to_bits(),
-        (Value::String(x), Value::String(y)) => x == y,
-        (Value::Bytes(x), Value::Bytes(y)) => x == y,
-        (Value::Object(x), Value::Object(y)) => Rc::ptr_eq(x, y),
-        _ => false,
-    }
-}
-
-/// Makes the collections reachable from `live` equal to `pristine` again,
-/// in place (so every holder of a shared map sees the repair), touching only
-/// what differs. Returns whether `live` itself (a scalar, or a collection of
-/// another kind) differs and must be replaced by the caller.
-fn restore(live: &Value, pristine: &Value, depth: usize) -> bool {
-    // Self-referencing maps (`set $m "self" $m`) would recurse forever.
-    if depth > 10_000 {
-        return false;
-    }
-    match (live, pristine) {
-        (Value::Map(l), Value::Map(p)) => {
-            if Rc::ptr_eq(&l.entries, &p.entries) {
-                return false;
-            }
-            if l.elem != p.elem {
-                return true;
-            }
-            let mut remove: Vec<String> = Vec::new();
-            let mut replace: Vec<String> = Vec::new();
-            {
-                let le = l.entries.borrow();
-                let pe = p.entries.borrow();
-                for (k, lv) in le.iter() {
-                    match pe.get(k) {
-                        None => remove.push(k.clone()),
-                        Some(pv) => {
-                            if restore(lv, pv, depth + 1) {
-                                replace.push(k.clone());
-                            }
-                        }
-                    }
-                }
-                if le.len() - remove.len() != pe.len() {
-                    for k in pe.keys() {
-                        if !le.contains_key(k) {
-                            replace.push(k.clone());
-                        }
-                    }
-                }
-            }
-            if !remove.is_empty() || !replace.is_empty() {
-                let pe = p.entries.borrow();
-                // A map reachable from itself is already borrowed up the stack.
-                let Ok(mut le) = l.entries.try_borrow_mut() else {
-                    return false;
-                };
-                for k in remove {
-                    le.remove(&k);
-                }
-                for k in replace {
-                    if let Some(pv) = pe.get(&k) {
-                        le.insert(k, pv.deep_copy());
-                    }
-                }
-            }
-            false
-        }
-        (Value::List(l), Value::List(p)) => {
-            if Rc::ptr_eq(&l.items, &p.items) {
-                return false;
-            }
-            if l.elem != p.elem {
-                return true;
-            }
-            let same_len = l.items.borrow().len() == p.items.borrow().len();
-            if !same_len {
-                let fresh: Vec<Value> = p.items.borrow().iter().map(Value::deep_copy).collect();
-                if let Ok(mut li) = l.items.try_borrow_mut() {
-                    *li = fresh;
-                }
-                return false;
-            }
-            let mut replace: Vec<usize> = Vec::new();
-            {
-                let li = l.items.borrow();
-                let pi = p.items.borrow();
-                for (i, (lv, pv)) in li.iter().zip(pi.iter()).enumerate() {
-                    if restore(lv, pv, depth + 1) {
-                        replace.push(i);
-                    }
-                }
-            }
-            if !replace.is_empty() {
-                let pi = p.items.borrow();
-                let Ok(mut li) = l.items.try_borrow_mut() else {
-                    return false;
-                };
-                for i in replace {
-                    li[i] = pi[i].deep_copy();
-                }
-            }
-            false
-        }
-        (Value::Map(_) | Value::List(_), _) | (_, Value::Map(_) | Value::List(_)) => true,
-        (a, b) => !same_scalar(a, b),
-    }
-}
-
-/// Whether a template calls any of `names`.
-fn uses_any(t: &Rc<Template>, names: &[&str]) -> bool {
-    fn pipe(p: &Pipe, names: &[&str]) -> bool {
-        p.cmds
-            .iter()
-            .any(|c| c.args.iter().any(|a| operand(a, names)))
-    }
-    fn operand(o: &Operand, names: &[&str]) -> bool {
-        match o {
-            Operand::Ident { name, .. } => names.contains(&&**name),
-            Operand::Pipe(p) => pipe(p, names),
-            Operand::Chain { node, .. } => operand(node, names),
-            _ => false,
-        }
-    }
-    fn nodes(list: &[Node], names: &[&str]) -> bool {
-        list.iter().any(|n| match n {
-            Node::Action(p) => pipe(p, names),
-            Node::If(b) | Node::Range(b) | Node::With(b) => {
-                pipe(&b.pipe, names)
-                    || nodes(&b.list.nodes, names)
-                    || b.else_list.as_ref().is_some_and(|e| nodes(&e.nodes, names))
-            }
-            Node::Template(tc) => tc.pipe.as_ref().is_some_and(|p| pipe(p, names)),
-            _ => false,
-        })
-    }
-    nodes(&t.root.nodes, names)
 }
 
 #[cfg(test)]
@@ -448,7 +277,7 @@ mod tests {
     }
 
     #[test]
-    fn files_do_not_share_mutations() {
+    fn files_share_mutations_as_in_helm() {
         let e = Engine::new(standard_registry(), EngineOptions::default());
         let mut nested = MapData::new();
         nested.insert("k".into(), Value::str("orig"));
@@ -468,9 +297,10 @@ mod tests {
             },
         ];
         let out = e.render(&files).unwrap();
-        // Helm renders b.yaml (the mutating one) before a.yaml.
+        // Helm renders b.yaml (the mutating one) before a.yaml, and both
+        // see one chart context (checked against helm 4.3.1 and 3.19).
         assert_eq!(out["t/templates/b.yaml"], "a: 2 new");
-        assert_eq!(out["t/templates/a.yaml"], "b:  orig");
+        assert_eq!(out["t/templates/a.yaml"], "b: 2 new");
     }
 
     /// `testdata/engine/*.tpl` rendered with `testdata/engine/values.yaml`,
