@@ -3,6 +3,8 @@
 
 use std::time::{Duration, Instant};
 
+use futures_util::StreamExt;
+use kube::api::{Api, DynamicObject, WatchEvent, WatchParams};
 use serde_json::Value as Json;
 
 use super::client::{ClusterError, KubeCluster};
@@ -152,8 +154,61 @@ pub fn not_ready_reason(
     })
 }
 
+/// The kinds whose readiness depends on their status; others are ready as
+/// soon as they exist (and were just applied).
+fn has_readiness(kind: &str, wait_for_jobs: bool) -> bool {
+    matches!(
+        kind,
+        "Deployment"
+            | "StatefulSet"
+            | "ReplicaSet"
+            | "DaemonSet"
+            | "Pod"
+            | "PersistentVolumeClaim"
+            | "CustomResourceDefinition"
+    ) || (kind == "Job" && wait_for_jobs)
+}
+
+/// helm's message for the first object still in progress.
+fn in_progress(r: &Resource, namespace: &str, why: &str) -> String {
+    let ns = r.namespace.clone().unwrap_or_else(|| namespace.to_string());
+    format!(
+        "resource {}/{}/{} not ready. status: InProgress, message: {why}",
+        r.kind, ns, r.name
+    )
+}
+
+/// The first object (in manifest order) that is not ready, with its message;
+/// `Err` for a terminal failure.
+fn first_not_ready(
+    pending: &[&Resource],
+    live: &dyn Fn(usize) -> Option<Json>,
+    namespace: &str,
+    wait_for_jobs: bool,
+) -> Result<Option<String>, ClusterError> {
+    for (i, r) in pending.iter().enumerate() {
+        let reason = match live(i) {
+            Some(obj) => {
+                not_ready_reason(&r.kind, &obj, wait_for_jobs).map_err(ClusterError::Other)?
+            }
+            None => Some("Resource not found".to_string()),
+        };
+        if let Some(why) = reason {
+            return Ok(Some(in_progress(r, namespace, &why)));
+        }
+    }
+    Ok(None)
+}
+
+type EventStream = std::pin::Pin<
+    Box<dyn futures_util::Stream<Item = (usize, kube::Result<WatchEvent<DynamicObject>>)>>,
+>;
+
 impl KubeCluster {
-    /// Polls the objects until all are ready or `timeout` passes.
+    /// `--wait` (helm's default `watcher` strategy): one watch per kind and
+    /// namespace of the objects that have a readiness rule, until every one
+    /// is ready or `timeout` passes. The watches start from resourceVersion
+    /// "0", so the current state arrives first as ADDED events.
     pub fn wait_ready(
         &self,
         resources: &[Resource],
@@ -162,37 +217,138 @@ impl KubeCluster {
         wait_for_jobs: bool,
     ) -> Result<(), ClusterError> {
         let deadline = Instant::now() + timeout;
-        let mut pending: Vec<&Resource> = resources.iter().collect();
+        let pending: Vec<&Resource> = resources
+            .iter()
+            .filter(|r| has_readiness(&r.kind, wait_for_jobs))
+            .collect();
+        if pending.is_empty() {
+            return Ok(());
+        }
+        // One watch per (resource, namespace); each object knows its group.
+        let mut groups: Vec<(Api<DynamicObject>, String)> = Vec::new();
+        let mut group_of: Vec<usize> = Vec::new();
+        for r in &pending {
+            let m = self.mapping(&r.api_version, &r.kind)?;
+            let ns = if m.namespaced {
+                r.namespace.clone().unwrap_or_else(|| namespace.to_string())
+            } else {
+                String::new()
+            };
+            let id = format!("{}/{}/{ns}", m.resource.api_version, m.resource.plural);
+            let idx = match groups.iter().position(|(_, g)| *g == id) {
+                Some(i) => i,
+                None => {
+                    let api = if m.namespaced {
+                        Api::namespaced_with(self.client(), &ns, &m.resource)
+                    } else {
+                        Api::all_with(self.client(), &m.resource)
+                    };
+                    groups.push((api, id));
+                    groups.len() - 1
+                }
+            };
+            group_of.push(idx);
+        }
+        let mut live: Vec<Option<Json>> = vec![None; pending.len()];
+        self.block_on(async {
+            loop {
+                let remaining = deadline.saturating_duration_since(Instant::now());
+                let mut streams: Vec<EventStream> = Vec::new();
+                for (gi, (api, _)) in groups.iter().enumerate() {
+                    let wp = WatchParams {
+                        timeout: Some(remaining.as_secs().clamp(1, 290) as u32),
+                        bookmarks: true,
+                        ..Default::default()
+                    };
+                    let stream = api.watch(&wp, "0").await.map_err(ClusterError::from_kube)?;
+                    streams.push(Box::pin(stream.map(move |e| (gi, e))));
+                }
+                let mut merged = futures_util::stream::select_all(streams);
+                loop {
+                    if let Some(why) =
+                        first_not_ready(&pending, &|i| live[i].clone(), namespace, wait_for_jobs)?
+                    {
+                        let next = tokio::time::timeout_at(deadline.into(), merged.next()).await;
+                        let Ok(next) = next else {
+                            return Err(ClusterError::Other(format!(
+                                "{why}\ncontext deadline exceeded"
+                            )));
+                        };
+                        let Some((gi, event)) = next else {
+                            break; // every watch ended: start them again
+                        };
+                        let (obj, present) = match event {
+                            Ok(WatchEvent::Added(o)) | Ok(WatchEvent::Modified(o)) => (o, true),
+                            Ok(WatchEvent::Deleted(o)) => (o, false),
+                            Ok(WatchEvent::Bookmark(_)) => continue,
+                            // Expired history or a broken stream: start again.
+                            Ok(WatchEvent::Error(_)) | Err(_) => break,
+                        };
+                        let name = obj.metadata.name.clone().unwrap_or_default();
+                        for (i, r) in pending.iter().enumerate() {
+                            if group_of[i] == gi && r.name == name {
+                                live[i] = if present {
+                                    serde_json::to_value(&obj).ok()
+                                } else {
+                                    None
+                                };
+                            }
+                        }
+                    } else {
+                        return Ok(());
+                    }
+                }
+                if Instant::now() >= deadline {
+                    let why =
+                        first_not_ready(&pending, &|i| live[i].clone(), namespace, wait_for_jobs)?
+                            .unwrap_or_default();
+                    return Err(ClusterError::Other(format!(
+                        "{why}\ncontext deadline exceeded"
+                    )));
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        })
+    }
+
+    /// `--wait=legacy`: helm 3's waiter, a GET of every object every two
+    /// seconds; a timeout is reported as just `context deadline exceeded`.
+    pub fn wait_ready_polling(
+        &self,
+        resources: &[Resource],
+        namespace: &str,
+        timeout: Duration,
+        wait_for_jobs: bool,
+    ) -> Result<(), ClusterError> {
+        let deadline = Instant::now() + timeout;
+        let mut pending: Vec<&Resource> = resources
+            .iter()
+            .filter(|r| has_readiness(&r.kind, wait_for_jobs))
+            .collect();
         loop {
             let mut still = Vec::new();
-            let mut first_reason = None;
             for r in pending {
-                let reason = match self.get_object(r, namespace)? {
+                let ready = match self.get_object(r, namespace)? {
                     Some(live) => not_ready_reason(&r.kind, &live, wait_for_jobs)
-                        .map_err(ClusterError::Other)?,
-                    None => Some("Resource not found".to_string()),
+                        .map_err(ClusterError::Other)?
+                        .is_none(),
+                    None => false,
                 };
-                if let Some(why) = reason {
-                    if first_reason.is_none() {
-                        let ns = r.namespace.clone().unwrap_or_else(|| namespace.to_string());
-                        first_reason = Some(format!(
-                            "resource {}/{}/{} not ready. status: InProgress, message: {why}",
-                            r.kind, ns, r.name
-                        ));
-                    }
+                if !ready {
                     still.push(r);
                 }
             }
-            let Some(reason) = first_reason else {
+            if still.is_empty() {
                 return Ok(());
-            };
+            }
             if Instant::now() >= deadline {
-                return Err(ClusterError::Other(format!(
-                    "{reason}\ncontext deadline exceeded"
-                )));
+                return Err(ClusterError::Other("context deadline exceeded".to_string()));
             }
             pending = still;
-            self.sleep(Duration::from_millis(500));
+            let nap = deadline
+                .saturating_duration_since(Instant::now())
+                .min(Duration::from_secs(2));
+            self.sleep(nap);
         }
     }
 }

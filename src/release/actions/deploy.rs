@@ -339,7 +339,12 @@ pub fn wait(
     if !opts.wait.waits_for_resources() {
         return Ok(());
     }
-    ctx.cluster
-        .wait_ready(target, &ctx.namespace, opts.timeout, opts.wait_for_jobs)
-        .map_err(ActionError::Cluster)
+    let waited = if opts.wait == super::WaitStrategy::Legacy {
+        ctx.cluster
+            .wait_ready_polling(target, &ctx.namespace, opts.timeout, opts.wait_for_jobs)
+    } else {
+        ctx.cluster
+            .wait_ready(target, &ctx.namespace, opts.timeout, opts.wait_for_jobs)
+    };
+    waited.map_err(ActionError::Cluster)
 }
