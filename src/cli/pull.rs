@@ -1,5 +1,6 @@
 //! `rudder pull CHART...`: download charts from repositories (and unpack them).
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::Args as ClapArgs;
@@ -97,7 +98,19 @@ pub fn run(a: Args, settings: &Settings) -> anyhow::Result<()> {
         version = ">0.0.0-0".into();
     }
     for chart in &a.charts {
-        let data = if rudder::repo::oci::is_oci(chart) {
+        let data = if rudder::repo::oci::is_oci(chart) && a.path.verify {
+            let pulled = pull_oci_verified(chart, &version, &a, settings)?;
+            if !a.untar {
+                pulled.save(Path::new(&a.destination))?;
+            }
+            std::io::stdout()
+                .lock()
+                .write_all(pulled.output.as_bytes())?;
+            if !a.untar {
+                continue;
+            }
+            pulled.data
+        } else if rudder::repo::oci::is_oci(chart) {
             // OCI registries (src/cli/registry.rs): saved as `<name>-<version>.tgz` unless untarred.
             let dest = (!a.untar).then(|| Path::new(&a.destination));
             match super::registry::pull_oci_command(
@@ -108,25 +121,26 @@ pub fn run(a: Args, settings: &Settings) -> anyhow::Result<()> {
             }
         } else {
             let (d, resolved) = resolve(chart, &version, &a.path, settings)?;
-            if a.path.verify {
-                anyhow::bail!("provenance verification (--verify) is not supported by rudder yet");
-            }
-            if !a.untar {
-                let saved = d.download_resolved_to(&resolved, Path::new(&a.destination))?;
-                if a.prov {
-                    // helm fetches `<chart url>.prov` next to the archive.
-                    let prov_url = format!("{}.prov", resolved.url);
-                    let body =
-                        rudder::repo::http::get_bytes(&prov_url, &resolved.opts).map_err(|_| {
-                            anyhow::anyhow!("failed to fetch provenance \"{prov_url}\"")
-                        })?;
-                    let mut name = saved.into_os_string();
-                    name.push(".prov");
-                    rudder::repo::atomic_file::write_atomic(Path::new(&name), &body, 0o644)?;
+            if !a.path.verify && !a.prov {
+                if !a.untar {
+                    d.download_resolved_to(&resolved, Path::new(&a.destination))?;
+                    continue;
                 }
-                continue;
+                d.fetch(&resolved)?
+            } else {
+                let data = d.fetch(&resolved)?;
+                let pulled = with_provenance(chart, &resolved, data, &a)?;
+                if !a.untar {
+                    pulled.save(Path::new(&a.destination))?;
+                }
+                std::io::stdout()
+                    .lock()
+                    .write_all(pulled.output.as_bytes())?;
+                if !a.untar {
+                    continue;
+                }
+                pulled.data
             }
-            d.fetch(&resolved)?
         };
         let mut ud = PathBuf::from(&a.untardir);
         if !ud.is_absolute() {
@@ -149,6 +163,125 @@ pub fn run(a: Args, settings: &Settings) -> anyhow::Result<()> {
         expand_archive(&ud, &data)?;
     }
     Ok(())
+}
+
+/// A chart downloaded with `--verify` or `--prov`: the archive, its
+/// provenance when fetched, and what helm prints (a missing-provenance
+/// warning, the verification report).
+struct WithProvenance {
+    file_name: String,
+    data: Vec<u8>,
+    prov: Option<Vec<u8>>,
+    output: String,
+}
+
+impl WithProvenance {
+    /// Writes the archive and its provenance into `dir`, only once
+    /// everything was fetched and verified (helm writes the archive first,
+    /// so a failed verification would leave it behind).
+    fn save(&self, dir: &Path) -> anyhow::Result<()> {
+        let write = |name: &str, data: &[u8]| -> anyhow::Result<()> {
+            let file = dir.join(name);
+            rudder::repo::atomic_file::write_atomic(&file, data, 0o644)
+                .map_err(|e| anyhow::anyhow!(rudder::chart::loader::go_io_error("open", &file, &e)))
+        };
+        write(&self.file_name, &self.data)?;
+        if let Some(prov) = &self.prov {
+            write(&format!("{}.prov", self.file_name), prov)?;
+        }
+        Ok(())
+    }
+}
+
+/// The last path segment of a chart URL (helm names the saved file after it).
+fn url_file_name(url: &str) -> String {
+    reqwest::Url::parse(url)
+        .ok()
+        .and_then(|u| {
+            u.path_segments()
+                .and_then(|mut s| s.next_back().map(str::to_string))
+        })
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "chart.tgz".into())
+}
+
+/// helm's provenance step of `DownloadTo` for an HTTP chart: `<url>.prov`
+/// is fetched; with `--verify` it must exist and verify against the
+/// keyring, with `--prov` alone a missing one is a warning.
+fn with_provenance(
+    reference: &str,
+    resolved: &Resolved,
+    data: Vec<u8>,
+    a: &Args,
+) -> anyhow::Result<WithProvenance> {
+    let file_name = url_file_name(&resolved.url);
+    let prov_url = format!("{}.prov", resolved.url);
+    let mut output = String::new();
+    let prov = match rudder::repo::http::get_bytes(&prov_url, &resolved.opts) {
+        Ok(p) => Some(p),
+        Err(_) if a.path.verify => {
+            anyhow::bail!("failed to fetch provenance \"{prov_url}\"")
+        }
+        Err(e) => {
+            output.push_str(&format!(
+                "WARNING: Verification not found for {reference}: {e}\n"
+            ));
+            None
+        }
+    };
+    if let (true, Some(p)) = (a.path.verify, &prov) {
+        let keyring = super::verify::keyring_path(a.path.keyring.as_deref());
+        let v = rudder::repo::provenance::verify_download(&data, p, &file_name, &keyring)?;
+        output.push_str(&v.report());
+    }
+    Ok(WithProvenance {
+        file_name,
+        data,
+        prov,
+        output,
+    })
+}
+
+/// `pull oci://... --verify`: the chart and its provenance layer are
+/// pulled (each `Pulled:` report printed as it happens, as helm does), then
+/// verified against the keyring before anything is saved.
+fn pull_oci_verified(
+    reference: &str,
+    version: &str,
+    a: &Args,
+    settings: &Settings,
+) -> anyhow::Result<WithProvenance> {
+    use rudder::repo::oci;
+    let client = super::registry::client_for(&a.path, settings)?;
+    let resolved = oci::resolve_chart_ref(&client, reference, version)?;
+    let pulled = oci::pull_chart(&client, &resolved.reference, false)?;
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(pulled.report().as_bytes())?;
+    let prov = oci::pull_provenance(&client, &resolved.reference)
+        .ok()
+        .and_then(|p| {
+            let _ = stdout.write_all(p.report().as_bytes());
+            p.prov
+        })
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "failed to fetch provenance \"oci://{}.prov\"",
+                resolved.reference
+            )
+        })?;
+    let keyring = super::verify::keyring_path(a.path.keyring.as_deref());
+    let v = rudder::repo::provenance::verify_download(
+        &pulled.chart,
+        &prov,
+        &resolved.file_name,
+        &keyring,
+    )?;
+    Ok(WithProvenance {
+        file_name: resolved.file_name.clone(),
+        data: pulled.chart,
+        prov: Some(prov),
+        output: v.report(),
+    })
 }
 
 /// helm's `LocateChart` for charts that are not local: the archive is
