@@ -59,6 +59,13 @@ pub fn locate_chart(
 ) -> anyhow::Result<PathBuf> {
     if opts.repo.is_none() {
         match rudder::chart::loader::locate_local(name) {
+            Ok(Some(p)) if opts.verify => {
+                let mut prov = p.clone().into_os_string();
+                prov.push(".prov");
+                let keyring = super::verify::keyring_path(opts.keyring.as_deref());
+                rudder::repo::provenance::verify_chart(&p, std::path::Path::new(&prov), &keyring)?;
+                return Ok(p);
+            }
             Ok(Some(p)) => return Ok(p),
             Ok(None) => {}
             Err(msg) => anyhow::bail!(msg),

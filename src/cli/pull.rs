@@ -294,6 +294,17 @@ pub fn locate_remote(
     let version = p.version.clone().unwrap_or_default();
     let (d, resolved) = resolve(name, &version, p, settings)?;
     let data = d.fetch(&resolved)?;
+    if p.verify {
+        let prov_url = format!("{}.prov", resolved.url);
+        super::verify::verify_cached_download(
+            &data,
+            &url_file_name(&resolved.url),
+            &settings.content_cache,
+            p.keyring.as_deref(),
+            &prov_url,
+            || rudder::repo::http::get_bytes(&prov_url, &resolved.opts).ok(),
+        )?;
+    }
     let digest = rudder::repo::index_dir::digest_bytes(&data);
     let path = settings
         .content_cache

@@ -260,6 +260,9 @@ pub fn locate_oci_chart(
     p: &ChartPathArgs,
     settings: &Settings,
 ) -> anyhow::Result<PathBuf> {
+    if p.verify {
+        return super::verify::locate_oci_chart_verified(reference, p, settings);
+    }
     let version = p.version.clone().unwrap_or_default();
     let pulled = pull_oci(reference, &version, p, settings, false)?;
     let _ = std::io::stderr().lock().write_all(pulled.report.as_bytes());
