@@ -198,6 +198,36 @@ impl TestCluster {
         )
     }
 
+    /// The sequence number of the newest request in the server's log.
+    pub fn last_seq(&self) -> u64 {
+        let v: serde_json::Value =
+            serde_json::from_str(&self.http("GET", "/__test/requests?limit=1", ""))
+                .expect("request log");
+        v["last_seq"].as_u64().unwrap_or(0)
+    }
+
+    /// The API requests logged after `since` (test endpoints excluded).
+    pub fn requests_since(&self, since: u64) -> Vec<serde_json::Value> {
+        let v: serde_json::Value = serde_json::from_str(&self.http(
+            "GET",
+            &format!("/__test/requests?since={since}&limit=10000"),
+            "",
+        ))
+        .expect("request log");
+        v["requests"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|r| r.get("mark").is_none())
+            .collect()
+    }
+
+    /// One object as JSON from the API.
+    pub fn object(&self, path: &str) -> serde_json::Value {
+        serde_json::from_str(&self.http("GET", path, "")).expect("object JSON")
+    }
+
     /// The decoded release record of a revision, via the API (kubectl-free).
     pub fn kube_get(&self, path: &str) -> String {
         self.http("GET", path, "")
