@@ -64,6 +64,18 @@ pub struct DeployFlags {
     /// if set, install will ignore the check for helm annotations and take ownership of the existing resources
     #[arg(long = "take-ownership")]
     pub take_ownership: bool,
+    /// hide Kubernetes Secrets when also using the --dry-run flag
+    #[arg(long = "hide-secret")]
+    pub hide_secret: bool,
+    /// the name of a postrenderer type plugin to be used for post rendering. If it exists, the plugin will be used
+    #[arg(long = "post-renderer", value_name = "postRendererString")]
+    pub post_renderer: Option<String>,
+    /// an argument to the post-renderer (can specify multiple)
+    #[arg(long = "post-renderer-args", value_name = "postRendererArgsSlice")]
+    pub post_renderer_args: Vec<String>,
+    /// if set, render subchart notes along with the parent
+    #[arg(long = "render-subchart-notes")]
+    pub render_subchart_notes: bool,
     /// object updates run in the server instead of the client (install: a bool, default true; upgrade: "true", "false" or "auto", default "auto")
     #[arg(long = "server-side", value_name = "string", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     pub server_side: Option<String>,
@@ -85,7 +97,7 @@ pub struct DeployFlags {
 }
 
 /// helm's `--dry-run` values, with its deprecation warnings.
-fn dry_run_mode(v: &Option<String>) -> anyhow::Result<DryRun> {
+pub fn dry_run_mode(v: &Option<String>) -> anyhow::Result<DryRun> {
     let warn = |msg: &str| eprintln!("level=WARN msg={}", rudder::values::strvals::go_quote(msg));
     Ok(match v.as_deref() {
         None | Some("none") => DryRun::None,
@@ -129,7 +141,20 @@ impl DeployFlags {
             dry_run: dry_run_mode(&self.dry_run)?,
             enable_dns: self.enable_dns,
             server_side: None,
+            hide_secret: self.hide_secret,
+            subchart_notes: self.render_subchart_notes,
         })
+    }
+
+    /// Flag values pflag refuses while parsing: a `--post-renderer` names a
+    /// plugin (none are installed here).
+    pub fn check_flag_values(&self) -> anyhow::Result<()> {
+        if let Some(name) = &self.post_renderer {
+            anyhow::bail!(
+                "invalid argument \"{name}\" for \"--post-renderer\" flag: plugin: {{Name:{name} Type:postrenderer/v1}} not found"
+            );
+        }
+        Ok(())
     }
 
     /// install's `--server-side`, a pflag bool (default true).
@@ -267,6 +292,7 @@ pub fn print_release(r: &Release, format: OutputFormat, hide_notes: bool) -> any
 }
 
 pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
+    args.deploy.check_flag_values()?;
     args.deploy.install_server_side()?;
     super::minimum_args(&args.args, 1, "rudder install", USAGE)?;
     run_install(args, settings).map_err(|e| anyhow::anyhow!("INSTALLATION FAILED: {e:#}"))

@@ -42,6 +42,9 @@ pub struct Args {
     /// if set and --wait enabled, will wait until all Jobs have been completed before marking the release as successful
     #[arg(long = "wait-for-jobs")]
     wait_for_jobs: bool,
+    /// simulates the operation without persisting changes. Must be one of: "none" (default), "client", or "server". '--dry-run=none' executes the operation normally and persists changes (no simulation). '--dry-run=client' simulates the operation client-side only and avoids cluster connections. '--dry-run=server' simulates the operation on the server, requiring cluster connectivity.
+    #[arg(long = "dry-run", value_name = "string", num_args = 0..=1, require_equals = true, default_missing_value = "unset")]
+    dry_run: Option<String>,
     /// must be "true", "false" or "auto". Object updates run in the server instead of the client ("auto" defaults the value from the previous chart release's method)
     #[arg(long = "server-side", value_name = "string", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     server_side: Option<String>,
@@ -77,9 +80,11 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         take_ownership: false,
         description: args.description.clone(),
         labels: Default::default(),
-        dry_run: Default::default(),
+        dry_run: super::install::dry_run_mode(&args.dry_run)?,
         enable_dns: false,
         server_side: None,
+        hide_secret: false,
+        subchart_notes: false,
     };
     let env = ReleaseEnv::open(
         settings,

@@ -50,6 +50,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
+    args.deploy.check_flag_values()?;
     super::exact_args(&args.args, 2, "rudder upgrade", USAGE)?;
     let format = output_format(&args.deploy.output)?;
     let name = args.args[0].clone();

@@ -40,6 +40,8 @@ pub struct Rendered {
     pub manifests: Vec<Manifest>,
     /// The root chart's NOTES.txt, rendered.
     pub notes: String,
+    /// The other NOTES.txt files of the chart tree (`--render-subchart-notes`).
+    pub subchart_notes: Vec<String>,
     /// Every rendered file (after NOTES.txt removal), by template name.
     pub files: BTreeMap<String, String>,
 }
@@ -115,10 +117,13 @@ pub fn render_chart(
 
     let notes_name = format!("{}/templates/NOTES.txt", chart.name());
     let mut notes = String::new();
+    let mut subchart_notes = Vec::new();
     rendered.retain(|name, content| {
         if name.ends_with("NOTES.txt") {
             if *name == notes_name {
                 notes = content.clone();
+            } else {
+                subchart_notes.push(content.clone());
             }
             return false;
         }
@@ -133,6 +138,7 @@ pub fn render_chart(
         hooks,
         manifests,
         notes,
+        subchart_notes,
         files: rendered,
     })
 }

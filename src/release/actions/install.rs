@@ -56,6 +56,10 @@ pub struct RenderTarget<'a> {
     pub offline: bool,
     /// `--enable-dns`.
     pub enable_dns: bool,
+    /// `--hide-secret` (dry runs): v1 Secrets are left out of the manifest.
+    pub hide_secret: bool,
+    /// `--render-subchart-notes`.
+    pub subchart_notes: bool,
 }
 
 /// Renders the chart for a revision with the server's Kubernetes version.
@@ -72,6 +76,8 @@ pub fn render_release(
         skip_schema_validation,
         offline,
         enable_dns,
+        hide_secret,
+        subchart_notes,
     } = target;
     let kube_version = if offline {
         None
@@ -107,12 +113,30 @@ pub fn render_release(
     let rendered = render_chart(chart, values, req, &mut log)?;
     let mut manifest = String::new();
     for m in &rendered.manifests {
-        manifest.push_str(&source_doc(&m.name, &m.content));
+        if hide_secret && m.head.kind == "Secret" && m.head.api_version == "v1" {
+            manifest.push_str(&format!(
+                "---\n# Source: {}\n# HIDDEN: The Secret output has been suppressed\n",
+                m.name
+            ));
+        } else {
+            manifest.push_str(&source_doc(&m.name, &m.content));
+        }
+    }
+    // helm joins the parent's and (with the flag) the subcharts' notes with
+    // a newline between non-empty parts.
+    let mut notes = rendered.notes;
+    if subchart_notes {
+        for sub in rendered.subchart_notes {
+            if !notes.is_empty() {
+                notes.push('\n');
+            }
+            notes.push_str(&sub);
+        }
     }
     Ok(RenderedRelease {
         manifest,
         hooks: rendered.hooks.iter().map(hook_record).collect(),
-        notes: rendered.notes,
+        notes,
     })
 }
 
@@ -186,6 +210,18 @@ pub fn install(
     opts: &InstallOptions,
 ) -> Result<Release, ActionError> {
     let dry_run = opts.deploy.dry_run;
+    if dry_run == DryRun::None && opts.deploy.hide_secret {
+        eprintln!(
+            "{}",
+            Record::new(
+                Level::Error,
+                "hiding Kubernetes secrets requires a dry-run mode"
+            )
+        );
+        return Err(ActionError::msg(
+            "hiding Kubernetes secrets requires a dry-run mode",
+        ));
+    }
     if dry_run != DryRun::Client {
         check_name_available(ctx, name, opts.replace)?;
     }
@@ -207,6 +243,8 @@ pub fn install(
             skip_schema_validation: opts.skip_schema_validation,
             offline: dry_run == DryRun::Client,
             enable_dns: opts.deploy.enable_dns,
+            hide_secret: opts.deploy.hide_secret,
+            subchart_notes: opts.deploy.subchart_notes,
         },
     )?;
     if dry_run != DryRun::None {

@@ -79,6 +79,10 @@ pub struct DeployOptions {
     /// `--server-side`: `None` is helm's `auto` (install: server-side; upgrade
     /// and rollback: the method the previous revision recorded).
     pub server_side: Option<bool>,
+    /// `--hide-secret`: dry runs leave v1 Secrets out of the manifest.
+    pub hide_secret: bool,
+    /// `--render-subchart-notes`: the subcharts' NOTES.txt join the parent's.
+    pub subchart_notes: bool,
 }
 
 impl Default for DeployOptions {
@@ -97,6 +101,8 @@ impl Default for DeployOptions {
             dry_run: DryRun::None,
             enable_dns: false,
             server_side: None,
+            hide_secret: false,
+            subchart_notes: false,
         }
     }
 }

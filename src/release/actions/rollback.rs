@@ -63,6 +63,10 @@ pub fn rollback(
         }),
         extra: Default::default(),
     };
+    // `--dry-run`: the new revision is prepared, nothing is stored or applied.
+    if opts.dry_run != super::DryRun::None {
+        return Ok(target);
+    }
     ctx.storage.create(&target)?;
 
     let current_objects = resources(&current.manifest)?;

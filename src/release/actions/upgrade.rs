@@ -86,6 +86,11 @@ pub fn upgrade(
     user_values: &Value,
     opts: &UpgradeOptions,
 ) -> Result<Release, ActionError> {
+    if opts.deploy.dry_run == DryRun::None && opts.deploy.hide_secret {
+        return Err(ActionError::msg(
+            "hiding Kubernetes secrets requires a dry-run mode",
+        ));
+    }
     let no_deployed = || ActionError::msg(format!("{name:?} has no deployed releases"));
     let last = match ctx.storage.last(name) {
         Ok(r) => r,
@@ -126,6 +131,8 @@ pub fn upgrade(
             skip_schema_validation: opts.skip_schema_validation,
             offline: opts.deploy.dry_run == DryRun::Client,
             enable_dns: opts.deploy.enable_dns,
+            hide_secret: opts.deploy.hide_secret,
+            subchart_notes: opts.deploy.subchart_notes,
         },
     )?;
     let current_objects = resources(&current.manifest)?;
