@@ -11,6 +11,7 @@ mod oci_interop;
 mod oci_release;
 mod oci_support;
 mod package_oracle;
+mod provenance;
 mod release;
 mod release_apply;
 mod release_faults;
