@@ -112,13 +112,34 @@ impl<'e> Ctx<'e> {
     }
 }
 
-/// Executes `tmpl` with `data` as `.` and `$`, appending to `out`.
+/// Executes `tmpl` with `data` as `.` and `$`, appending to `out`. Bytes
+/// that are not UTF-8 (Go strings may hold any bytes) arrive as U+FFFD; use
+/// [`execute_bytes`] to keep them.
 pub fn execute(
     ctx: &Ctx<'_>,
     ns: &Namespace<'_>,
     tmpl: &Template,
     data: Value,
     out: &mut String,
+) -> Result<(), ExecError> {
+    let mut buf = Vec::new();
+    let r = execute_bytes(ctx, ns, tmpl, data, &mut buf);
+    match String::from_utf8(buf) {
+        Ok(s) if out.is_empty() => *out = s,
+        Ok(s) => out.push_str(&s),
+        Err(e) => out.push_str(&crate::value::go_lossy(e.as_bytes())),
+    }
+    r
+}
+
+/// Executes `tmpl` with `data` as `.` and `$`, appending the output bytes to
+/// `out` (as Go's text/template writes to an `io.Writer`).
+pub fn execute_bytes(
+    ctx: &Ctx<'_>,
+    ns: &Namespace<'_>,
+    tmpl: &Template,
+    data: Value,
+    out: &mut Vec<u8>,
 ) -> Result<(), ExecError> {
     let depth = ctx.nesting.get();
     if depth >= MAX_NESTING {
@@ -289,17 +310,17 @@ impl<'a, 'e> State<'a, 'e> {
 
     // ----- walking -----
 
-    fn walk_list(&mut self, dot: &Dot, nodes: &'a [Node], out: &mut String) -> Result<(), Flow> {
+    fn walk_list(&mut self, dot: &Dot, nodes: &'a [Node], out: &mut Vec<u8>) -> Result<(), Flow> {
         for n in nodes {
             self.walk(dot, n, out)?;
         }
         Ok(())
     }
 
-    fn walk(&mut self, dot: &Dot, node: &'a Node, out: &mut String) -> Result<(), Flow> {
+    fn walk(&mut self, dot: &Dot, node: &'a Node, out: &mut Vec<u8>) -> Result<(), Flow> {
         self.at(Cur::Node(node_pos(node), node));
         match node {
-            Node::Text(t) => out.push_str(t),
+            Node::Text(t) => out.extend_from_slice(t.as_bytes()),
             Node::Action(pipe) => {
                 let v = self.eval_pipeline(dot, pipe)?;
                 if pipe.decl.is_empty() {
@@ -322,7 +343,7 @@ impl<'a, 'e> State<'a, 'e> {
         with: bool,
         dot: &Dot,
         b: &'a Branch,
-        out: &mut String,
+        out: &mut Vec<u8>,
     ) -> Result<(), Flow> {
         let mark = self.vars.len();
         let r = (|| {
@@ -348,7 +369,7 @@ impl<'a, 'e> State<'a, 'e> {
         dot: &Dot,
         node: &'a Node,
         b: &'a Branch,
-        out: &mut String,
+        out: &mut Vec<u8>,
     ) -> Result<(), Flow> {
         self.at(Cur::Node(node_pos(node), node));
         let mark = self.vars.len();
@@ -357,7 +378,12 @@ impl<'a, 'e> State<'a, 'e> {
         r
     }
 
-    fn walk_range_inner(&mut self, dot: &Dot, b: &'a Branch, out: &mut String) -> Result<(), Flow> {
+    fn walk_range_inner(
+        &mut self,
+        dot: &Dot,
+        b: &'a Branch,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Flow> {
         let mut val = self.eval_pipeline(dot, &b.pipe)?;
         if let Value::Object(o) = &val {
             if let Some(d) = o.to_data() {
@@ -476,7 +502,7 @@ impl<'a, 'e> State<'a, 'e> {
         &mut self,
         dot: &Dot,
         t: &'a TemplateCall,
-        out: &mut String,
+        out: &mut Vec<u8>,
     ) -> Result<(), Flow> {
         self.at(Cur::Tcall(t));
         let Some(target) = self.ns.lookup(&t.name).cloned() else {
@@ -834,14 +860,14 @@ impl<'a, 'e> State<'a, 'e> {
                 const SIG: Sig = Sig::fixed(&[Ty::String, Ty::Any]);
                 self.eval_call(dot, Some(SIG), name, cmd, args, fin, |st, argv| {
                     let tname = argv[0].as_str().unwrap_or("").to_string();
-                    st.include(&tname, argv[1].clone()).map(Value::string)
+                    st.include(&tname, argv[1].clone())
                 })
             }
             Callee::Tpl => {
                 const SIG: Sig = Sig::fixed(&[Ty::String, Ty::Any]);
                 self.eval_call(dot, Some(SIG), name, cmd, args, fin, |st, argv| {
                     let text = argv[0].as_str().unwrap_or("").to_string();
-                    st.tpl(&text, argv[1].clone()).map(Value::string)
+                    st.tpl(&text, argv[1].clone())
                 })
             }
         }
@@ -995,7 +1021,11 @@ impl<'a, 'e> State<'a, 'e> {
         }
         let ok = match (ty, &v) {
             (Ty::Any, _) => true,
-            (Ty::String, Value::String(_)) => true,
+            (Ty::String | Ty::StringBytes, Value::String(_)) => true,
+            (Ty::StringBytes, Value::RawString(_)) => true,
+            (Ty::String, Value::RawString(b)) => {
+                return Ok(Value::string(crate::value::go_lossy(b)));
+            }
             (Ty::Int, Value::Int(_)) => true,
             (Ty::Int64, Value::Int64(_)) => true,
             (Ty::Float64, Value::Float(_)) => true,
@@ -1077,7 +1107,7 @@ impl<'a, 'e> State<'a, 'e> {
                 }
                 _ => Err(self.errorf(format!("expected integer; found {n}"))),
             },
-            Ty::String => match n {
+            Ty::String | Ty::StringBytes => match n {
                 Operand::String { text, .. } => Ok(Value::String(text.clone())),
                 _ => Err(self.errorf(format!("expected string; found {n}"))),
             },
@@ -1095,7 +1125,7 @@ impl<'a, 'e> State<'a, 'e> {
 
     // ----- Helm's include and tpl -----
 
-    fn include(&mut self, name: &str, data: Value) -> Result<String, CallError> {
+    fn include(&mut self, name: &str, data: Value) -> Result<Value, CallError> {
         {
             let mut counts = self.ctx.include_counts.borrow_mut();
             match counts.get_mut(name) {
@@ -1119,9 +1149,9 @@ impl<'a, 'e> State<'a, 'e> {
                 quote(ROOT_NAME)
             ))),
             Some(t) => {
-                let mut buf = String::new();
-                match execute(self.ctx, self.ns, &t, data, &mut buf) {
-                    Ok(()) => Ok(buf),
+                let mut buf = Vec::new();
+                match execute_bytes(self.ctx, self.ns, &t, data, &mut buf) {
+                    Ok(()) => Ok(Value::from_go_bytes(buf)),
                     Err(e) => Err(CallError::Chain(e)),
                 }
             }
@@ -1132,7 +1162,7 @@ impl<'a, 'e> State<'a, 'e> {
         r
     }
 
-    fn tpl(&mut self, text: &str, data: Value) -> Result<String, CallError> {
+    fn tpl(&mut self, text: &str, data: Value) -> Result<Value, CallError> {
         let cached = self.ctx.tpl_cache.borrow().get(text).cloned();
         let parsed = match cached {
             Some(p) => p,
@@ -1165,11 +1195,11 @@ impl<'a, 'e> State<'a, 'e> {
             layer.associate(t.clone());
         }
         let Some(main) = main else {
-            return Ok(String::new());
+            return Ok(Value::str(""));
         };
-        let mut buf = String::new();
-        match execute(self.ctx, &layer, &main, data, &mut buf) {
-            Ok(()) => Ok(buf.replace("<no value>", "")),
+        let mut buf = Vec::new();
+        match execute_bytes(self.ctx, &layer, &main, data, &mut buf) {
+            Ok(()) => Ok(Value::from_go_bytes(remove_no_value(buf))),
             Err(e) => Err(CallError::Chain(e.wrap(format!(
                 "error during tpl function execution for {}: ",
                 quote(text)
@@ -1179,12 +1209,36 @@ impl<'a, 'e> State<'a, 'e> {
 }
 
 /// Go's `printValue`: nil prints `<no value>`, everything else `fmt.Print`.
-fn print_value(v: &Value, out: &mut String) {
+fn print_value(v: &Value, out: &mut Vec<u8>) {
     match v {
-        Value::Nil => out.push_str("<no value>"),
-        Value::String(s) => out.push_str(s),
-        other => out.push_str(&gofmt::sprint(other)),
+        Value::Nil => out.extend_from_slice(b"<no value>"),
+        Value::String(s) => out.extend_from_slice(s.as_bytes()),
+        Value::RawString(b) => out.extend_from_slice(b),
+        other => match gofmt::sprint_value(other) {
+            Value::String(s) => out.extend_from_slice(s.as_bytes()),
+            Value::RawString(b) => out.extend_from_slice(&b),
+            _ => {}
+        },
     }
+}
+
+/// Deletes every `<no value>` (Helm's post-processing of rendered text).
+pub fn remove_no_value(buf: Vec<u8>) -> Vec<u8> {
+    const NEEDLE: &[u8] = b"<no value>";
+    if !buf.windows(NEEDLE.len()).any(|w| w == NEEDLE) {
+        return buf;
+    }
+    let mut out = Vec::with_capacity(buf.len());
+    let mut i = 0;
+    while i < buf.len() {
+        if buf[i..].starts_with(NEEDLE) {
+            i += NEEDLE.len();
+        } else {
+            out.push(buf[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 /// Resolves a name the way Helm's template sees it: Helm's `include`/`tpl`,

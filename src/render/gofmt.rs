@@ -7,25 +7,80 @@
 //! maps print `map[a:1 b:2]`), so this follows Go's algorithms rather than
 //! Rust's formatting conventions.
 
-use crate::value::Value;
+use crate::value::{decode_rune, go_rune_count, Value};
+
+/// Output of Go's fmt: a byte buffer, because a Go string operand may hold
+/// bytes that are not UTF-8 (see [`Value::RawString`]) and `%s` copies them.
+#[derive(Default)]
+pub struct GoBuf(pub Vec<u8>);
+
+impl GoBuf {
+    pub fn push_str(&mut self, s: &str) {
+        self.0.extend_from_slice(s.as_bytes());
+    }
+    pub fn push(&mut self, c: char) {
+        let mut b = [0u8; 4];
+        self.push_str(c.encode_utf8(&mut b));
+    }
+    pub fn push_bytes(&mut self, b: &[u8]) {
+        self.0.extend_from_slice(b);
+    }
+    pub fn extend(&mut self, chars: impl Iterator<Item = char>) {
+        for c in chars {
+            self.push(c);
+        }
+    }
+    /// The text as a Go string value.
+    pub fn into_value(self) -> Value {
+        Value::from_go_bytes(self.0)
+    }
+    /// The text for messages (invalid bytes as U+FFFD).
+    pub fn into_string(self) -> String {
+        match String::from_utf8(self.0) {
+            Ok(s) => s,
+            Err(e) => crate::value::go_lossy(e.as_bytes()),
+        }
+    }
+}
 
 /// Go `fmt.Sprint(v)` of one value, i.e. `%v`. `Nil` prints `<nil>`.
 pub fn sprint(v: &Value) -> String {
-    let mut out = String::new();
+    sprint_buf(v).into_string()
+}
+
+/// [`sprint`] as a Go string value (keeps non-UTF-8 bytes).
+pub fn sprint_value(v: &Value) -> Value {
+    match v {
+        Value::String(_) | Value::RawString(_) => v.clone(),
+        _ => sprint_buf(v).into_value(),
+    }
+}
+
+fn sprint_buf(v: &Value) -> GoBuf {
+    let mut out = GoBuf::default();
     write_value(&mut out, v, &Spec::plain('v'), 0);
     out
 }
 
+fn is_go_string(v: &Value) -> bool {
+    matches!(v, Value::String(_) | Value::RawString(_))
+}
+
 /// Go `fmt.Sprint(args...)`: spaces between operands when neither side is a string.
 pub fn sprint_args(args: &[Value]) -> String {
-    let mut out = String::new();
+    sprint_args_buf(args).into_string()
+}
+
+/// [`sprint_args`] as a Go string value.
+pub fn sprint_args_value(args: &[Value]) -> Value {
+    sprint_args_buf(args).into_value()
+}
+
+fn sprint_args_buf(args: &[Value]) -> GoBuf {
+    let mut out = GoBuf::default();
     for (i, a) in args.iter().enumerate() {
-        if i > 0 {
-            let prev_is_str = matches!(args[i - 1], Value::String(_));
-            let cur_is_str = matches!(a, Value::String(_));
-            if !prev_is_str && !cur_is_str {
-                out.push(' ');
-            }
+        if i > 0 && !is_go_string(&args[i - 1]) && !is_go_string(a) {
+            out.push(' ');
         }
         write_value(&mut out, a, &Spec::plain('v'), 0);
     }
@@ -34,7 +89,15 @@ pub fn sprint_args(args: &[Value]) -> String {
 
 /// Go `fmt.Sprintln(args...)`: always a space between operands, newline at the end.
 pub fn sprintln_args(args: &[Value]) -> String {
-    let mut out = String::new();
+    sprintln_args_value(args)
+        .str_lossy()
+        .map(|s| s.into_owned())
+        .unwrap_or_default()
+}
+
+/// [`sprintln_args`] as a Go string value.
+pub fn sprintln_args_value(args: &[Value]) -> Value {
+    let mut out = GoBuf::default();
     for (i, a) in args.iter().enumerate() {
         if i > 0 {
             out.push(' ');
@@ -42,7 +105,7 @@ pub fn sprintln_args(args: &[Value]) -> String {
         write_value(&mut out, a, &Spec::plain('v'), 0);
     }
     out.push('\n');
-    out
+    out.into_value()
 }
 
 /// Go's `%v` of a float64 (shortest representation, `%g` style with
@@ -80,8 +143,17 @@ impl Spec {
 
 /// Go `fmt.Sprintf(format, args...)`.
 pub fn sprintf(format: &str, args: &[Value]) -> String {
-    let mut out = String::new();
-    let bytes = format.as_bytes();
+    sprintf_buf(format.as_bytes(), args).into_string()
+}
+
+/// [`sprintf`] with a format of any bytes, as a Go string value.
+pub fn sprintf_value(format: &[u8], args: &[Value]) -> Value {
+    sprintf_buf(format, args).into_value()
+}
+
+fn sprintf_buf(format: &[u8], args: &[Value]) -> GoBuf {
+    let mut out = GoBuf::default();
+    let bytes = format;
     let mut i = 0;
     let mut argi = 0;
     let mut reordered = false;
@@ -92,7 +164,7 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
         while i < n && bytes[i] != b'%' {
             i += 1;
         }
-        out.push_str(&format[start..i]);
+        out.push_bytes(&format[start..i]);
         if i >= n {
             break;
         }
@@ -183,12 +255,9 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
             out.push_str("%!(NOVERB)");
             break;
         }
-        // The verb (a full UTF-8 char).
-        let verb = match format[i..].chars().next() {
-            Some(c) => c,
-            None => break,
-        };
-        i += verb.len_utf8();
+        // The verb (a full UTF-8 char; an invalid byte is U+FFFD of width 1).
+        let (verb, width) = decode_rune(&format[i..]);
+        i += width;
         spec.verb = verb;
         if spec.minus {
             spec.zero = false;
@@ -297,7 +366,7 @@ fn int_from_arg(args: &[Value], argi: &mut usize) -> Option<i64> {
 }
 
 /// Formats one argument with a verb, including Go's `%!v(type=value)` errors.
-fn format_arg(out: &mut String, arg: &Value, spec: &Spec) {
+fn format_arg(out: &mut GoBuf, arg: &Value, spec: &Spec) {
     if spec.verb == 'T' {
         let t = arg.type_name();
         pad(out, &t, spec);
@@ -310,7 +379,7 @@ fn format_arg(out: &mut String, arg: &Value, spec: &Spec) {
     write_value(out, arg, spec, 0)
 }
 
-fn bad_verb(out: &mut String, arg: &Value, verb: char) {
+fn bad_verb(out: &mut GoBuf, arg: &Value, verb: char) {
     out.push_str("%!");
     out.push(verb);
     out.push('(');
@@ -330,7 +399,7 @@ fn bad_verb(out: &mut String, arg: &Value, verb: char) {
 /// itself (`set $m "self" $m`) would otherwise recurse until the stack ends.
 const MAX_PRINT_DEPTH: usize = 10_000;
 
-fn write_value(out: &mut String, v: &Value, spec: &Spec, depth: usize) {
+fn write_value(out: &mut GoBuf, v: &Value, spec: &Spec, depth: usize) {
     if depth > MAX_PRINT_DEPTH {
         out.push_str("...");
         return;
@@ -352,6 +421,7 @@ fn write_value(out: &mut String, v: &Value, spec: &Spec, depth: usize) {
         Value::Int(i) | Value::Int64(i) => format_int(out, *i, v, spec),
         Value::Float(x) => format_float_verb(out, *x, v, spec),
         Value::String(s) => format_str(out, s.as_bytes(), v, spec),
+        Value::RawString(b) => format_str(out, b, v, spec),
         Value::Bytes(b) => match spec.verb {
             's' | 'q' | 'x' | 'X' => format_str(out, b, v, spec),
             _ => {
@@ -416,9 +486,13 @@ fn go_syntax(v: &Value, top: bool) -> String {
         Value::Int64(i) => i.to_string(),
         Value::Float(x) => format_float(*x, 'g', None, false),
         Value::String(s) => quote(s),
+        Value::RawString(b) => quote_bytes(b, false),
         Value::Bytes(b) => {
             let items: Vec<String> = b.iter().map(|x| format!("0x{x:x}")).collect();
             format!("[]byte{{{}}}", items.join(", "))
+        }
+        Value::List(l) if l.nil && l.items.borrow().is_empty() => {
+            format!("{}(nil)", v.type_name())
         }
         Value::List(l) => {
             let items: Vec<String> = l
@@ -443,25 +517,33 @@ fn go_syntax(v: &Value, top: bool) -> String {
 }
 
 /// Pads `s` to the spec's width (counted in runes), left or right.
-fn pad(out: &mut String, s: &str, spec: &Spec) {
+fn pad(out: &mut GoBuf, s: &str, spec: &Spec) {
+    pad_bytes(out, s.as_bytes(), spec)
+}
+
+fn pad_bytes(out: &mut GoBuf, s: &[u8], spec: &Spec) {
     let width = spec.width.unwrap_or(0);
-    let len = s.chars().count();
+    if width == 0 {
+        out.push_bytes(s);
+        return;
+    }
+    let len = go_rune_count(s);
     if len >= width {
-        out.push_str(s);
+        out.push_bytes(s);
         return;
     }
     let fill = width - len;
     if spec.minus {
-        out.push_str(s);
+        out.push_bytes(s);
         out.extend(std::iter::repeat_n(' ', fill));
     } else {
         let c = if spec.zero { '0' } else { ' ' };
         out.extend(std::iter::repeat_n(c, fill));
-        out.push_str(s);
+        out.push_bytes(s);
     }
 }
 
-fn format_int(out: &mut String, i: i64, v: &Value, spec: &Spec) {
+fn format_int(out: &mut GoBuf, i: i64, v: &Value, spec: &Spec) {
     let neg = i < 0;
     let abs = i.unsigned_abs();
     let (digits, prefix): (String, &str) = match spec.verb {
@@ -577,7 +659,7 @@ fn sharp_float(num: String, verb: char, prec: Option<usize>) -> String {
     out
 }
 
-fn format_float_verb(out: &mut String, x: f64, v: &Value, spec: &Spec) {
+fn format_float_verb(out: &mut GoBuf, x: f64, v: &Value, spec: &Spec) {
     let s = match spec.verb {
         'v' => format_float(x, 'g', spec.prec, false),
         'e' | 'E' | 'f' | 'F' | 'g' | 'G' => {
@@ -796,23 +878,23 @@ fn fmt_f(out: &mut String, d: &[u8], dp: i32, prec: usize) {
     }
 }
 
-fn format_str(out: &mut String, b: &[u8], v: &Value, spec: &Spec) {
+fn format_str(out: &mut GoBuf, b: &[u8], v: &Value, spec: &Spec) {
     match spec.verb {
         'v' | 's' => {
-            let s = String::from_utf8_lossy(b);
-            let s = truncate_runes(&s, spec.prec);
-            pad(out, s, spec);
+            let s = truncate_runes(b, spec.prec);
+            pad_bytes(out, s, spec);
         }
         'q' => {
-            let s = String::from_utf8_lossy(b);
-            let s = truncate_runes(&s, spec.prec);
-            let q = if spec.sharp
-                && !s.contains('`')
-                && s.chars().all(|c| c == '\t' || !c.is_control())
-            {
-                format!("`{s}`")
-            } else {
-                quote_with(s, spec.plus)
+            let s = truncate_runes(b, spec.prec);
+            let q = match std::str::from_utf8(s) {
+                Ok(t)
+                    if spec.sharp
+                        && !t.contains('`')
+                        && t.chars().all(|c| c == '\t' || !c.is_control()) =>
+                {
+                    format!("`{t}`")
+                }
+                _ => quote_bytes(s, spec.plus),
             };
             pad(out, &q, spec);
         }
@@ -841,14 +923,17 @@ fn format_str(out: &mut String, b: &[u8], v: &Value, spec: &Spec) {
     }
 }
 
-fn truncate_runes(s: &str, prec: Option<usize>) -> &str {
-    match prec {
-        Some(p) => match s.char_indices().nth(p) {
-            Some((idx, _)) => &s[..idx],
-            None => s,
-        },
-        None => s,
+/// The first `prec` characters (Go runes: an invalid byte counts as one).
+fn truncate_runes(b: &[u8], prec: Option<usize>) -> &[u8] {
+    let Some(p) = prec else { return b };
+    let mut i = 0;
+    for _ in 0..p {
+        if i >= b.len() {
+            break;
+        }
+        i += decode_rune(&b[i..]).1;
     }
+    &b[..i]
 }
 
 /// Whether Go's `strconv.IsPrint` holds (approximation over Rust's tables).
@@ -876,6 +961,26 @@ fn quote_with(s: &str, ascii_only: bool) -> String {
     out.push('"');
     for c in s.chars() {
         escape_char(&mut out, c, '"', ascii_only);
+    }
+    out.push('"');
+    out
+}
+
+/// Go `strconv.Quote` of a Go string of any bytes: bytes that are not valid
+/// UTF-8 are written as `\xNN`.
+pub fn quote_bytes(b: &[u8], ascii_only: bool) -> String {
+    if let Ok(s) = std::str::from_utf8(b) {
+        return quote_with(s, ascii_only);
+    }
+    let mut out = String::with_capacity(b.len() + 2);
+    out.push('"');
+    for chunk in b.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            escape_char(&mut out, c, '"', ascii_only);
+        }
+        for byte in chunk.invalid() {
+            out.push_str(&format!("\\x{byte:02x}"));
+        }
     }
     out.push('"');
     out
@@ -1002,6 +1107,26 @@ mod tests {
                 "%#v"
             ),
             "[]interface {}{1, \"a\"}"
+        );
+    }
+
+    #[test]
+    fn strings_of_any_bytes() {
+        let raw = Value::from_go_bytes(b"\xe2\x82".to_vec());
+        assert_eq!(quote_bytes(b"h\xc3", false), "\"h\\xc3\"");
+        assert_eq!(
+            sprintf_value(
+                b"%q|%5s|%.1s|%x",
+                &[raw.clone(), raw.clone(), raw.clone(), raw.clone()]
+            )
+            .go_str_bytes(),
+            Some(&b"\"\\xe2\\x82\"|   \xe2\x82|\xe2|e282"[..])
+        );
+        assert_eq!(sprint(&raw), "\u{FFFD}\u{FFFD}");
+        let nil = Value::nil_list(crate::value::ElemType::Any);
+        assert_eq!(
+            sprintf("%v|%#v", &[nil.clone(), nil]),
+            "[]|[]interface {}(nil)"
         );
     }
 

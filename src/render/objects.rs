@@ -747,7 +747,10 @@ impl Object for Files {
                     Ok(self.get_field(name).unwrap_or(Value::Nil))
                 }
             }
-            "Get" => one_string_arg(name, args).map(|n| Value::string(self.get(n))),
+            // Go's string(bytes): binary content keeps its bytes.
+            "Get" => {
+                one_string_arg(name, args).map(|n| Value::from_go_bytes(self.get_bytes(n).to_vec()))
+            }
             "GetBytes" => one_string_arg(name, args).map(|n| Value::Bytes(self.get_bytes(n))),
             "Glob" => one_string_arg(name, args).map(|p| self.glob(p).to_value()),
             "Lines" => one_string_arg(name, args).map(|p| {

@@ -53,6 +53,10 @@ impl ElemType {
 pub struct List {
     pub items: Rc<RefCell<Vec<Value>>>,
     pub elem: ElemType,
+    /// A Go *nil* slice (Sprig's `rest`/`initial` of an empty list, `concat`
+    /// of nothing, `regexFindAll` without matches). It behaves as empty but
+    /// marshals as `null` and prints `[]interface {}(nil)` with `%#v`.
+    pub nil: bool,
 }
 
 /// A shared, mutable map (Go `map[string]T`).
@@ -110,6 +114,13 @@ pub enum Value {
     Int64(i64),
     Float(f64),
     String(Rc<str>),
+    /// A Go `string` whose bytes are not valid UTF-8. Go strings are byte
+    /// strings: `substr`/`trunc` can cut inside a character and `b64dec` or
+    /// `.Files.Get` can yield binary data, and helm keeps those bytes (`len`
+    /// counts them, `quote` escapes them as `\xc3`, output writes them raw).
+    /// Valid UTF-8 is always [`Value::String`] (the fast path); build strings
+    /// from bytes with [`Value::from_go_bytes`] to keep that invariant.
+    RawString(Rc<[u8]>),
     /// Go `[]byte` (`.Files.GetBytes`); `typeOf` is `[]uint8`.
     Bytes(Rc<[u8]>),
     List(List),
@@ -126,6 +137,7 @@ impl fmt::Debug for Value {
             Value::Int64(i) => write!(f, "Int64({i})"),
             Value::Float(x) => write!(f, "Float({x:?})"),
             Value::String(s) => write!(f, "String({s:?})"),
+            Value::RawString(b) => write!(f, "RawString({:?})", String::from_utf8_lossy(b)),
             Value::Bytes(b) => write!(f, "Bytes({b:?})"),
             Value::List(l) => f.debug_list().entries(l.items.borrow().iter()).finish(),
             Value::Map(m) => f.debug_map().entries(m.entries.borrow().iter()).finish(),
@@ -143,11 +155,41 @@ impl Value {
         Value::String(Rc::from(s))
     }
 
+    /// A Go string made of arbitrary bytes: [`Value::String`] when they are
+    /// valid UTF-8, [`Value::RawString`] otherwise.
+    pub fn from_go_bytes(bytes: impl Into<Vec<u8>>) -> Value {
+        match String::from_utf8(bytes.into()) {
+            Ok(s) => Value::string(s),
+            Err(e) => Value::RawString(Rc::from(e.into_bytes())),
+        }
+    }
+
+    /// The bytes of a Go string (either representation); `None` for other kinds.
+    pub fn go_str_bytes(&self) -> Option<&[u8]> {
+        match self {
+            Value::String(s) => Some(s.as_bytes()),
+            Value::RawString(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// A Go string as text, with invalid bytes replaced by U+FFFD as Go's
+    /// rune-wise string functions (`strings.Map`, `range`) see them; `None`
+    /// for other kinds.
+    pub fn str_lossy(&self) -> Option<std::borrow::Cow<'_, str>> {
+        match self {
+            Value::String(s) => Some(std::borrow::Cow::Borrowed(s)),
+            Value::RawString(b) => Some(std::borrow::Cow::Owned(go_lossy(b))),
+            _ => None,
+        }
+    }
+
     /// A new `[]interface {}`.
     pub fn list(items: Vec<Value>) -> Value {
         Value::List(List {
             items: Rc::new(RefCell::new(items)),
             elem: ElemType::Any,
+            nil: false,
         })
     }
 
@@ -156,6 +198,16 @@ impl Value {
         Value::List(List {
             items: Rc::new(RefCell::new(items)),
             elem,
+            nil: false,
+        })
+    }
+
+    /// A Go nil slice of the given element type (see [`List::nil`]).
+    pub fn nil_list(elem: ElemType) -> Value {
+        Value::List(List {
+            items: Rc::new(RefCell::new(Vec::new())),
+            elem,
+            nil: true,
         })
     }
 
@@ -205,6 +257,7 @@ impl Value {
             Value::Int(i) | Value::Int64(i) => *i != 0,
             Value::Float(x) => *x != 0.0,
             Value::String(s) => !s.is_empty(),
+            Value::RawString(b) => !b.is_empty(),
             Value::Bytes(b) => !b.is_empty(),
             Value::List(l) => !l.items.borrow().is_empty(),
             Value::Map(m) => !m.entries.borrow().is_empty(),
@@ -220,7 +273,7 @@ impl Value {
             Value::Int(_) => "int".to_string(),
             Value::Int64(_) => "int64".to_string(),
             Value::Float(_) => "float64".to_string(),
-            Value::String(_) => "string".to_string(),
+            Value::String(_) | Value::RawString(_) => "string".to_string(),
             Value::Bytes(_) => "[]uint8".to_string(),
             Value::List(l) => format!("[]{}", l.elem.go_name()),
             Value::Map(m) => format!("map[string]{}", m.elem.go_name()),
@@ -236,7 +289,7 @@ impl Value {
             Value::Int(_) => "int",
             Value::Int64(_) => "int64",
             Value::Float(_) => "float64",
-            Value::String(_) => "string",
+            Value::String(_) | Value::RawString(_) => "string",
             Value::Bytes(_) | Value::List(_) => "slice",
             Value::Map(_) => "map",
             Value::Object(o) => o.kind_name(),
@@ -266,6 +319,7 @@ impl Value {
                         .collect(),
                 )),
                 elem: l.elem,
+                nil: l.nil,
             }),
             Value::Map(m) => Value::Map(Map {
                 entries: Rc::new(RefCell::new(
@@ -287,6 +341,56 @@ impl Value {
             Value::Map(m) => m.entries.borrow().get(key).cloned(),
             _ => None,
         }
+    }
+}
+
+/// Bytes as text the way Go decodes a string rune by rune (`range`,
+/// `strings.Map`, `[]rune(s)`, encoding/json): every byte that is not part of
+/// a valid UTF-8 sequence becomes one U+FFFD. (Rust's `from_utf8_lossy`
+/// would merge an invalid sequence into a single U+FFFD.)
+pub fn go_lossy(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() + 8);
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for _ in chunk.invalid() {
+            out.push(char::REPLACEMENT_CHARACTER);
+        }
+    }
+    out
+}
+
+/// Go's `utf8.DecodeRune`: the first character of `b` and its width; an
+/// invalid or truncated sequence is U+FFFD of width 1 (width 0 when empty).
+pub fn decode_rune(b: &[u8]) -> (char, usize) {
+    let Some(&first) = b.first() else {
+        return (char::REPLACEMENT_CHARACTER, 0);
+    };
+    if first < 0x80 {
+        return (first as char, 1);
+    }
+    let width = match first {
+        0xC2..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF4 => 4,
+        _ => return (char::REPLACEMENT_CHARACTER, 1),
+    };
+    match b.get(..width).and_then(|s| std::str::from_utf8(s).ok()) {
+        Some(s) => (
+            s.chars().next().unwrap_or(char::REPLACEMENT_CHARACTER),
+            width,
+        ),
+        None => (char::REPLACEMENT_CHARACTER, 1),
+    }
+}
+
+/// Go's `utf8.RuneCount`: characters, counting each invalid byte as one.
+pub fn go_rune_count(b: &[u8]) -> usize {
+    match std::str::from_utf8(b) {
+        Ok(s) => s.chars().count(),
+        Err(_) => b
+            .utf8_chunks()
+            .map(|c| c.valid().chars().count() + c.invalid().len())
+            .sum(),
     }
 }
 
@@ -323,5 +427,46 @@ impl From<MapData> for Value {
 impl From<Vec<Value>> for Value {
     fn from(v: Vec<Value>) -> Self {
         Value::list(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_strings_keep_invalid_bytes_apart_from_utf8() {
+        assert!(matches!(
+            Value::from_go_bytes(b"h\xc3\xa9".to_vec()),
+            Value::String(_)
+        ));
+        let raw = Value::from_go_bytes(b"h\xc3".to_vec());
+        assert!(matches!(raw, Value::RawString(_)));
+        assert_eq!(raw.go_str_bytes(), Some(&b"h\xc3"[..]));
+        assert_eq!(raw.type_name(), "string");
+        assert_eq!(raw.kind_name(), "string");
+        assert!(raw.truthy());
+    }
+
+    #[test]
+    fn lossy_view_is_one_replacement_per_byte_as_in_go() {
+        assert_eq!(go_lossy(b"a\xe2\x82b"), "a\u{FFFD}\u{FFFD}b");
+        assert_eq!(go_rune_count(b"a\xe2\x82\xc3\xa9"), 4);
+        assert_eq!(decode_rune(b"\xc3\xa9x"), ('é', 2));
+        assert_eq!(decode_rune(b"\xe2\x82"), (char::REPLACEMENT_CHARACTER, 1));
+        assert_eq!(decode_rune(b""), (char::REPLACEMENT_CHARACTER, 0));
+    }
+
+    #[test]
+    fn nil_lists_are_empty_lists_with_a_flag() {
+        let Value::List(l) = Value::nil_list(ElemType::String) else {
+            panic!("list expected");
+        };
+        assert!(l.nil && l.items.borrow().is_empty());
+        assert_eq!(Value::List(l.clone()).type_name(), "[]string");
+        let Value::List(copy) = Value::List(l).deep_copy() else {
+            panic!("list expected");
+        };
+        assert!(copy.nil);
     }
 }

@@ -104,6 +104,7 @@ pub fn to_json(v: &Value) -> serde_json::Value {
             .map(serde_json::Value::Number)
             .unwrap_or(serde_json::Value::Null),
         Value::String(s) => serde_json::Value::String(s.to_string()),
+        Value::RawString(b) => serde_json::Value::String(crate::value::go_lossy(b)),
         Value::Bytes(b) => serde_json::Value::String(crate::render::objects::base64_std(b)),
         Value::List(l) => serde_json::Value::Array(l.items.borrow().iter().map(to_json).collect()),
         Value::Map(m) => serde_json::Value::Object(

@@ -86,11 +86,13 @@ impl Writer {
                 out.push_str(&format_json(*f));
             }
             Value::String(s) => write_string(out, s, self.escape_html),
+            // encoding/json replaces each invalid byte with U+FFFD.
+            Value::RawString(b) => write_string(out, &crate::value::go_lossy(b), self.escape_html),
             Value::Bytes(b) => write_string(out, &base64(b), self.escape_html),
             Value::List(l) => {
                 let items = l.items.borrow();
                 if items.is_empty() {
-                    out.push_str("[]");
+                    out.push_str(if l.nil { "null" } else { "[]" });
                     return Ok(());
                 }
                 out.push('[');
@@ -513,7 +515,7 @@ fn kind_name(v: &Value) -> &'static str {
         Value::Nil => "null",
         Value::Bool(_) => "bool",
         Value::Int(_) | Value::Int64(_) | Value::Float(_) => "number",
-        Value::String(_) | Value::Bytes(_) => "string",
+        Value::String(_) | Value::RawString(_) | Value::Bytes(_) => "string",
         Value::List(_) => "array",
         Value::Map(_) | Value::Object(_) => "object",
     }

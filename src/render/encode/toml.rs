@@ -110,7 +110,7 @@ impl Encoder {
             Value::Int(i) | Value::Int64(i) => i.to_string(),
             Value::Float(f) => float_text(*f),
             Value::String(s) => quote_string(s),
-            Value::Bytes(b) => quote_string(&String::from_utf8_lossy(b)),
+            Value::RawString(b) | Value::Bytes(b) => quote_string(&String::from_utf8_lossy(b)),
             Value::List(l) => {
                 let items = l.items.borrow();
                 let mut parts = Vec::new();

@@ -308,11 +308,22 @@ fn to_node(v: &Value) -> Result<Node, JsonError> {
             yaml_readable(s)?;
             Node::Scalar(s.to_string(), v2_string_style(s))
         }
+        // The JSON round trip replaces invalid bytes with U+FFFD.
+        Value::RawString(b) => {
+            let s = crate::value::go_lossy(b);
+            yaml_readable(&s)?;
+            let style = v2_string_style(&s);
+            Node::Scalar(s, style)
+        }
         Value::Bytes(_) => {
             let json = super::json::to_json(v)?;
             let s = json.trim_matches('"').to_string();
             let style = v2_string_style(&s);
             Node::Scalar(s, style)
+        }
+        // A nil slice marshals to JSON null first.
+        Value::List(l) if l.nil && l.items.borrow().is_empty() => {
+            Node::Scalar("null".into(), Style::Plain)
         }
         Value::List(l) => Node::Seq(
             l.items

@@ -35,7 +35,7 @@ fn to_node(v: &Value) -> Node {
         Value::Int(i) | Value::Int64(i) => Node::Scalar(i.to_string(), Style::Plain),
         Value::Float(f) => Node::Scalar(float_text(*f), Style::Plain),
         Value::String(s) => Node::Scalar(s.to_string(), v2_string_style(s)),
-        Value::Bytes(b) => {
+        Value::RawString(b) | Value::Bytes(b) => {
             let s = String::from_utf8_lossy(b).into_owned();
             let style = v2_string_style(&s);
             Node::Scalar(s, style)

@@ -88,7 +88,7 @@ static BUILTINS: &[FuncDef] = &[
     },
     FuncDef {
         name: "printf",
-        sig: Sig::variadic(&[Ty::String], Ty::Any),
+        sig: Sig::variadic(&[Ty::StringBytes], Ty::Any),
         f: printf,
     },
     FuncDef {
@@ -160,7 +160,7 @@ fn length(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
     let n = match v {
         Value::Nil => return Err(FuncError::new("len of nil pointer")),
         Value::String(s) => s.len(),
-        Value::Bytes(b) => b.len(),
+        Value::RawString(b) | Value::Bytes(b) => b.len(),
         Value::List(l) => l.items.borrow().len(),
         Value::Map(m) => m.entries.borrow().len(),
         Value::Object(o) => match o.to_data() {
@@ -196,6 +196,18 @@ fn index_arg(index: &Value, cap: usize, inclusive: bool) -> Result<usize, FuncEr
     Ok(x as usize)
 }
 
+/// `index`'s element position: Go's `indexArg` lets an index equal to the
+/// length through, and reflect's `Index` then panics with its own text.
+fn element_index(index: &Value, len: usize, kind: &str) -> Result<usize, FuncError> {
+    let i = index_arg(index, len, true)?;
+    if i == len {
+        return Err(FuncError::new(format!(
+            "reflect: {kind} index out of range"
+        )));
+    }
+    Ok(i)
+}
+
 /// Zero value of a collection's element type (missing map keys).
 pub fn zero_of(elem: ElemType) -> Value {
     match elem {
@@ -224,16 +236,17 @@ fn index(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
             Value::Nil => return Err(FuncError::new("index of nil pointer")),
             Value::List(l) => {
                 let items = l.items.borrow();
-                let i = index_arg(idx, items.len(), false)?;
+                let i = element_index(idx, items.len(), "slice")?;
                 items[i].clone()
             }
             Value::Bytes(b) => {
-                let i = index_arg(idx, b.len(), false)?;
+                let i = element_index(idx, b.len(), "slice")?;
                 Value::Int(b[i] as i64)
             }
-            Value::String(s) => {
-                let i = index_arg(idx, s.len(), false)?;
-                Value::Int(s.as_bytes()[i] as i64)
+            Value::String(_) | Value::RawString(_) => {
+                let s = item.go_str_bytes().unwrap_or_default();
+                let i = element_index(idx, s.len(), "string")?;
+                Value::Int(s[i] as i64)
             }
             Value::Map(m) => match idx {
                 Value::String(k) => match m.entries.borrow().get(&**k) {
@@ -272,11 +285,11 @@ fn slice(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
         )));
     }
     let len = match &item {
-        Value::String(s) => {
+        Value::String(_) | Value::RawString(_) => {
             if idxs.len() == 3 {
                 return Err(FuncError::new("cannot 3-index slice a string"));
             }
-            s.len()
+            item.go_str_bytes().map_or(0, <[u8]>::len)
         }
         Value::List(l) => l.items.borrow().len(),
         Value::Bytes(b) => b.len(),
@@ -304,8 +317,8 @@ fn slice(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
         )));
     }
     Ok(match &item {
-        Value::String(s) => {
-            Value::string(String::from_utf8_lossy(&s.as_bytes()[idx[0]..idx[1]]).into_owned())
+        Value::String(_) | Value::RawString(_) => {
+            Value::from_go_bytes(&item.go_str_bytes().unwrap_or_default()[idx[0]..idx[1]])
         }
         Value::Bytes(b) => Value::Bytes(b[idx[0]..idx[1]].into()),
         Value::List(l) => Value::typed_list(l.items.borrow()[idx[0]..idx[1]].to_vec(), l.elem),
@@ -327,7 +340,7 @@ fn basic_kind(v: &Value) -> Kind {
         Value::Bool(_) => Kind::Bool,
         Value::Int(_) | Value::Int64(_) => Kind::Int,
         Value::Float(_) => Kind::Float,
-        Value::String(_) => Kind::String,
+        Value::String(_) | Value::RawString(_) => Kind::String,
         _ => Kind::Invalid,
     }
 }
@@ -370,6 +383,9 @@ fn equal(a: &Value, b: &Value) -> Result<bool, FuncError> {
         (Value::Float(x), Value::Float(y)) => x == y,
         (Value::Int(x) | Value::Int64(x), Value::Int(y) | Value::Int64(y)) => x == y,
         (Value::String(x), Value::String(y)) => x == y,
+        (Value::String(_) | Value::RawString(_), Value::String(_) | Value::RawString(_)) => {
+            a.go_str_bytes() == b.go_str_bytes()
+        }
         _ => {
             let (ka, kb) = (go_kind(a), go_kind(b));
             if ka != kb && ka != "invalid" && kb != "invalid" {
@@ -428,6 +444,9 @@ fn less(a: &Value, b: &Value) -> Result<bool, FuncError> {
         (Value::Float(x), Value::Float(y)) => x < y,
         (Value::Int(x) | Value::Int64(x), Value::Int(y) | Value::Int64(y)) => x < y,
         (Value::String(x), Value::String(y)) => x < y,
+        (Value::String(_) | Value::RawString(_), Value::String(_) | Value::RawString(_)) => {
+            a.go_str_bytes() < b.go_str_bytes()
+        }
         _ => return Err(FuncError::new(BAD_TYPE)),
     })
 }
@@ -452,23 +471,24 @@ fn ge(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
 }
 
 fn print(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
-    Ok(Value::string(gofmt::sprint_args(args)))
+    Ok(gofmt::sprint_args_value(args))
 }
 
 fn printf(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
-    let format = args.first().and_then(Value::as_str).unwrap_or("");
-    Ok(Value::string(gofmt::sprintf(format, &args[1..])))
+    let format = args.first().and_then(Value::go_str_bytes).unwrap_or(b"");
+    Ok(gofmt::sprintf_value(format, &args[1..]))
 }
 
 fn println(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
-    Ok(Value::string(gofmt::sprintln_args(args)))
+    Ok(gofmt::sprintln_args_value(args))
 }
 
 /// Go's `evalArgs`: one string argument as is, otherwise `fmt.Sprint` with
-/// nil arguments printed as `<no value>`.
-fn eval_args(args: &[Value]) -> String {
-    if let [Value::String(s)] = args {
-        return s.to_string();
+/// nil arguments printed as `<no value>`. Bytes, since Go strings may hold
+/// invalid UTF-8 and the escapers pass such bytes through.
+fn eval_args(args: &[Value]) -> Vec<u8> {
+    if let [v @ (Value::String(_) | Value::RawString(_))] = args {
+        return v.go_str_bytes().unwrap_or_default().to_vec();
     }
     let printable: Vec<Value> = args
         .iter()
@@ -480,50 +500,65 @@ fn eval_args(args: &[Value]) -> String {
             }
         })
         .collect();
-    gofmt::sprint_args(&printable)
+    match gofmt::sprint_args_value(&printable) {
+        Value::String(s) => s.as_bytes().to_vec(),
+        Value::RawString(b) => b.to_vec(),
+        _ => Vec::new(),
+    }
 }
 
+/// Go's `HTMLEscapeString`: byte-wise, other bytes unchanged.
 fn html(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
     let s = eval_args(args);
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("&#34;"),
-            '\'' => out.push_str("&#39;"),
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
+    let mut out = Vec::with_capacity(s.len());
+    for &b in &s {
+        match b {
+            b'"' => out.extend_from_slice(b"&#34;"),
+            b'\'' => out.extend_from_slice(b"&#39;"),
+            b'&' => out.extend_from_slice(b"&amp;"),
+            b'<' => out.extend_from_slice(b"&lt;"),
+            b'>' => out.extend_from_slice(b"&gt;"),
+            0 => out.extend_from_slice("\u{FFFD}".as_bytes()),
+            b => out.push(b),
         }
     }
-    Ok(Value::string(out))
+    Ok(Value::from_go_bytes(out))
 }
 
+/// Go's `JSEscapeString`: rune-wise; printable runes (an invalid byte
+/// decodes to the printable U+FFFD) are copied as their original bytes.
 fn js(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
     let s = eval_args(args);
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\'' => out.push_str("\\'"),
-            '"' => out.push_str("\\\""),
-            '<' => out.push_str("\\u003C"),
-            '>' => out.push_str("\\u003E"),
-            '&' => out.push_str("\\u0026"),
-            '=' => out.push_str("\\u003D"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c if c.is_ascii() => out.push(c),
-            c if !c.is_control() && !c.is_whitespace() || c == ' ' => out.push(c),
-            c => out.push_str(&format!("\\u{:04X}", c as u32)),
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        let (c, w) = crate::value::decode_rune(&s[i..]);
+        let esc: Option<String> = match c {
+            '\\' => Some("\\\\".into()),
+            '\'' => Some("\\'".into()),
+            '"' => Some("\\\"".into()),
+            '<' => Some("\\u003C".into()),
+            '>' => Some("\\u003E".into()),
+            '&' => Some("\\u0026".into()),
+            '=' => Some("\\u003D".into()),
+            c if (c as u32) < 0x20 => Some(format!("\\u{:04X}", c as u32)),
+            c if c.is_ascii() => None,
+            c if !c.is_control() && !c.is_whitespace() || c == ' ' => None,
+            c => Some(format!("\\u{:04X}", c as u32)),
+        };
+        match esc {
+            Some(e) => out.extend_from_slice(e.as_bytes()),
+            None => out.extend_from_slice(&s[i..i + w]),
         }
+        i += w;
     }
-    Ok(Value::string(out))
+    Ok(Value::from_go_bytes(out))
 }
 
 fn urlquery(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
     let s = eval_args(args);
     let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
+    for b in s {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
                 out.push(b as char)
@@ -581,6 +616,16 @@ mod tests {
         assert_eq!(
             run("index", vec![l.clone(), Value::Int(5)]).unwrap_err().0,
             "index out of range: 5"
+        );
+        assert_eq!(
+            run("index", vec![l.clone(), Value::Int(2)]).unwrap_err().0,
+            "reflect: slice index out of range"
+        );
+        assert_eq!(
+            run("index", vec![Value::str("ab"), Value::Int(2)])
+                .unwrap_err()
+                .0,
+            "reflect: string index out of range"
         );
         assert_eq!(
             run("index", vec![Value::Nil, Value::str("k")])

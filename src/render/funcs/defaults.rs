@@ -31,7 +31,7 @@ pub fn is_empty(v: &Value) -> bool {
         Value::Int(i) | Value::Int64(i) => *i == 0,
         Value::Float(x) => *x == 0.0,
         Value::String(s) => s.is_empty(),
-        Value::Bytes(b) => b.is_empty(),
+        Value::RawString(b) | Value::Bytes(b) => b.is_empty(),
         Value::List(l) => l.items.borrow().is_empty(),
         Value::Map(m) => m.entries.borrow().is_empty(),
         Value::Object(_) => false,

@@ -9,43 +9,45 @@ use super::{FuncEnv, FuncResult, Registry, Sig, Ty};
 use crate::value::Value;
 
 pub fn register(reg: &mut Registry) {
-    const ONE_STRING: Sig = Sig::fixed(&[Ty::String]);
+    // Go strings are bytes: encoders see binary data as it is, and decoded
+    // binary stays binary (a `Value::RawString` when it is not UTF-8).
+    const ONE_STRING: Sig = Sig::fixed(&[Ty::StringBytes]);
     reg.add("b64enc", ONE_STRING, b64enc);
     reg.add("b64dec", ONE_STRING, b64dec);
     reg.add("b32enc", ONE_STRING, b32enc);
     reg.add("b32dec", ONE_STRING, b32dec);
 }
 
-fn input(args: &[Value]) -> &str {
-    args.first().and_then(Value::as_str).unwrap_or("")
+fn input(args: &[Value]) -> &[u8] {
+    args.first().and_then(Value::go_str_bytes).unwrap_or(b"")
+}
+
+/// The decoder input as text: the decoders reject every non-ASCII byte, so
+/// a lossy view names the same offsets.
+fn input_text(args: &[Value]) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(input(args))
 }
 
 fn b64enc(_env: &mut FuncEnv, args: &[Value]) -> FuncResult {
-    Ok(Value::string(base64_encode(input(args).as_bytes())))
+    Ok(Value::string(base64_encode(input(args))))
 }
 
 fn b64dec(_env: &mut FuncEnv, args: &[Value]) -> FuncResult {
-    Ok(Value::string(match base64_decode(input(args)) {
-        Ok(bytes) => go_string(bytes),
-        Err(e) => e,
-    }))
+    Ok(match base64_decode(&input_text(args)) {
+        Ok(bytes) => Value::from_go_bytes(bytes),
+        Err(e) => Value::string(e),
+    })
 }
 
 fn b32enc(_env: &mut FuncEnv, args: &[Value]) -> FuncResult {
-    Ok(Value::string(base32_encode(input(args).as_bytes())))
+    Ok(Value::string(base32_encode(input(args))))
 }
 
 fn b32dec(_env: &mut FuncEnv, args: &[Value]) -> FuncResult {
-    Ok(Value::string(match base32_decode(input(args)) {
-        Ok(bytes) => go_string(bytes),
-        Err(e) => e,
-    }))
-}
-
-/// Go's `string([]byte)`: invalid UTF-8 is kept as bytes in Go; Rust strings
-/// cannot hold it, so each bad byte becomes U+FFFD (what Go prints anyway).
-fn go_string(bytes: Vec<u8>) -> String {
-    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    Ok(match base32_decode(&input_text(args)) {
+        Ok(bytes) => Value::from_go_bytes(bytes),
+        Err(e) => Value::string(e),
+    })
 }
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -8,7 +8,8 @@ use super::{FuncEnv, FuncResult, Registry, Sig, Ty};
 use crate::value::Value;
 
 pub fn register(reg: &mut Registry) {
-    const ONE_STRING: Sig = Sig::fixed(&[Ty::String]);
+    // Digests of the string's bytes, binary data included.
+    const ONE_STRING: Sig = Sig::fixed(&[Ty::StringBytes]);
     reg.add("sha1sum", ONE_STRING, sha1sum);
     reg.add("sha256sum", ONE_STRING, sha256sum);
     reg.add("sha512sum", ONE_STRING, sha512sum);
@@ -16,10 +17,7 @@ pub fn register(reg: &mut Registry) {
 }
 
 fn input(args: &[Value]) -> &[u8] {
-    args.first()
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .as_bytes()
+    args.first().and_then(Value::go_str_bytes).unwrap_or(b"")
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {

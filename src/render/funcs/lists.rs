@@ -8,7 +8,7 @@ use super::conversion::to_int64;
 use super::defaults::is_empty;
 use super::reflection::deep_equal;
 use super::{FuncEnv, FuncError, FuncResult, NativeFn, Registry, Sig, Ty};
-use crate::value::{List, Value};
+use crate::value::{ElemType, List, Value};
 
 pub fn register(reg: &mut Registry) {
     let one = Sig::fixed(&[Ty::Any]);
@@ -96,11 +96,18 @@ fn last(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
 
 fn rest(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
     let items = elements_or(&a[0], "Cannot find rest on type {}")?;
+    if items.is_empty() {
+        // Sprig returns a nil slice for an empty list.
+        return Ok(Value::nil_list(ElemType::Any));
+    }
     Ok(Value::list(items.into_iter().skip(1).collect()))
 }
 
 fn initial(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
     let mut items = elements_or(&a[0], "Cannot find initial on type {}")?;
+    if items.is_empty() {
+        return Ok(Value::nil_list(ElemType::Any));
+    }
     items.pop();
     Ok(Value::list(items))
 }
@@ -203,7 +210,7 @@ fn chunk(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
 fn slice(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
     let list_value = &a[0];
     let (items, elem) = match list_value {
-        Value::List(List { items, elem }) => (items.borrow().clone(), *elem),
+        Value::List(List { items, elem, .. }) => (items.borrow().clone(), *elem),
         Value::Bytes(b) => {
             return slice_bytes(b, &a[1..]);
         }
@@ -253,6 +260,10 @@ fn concat(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
                 return Err(FuncError::new(format!("Cannot concat type {kind} as list")))
             }
         }
+    }
+    if out.is_empty() {
+        // Go's `append` onto a nil slice with nothing to add stays nil.
+        return Ok(Value::nil_list(ElemType::Any));
     }
     Ok(Value::list(out))
 }

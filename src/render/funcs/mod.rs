@@ -44,7 +44,12 @@ pub use env::FuncEnv;
 pub enum Ty {
     /// `interface{}`: anything, including nil.
     Any,
+    /// `string`. Invalid UTF-8 (a [`Value::RawString`]) arrives as U+FFFD per
+    /// byte, as Go's rune-wise string functions see it.
     String,
+    /// `string` for a function that works on bytes (`substr`, `b64enc`,
+    /// `sha256sum`, ...): receives `Value::String` or `Value::RawString`.
+    StringBytes,
     Int,
     Int64,
     Float64,
@@ -67,7 +72,7 @@ impl Ty {
     pub fn go_name(self) -> &'static str {
         match self {
             Ty::Any => "interface {}",
-            Ty::String => "string",
+            Ty::String | Ty::StringBytes => "string",
             Ty::Int => "int",
             Ty::Int64 => "int64",
             Ty::Float64 => "float64",

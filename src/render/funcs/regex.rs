@@ -240,6 +240,10 @@ fn regex_find_all(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
         .take(take)
         .map(|m| Value::str(m.as_str()))
         .collect();
+    if found.is_empty() {
+        // Go's FindAllString returns a nil slice when nothing matched.
+        return Ok(Value::nil_list(ElemType::String));
+    }
     Ok(Value::typed_list(found, ElemType::String))
 }
 

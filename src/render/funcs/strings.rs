@@ -4,9 +4,11 @@
 //! with the Go runtime's panic text. Case conversions live in [`case`],
 //! Go's Unicode rules in [`go_unicode`].
 //!
-//! Where Go would produce a string that is not valid UTF-8 (cutting inside
-//! a multi-byte character), the invalid bytes become U+FFFD, because a
-//! template [`Value`] string is always valid UTF-8.
+//! Go strings are byte strings: cutting inside a multi-byte character
+//! yields a [`Value::RawString`], and the functions whose Go code works on
+//! bytes (`substr`, `trunc`, `quote`, `cat`, `indent`, `replace`, ...) take
+//! [`Ty::StringBytes`] and keep such bytes; rune-wise functions (`upper`,
+//! `title`, ...) see them as U+FFFD, as Go's do.
 
 mod case;
 pub mod go_unicode;
@@ -16,23 +18,24 @@ use crate::render::gofmt;
 use crate::value::{ElemType, MapData, Value};
 
 pub fn register(reg: &mut Registry) {
-    use Ty::{Any, Int, String as Str};
+    use Ty::{Any, Int, String as Str, StringBytes as Bstr};
     let one_str = Sig::fixed(&[Str]);
     let two_str = Sig::fixed(&[Str, Str]);
+    let two_bstr = Sig::fixed(&[Bstr, Bstr]);
     reg.add("trim", one_str, trim);
     reg.add("trimAll", two_str, trim_all);
     reg.add("trimall", two_str, trim_all);
-    reg.add("trimPrefix", two_str, trim_prefix);
-    reg.add("trimSuffix", two_str, trim_suffix);
+    reg.add("trimPrefix", two_bstr, trim_prefix);
+    reg.add("trimSuffix", two_bstr, trim_suffix);
     reg.add("upper", one_str, upper);
     reg.add("lower", one_str, lower);
     reg.add("title", one_str, title);
     reg.add("untitle", one_str, untitle);
-    reg.add("substr", Sig::fixed(&[Int, Int, Str]), substr);
-    reg.add("repeat", Sig::fixed(&[Int, Str]), repeat);
-    reg.add("trunc", Sig::fixed(&[Int, Str]), trunc);
-    reg.add("abbrev", Sig::fixed(&[Int, Str]), abbrev);
-    reg.add("abbrevboth", Sig::fixed(&[Int, Int, Str]), abbrevboth);
+    reg.add("substr", Sig::fixed(&[Int, Int, Bstr]), substr);
+    reg.add("repeat", Sig::fixed(&[Int, Bstr]), repeat);
+    reg.add("trunc", Sig::fixed(&[Int, Bstr]), trunc);
+    reg.add("abbrev", Sig::fixed(&[Int, Bstr]), abbrev);
+    reg.add("abbrevboth", Sig::fixed(&[Int, Int, Bstr]), abbrevboth);
     reg.add("nospace", one_str, nospace);
     reg.add("initials", one_str, initials);
     reg.add("swapcase", one_str, swapcase);
@@ -42,22 +45,22 @@ pub fn register(reg: &mut Registry) {
     reg.add("kebabcase", one_str, kebabcase);
     reg.add("wrap", Sig::fixed(&[Int, Str]), wrap);
     reg.add("wrapWith", Sig::fixed(&[Int, Str, Str]), wrap_with);
-    reg.add("contains", two_str, contains);
-    reg.add("hasPrefix", two_str, has_prefix);
-    reg.add("hasSuffix", two_str, has_suffix);
+    reg.add("contains", two_bstr, contains);
+    reg.add("hasPrefix", two_bstr, has_prefix);
+    reg.add("hasSuffix", two_bstr, has_suffix);
     reg.add("quote", Sig::variadic(&[], Any), quote);
     reg.add("squote", Sig::variadic(&[], Any), squote);
     reg.add("cat", Sig::variadic(&[], Any), cat);
-    reg.add("indent", Sig::fixed(&[Int, Str]), indent);
-    reg.add("nindent", Sig::fixed(&[Int, Str]), nindent);
-    reg.add("replace", Sig::fixed(&[Str, Str, Str]), replace);
+    reg.add("indent", Sig::fixed(&[Int, Bstr]), indent);
+    reg.add("nindent", Sig::fixed(&[Int, Bstr]), nindent);
+    reg.add("replace", Sig::fixed(&[Bstr, Bstr, Bstr]), replace);
     reg.add("plural", Sig::fixed(&[Str, Str, Int]), plural);
     reg.add("toString", Sig::fixed(&[Any]), to_string);
     reg.add("toStrings", Sig::fixed(&[Any]), to_strings);
     reg.add("split", two_str, split);
     reg.add("splitList", two_str, split_list);
     reg.add("splitn", Sig::fixed(&[Str, Int, Str]), splitn);
-    reg.add("join", Sig::fixed(&[Str, Any]), join);
+    reg.add("join", Sig::fixed(&[Bstr, Any]), join);
     reg.add("sortAlpha", Sig::fixed(&[Any]), sort_alpha);
     reg.add("hello", Sig::fixed(&[]), hello);
 }
@@ -73,6 +76,48 @@ fn s(v: &Value) -> &str {
     v.as_str().unwrap_or("")
 }
 
+/// The bytes of a [`Ty::StringBytes`] argument.
+fn b(v: &Value) -> &[u8] {
+    v.go_str_bytes().unwrap_or(b"")
+}
+
+fn bytes_result(bytes: Vec<u8>) -> FuncResult {
+    Ok(Value::from_go_bytes(bytes))
+}
+
+/// Go's `bytes.Index`-style search: the first position of `needle`.
+fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Go's `strings.Replace(s, old, new, -1)` on bytes; an empty `old` matches
+/// before every rune and at the end.
+fn replace_bytes(text: &[u8], old: &[u8], new: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    if old.is_empty() {
+        let mut i = 0;
+        out.extend_from_slice(new);
+        while i < text.len() {
+            let w = crate::value::decode_rune(&text[i..]).1;
+            out.extend_from_slice(&text[i..i + w]);
+            out.extend_from_slice(new);
+            i += w;
+        }
+        return out;
+    }
+    let mut i = 0;
+    while let Some(p) = find_bytes(&text[i..], old) {
+        out.extend_from_slice(&text[i..i + p]);
+        out.extend_from_slice(new);
+        i += p + old.len();
+    }
+    out.extend_from_slice(&text[i..]);
+    out
+}
+
 fn n(v: &Value) -> i64 {
     match v {
         Value::Int(i) | Value::Int64(i) => *i,
@@ -84,9 +129,9 @@ fn string_result(text: String) -> FuncResult {
     Ok(Value::string(text))
 }
 
-/// Bytes back to a string; bytes Go would keep raw become U+FFFD.
+/// Bytes back to text for rune-wise functions (invalid bytes as U+FFFD).
 fn from_bytes(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    crate::value::go_lossy(bytes)
 }
 
 /// Go's runtime panic for a string slice `s[low:high]` out of range.
@@ -103,7 +148,7 @@ fn slice_error(low: Option<i64>, high: Option<i64>, len: usize) -> FuncError {
 }
 
 /// Go's `strings.Repeat`, including its panics.
-fn go_repeat(text: &str, count: i64) -> Result<String, FuncError> {
+fn go_repeat(text: &[u8], count: i64) -> Result<Vec<u8>, FuncError> {
     if count < 0 {
         return Err(FuncError::new("strings: negative Repeat count"));
     }
@@ -123,8 +168,26 @@ fn go_repeat(text: &str, count: i64) -> Result<String, FuncError> {
 pub fn strval(v: &Value) -> String {
     match v {
         Value::String(s) => s.to_string(),
-        Value::Bytes(b) => from_bytes(b),
+        Value::RawString(b) | Value::Bytes(b) => from_bytes(b),
         other => gofmt::sprint(other),
+    }
+}
+
+/// [`strval`] as a Go string value (keeps bytes that are not UTF-8).
+pub fn strval_value(v: &Value) -> Value {
+    match v {
+        Value::String(_) | Value::RawString(_) => v.clone(),
+        Value::Bytes(b) => Value::from_go_bytes(b.to_vec()),
+        other => gofmt::sprint_value(other),
+    }
+}
+
+/// The bytes of [`strval_value`].
+fn strval_bytes(v: &Value) -> Vec<u8> {
+    match strval_value(v) {
+        Value::String(s) => s.as_bytes().to_vec(),
+        Value::RawString(b) => b.to_vec(),
+        _ => Vec::new(),
     }
 }
 
@@ -167,13 +230,13 @@ fn trim_all(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
 }
 
 fn trim_prefix(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    let text = s(&a[1]);
-    string_result(text.strip_prefix(s(&a[0])).unwrap_or(text).to_string())
+    let text = b(&a[1]);
+    bytes_result(text.strip_prefix(b(&a[0])).unwrap_or(text).to_vec())
 }
 
 fn trim_suffix(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    let text = s(&a[1]);
-    string_result(text.strip_suffix(s(&a[0])).unwrap_or(text).to_string())
+    let text = b(&a[1]);
+    bytes_result(text.strip_suffix(b(&a[0])).unwrap_or(text).to_vec())
 }
 
 fn upper(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
@@ -224,7 +287,7 @@ fn shuffle(env: &mut FuncEnv, a: &[Value]) -> FuncResult {
 /// `substr START END S`, byte offsets: a negative START means from the
 /// beginning; a negative or too large END means to the end.
 fn substr(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    let (start, end, text) = (n(&a[0]), n(&a[1]), s(&a[2]).as_bytes());
+    let (start, end, text) = (n(&a[0]), n(&a[1]), b(&a[2]));
     let len = text.len() as i64;
     let piece = if start < 0 {
         if end < 0 || end > len {
@@ -242,77 +305,70 @@ fn substr(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
         }
         &text[start as usize..end as usize]
     };
-    string_result(from_bytes(piece))
+    bytes_result(piece.to_vec())
 }
 
 /// `trunc N S`: the first N bytes, or with a negative N the last |N|.
 fn trunc(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    let (c, text) = (n(&a[0]), s(&a[1]));
-    let bytes = text.as_bytes();
+    let (c, bytes) = (n(&a[0]), b(&a[1]));
     let len = bytes.len() as i64;
     if c < 0 && len + c > 0 {
-        return string_result(from_bytes(&bytes[(len + c) as usize..]));
+        return bytes_result(bytes[(len + c) as usize..].to_vec());
     }
     if c >= 0 && len > c {
-        return string_result(from_bytes(&bytes[..c as usize]));
+        return bytes_result(bytes[..c as usize].to_vec());
     }
-    string_result(text.to_string())
+    Ok(a[1].clone())
 }
 
 fn repeat(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    string_result(go_repeat(s(&a[1]), n(&a[0]))?)
+    bytes_result(go_repeat(b(&a[1]), n(&a[0]))?)
 }
 
 fn abbrev(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    let (width, text) = (n(&a[0]), s(&a[1]));
+    let (width, text) = (n(&a[0]), b(&a[1]));
     if width < 4 {
-        return string_result(text.to_string());
+        return Ok(a[1].clone());
     }
-    string_result(abbreviate_full(text.as_bytes(), 0, width).unwrap_or_default())
+    bytes_result(abbreviate_full(text, 0, width).unwrap_or_default())
 }
 
 fn abbrevboth(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    let (left, right, text) = (n(&a[0]), n(&a[1]), s(&a[2]));
+    let (left, right, text) = (n(&a[0]), n(&a[1]), b(&a[2]));
     if right < 4 || (left > 0 && right < 7) {
-        return string_result(text.to_string());
+        return Ok(a[2].clone());
     }
-    string_result(abbreviate_full(text.as_bytes(), left, right).unwrap_or_default())
+    bytes_result(abbreviate_full(text, left, right).unwrap_or_default())
 }
 
 /// goutils' `AbbreviateFull` (byte based); `None` where it returns an error.
-fn abbreviate_full(s: &[u8], offset: i64, max_width: i64) -> Option<String> {
-    const MARKER: &str = "...";
+fn abbreviate_full(s: &[u8], offset: i64, max_width: i64) -> Option<Vec<u8>> {
+    const MARKER: &[u8] = b"...";
     if s.is_empty() {
-        return Some(String::new());
+        return Some(Vec::new());
     }
     if max_width < 4 {
         return None;
     }
     let len = s.len() as i64;
     if len <= max_width {
-        return Some(from_bytes(s));
+        return Some(s.to_vec());
     }
     let mut offset = offset.min(len);
     if len - offset < max_width - 3 {
         offset = len - (max_width - 3);
     }
     if offset <= 4 {
-        return Some(format!(
-            "{}{MARKER}",
-            from_bytes(&s[..(max_width - 3) as usize])
-        ));
+        return Some([&s[..(max_width - 3) as usize], MARKER].concat());
     }
     if max_width < 7 {
         return None;
     }
     if offset + max_width - 3 < len {
         let inner = abbreviate_full(&s[offset as usize..], 0, max_width - 3)?;
-        return Some(format!("{MARKER}{inner}"));
+        return Some([MARKER, &inner].concat());
     }
-    Some(format!(
-        "{MARKER}{}",
-        from_bytes(&s[(len - (max_width - 3)) as usize..])
-    ))
+    Some([MARKER, &s[(len - (max_width - 3)) as usize..]].concat())
 }
 
 /// goutils' `DeleteWhiteSpace`: walks bytes as Latin-1 runes, so when it
@@ -405,63 +461,69 @@ fn wrap_custom(text: &str, width: i64, newline: &str, wrap_long_words: bool) -> 
 // ---- predicates, quoting, joining ----
 
 fn contains(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    Ok(Value::Bool(s(&a[1]).contains(s(&a[0]))))
+    Ok(Value::Bool(find_bytes(b(&a[1]), b(&a[0])).is_some()))
 }
 
 fn has_prefix(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    Ok(Value::Bool(s(&a[1]).starts_with(s(&a[0]))))
+    Ok(Value::Bool(b(&a[1]).starts_with(b(&a[0]))))
 }
 
 fn has_suffix(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    Ok(Value::Bool(s(&a[1]).ends_with(s(&a[0]))))
+    Ok(Value::Bool(b(&a[1]).ends_with(b(&a[0]))))
 }
 
-/// `quote`: each non-nil argument as a Go double-quoted string, joined by spaces.
+/// The non-nil arguments, each turned into bytes by `part`, joined by spaces.
+fn join_non_nil(a: &[Value], part: impl Fn(&Value) -> Vec<u8>) -> FuncResult {
+    let mut out = Vec::new();
+    for (i, v) in a.iter().filter(|v| !v.is_nil()).enumerate() {
+        if i > 0 {
+            out.push(b' ');
+        }
+        out.extend_from_slice(&part(v));
+    }
+    bytes_result(out)
+}
+
+/// `quote`: each non-nil argument as a Go double-quoted string, joined by
+/// spaces; bytes that are not UTF-8 are escaped as `\xNN`.
 fn quote(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    let parts: Vec<String> = a
-        .iter()
-        .filter(|v| !v.is_nil())
-        .map(|v| gofmt::quote(&strval(v)))
-        .collect();
-    string_result(parts.join(" "))
+    join_non_nil(a, |v| {
+        gofmt::quote_bytes(&strval_bytes(v), false).into_bytes()
+    })
 }
 
 /// `squote`: each non-nil argument (`%v`) in single quotes, no escaping.
 fn squote(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    let parts: Vec<String> = a
-        .iter()
-        .filter(|v| !v.is_nil())
-        .map(|v| format!("'{}'", gofmt::sprint(v)))
-        .collect();
-    string_result(parts.join(" "))
+    join_non_nil(a, |v| [&b"'"[..], &strval_bytes(v), b"'"].concat())
 }
 
 /// `cat`: the non-nil arguments printed with `%v`, separated by spaces.
 fn cat(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    let parts: Vec<String> = a
-        .iter()
-        .filter(|v| !v.is_nil())
-        .map(gofmt::sprint)
-        .collect();
-    string_result(parts.join(" "))
+    join_non_nil(a, strval_bytes)
 }
 
-fn indent_text(spaces: i64, text: &str) -> Result<String, FuncError> {
-    let pad = go_repeat(" ", spaces)?;
-    Ok(format!("{pad}{}", text.replace('\n', &format!("\n{pad}"))))
+fn indent_text(spaces: i64, text: &[u8]) -> Result<Vec<u8>, FuncError> {
+    let pad = go_repeat(b" ", spaces)?;
+    let mut nl_pad = vec![b'\n'];
+    nl_pad.extend_from_slice(&pad);
+    let mut out = pad;
+    out.extend_from_slice(&replace_bytes(text, b"\n", &nl_pad));
+    Ok(out)
 }
 
 fn indent(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    string_result(indent_text(n(&a[0]), s(&a[1]))?)
+    bytes_result(indent_text(n(&a[0]), b(&a[1]))?)
 }
 
 fn nindent(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    string_result(format!("\n{}", indent_text(n(&a[0]), s(&a[1]))?))
+    let mut out = vec![b'\n'];
+    out.extend_from_slice(&indent_text(n(&a[0]), b(&a[1]))?);
+    bytes_result(out)
 }
 
 /// `replace OLD NEW S`: every occurrence; an empty OLD matches between runes.
 fn replace(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    string_result(s(&a[2]).replace(s(&a[0]), s(&a[1])))
+    bytes_result(replace_bytes(b(&a[2]), b(&a[0]), b(&a[1])))
 }
 
 fn plural(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
@@ -470,7 +532,7 @@ fn plural(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
 }
 
 fn to_string(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    string_result(strval(&a[0]))
+    Ok(strval_value(&a[0]))
 }
 
 fn to_strings(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
@@ -537,7 +599,22 @@ fn splitn(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
 
 /// `join SEP LIST`: the list's non-nil elements as strings.
 fn join(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    string_result(strslice(&a[1]).join(s(&a[0])))
+    let items: Vec<Vec<u8>> = match &a[1] {
+        Value::List(l) => l
+            .items
+            .borrow()
+            .iter()
+            .filter(|item| l.elem == ElemType::String || !item.is_nil())
+            .map(strval_bytes)
+            .collect(),
+        Value::Nil => Vec::new(),
+        Value::Bytes(_) => strslice(&a[1])
+            .into_iter()
+            .map(String::into_bytes)
+            .collect(),
+        other => vec![strval_bytes(other)],
+    };
+    bytes_result(items.join(b(&a[0])))
 }
 
 /// `sortAlpha LIST`: the elements as strings, byte-wise sorted; a non-list

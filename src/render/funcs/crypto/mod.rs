@@ -406,7 +406,7 @@ fn decrypt_aes(_env: &mut FuncEnv, args: &[Value]) -> FuncResult {
         )));
     }
     plain.truncate(keep as usize);
-    Ok(Value::string(String::from_utf8_lossy(&plain).into_owned()))
+    Ok(Value::from_go_bytes(plain))
 }
 
 #[cfg(test)]
