@@ -133,13 +133,53 @@ struct Composer<'a> {
     open_anchors: HashMap<usize, Marker>,
     /// The input has a `\/`, which go-yaml v2 rejects in double quotes.
     check_slash_escape: bool,
+    /// Start markers of the collections being composed, innermost last.
+    open: Vec<Marker>,
+    /// Set when the scan failed on yaml-rust2's indentation rule inside a
+    /// flow collection (see [`FlowIndent`]).
+    flow_indent: Option<FlowIndent>,
+}
+
+/// yaml-rust2 applies YAML 1.2's rule that lines inside a flow collection
+/// are indented past the enclosing block; libyaml never checks indentation
+/// in flow context (`args: [` / `  "x"` / `]` is fine for helm). White space
+/// at the start of a line inside a flow collection means nothing, so the
+/// line can be indented to the column of the outermost open `[`/`{`.
+#[derive(Clone, Copy)]
+struct FlowIndent {
+    /// 0-based line that failed.
+    line0: usize,
+    /// Column it must be indented to.
+    col: usize,
 }
 
 impl<'a> Composer<'a> {
     fn next(&mut self) -> Result<(Event, Marker), ComposeError> {
         self.parser.next_token().map_err(|e| {
+            if matches!(
+                e.info(),
+                "invalid indentation" | "invalid indentation in flow construct"
+            ) {
+                self.flow_indent = self.flow_indent_fix(e.marker());
+            }
             let GoSyntaxError { message } = go_syntax_error(self.src, &e);
             message
+        })
+    }
+
+    /// The fix for an indentation failure at `at` when the innermost open
+    /// collection is a flow collection.
+    fn flow_indent_fix(&self, at: &Marker) -> Option<FlowIndent> {
+        let is_flow = |m: &Marker| matches!(self.src.chars().nth(m.index()), Some('[' | '{'));
+        let flows = self.open.iter().rev().take_while(|m| is_flow(m)).count();
+        if flows == 0 {
+            return None;
+        }
+        let outermost = self.open[self.open.len() - flows];
+        let line0 = at.line().checked_sub(1)?;
+        (at.col() < outermost.col()).then_some(FlowIndent {
+            line0,
+            col: outermost.col(),
         })
     }
 
@@ -189,6 +229,7 @@ impl<'a> Composer<'a> {
                 if anchor > 0 {
                     self.open_anchors.insert(anchor, mark);
                 }
+                self.open.push(mark);
                 let mut items = Vec::new();
                 loop {
                     let (ev, m) = self.next()?;
@@ -197,6 +238,7 @@ impl<'a> Composer<'a> {
                     }
                     items.push(self.node(ev, m)?);
                 }
+                self.open.pop();
                 let node = Rc::new(Node::Seq(items));
                 if anchor > 0 {
                     self.open_anchors.remove(&anchor);
@@ -208,6 +250,7 @@ impl<'a> Composer<'a> {
                 if anchor > 0 {
                     self.open_anchors.insert(anchor, mark);
                 }
+                self.open.push(mark);
                 let mut entries = Vec::new();
                 loop {
                     let (ev, m) = self.next()?;
@@ -231,6 +274,7 @@ impl<'a> Composer<'a> {
                     let value = self.node(ev, m)?;
                     entries.push((key, value));
                 }
+                self.open.pop();
                 let node = Rc::new(Node::Map(entries));
                 if anchor > 0 {
                     self.open_anchors.remove(&anchor);
@@ -286,14 +330,56 @@ pub(crate) fn compose_first(src: &str) -> Result<Option<Rc<Node>>, ComposeError>
     }
 }
 
+/// Composes `src`, indenting lines inside flow collections as far as
+/// yaml-rust2 wants them (see [`FlowIndent`]); the first error is the one
+/// reported when that does not help.
 fn compose_text(src: &str) -> Result<Option<Rc<Node>>, ComposeError> {
+    let (result, fix) = compose_attempt(src);
+    let (Err(first), Some(mut fix)) = (&result, fix) else {
+        return result;
+    };
+    let mut text = src.to_string();
+    for _ in 0..256 {
+        text = indent_line(&text, fix);
+        match compose_attempt(&text) {
+            (Err(_), Some(next)) => fix = next,
+            (Err(_), None) => return Err(first.clone()),
+            (ok, _) => return ok,
+        }
+    }
+    Err(first.clone())
+}
+
+/// `src` with line `fix.line0` indented to at least `fix.col` columns.
+fn indent_line(src: &str, fix: FlowIndent) -> String {
+    let mut out = String::with_capacity(src.len() + fix.col);
+    for (i, line) in src.split_inclusive('\n').enumerate() {
+        if i == fix.line0 {
+            let body = line.trim_start_matches(' ');
+            let have = line.len() - body.len();
+            out.extend(std::iter::repeat_n(' ', fix.col.saturating_sub(have)));
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+fn compose_attempt(src: &str) -> (Result<Option<Rc<Node>>, ComposeError>, Option<FlowIndent>) {
     let mut c = Composer {
         src,
         parser: Parser::new_from_str(src),
         anchors: HashMap::new(),
         open_anchors: HashMap::new(),
         check_slash_escape: src.contains("\\/"),
+        open: Vec::new(),
+        flow_indent: None,
     };
+    let result = compose_events(&mut c);
+    (result, c.flow_indent)
+}
+
+fn compose_events(c: &mut Composer) -> Result<Option<Rc<Node>>, ComposeError> {
+    let src = c.src;
     loop {
         let (ev, mark) = match c.parser.next_token() {
             Ok(x) => x,
