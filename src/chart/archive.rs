@@ -9,6 +9,8 @@ use std::time::{Duration, SystemTime};
 
 use flate2::read::MultiGzDecoder;
 
+use super::SharedBytes;
+
 /// Helm's `MaxDecompressedChartSize`.
 pub const MAX_DECOMPRESSED_CHART_SIZE: u64 = 100 * 1024 * 1024;
 /// Helm's `MaxDecompressedFileSize`.
@@ -18,7 +20,7 @@ pub const MAX_DECOMPRESSED_FILE_SIZE: u64 = 5 * 1024 * 1024;
 #[derive(Clone, Debug)]
 pub struct BufferedFile {
     pub name: String,
-    pub data: Vec<u8>,
+    pub data: SharedBytes,
     pub mod_time: Option<SystemTime>,
 }
 
@@ -185,8 +187,44 @@ fn link_stays_inside(entry_path: &str, target: &str) -> bool {
     joined != ".." && !joined.starts_with("../")
 }
 
-/// Reads every file of a gzipped tar chart archive into memory with helm's
-/// checks and limits.
+/// Room for tar headers and padding on top of the file-size limit when the
+/// whole archive is inflated up front: an archive whose file data fits the
+/// limit never reaches this cap before the per-entry checks fire.
+const TAR_OVERHEAD_ALLOWANCE: u64 = 32 * 1024 * 1024;
+
+/// Inflates the whole gzip stream (all members) into one buffer. Returns
+/// the bytes inflated and the error that stopped inflation, if any; a
+/// stream larger than the limit is cut and reported as too large.
+fn inflate_all(data: &[u8]) -> (Vec<u8>, Option<ArchiveError>) {
+    let cap = MAX_DECOMPRESSED_CHART_SIZE + TAR_OVERHEAD_ALLOWANCE;
+    // The gzip trailer holds the (last member's) size mod 2^32: a good
+    // first guess that saves growing (and copying) the buffer.
+    let hint = data
+        .len()
+        .checked_sub(4)
+        .and_then(|i| data.get(i..))
+        .and_then(|t| <[u8; 4]>::try_from(t).ok())
+        .map(|t| u64::from(u32::from_le_bytes(t)))
+        .unwrap_or(0)
+        .min(cap)
+        .min(data.len() as u64 * 1032);
+    let mut buf = Vec::with_capacity(hint as usize + 1);
+    let mut gz = MultiGzDecoder::new(data).take(cap + 1);
+    match gz.read_to_end(&mut buf) {
+        Ok(_) if buf.len() as u64 > cap => {
+            buf.truncate(cap as usize);
+            (buf, Some(ArchiveError::ChartTooLarge))
+        }
+        Ok(_) => (buf, None),
+        Err(e) => (buf, Some(io_to_archive(e))),
+    }
+}
+
+/// Reads every file of a gzipped tar chart archive with helm's checks and
+/// limits. The archive is inflated once into one buffer and every file is
+/// a view of it (no per-file copies). An inflate error is reported where
+/// streaming would have met it: at the first entry that needs bytes past
+/// the point where inflation stopped.
 pub fn read_archive(data: &[u8]) -> Result<Vec<BufferedFile>, ArchiveError> {
     if data.len() < 10 || !data.starts_with(&[0x1f, 0x8b]) {
         return Err(if data.is_empty() {
@@ -195,13 +233,17 @@ pub fn read_archive(data: &[u8]) -> Result<Vec<BufferedFile>, ArchiveError> {
             ArchiveError::GzipHeader
         });
     }
-    let gz = MultiGzDecoder::new(data);
-    let mut archive = tar::Archive::new(gz);
+    let (buf, inflate_error) = inflate_all(data);
+    let tar_bytes = SharedBytes::from_vec(buf);
+    let truncated = |fallback: ArchiveError| inflate_error.clone().unwrap_or(fallback);
+    let mut archive = tar::Archive::new(std::io::Cursor::new(&tar_bytes[..]));
     let mut files = Vec::new();
     let mut remaining = MAX_DECOMPRESSED_CHART_SIZE;
-    let entries = archive.entries().map_err(io_to_archive)?;
+    let entries = archive
+        .entries_with_seek()
+        .map_err(|e| truncated(io_to_archive(e)))?;
     for entry in entries {
-        let mut entry = entry.map_err(io_to_archive)?;
+        let mut entry = entry.map_err(|e| truncated(io_to_archive(e)))?;
         let header = entry.header();
         let kind = header.entry_type();
         if kind.is_pax_global_extensions() || kind.is_pax_local_extensions() {
@@ -247,24 +289,46 @@ pub fn read_archive(data: &[u8]) -> Result<Vec<BufferedFile>, ArchiveError> {
             .mtime()
             .ok()
             .map(|s| SystemTime::UNIX_EPOCH + Duration::from_secs(s));
-        let mut buf = Vec::with_capacity(size as usize);
-        let read = (&mut entry)
-            .take(remaining)
-            .read_to_end(&mut buf)
-            .map_err(io_to_archive)? as u64;
-        remaining -= read;
-        if read < size {
-            return Err(ArchiveError::UnexpectedEof);
-        }
+        let contiguous = matches!(kind, tar::EntryType::Regular | tar::EntryType::Continuous);
+        let mut file = if contiguous {
+            let start = entry.raw_file_position() as usize;
+            let end = start.saturating_add(size as usize);
+            if end > tar_bytes.len() {
+                return Err(truncated(ArchiveError::UnexpectedEof));
+            }
+            remaining -= size;
+            tar_bytes.slice(start..end)
+        } else {
+            // Links, sparse files and other rare kinds: read them through
+            // the tar reader, as helm's io.Copy does.
+            let mut buf = Vec::with_capacity(size as usize);
+            let read = (&mut entry)
+                .take(remaining)
+                .read_to_end(&mut buf)
+                .map_err(|e| truncated(io_to_archive(e)))? as u64;
+            remaining -= read;
+            if read < size {
+                return Err(truncated(ArchiveError::UnexpectedEof));
+            }
+            SharedBytes::from_vec(buf)
+        };
         if remaining == 0 {
             return Err(ArchiveError::ChartTooLarge);
         }
-        let data = super::loader::strip_bom(buf);
+        if file.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            file = file.slice(3..file.len());
+        }
         files.push(BufferedFile {
             name,
-            data,
+            data: file,
             mod_time,
         });
+    }
+    let ran_out = archive.into_inner().position() >= tar_bytes.len() as u64;
+    if let (Some(e), true) = (inflate_error, ran_out) {
+        // The stream broke (or was cut) before the tar's end marker; past
+        // the marker helm (like tar) reads nothing more.
+        return Err(e);
     }
     if files.is_empty() {
         return Err(ArchiveError::Empty);

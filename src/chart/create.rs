@@ -150,13 +150,15 @@ pub fn create_from_starter(
     for t in &mut sc.templates {
         t.data = String::from_utf8_lossy(&t.data)
             .replace(PLACEHOLDER, &name)
-            .into_bytes();
+            .into_bytes()
+            .into();
     }
     for f in &mut sc.raw {
         if f.name == "values.yaml" {
             f.data = String::from_utf8_lossy(&f.data)
                 .replace(PLACEHOLDER, &name)
-                .into_bytes();
+                .into_bytes()
+                .into();
         }
     }
     save_dir(&sc, dest)

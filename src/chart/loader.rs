@@ -9,7 +9,7 @@ use super::archive::{self, ArchiveError, BufferedFile, MAX_DECOMPRESSED_FILE_SIZ
 use super::decode::{apply_metadata, decode_lock};
 use super::helmignore::{IgnoreError, Rules, HELM_IGNORE};
 use super::metadata::{Metadata, ValidationError, API_VERSION_V1};
-use super::{Chart, ChartFile};
+use super::{Chart, ChartFile, SharedBytes};
 use crate::value::Value;
 use crate::values::yaml::{parse_values, unmarshal, YamlError};
 
@@ -205,7 +205,7 @@ fn walk(
                 go_io_error("read", &path, &e)
             ))
         })?;
-        let data = strip_bom(data);
+        let data = strip_bom(SharedBytes::from_vec(data));
         out.push(BufferedFile {
             name: rel_name,
             data,
@@ -215,11 +215,13 @@ fn walk(
     Ok(())
 }
 
-pub(crate) fn strip_bom(mut data: Vec<u8>) -> Vec<u8> {
+/// The bytes without a leading UTF-8 byte order mark (a view, no copy).
+pub(crate) fn strip_bom(data: SharedBytes) -> SharedBytes {
     if data.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        data.drain(..3);
+        data.slice(3..data.len())
+    } else {
+        data
     }
-    data
 }
 
 /// go-yaml's reader error for bytes that are not UTF-8, found the way its
@@ -348,10 +350,10 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, ChartError> {
                     file: "values.yaml".into(),
                     cause: e,
                 })?;
-                c.values_raw = Some(f.data);
+                c.values_raw = Some(f.data.into_vec());
             }
             "values.schema.json" => {
-                c.schema = Some(f.data);
+                c.schema = Some(f.data.into_vec());
                 c.schema_mod_time = f.mod_time;
             }
             "requirements.yaml" => {

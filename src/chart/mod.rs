@@ -18,12 +18,14 @@ pub mod lint;
 pub mod loader;
 pub mod metadata;
 pub mod package;
+pub mod shared_bytes;
 pub mod show;
 
 use std::time::SystemTime;
 
 pub use loader::{load, load_archive_bytes, load_dir, load_files, ChartError};
 pub use metadata::{Dependency, Lock, Maintainer, Metadata, ValidationError};
+pub use shared_bytes::SharedBytes;
 
 use crate::value::Value;
 
@@ -31,14 +33,16 @@ use crate::value::Value;
 #[derive(Clone, Debug)]
 pub struct ChartFile {
     pub name: String,
-    pub data: Vec<u8>,
+    /// Shared, not copied, between the chart, its parents' `raw`, `.Files`
+    /// and the CRD list.
+    pub data: SharedBytes,
     /// When the file was last modified (directory mtime or tar header);
     /// `None` when unknown. Packaging writes it into the tar header.
     pub mod_time: Option<SystemTime>,
 }
 
 impl ChartFile {
-    pub fn new(name: impl Into<String>, data: impl Into<Vec<u8>>) -> ChartFile {
+    pub fn new(name: impl Into<String>, data: impl Into<SharedBytes>) -> ChartFile {
         ChartFile {
             name: name.into(),
             data: data.into(),
@@ -97,7 +101,7 @@ pub struct Crd {
     pub name: String,
     /// Full path from the root chart (`parent/charts/sub/crds/x.yaml`).
     pub filename: String,
-    pub data: Vec<u8>,
+    pub data: SharedBytes,
 }
 
 impl Chart {
