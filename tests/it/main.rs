@@ -14,6 +14,7 @@ mod package_oracle;
 mod provenance;
 mod release;
 mod release_apply;
+mod release_read;
 mod release_faults;
 mod release_helm3;
 mod release_interop;
