@@ -96,6 +96,19 @@ fn run_index(a: IndexArgs) -> anyhow::Result<()> {
     let mut index = index_dir::index_directory(&dir, &a.url)?;
     if !a.merge.is_empty() {
         let merge_path = Path::new(&a.merge);
+        // Big indexes in helm's own layout are merged chart by chart.
+        if !a.json
+            && merge_path.exists()
+            && rudder::repo::index_merge::merge_into_file(
+                &index,
+                merge_path,
+                &out,
+                &mut log_to_stderr,
+            )?
+        {
+            std::mem::forget(index);
+            return Ok(());
+        }
         let other = if merge_path.exists() {
             rudder::repo::index_decode::load_index_file(merge_path, &mut log_to_stderr)
                 .map_err(|e| anyhow::anyhow!("merge failed: {e}"))?

@@ -32,6 +32,44 @@ pub fn write_atomic(dest: &Path, data: &[u8], mode: u32) -> std::io::Result<()> 
     result
 }
 
+/// [`write_atomic`] for output produced piece by piece: `fill` writes into
+/// a buffered temporary file next to `dest`, which replaces `dest` only
+/// when `fill` returns `Ok(true)`; on `Ok(false)` or an error nothing is
+/// left behind. Like helm's `AtomicWriteFile` (and unlike
+/// [`write_atomic`]) the data is not synced first: this is for big
+/// generated files such as a merged `index.yaml`.
+pub fn write_atomic_streamed(
+    dest: &Path,
+    mode: u32,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<bool>,
+) -> std::io::Result<bool> {
+    let dir = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let base = dest
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "file".into());
+    let tmp = unique_temp_path(&dir, &base);
+    let result = (|| {
+        let f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+        if !fill(&mut w)? {
+            return Ok(false);
+        }
+        w.flush()?;
+        drop(w);
+        set_mode(&tmp, mode)?;
+        std::fs::rename(&tmp, dest)?;
+        Ok(true)
+    })();
+    if !matches!(result, Ok(true)) {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
 fn unique_temp_path(dir: &Path, base: &str) -> PathBuf {
     use std::sync::atomic::{AtomicU64, Ordering};
     static COUNTER: AtomicU64 = AtomicU64::new(0);

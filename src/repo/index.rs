@@ -168,6 +168,27 @@ impl IndexFile {
     }
 }
 
+/// [`IndexFile::merge`] for one chart whose incoming versions all carry
+/// its name: each is appended unless `existing` already has it (by
+/// [`IndexFile::has`]'s rules, so a constraint-equal version counts).
+pub fn merge_chart_versions(
+    existing: &mut Vec<ChartVersion>,
+    incoming: Vec<ChartVersion>,
+    name: &str,
+    log: &mut dyn FnMut(Record),
+) {
+    let mut parsed: Vec<Option<Version>> = existing
+        .iter()
+        .map(|e| Version::parse(e.version()).ok())
+        .collect();
+    for cv in incoming {
+        if find_in(existing, &parsed, name, cv.version(), log).is_err() {
+            parsed.push(Version::parse(cv.version()).ok());
+            existing.push(cv);
+        }
+    }
+}
+
 /// The body of [`IndexFile::get`] over one chart's versions.
 pub fn find_version<'a>(
     vs: &'a [ChartVersion],

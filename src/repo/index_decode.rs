@@ -90,6 +90,15 @@ fn is_json(data: &[u8]) -> bool {
     serde_json::from_slice::<serde::de::IgnoredAny>(data).is_ok()
 }
 
+/// `data` as text: borrowed when it is valid UTF-8 (the usual case, and
+/// much faster to check than the lossy conversion), else lossily.
+pub fn utf8_text(data: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(data) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(data),
+    }
+}
+
 /// helm's `loadIndex`. `source` names the file in warnings.
 pub fn load_index(
     data: &[u8],
@@ -114,7 +123,7 @@ fn load_index_keeping(
             .map_err(|e| IndexError::Json(e.to_string()))?;
         (v, false)
     } else {
-        let text = String::from_utf8_lossy(data);
+        let text = utf8_text(data);
         // helm's own layout is read by the streaming fast reader; anything
         // else (and every error) goes through the general loader.
         if let Some((index, nulls)) = decode_fast(&text, keep) {
@@ -137,72 +146,81 @@ fn load_index_keeping(
     finish_index(index, nulls, source, log)
 }
 
-/// Decodes a YAML index in helm's own layout one chart version at a time
-/// (see [`super::index_fast_yaml::parse_index`]), so neither the whole
-/// `Value` tree nor its freeing ever costs anything. `None` when the
-/// layout is not recognised or any field fails to decode: the general
-/// path then produces helm's exact error.
-fn decode_fast(text: &str, keep: &mut dyn FnMut(Kept)) -> Option<(IndexFile, Vec<String>)> {
-    let mut entries: BTreeMap<String, Vec<ChartVersion>> = BTreeMap::new();
+/// Decodes a YAML index in helm's own layout one chart at a time (see
+/// [`super::index_fast_yaml::split_index`]), so neither the whole `Value`
+/// tree nor its freeing ever costs anything. `None` when the layout is
+/// not recognised or any field fails to decode: the general path then
+/// produces helm's exact error.
+fn decode_fast(text: &str, keep: &mut dyn FnMut(Kept)) -> Option<(IndexFile, Vec<NullItem>)> {
+    let layout = super::index_fast_yaml::split_index(text)?;
+    let mut index = decode_index(&Value::map(layout.top), true, &mut Vec::new()).ok()?;
     let mut nulls = Vec::new();
-    let mut current: Option<(String, Vec<ChartVersion>)> = None;
-    let mut done = |cur: &mut Option<(String, Vec<ChartVersion>)>,
-                    entries: &mut BTreeMap<String, Vec<ChartVersion>>| {
-        match cur.take() {
-            Some((name, mut versions)) => {
-                if entries.contains_key(&name) {
-                    return false;
-                }
-                keep(Kept::Chart(&name, &mut versions));
-                entries.insert(name, versions);
-                true
-            }
-            None => true,
-        }
-    };
-    let top = super::index_fast_yaml::parse_index(text, &mut |event| {
-        use super::index_fast_yaml::EntryEvent;
-        match event {
-            EntryEvent::Chart(name) => {
-                done(&mut current, &mut entries).then_some(())?;
-                current = Some((name.to_string(), Vec::new()));
-            }
-            EntryEvent::Version(v) => {
-                let (name, versions) = current.as_mut()?;
-                if v.is_nil() {
-                    nulls.push(name.clone());
-                } else {
-                    versions.push(decode_chart_version(&v, true).ok()?);
-                }
-            }
-        }
-        Some(())
-    })?;
-    done(&mut current, &mut entries).then_some(())?;
-    let mut index = decode_index(&Value::map(top), true, &mut Vec::new()).ok()?;
-    index.entries = entries;
-    // The general path reports null items in chart-name order.
+    for block in &layout.charts {
+        let (mut versions, null_at) = decode_chart_block(block)?;
+        nulls.extend(null_at.into_iter().map(|at| (block.name.clone(), at)));
+        keep(Kept::Chart(&block.name, &mut versions));
+        index.entries.insert(block.name.clone(), versions);
+    }
     nulls.sort();
     Some((index, nulls))
+}
+
+/// The top-level fields of an index read by
+/// [`super::index_fast_yaml::split_index`] (its `entries` are left empty),
+/// or `None` when they do not decode (the general path has the error).
+pub fn decode_layout_top(top: crate::value::MapData) -> Option<IndexFile> {
+    decode_index(&Value::map(top), true, &mut Vec::new()).ok()
+}
+
+/// A null item in a chart's version list: the chart and the item's
+/// position in the list as written.
+pub type NullItem = (String, usize);
+
+/// One chart's versions from its block (not yet validated or sorted) and
+/// the positions of its null items; `None` when the block is outside the
+/// fast layout or a field does not decode.
+pub fn decode_chart_block(
+    block: &super::index_fast_yaml::ChartBlock,
+) -> Option<(Vec<ChartVersion>, Vec<usize>)> {
+    let items = super::index_fast_yaml::chart_items(block)?;
+    let mut versions = Vec::with_capacity(items.len());
+    let mut nulls = Vec::new();
+    for (at, item) in items.iter().enumerate() {
+        if item.is_nil() {
+            nulls.push(at);
+        } else {
+            versions.push(decode_chart_version(item, true).ok()?);
+        }
+    }
+    Some((versions, nulls))
+}
+
+/// helm's warning for a null item in a chart's version list.
+pub fn null_entry_warning(name: &str, source: &str) -> Record {
+    Record::new(
+        Level::Warn,
+        "skipping loading invalid entry for chart: empty entry",
+    )
+    .attr("name", name.to_string())
+    .attr("source", source.to_string())
 }
 
 /// The steps after decoding that both paths share: null-item and invalid
 /// version warnings, sorting, the `apiVersion` check.
 fn finish_index(
     mut index: IndexFile,
-    nulls: Vec<String>,
+    nulls: Vec<NullItem>,
     source: &str,
     log: &mut dyn FnMut(Record),
 ) -> Result<IndexFile, IndexError> {
-    for name in nulls {
-        log(Record::new(
-            Level::Warn,
-            "skipping loading invalid entry for chart: empty entry",
-        )
-        .attr("name", name)
-        .attr("source", source));
+    let mut null_at: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (name, at) in &nulls {
+        null_at.entry(name).or_default().push(*at);
     }
-    drop_invalid_entries(&mut index, source, log);
+    for (name, versions) in index.entries.iter_mut() {
+        let at = null_at.get(name.as_str()).map_or(&[][..], Vec::as_slice);
+        check_versions(name, versions, at, source, log);
+    }
     index.sort_entries();
     if index.api_version.is_empty() {
         return Err(IndexError::NoApiVersion);
@@ -210,23 +228,33 @@ fn finish_index(
     Ok(index)
 }
 
-/// Removes versions that fail chart validation, warning as helm does
-/// (helm walks each list backwards, so warnings come last-first).
-fn drop_invalid_entries(index: &mut IndexFile, source: &str, log: &mut dyn FnMut(Record)) {
-    for (name, versions) in index.entries.iter_mut() {
-        drop_invalid_versions(name, versions, source, log);
-    }
-}
-
-/// [`drop_invalid_entries`] for one chart's versions.
-pub fn drop_invalid_versions(
+/// Removes versions that fail chart validation, warning as helm does for
+/// them and for the null items at `null_at` (positions in the list as
+/// written, ascending): helm walks each list backwards, so warnings come
+/// last-first.
+pub fn check_versions(
     name: &str,
     versions: &mut Vec<ChartVersion>,
+    null_at: &[usize],
     source: &str,
     log: &mut dyn FnMut(Record),
 ) {
+    let total = versions.len() + null_at.len();
+    let mut is_null = vec![false; total];
+    for &at in null_at {
+        if let Some(slot) = is_null.get_mut(at) {
+            *slot = true;
+        }
+    }
     let mut keep = vec![true; versions.len()];
-    for (i, cv) in versions.iter_mut().enumerate().rev() {
+    let mut i = versions.len();
+    for written in (0..total).rev() {
+        if is_null[written] || i == 0 {
+            log(null_entry_warning(name, source));
+            continue;
+        }
+        i -= 1;
+        let cv = &mut versions[i];
         if cv.metadata.api_version.is_empty() {
             cv.metadata.api_version = API_VERSION_V1.into();
         }
@@ -247,6 +275,16 @@ pub fn drop_invalid_versions(
     }
     let mut flags = keep.into_iter();
     versions.retain(|_| flags.next().unwrap_or(true));
+}
+
+/// [`check_versions`] for a list without null items.
+pub fn drop_invalid_versions(
+    name: &str,
+    versions: &mut Vec<ChartVersion>,
+    source: &str,
+    log: &mut dyn FnMut(Record),
+) {
+    check_versions(name, versions, &[], source, log)
 }
 
 fn kind(v: &Value) -> &'static str {
@@ -307,7 +345,7 @@ fn time_field(v: &Value, field: &str) -> Result<String, String> {
     }
 }
 
-fn decode_index(doc: &Value, strict: bool, nulls: &mut Vec<String>) -> Result<IndexFile, String> {
+fn decode_index(doc: &Value, strict: bool, nulls: &mut Vec<NullItem>) -> Result<IndexFile, String> {
     let mut index = IndexFile {
         generated: gotime::ZERO_TIME.into(),
         ..IndexFile::default()
@@ -369,7 +407,7 @@ fn decode_index(doc: &Value, strict: bool, nulls: &mut Vec<String>) -> Result<In
 fn decode_entries(
     v: &Value,
     strict: bool,
-    nulls: &mut Vec<String>,
+    nulls: &mut Vec<NullItem>,
 ) -> Result<BTreeMap<String, Vec<ChartVersion>>, String> {
     let mut out = BTreeMap::new();
     match v {
@@ -389,10 +427,10 @@ fn decode_entries(
             Value::List(l) => {
                 let items = l.items.borrow();
                 let mut versions = Vec::with_capacity(items.len());
-                for item in items.iter() {
+                for (at, item) in items.iter().enumerate() {
                     // helm skips null entries with a warning (logged by the caller).
                     if item.is_nil() {
-                        nulls.push(name.clone());
+                        nulls.push((name.clone(), at));
                         continue;
                     }
                     versions.push(decode_chart_version(item, strict)?);

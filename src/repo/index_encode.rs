@@ -86,6 +86,41 @@ pub fn to_yaml(index: &IndexFile) -> Result<String, JsonError> {
     if index.entries.is_empty() {
         return crate::render::encode::to_yaml(&index_value(index));
     }
+    let Some((head, tail)) = yaml_shell(index)? else {
+        return crate::render::encode::to_yaml(&index_value(index));
+    };
+    let mut out = String::with_capacity(head.len() + index.entries.len() * 4096);
+    out.push_str(&head);
+    for name in chart_order(index.entries.keys()) {
+        match chart_yaml(name, &index.entries[name])? {
+            Some(text) => out.push_str(&text),
+            None => return crate::render::encode::to_yaml(&index_value(index)),
+        }
+    }
+    out.push_str(&tail);
+    Ok(out)
+}
+
+/// Chart names in the order go-yaml v2 writes map keys (its "natural"
+/// order: `a9` before `a10`), not byte order.
+pub fn chart_order<'a>(names: impl Iterator<Item = &'a String>) -> Vec<&'a String> {
+    let mut names: Vec<&String> = names.collect();
+    names.sort_by(|a, b| {
+        if crate::render::encode::yaml_v2::natural_less(a, b) {
+            std::cmp::Ordering::Less
+        } else if crate::render::encode::yaml_v2::natural_less(b, a) {
+            std::cmp::Ordering::Greater
+        } else {
+            std::cmp::Ordering::Equal
+        }
+    });
+    names
+}
+
+/// The index's YAML around its entries: the text up to and including
+/// `entries:\n`, and the rest after the charts. `None` when the shell does
+/// not have the expected shape (the caller then emits the whole tree).
+pub fn yaml_shell(index: &IndexFile) -> Result<Option<(String, String)>, JsonError> {
     let shell = IndexFile {
         server_info: index.server_info.clone(),
         api_version: index.api_version.clone(),
@@ -101,29 +136,28 @@ pub fn to_yaml(index: &IndexFile) -> Result<String, JsonError> {
     } else {
         match head.find(&format!("\n{PLACEHOLDER}")) {
             Some(i) => i + 1,
-            // Not where it is expected: emit the whole tree at once.
-            None => return crate::render::encode::to_yaml(&index_value(index)),
+            None => return Ok(None),
         }
     };
-    let mut out = String::with_capacity(head.len() + index.entries.len() * 4096);
-    out.push_str(&head[..at]);
-    out.push_str("entries:\n");
-    for (name, versions) in &index.entries {
-        let mut one = MapData::new();
-        one.insert(
-            name.clone(),
-            Value::list(versions.iter().map(chart_version_value).collect()),
-        );
-        let mut doc = MapData::new();
-        doc.insert("entries".into(), Value::map(one));
-        let text = crate::render::encode::to_yaml(&Value::map(doc))?;
-        match text.strip_prefix("entries:\n") {
-            Some(body) => out.push_str(body),
-            None => return crate::render::encode::to_yaml(&index_value(index)),
-        }
-    }
-    out.push_str(&head[at + PLACEHOLDER.len()..]);
-    Ok(out)
+    let tail = head[at + PLACEHOLDER.len()..].to_string();
+    let mut head = head;
+    head.truncate(at);
+    head.push_str("entries:\n");
+    Ok(Some((head, tail)))
+}
+
+/// One chart's part of the `entries:` block (`  name:\n  - ...`), or
+/// `None` when the emitter's output does not have the expected shape.
+pub fn chart_yaml(name: &str, versions: &[ChartVersion]) -> Result<Option<String>, JsonError> {
+    let mut one = MapData::new();
+    one.insert(
+        name.to_string(),
+        Value::list(versions.iter().map(chart_version_value).collect()),
+    );
+    let mut doc = MapData::new();
+    doc.insert("entries".into(), Value::map(one));
+    let text = crate::render::encode::to_yaml(&Value::map(doc))?;
+    Ok(text.strip_prefix("entries:\n").map(str::to_string))
 }
 
 /// JSON in Go struct field order, for `MarshalIndent`.
@@ -352,6 +386,8 @@ mod tests {
             format!("annotations:\n  z: y\n{SRC}publicKeys:\n- k1\nserverInfo:\n  contextPath: /x\n"),
             "apiVersion: v1\nentries:\n  b:\n  - name: b\n    version: 1.0.0\n    description: a description long enough that go-yaml folds it when it passes the eighty column limit of the emitter\n  a:\n  - name: a\n    version: 0.1.0\n    annotations:\n      images: |\n        - name: x\n          image: y\n".to_string(),
             "apiVersion: v1\nentries: {}\n".to_string(),
+            // go-yaml's natural key order: a_b, a9, a9-x, a10, aB, ab.
+            "apiVersion: v1\nentries:\n  a10:\n  - name: a10\n    version: 1.0.0\n  a9:\n  - name: a9\n    version: 1.0.0\n  a9-x:\n  - name: a9-x\n    version: 1.0.0\n  aB:\n  - name: aB\n    version: 1.0.0\n  ab:\n  - name: ab\n    version: 1.0.0\n  a_b:\n  - name: a_b\n    version: 1.0.0\n".to_string(),
         ];
         let corpus =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/index.yaml");

@@ -31,12 +31,21 @@ pub enum EntryEvent<'a> {
     Version(Value),
 }
 
+/// Whether `src` has characters this reader does not handle.
+fn unsupported_chars(src: &str) -> bool {
+    src.contains(['\r', '\t']) || src.starts_with('\u{feff}')
+}
+
 /// Splits `src` into lines, or `None` when it has characters this reader
 /// does not handle.
 fn reader(src: &str) -> Option<Reader<'_>> {
-    if src.contains('\r') || src.contains('\t') || src.starts_with('\u{feff}') {
+    if unsupported_chars(src) {
         return None;
     }
+    Some(lines_of(src))
+}
+
+fn lines_of(src: &str) -> Reader<'_> {
     let mut lines = Vec::with_capacity(src.len() / 24);
     for raw in src.split('\n') {
         let text = raw.trim_start_matches(' ');
@@ -45,7 +54,165 @@ fn reader(src: &str) -> Option<Reader<'_>> {
             text,
         });
     }
-    Some(Reader { lines, i: 0 })
+    Reader { lines, i: 0 }
+}
+
+/// One chart under `entries`: its name and the text of its version list
+/// (the lines after the name's line, up to the next chart).
+#[derive(Clone, Debug)]
+pub struct ChartBlock<'a> {
+    pub name: String,
+    body: &'a str,
+    /// Written as `name: []`: nothing may follow.
+    flow_empty: bool,
+}
+
+/// An index in helm's layout cut into independent pieces: the top-level
+/// keys other than `entries` (already read) and one [`ChartBlock`] per
+/// chart, in file order. Each block can be read on its own (and so on any
+/// thread) with [`chart_items`].
+pub struct IndexLayout<'a> {
+    pub top: MapData,
+    pub charts: Vec<ChartBlock<'a>>,
+}
+
+/// The lines of `src` with their byte offsets.
+fn line_spans(src: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start > src.len() {
+            return None;
+        }
+        let end = src[start..].find('\n').map_or(src.len(), |i| start + i);
+        let line = (start, &src[start..end]);
+        start = end + 1;
+        Some(line)
+    })
+}
+
+/// Cuts an index into [`IndexLayout`] by looking only at line starts: a
+/// non-blank line at column 0 is a top-level key, and inside `entries` a
+/// line at the chart names' indentation that is not a `- ` item names the
+/// next chart (every scalar and nested node of a version sits deeper).
+/// `None` when the text is outside the layout [`parse_index`] accepts.
+pub fn split_index(src: &str) -> Option<IndexLayout<'_>> {
+    if unsupported_chars(src) {
+        return None;
+    }
+    // (key line start, body start, body end) of a block `entries:`
+    let mut entries: Option<(usize, usize, usize)> = None;
+    let mut open: Option<(usize, usize)> = None;
+    for (at, line) in line_spans(src) {
+        if line.is_empty() || line.starts_with(' ') {
+            continue;
+        }
+        if let Some((key_at, start)) = open.take() {
+            entries = Some((key_at, start, at));
+        }
+        if line == "entries:" {
+            if entries.is_some() {
+                return None;
+            }
+            open = Some((at, (at + line.len() + 1).min(src.len())));
+        }
+    }
+    if let Some((key_at, start)) = open {
+        entries = Some((key_at, start, src.len()));
+    }
+    let Some((key_at, start, end)) = entries else {
+        // No block `entries:` (absent, `{}` or flow): nothing to cut.
+        let mut none = |_: EntryEvent| None;
+        let top = parse_index(src, &mut none)?;
+        return Some(IndexLayout {
+            top,
+            charts: Vec::new(),
+        });
+    };
+    // The rest of the document, with an empty mapping standing in for
+    // the entries, goes through the whole-document reader.
+    let mut rest = String::with_capacity(src.len() - (end - start) + 16);
+    rest.push_str(&src[..key_at]);
+    rest.push_str("entries: {}\n");
+    rest.push_str(&src[end..]);
+    let mut none = |_: EntryEvent| None;
+    let top = parse_index(&rest, &mut none)?;
+    let body = &src[start..end];
+    let mut charts: Vec<ChartBlock> = Vec::new();
+    let mut chart_indent = None;
+    let mut current: Option<(String, usize, bool)> = None;
+    let mut seen = std::collections::HashSet::new();
+    for (at, line) in line_spans(body) {
+        let text = line.trim_start_matches(' ');
+        if text.is_empty() {
+            continue;
+        }
+        let indent = line.len() - text.len();
+        let n = *chart_indent.get_or_insert(indent);
+        if indent > n || (indent == n && is_seq_item(text)) {
+            if current.is_none() {
+                return None;
+            }
+            continue;
+        }
+        if indent < n || n == 0 {
+            return None;
+        }
+        let end_key = key_end(text)?;
+        let key = &text[..end_key];
+        if key.ends_with(' ') || key.contains(": ") {
+            return None;
+        }
+        let GoYaml::Str(name) = resolve_plain(key) else {
+            return None;
+        };
+        let flow_empty = match text[end_key + 1..].trim_start_matches(' ') {
+            "" => false,
+            "[]" => true,
+            _ => return None,
+        };
+        // A repeated chart name is left to the general loader's error.
+        if !seen.insert(name.clone()) {
+            return None;
+        }
+        if let Some((prev, from, flow_empty)) = current.take() {
+            charts.push(ChartBlock {
+                name: prev,
+                body: &body[from..at],
+                flow_empty,
+            });
+        }
+        let next = (at + line.len() + 1).min(body.len());
+        current = Some((name, next, flow_empty));
+    }
+    if let Some((prev, from, flow_empty)) = current.take() {
+        charts.push(ChartBlock {
+            name: prev,
+            body: &body[from..],
+            flow_empty,
+        });
+    }
+    Some(IndexLayout { top, charts })
+}
+
+/// The items of one chart's version list: each version's mapping, or
+/// `Nil` for a null item. `None` when the block is outside the layout
+/// this reader handles.
+pub fn chart_items(block: &ChartBlock) -> Option<Vec<Value>> {
+    let mut r = lines_of(block.body);
+    let mut items = Vec::new();
+    let Some(j) = r.peek() else {
+        return Some(items);
+    };
+    let line = &r.lines[j];
+    if block.flow_empty || !is_seq_item(line.text) {
+        return None;
+    }
+    let k = line.indent;
+    r.seq_each(k, &mut |v| {
+        items.push(v);
+        Some(())
+    })?;
+    r.peek().is_none().then_some(items)
 }
 
 /// Reads an index in helm's layout without ever holding the whole tree:
@@ -665,5 +832,50 @@ mod big_tests {
             crate::render::encode::to_json(&fast).unwrap()
                 == crate::render::encode::to_json(&slow).unwrap()
         );
+    }
+}
+
+#[cfg(test)]
+mod split_tests {
+    use super::*;
+
+    fn names_and_items(src: &str) -> Option<Vec<(String, usize)>> {
+        let layout = split_index(src)?;
+        layout
+            .charts
+            .iter()
+            .map(|b| Some((b.name.clone(), chart_items(b)?.len())))
+            .collect()
+    }
+
+    #[test]
+    fn cuts_charts_at_their_names() {
+        let src = "apiVersion: v1\nentries:\n  a:\n  - name: a\n    description: |\n      text\n\n      more\n  - null\n  b: []\n  c:\n  d:\n    - name: d\n      version: 1.0.0\ngenerated: x\n";
+        assert_eq!(
+            names_and_items(src).unwrap(),
+            [
+                ("a".into(), 2),
+                ("b".into(), 0),
+                ("c".into(), 0),
+                ("d".into(), 1)
+            ]
+        );
+        let layout = split_index(src).unwrap();
+        assert_eq!(layout.top.len(), 2); // apiVersion, generated
+    }
+
+    #[test]
+    fn refuses_what_the_whole_reader_refuses() {
+        for src in [
+            "apiVersion: v1\nentries:\n  a:\n  - name: a\n  a:\n  - name: a\n",
+            "apiVersion: v1\nentries:\n  - a\n",
+            "apiVersion: v1\nentries:\n  a: []\n  - name: a\n",
+            "apiVersion: v1\nentries:\n    a:\n  b:\n",
+            "apiVersion: v1\nentries:\n  a: x\n",
+            "apiVersion: v1\nEntries: {}\nentries:\n  a: []\n",
+            "apiVersion: v1\n\tentries:\n",
+        ] {
+            assert!(names_and_items(src).is_none(), "{src}");
+        }
     }
 }

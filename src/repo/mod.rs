@@ -19,6 +19,8 @@ pub mod index_decode;
 pub mod index_dir;
 pub mod index_encode;
 pub mod index_fast_yaml;
+pub mod index_merge;
+pub mod index_parallel;
 pub mod oci;
 pub mod progress;
 pub mod provenance;

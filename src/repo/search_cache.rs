@@ -19,6 +19,7 @@ use std::path::Path;
 use std::rc::Rc;
 
 use super::index_decode::Kept;
+use super::index_fast_yaml::ChartBlock;
 use super::search::{ChartRecords, RepoRecords, SearchRecord};
 
 const MAGIC: &[u8; 8] = b"RDSRCH01";
@@ -221,12 +222,126 @@ pub fn load_repo(cache_dir: &Path, repo: &str) -> Result<CachedRepo, LoadFailure
             }
         }
     }
+    let source = index_path.display().to_string();
+    let (charts, warnings) = match load_on_all_cores(&index_path, &source) {
+        Some(loaded) => loaded,
+        None => load_streaming(&index_path, &source)?,
+    };
+    let cached = CachedRepo {
+        records: RepoRecords { charts },
+        warnings,
+    };
+    if let Some(key) = key {
+        // Only trust the key if the index did not change while we read it.
+        if SourceKey::of(&index_path).ok() == Some(key) {
+            let _ = super::atomic_file::write_atomic(&cache_path, &encode(key, &cached), 0o644);
+        }
+    }
+    Ok(cached)
+}
+
+/// One chart's search records, built on a worker thread (plain strings,
+/// so they can cross threads), with what loading it would log.
+struct ChartOut {
+    key: String,
+    /// name, version, appVersion, description, keywords per version.
+    records: Vec<[String; 5]>,
+    /// What loading logs for the chart's null items and invalid versions.
+    load_warnings: Vec<String>,
+}
+
+fn chart_out(block: &ChartBlock, source: &str) -> Option<ChartOut> {
+    let (mut versions, null_at) = super::index_decode::decode_chart_block(block)?;
+    let mut load_warnings = Vec::new();
+    super::index_decode::check_versions(&block.name, &mut versions, &null_at, source, &mut |r| {
+        load_warnings.push(r.to_string())
+    });
+    super::index::sort_versions_desc(&mut versions);
+    let records = versions
+        .into_iter()
+        .map(|cv| {
+            let md = cv.metadata;
+            let keywords = md.keywords.join(" ");
+            [
+                md.name,
+                md.version,
+                md.app_version,
+                md.description,
+                keywords,
+            ]
+        })
+        .collect();
+    Some(ChartOut {
+        key: block.name.clone(),
+        records,
+        load_warnings,
+    })
+}
+
+/// Records and load warnings of an index in helm's own layout, its charts
+/// decoded on every core; `None` for anything else (including every
+/// error), which [`load_streaming`] then handles.
+fn load_on_all_cores(index_path: &Path, source: &str) -> Option<(Vec<ChartRecords>, Vec<String>)> {
+    let data = std::fs::read(index_path).ok()?;
+    let text = std::str::from_utf8(&data).ok()?;
+    let mut layout = super::index_fast_yaml::split_index(text)?;
+    let top = super::index_decode::decode_layout_top(std::mem::take(&mut layout.top))?;
+    if top.api_version.is_empty() {
+        return None;
+    }
+    let mut outs: Vec<ChartOut> = Vec::with_capacity(layout.charts.len());
+    let complete = super::index_parallel::for_each_ordered(
+        &layout.charts,
+        |block| chart_out(block, source),
+        |_, out| {
+            outs.push(out);
+            true
+        },
+    );
+    if !complete {
+        return None;
+    }
+    // The loader's order: chart by chart in name order.
+    outs.sort_by(|a, b| a.key.cmp(&b.key));
+    let mut warnings = Vec::new();
+    let mut charts = Vec::with_capacity(outs.len());
+    for out in outs {
+        warnings.extend(out.load_warnings);
+        if out.records.is_empty() {
+            continue;
+        }
+        let versions = out
+            .records
+            .into_iter()
+            .map(
+                |[name, version, app_version, description, keywords]| SearchRecord {
+                    name: name.into(),
+                    version: version.into(),
+                    app_version: app_version.into(),
+                    description: description.into(),
+                    keywords: keywords.into(),
+                },
+            )
+            .collect();
+        charts.push(ChartRecords {
+            key: out.key,
+            versions,
+        });
+    }
+    Some((charts, warnings))
+}
+
+/// Records and load warnings through the index loader (any layout, and
+/// helm's error texts), one chart at a time.
+fn load_streaming(
+    index_path: &Path,
+    source: &str,
+) -> Result<(Vec<ChartRecords>, Vec<String>), LoadFailure> {
     let mut warnings = Vec::new();
     // Each chart becomes records as soon as it is decoded and its versions
     // are dropped, so the whole index never sits in memory. Their
     // invalid-version warnings come after the loader's own ones, in chart
     // order, as `load_index_file` would print them.
-    let source = index_path.display().to_string();
     let mut charts: Vec<ChartRecords> = Vec::new();
     let mut deferred: Vec<(String, String)> = Vec::new();
     let index = super::index_decode::load_index_file_keeping(
@@ -238,7 +353,7 @@ pub fn load_repo(cache_dir: &Path, repo: &str) -> Result<CachedRepo, LoadFailure
                 deferred.clear();
             }
             Kept::Chart(name, versions) => {
-                super::index_decode::drop_invalid_versions(name, versions, &source, &mut |r| {
+                super::index_decode::drop_invalid_versions(name, versions, source, &mut |r| {
                     deferred.push((name.to_string(), r.to_string()))
                 });
                 super::index::sort_versions_desc(versions);
@@ -256,17 +371,7 @@ pub fn load_repo(cache_dir: &Path, repo: &str) -> Result<CachedRepo, LoadFailure
     charts.sort_by(|a, b| a.key.cmp(&b.key));
     deferred.sort_by(|a, b| a.0.cmp(&b.0));
     warnings.extend(deferred.into_iter().map(|(_, w)| w));
-    let cached = CachedRepo {
-        records: RepoRecords { charts },
-        warnings,
-    };
-    if let Some(key) = key {
-        // Only trust the key if the index did not change while we read it.
-        if SourceKey::of(&index_path).ok() == Some(key) {
-            let _ = super::atomic_file::write_atomic(&cache_path, &encode(key, &cached), 0o644);
-        }
-    }
-    Ok(cached)
+    Ok((charts, warnings))
 }
 
 #[cfg(test)]
