@@ -254,6 +254,46 @@ fn write_to_file(dir: &str, name: &str, data: &str, append: bool) -> anyhow::Res
     Ok(())
 }
 
+/// Writes `---\n# Source: PATH\nCONTENT\n`, helm's document framing.
+fn write_doc(out: &mut impl Write, path: &str, content: &[u8]) -> std::io::Result<()> {
+    out.write_all(b"---\n# Source: ")?;
+    out.write_all(path.as_bytes())?;
+    out.write_all(b"\n")?;
+    out.write_all(content)?;
+    out.write_all(b"\n")
+}
+
+/// Prints the release as `helm template` does, straight from the rendered
+/// documents (no intermediate copies of the whole output): the manifest
+/// documents (CRDs first) joined, trimmed and ended with a newline, then
+/// the hook documents. File contents are written as their raw bytes, as
+/// Go writes its strings.
+fn write_release<'a>(
+    out: &mut impl Write,
+    docs: &[(&str, &[u8])],
+    hooks: impl Iterator<Item = (&'a str, &'a [u8])>,
+) -> std::io::Result<()> {
+    // Every document starts with `---`, so trimming the joined manifest only
+    // touches the end of the last document.
+    if let Some(((last_path, last), rest)) = docs.split_last() {
+        for (path, content) in rest {
+            write_doc(out, path, content)?;
+        }
+        let mut tail = Vec::with_capacity(last.len() + last_path.len() + 16);
+        write_doc(&mut tail, last_path, last)?;
+        let kept = match std::str::from_utf8(&tail) {
+            Ok(text) => text.trim_end().len(),
+            Err(_) => tail.trim_ascii_end().len(),
+        };
+        out.write_all(&tail[..kept])?;
+    }
+    out.write_all(b"\n")?;
+    for (path, content) in hooks {
+        write_doc(out, path, content)?;
+    }
+    Ok(())
+}
+
 /// Cobra's notices for deprecated flags that were used.
 fn deprecated_flag_notices(args: &Args) {
     let notices = [
@@ -411,6 +451,32 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
 
     // The release manifest: CRDs (with --include-crds), then manifests.
     let output_dir = args.output_dir.as_deref().filter(|d| !d.is_empty());
+    if output_dir.is_none() && args.show_only.is_empty() {
+        let crds = if args.include_crds {
+            chart.crd_objects()
+        } else {
+            Vec::new()
+        };
+        let mut docs: Vec<(&str, &[u8])> = crds
+            .iter()
+            .map(|c| (c.filename.as_str(), &c.data[..]))
+            .collect();
+        docs.extend(
+            rendered
+                .manifests
+                .iter()
+                .map(|m| (m.name.as_str(), m.content.as_bytes())),
+        );
+        let hooks = rendered
+            .hooks
+            .iter()
+            .filter(|h| !args.no_hooks && !(args.skip_tests && h.is_test()))
+            .map(|h| (h.path.as_str(), h.manifest.as_bytes()));
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        write_release(&mut out, &docs, hooks)?;
+        out.flush()?;
+        return Ok(());
+    }
     let release_dir = output_dir.map(|d| {
         if args.release_name {
             rudder::helmpath::go_clean(&format!("{d}/{name}"))
