@@ -267,8 +267,11 @@ mod tests {
             .iter()
             .position(|l| l.starts_with("-----BEGIN PGP SIGNATURE"))
             .unwrap();
+        // 100 bytes are 136 base64 characters: 64 + 64 + 8.
         assert_eq!(lines[at + 2].len(), 64);
-        assert_eq!(lines[at + 3].len(), 136 - 64);
+        assert_eq!(lines[at + 3].len(), 64);
+        assert_eq!(lines[at + 4], "BwcHBw==");
+        assert_eq!(lines[at + 5], "-----END PGP SIGNATURE-----");
     }
 
     #[test]
