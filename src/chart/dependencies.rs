@@ -339,5 +339,7 @@ fn string_pair(child: &str, parent: &str) -> Value {
     Value::Map(Map {
         entries: std::rc::Rc::new(std::cell::RefCell::new(m)),
         elem: crate::value::ElemType::String,
+        nil: false,
+        go_type: None,
     })
 }

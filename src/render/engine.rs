@@ -188,7 +188,7 @@ fn file_context(context: &Value, name: &str, base_path: &str) -> Value {
     let mut tmpl = MapData::new();
     tmpl.insert("Name".to_string(), Value::str(name));
     tmpl.insert("BasePath".to_string(), Value::str(base_path));
-    let tmpl = Value::map(tmpl);
+    let tmpl = Value::map(tmpl).with_go_type(Some(crate::render::objects::VALUES_TYPE));
     if let Value::Map(m) = context {
         if let Ok(mut entries) = m.entries.try_borrow_mut() {
             entries.insert("Template".to_string(), tmpl);

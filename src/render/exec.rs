@@ -1032,6 +1032,11 @@ impl<'a, 'e> State<'a, 'e> {
             (Ty::Bool, Value::Bool(_)) => true,
             (Ty::List, Value::List(l)) => l.elem == ElemType::Any,
             (Ty::Strings, Value::List(l)) => l.elem == ElemType::String,
+            (Ty::Map, Value::Map(m)) if m.go_type.is_some() && m.elem == ElemType::Any => {
+                // A named map type (`common.Values`) is assignable to the
+                // parameter and arrives as the plain map type.
+                return Ok(v.with_go_type(None));
+            }
             (Ty::Map, Value::Map(m)) => m.elem == ElemType::Any,
             (Ty::Bytes, Value::Bytes(_)) => true,
             (Ty::Named(name), Value::Object(o)) => o.type_name() == name,

@@ -494,6 +494,9 @@ fn go_syntax(v: &Value, top: bool) -> String {
         Value::List(l) if l.nil && l.items.borrow().is_empty() => {
             format!("{}(nil)", v.type_name())
         }
+        Value::Map(m) if m.nil && m.entries.borrow().is_empty() => {
+            format!("{}(nil)", v.type_name())
+        }
         Value::List(l) => {
             let items: Vec<String> = l
                 .items

@@ -17,6 +17,10 @@ use crate::render::funcs::{Sig, Ty};
 use crate::render::gofmt;
 use crate::value::{ElemType, MapData, Object, Value};
 
+/// The Go type of `.`, `.Values` and `.Template` in a chart template
+/// (`typeOf .Values`); nested maps stay `map[string]interface {}`.
+pub const VALUES_TYPE: &str = "common.Values";
+
 /// The helm release these objects imitate (`.Capabilities.HelmVersion`).
 pub const HELM_VERSION: &str = "v4.3.1";
 pub const HELM_GIT_COMMIT: &str = "c0d08d0d6d9424d4a14febb5e8a3e51b0dd00dff";
@@ -162,11 +166,15 @@ pub fn chart_value(meta: &Metadata, is_root: bool) -> Value {
         .iter()
         .map(|(k, v)| (k.clone(), Value::str(v)))
         .collect();
+    // Go's yaml leaves the field a nil map when Chart.yaml has none.
+    let nil = annotations.is_empty();
     m.insert(
         "Annotations".into(),
         Value::Map(crate::value::Map {
             entries: Rc::new(std::cell::RefCell::new(annotations)),
             elem: ElemType::String,
+            nil,
+            go_type: None,
         }),
     );
     m.insert("KubeVersion".into(), s(&meta.kube_version));

@@ -197,7 +197,10 @@ fn collect_templates(
     ctx.insert("Files".into(), Files::new(&chart.files).to_value());
     ctx.insert("Release".into(), top.release.clone());
     ctx.insert("Capabilities".into(), top.capabilities.clone());
-    ctx.insert("Values".into(), values);
+    ctx.insert(
+        "Values".into(),
+        values.with_go_type(Some(crate::render::objects::VALUES_TYPE)),
+    );
     ctx.insert("Subcharts".into(), Value::map(subcharts));
     let ctx = Value::map(ctx);
 
@@ -211,7 +214,7 @@ fn collect_templates(
         out.push(TemplateFile {
             name: crate::helmpath::go_clean(&format!("{full_path}/{}", t.name)),
             source: String::from_utf8_lossy(&t.data).into_owned(),
-            context: ctx.clone(),
+            context: ctx.clone().with_go_type(Some(crate::render::objects::VALUES_TYPE)),
             base_path: base_path.clone(),
         });
     }

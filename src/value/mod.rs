@@ -64,6 +64,15 @@ pub struct List {
 pub struct Map {
     pub entries: Rc<RefCell<MapData>>,
     pub elem: ElemType,
+    /// A Go *nil* map (e.g. `.Chart.Annotations` of a chart without any): it
+    /// reads as empty but marshals as `null` and prints `map[string]string(nil)`
+    /// with `%#v`.
+    pub nil: bool,
+    /// The Go named type of the map, when it is not a plain `map[string]T`:
+    /// `common.Values` for `.Values`, `.` and `.Template`. `typeOf` and
+    /// `deepEqual` see it; passing it to a `map[string]interface {}`
+    /// parameter drops it, as Go's assignment does.
+    pub go_type: Option<&'static str>,
 }
 
 /// A host object with Go-like fields and methods (`.Files`, `.Capabilities`,
@@ -216,7 +225,28 @@ impl Value {
         Value::Map(Map {
             entries: Rc::new(RefCell::new(entries)),
             elem: ElemType::Any,
+            nil: false,
+            go_type: None,
         })
+    }
+
+    /// A map of the given element type.
+    pub fn typed_map(entries: MapData, elem: ElemType) -> Value {
+        Value::Map(Map {
+            entries: Rc::new(RefCell::new(entries)),
+            elem,
+            nil: false,
+            go_type: None,
+        })
+    }
+
+    /// The same map (shared entries) seen as Go named type `name`, e.g.
+    /// `common.Values`; other values unchanged.
+    pub fn with_go_type(self, name: Option<&'static str>) -> Value {
+        match self {
+            Value::Map(m) => Value::Map(Map { go_type: name, ..m }),
+            other => other,
+        }
     }
 
     pub fn empty_map() -> Value {
@@ -276,7 +306,10 @@ impl Value {
             Value::String(_) | Value::RawString(_) => "string".to_string(),
             Value::Bytes(_) => "[]uint8".to_string(),
             Value::List(l) => format!("[]{}", l.elem.go_name()),
-            Value::Map(m) => format!("map[string]{}", m.elem.go_name()),
+            Value::Map(m) => match m.go_type {
+                Some(name) => name.to_string(),
+                None => format!("map[string]{}", m.elem.go_name()),
+            },
             Value::Object(o) => o.type_name(),
         }
     }
@@ -330,6 +363,8 @@ impl Value {
                         .collect(),
                 )),
                 elem: m.elem,
+                nil: m.nil,
+                go_type: m.go_type,
             }),
             other => other.clone(),
         }

@@ -102,6 +102,8 @@ pub(crate) fn new_map() -> Map {
     Map {
         entries: Default::default(),
         elem: crate::value::ElemType::Any,
+        nil: false,
+        go_type: None,
     }
 }
 
@@ -212,6 +214,8 @@ fn coalesce_globals(dest: &Map, src: &Map, prefix: &str, warn: &mut Warn<'_>) {
             let vv = Map {
                 entries: std::rc::Rc::new(std::cell::RefCell::new(vm.entries.borrow().clone())),
                 elem: vm.elem,
+                nil: false,
+                go_type: None,
             };
             match get(&dg, &key) {
                 None => insert(&dg, &key, Value::Map(vv)),

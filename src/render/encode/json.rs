@@ -106,6 +106,7 @@ impl Writer {
                 self.newline(out, depth);
                 out.push(']');
             }
+            Value::Map(m) if m.nil && m.entries.borrow().is_empty() => out.push_str("null"),
             Value::Map(m) => self.map(out, &m.entries.borrow(), depth)?,
             Value::Object(o) => match o.to_data() {
                 Some(data) => self.value(out, &data, depth)?,

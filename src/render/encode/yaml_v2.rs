@@ -321,7 +321,10 @@ fn to_node(v: &Value) -> Result<Node, JsonError> {
             let style = v2_string_style(&s);
             Node::Scalar(s, style)
         }
-        // A nil slice marshals to JSON null first.
+        // Nil slices and maps marshal to JSON null first.
+        Value::Map(m) if m.nil && m.entries.borrow().is_empty() => {
+            Node::Scalar("null".into(), Style::Plain)
+        }
         Value::List(l) if l.nil && l.items.borrow().is_empty() => {
             Node::Scalar("null".into(), Style::Plain)
         }

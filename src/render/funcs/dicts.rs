@@ -240,7 +240,8 @@ fn dig(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
         return Err(FuncError::new("dig needs at least three arguments"));
     }
     let mut current = match &a[a.len() - 1] {
-        Value::Map(m) if m.elem == ElemType::Any => m.clone(),
+        // A type assertion: the named `common.Values` (`.Values`) fails it.
+        Value::Map(m) if m.elem == ElemType::Any && m.go_type.is_none() => m.clone(),
         other => return Err(conversion_error(other, "map[string]interface {}")),
     };
     let default = &a[a.len() - 2];
@@ -261,7 +262,7 @@ fn dig(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
             return Ok(step);
         }
         current = match step {
-            Value::Map(m) if m.elem == ElemType::Any => m,
+            Value::Map(m) if m.elem == ElemType::Any && m.go_type.is_none() => m,
             other => return Err(conversion_error(&other, "map[string]interface {}")),
         };
     }

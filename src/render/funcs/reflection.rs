@@ -71,7 +71,7 @@ pub fn deep_equal(a: &Value, b: &Value) -> bool {
             xs.len() == ys.len() && xs.iter().zip(ys.iter()).all(|(p, q)| deep_equal(p, q))
         }
         (Value::Map(x), Value::Map(y)) => {
-            if x.elem != y.elem {
+            if x.elem != y.elem || x.go_type != y.go_type {
                 return false;
             }
             if std::rc::Rc::ptr_eq(&x.entries, &y.entries) {
