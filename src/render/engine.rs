@@ -32,6 +32,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
+use crate::chart::SharedBytes;
 use crate::render::ast::Callee;
 use crate::render::error::{helm_exec_error, helm_parse_error, RenderError};
 use crate::render::exec::{execute, resolve_in, Ctx, Namespace, TplCache};
@@ -56,12 +57,21 @@ pub struct TemplateFile {
     /// Helm's template name: `<chart path>/templates/<file>`, e.g.
     /// `mychart/charts/sub/templates/deployment.yaml`.
     pub name: String,
-    pub source: String,
+    /// The file's bytes, shared with the loaded chart (not copied).
+    pub source: SharedBytes,
     /// The top-level object for this file (a map with `Values`, `Chart`,
     /// `Release`, `Capabilities`, `Files`, `Subcharts`).
     pub context: Value,
     /// `.Template.BasePath`, e.g. `mychart/templates`.
     pub base_path: String,
+}
+
+impl TemplateFile {
+    /// The template text; bytes that are not UTF-8 become U+FFFD. Borrows
+    /// (no copy) when the file is valid UTF-8.
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.source)
+    }
 }
 
 pub struct Engine {
@@ -107,7 +117,7 @@ impl Engine {
                 continue;
             };
             let trees =
-                parse(name, &file.source, &resolve).map_err(|e| helm_parse_error(name, &e.0))?;
+                parse(name, &file.text(), &resolve).map_err(|e| helm_parse_error(name, &e.0))?;
             for t in trees {
                 ns.associate(t);
             }
@@ -163,7 +173,7 @@ impl Engine {
     ) -> Result<String, RenderError> {
         let files = [TemplateFile {
             name: name.to_string(),
-            source: source.to_string(),
+            source: SharedBytes::from(source),
             context: data,
             base_path: String::new(),
         }];

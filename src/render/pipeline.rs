@@ -213,7 +213,7 @@ fn collect_templates(
         }
         out.push(TemplateFile {
             name: crate::helmpath::go_clean(&format!("{full_path}/{}", t.name)),
-            source: String::from_utf8_lossy(&t.data).into_owned(),
+            source: t.data.clone(),
             context: ctx.clone().with_go_type(Some(crate::render::objects::VALUES_TYPE)),
             base_path: base_path.clone(),
         });
