@@ -20,6 +20,7 @@ mod release_helm3;
 mod release_interop;
 mod release_support;
 mod repo;
+mod repo_flags;
 mod repo_interop;
 mod repo_support;
 mod repo_tls;

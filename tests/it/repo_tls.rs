@@ -14,26 +14,34 @@ use super::oci_support::make_certificates;
 use super::repo_support::*;
 
 /// `openssl s_server -WWW` serving `root` over TLS; killed on drop.
-struct TlsServer {
-    url: String,
+pub struct TlsServer {
+    pub url: String,
     child: Child,
 }
 
 impl TlsServer {
-    fn start(root: &Path, certs: &Path) -> Option<TlsServer> {
+    /// Serves `root` with `certs/server.{crt,key}`; with
+    /// `require_client_cert`, only clients with a certificate signed by
+    /// `certs/ca.crt` are served.
+    pub fn start(root: &Path, certs: &Path, require_client_cert: bool) -> Option<TlsServer> {
         // A free port: bind, note it, release it for s_server.
         let port = TcpListener::bind("127.0.0.1:0")
             .ok()?
             .local_addr()
             .ok()?
             .port();
-        let child = Command::new("openssl")
-            .args(["s_server", "-WWW", "-quiet", "-accept"])
+        let mut cmd = Command::new("openssl");
+        cmd.args(["s_server", "-WWW", "-quiet", "-accept"])
             .arg(format!("127.0.0.1:{port}"))
             .arg("-cert")
             .arg(certs.join("server.crt"))
             .arg("-key")
-            .arg(certs.join("server.key"))
+            .arg(certs.join("server.key"));
+        if require_client_cert {
+            cmd.args(["-Verify", "1", "-verify_return_error", "-CAfile"])
+                .arg(certs.join("ca.crt"));
+        }
+        let child = cmd
             .current_dir(root)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -62,7 +70,7 @@ impl Drop for TlsServer {
     }
 }
 
-fn helm_bin() -> Option<PathBuf> {
+pub fn helm_bin() -> Option<PathBuf> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     [
         std::env::var_os("HELM_BIN").map(PathBuf::from),
@@ -86,7 +94,7 @@ fn repo_add_and_pull_over_tls_with_a_test_ca() {
         return;
     }
     package_chart(&root, "alpha", "1.0.0", "Alpha test chart");
-    let Some(server) = TlsServer::start(&root, &certs) else {
+    let Some(server) = TlsServer::start(&root, &certs, false) else {
         println!("skipped: openssl s_server did not start");
         return;
     };
