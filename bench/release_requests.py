@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Side by side: API requests and wall time of install/upgrade/uninstall of a
 chart (default: kube-prometheus-stack from ../shared/corpus) for rudder and
-helm against one kube-test-apiserver.
+helm against one kube-test-apiserver, plus an install with `--wait`.
 
 usage: bench/release_requests.py RUDDER_BIN [HELM_BIN] [CHART] [-- extra install args]
 Prints one line per step: `step  helm: N req  T s   rudder: N req  T s  ratio R`
@@ -77,6 +77,9 @@ def main():
                 ("install", lambda n, ns: ["install", n, chart, "-n", ns, "--create-namespace"] + extra),
                 ("upgrade", lambda n, ns: ["upgrade", n, chart, "-n", ns, "--reuse-values", "--set", "bench=1"]),
                 ("uninstall", lambda n, ns: ["uninstall", n, "-n", ns]),
+                # helm's default --wait strategy (watcher) against rudder's watches
+                ("inst-wait", lambda n, ns: ["install", n + "w", chart, "-n", ns + "-w",
+                                             "--create-namespace", "--wait", "--timeout", "120s"] + extra),
             ]
             rows = []
             for step, args in steps:

@@ -16,6 +16,7 @@ mod release;
 mod release_apply;
 mod release_read;
 mod release_faults;
+mod release_flags;
 mod release_helm3;
 mod release_interop;
 mod release_support;

@@ -20,6 +20,10 @@ enum Outcome {
 /// Whether a hook object finished, kstatus-style; failures carry helm's
 /// `resource Kind/ns/name not ready. status: Failed, message: ...` text.
 fn job_or_pod_outcome(kind: &str, live: &Json, namespace: &str) -> Option<Outcome> {
+    // Only Jobs and Pods are waited for; any other hook is done once created.
+    if !matches!(kind, "Job" | "Pod") {
+        return Some(Outcome::Succeeded);
+    }
     let status = live.get("status")?;
     let name = live
         .get("metadata")
