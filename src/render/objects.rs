@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::rc::Rc;
 
-use crate::chart::{ChartFile, Metadata};
+use crate::chart::{ChartFile, Metadata, SharedBytes};
 use crate::render::funcs::{Sig, Ty};
 use crate::render::gofmt;
 use crate::value::{ElemType, MapData, Object, Value};
@@ -579,14 +579,16 @@ impl Object for HelmVersionObject {
 /// `.Files`: the chart's non-template files by name (Helm's `engine.files`,
 /// a `map[string][]byte` with methods).
 #[derive(Debug, Clone, Default)]
-pub struct Files(pub Rc<BTreeMap<String, Rc<[u8]>>>);
+/// The bytes are shared with the loaded chart; they are copied only when
+/// a template asks for a file.
+pub struct Files(pub Rc<BTreeMap<String, SharedBytes>>);
 
 impl Files {
     pub fn new(files: &[ChartFile]) -> Files {
         Files(Rc::new(
             files
                 .iter()
-                .map(|f| (f.name.clone(), Rc::from(f.data.as_slice())))
+                .map(|f| (f.name.clone(), f.data.clone()))
                 .collect(),
         ))
     }
@@ -598,7 +600,7 @@ impl Files {
     pub fn get_bytes(&self, name: &str) -> Rc<[u8]> {
         self.0
             .get(name)
-            .cloned()
+            .map(|data| Rc::from(&data[..]))
             .unwrap_or_else(|| Rc::from(&[][..]))
     }
 
@@ -792,7 +794,7 @@ impl Object for Files {
         Some(Value::map(
             self.0
                 .iter()
-                .map(|(k, v)| (k.clone(), Value::Bytes(v.clone())))
+                .map(|(k, v)| (k.clone(), Value::Bytes(Rc::from(&v[..]))))
                 .collect(),
         ))
     }
