@@ -609,3 +609,92 @@ fn verify_errors_read_like_helms() {
         "Error: failed to load keyring: openpgp: invalid data: tag byte does not have MSB set\n"
     );
 }
+
+#[test]
+fn oci_pull_and_template_verify_the_provenance_layer() {
+    use super::oci_support::{Home, Registry};
+    if !have_gpg() {
+        return;
+    }
+    let Some(reg) = Registry::start(false) else {
+        return;
+    };
+    let home = Home::new();
+    let keys = Keys::generate(home.dir.path(), "Oci Signer", None);
+    let work = home.work();
+    let chart = chart_dir(home.dir.path(), "ocisigned");
+    let ring = keys.public.to_string_lossy().into_owned();
+    home.rudder(&[
+        "package",
+        "--sign",
+        "--key",
+        "Oci Signer",
+        "--keyring",
+        s(&keys.secret),
+        s(&chart),
+    ])
+    .ok();
+    let archive = work.join("ocisigned-0.1.0.tgz");
+    let report = expected_report(&keys, "Oci Signer", &archive);
+    home.rudder(&["push", s(&archive), &reg.oci("signed"), "--plain-http"])
+        .ok();
+
+    // pull --verify: both Pulled reports (chart, provenance), then the
+    // verification; the archive and its .prov are saved.
+    std::fs::create_dir_all(work.join("d1")).unwrap();
+    let r = home.rudder(&[
+        "pull",
+        &reg.oci("signed/ocisigned"),
+        "--version",
+        "0.1.0",
+        "--plain-http",
+        "--verify",
+        "--keyring",
+        &ring,
+        "-d",
+        "d1",
+    ]);
+    r.ok();
+    assert_eq!(r.stdout.matches("Pulled: ").count(), 2, "{}", r.stdout);
+    assert!(r.stdout.ends_with(&report), "{}", r.stdout);
+    assert!(work.join("d1/ocisigned-0.1.0.tgz.prov").is_file());
+    home.rudder(&[
+        "template",
+        "x",
+        &reg.oci("signed/ocisigned"),
+        "--version",
+        "0.1.0",
+        "--plain-http",
+        "--verify",
+        "--keyring",
+        &ring,
+    ])
+    .ok();
+
+    // A chart pushed without provenance cannot be verified.
+    std::fs::remove_file(work.join("ocisigned-0.1.0.tgz.prov")).unwrap();
+    home.rudder(&["push", s(&archive), &reg.oci("plain"), "--plain-http"])
+        .ok();
+    std::fs::create_dir_all(work.join("d2")).unwrap();
+    let host = reg
+        .oci("")
+        .trim_start_matches("oci://")
+        .trim_end_matches('/')
+        .to_string();
+    home.rudder(&[
+        "pull",
+        &reg.oci("plain/ocisigned"),
+        "--version",
+        "0.1.0",
+        "--plain-http",
+        "--verify",
+        "--keyring",
+        &ring,
+        "-d",
+        "d2",
+    ])
+    .fails_with(&format!(
+        "failed to fetch provenance \"oci://{host}/plain/ocisigned:0.1.0.prov\""
+    ));
+    assert_eq!(std::fs::read_dir(work.join("d2")).unwrap().count(), 0);
+}
