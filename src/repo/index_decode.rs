@@ -155,8 +155,9 @@ fn decode_fast(text: &str, keep: &mut dyn FnMut(Kept)) -> Option<(IndexFile, Vec
     let layout = super::index_fast_yaml::split_index(text)?;
     let mut index = decode_index(&Value::map(layout.top), true, &mut Vec::new()).ok()?;
     let mut nulls = Vec::new();
+    let mut buf = Default::default();
     for block in &layout.charts {
-        let (mut versions, null_at) = decode_chart_block(block)?;
+        let (mut versions, null_at) = decode_chart_block(block, &mut buf)?;
         nulls.extend(null_at.into_iter().map(|at| (block.name.clone(), at)));
         keep(Kept::Chart(&block.name, &mut versions));
         index.entries.insert(block.name.clone(), versions);
@@ -179,10 +180,11 @@ pub type NullItem = (String, usize);
 /// One chart's versions from its block (not yet validated or sorted) and
 /// the positions of its null items; `None` when the block is outside the
 /// fast layout or a field does not decode.
-pub fn decode_chart_block(
-    block: &super::index_fast_yaml::ChartBlock,
+pub fn decode_chart_block<'a>(
+    block: &super::index_fast_yaml::ChartBlock<'a>,
+    buf: &mut super::index_fast_yaml::LineBuffer<'a>,
 ) -> Option<(Vec<ChartVersion>, Vec<usize>)> {
-    let items = super::index_fast_yaml::chart_items(block)?;
+    let items = super::index_fast_yaml::chart_items(block, buf)?;
     let mut versions = Vec::with_capacity(items.len());
     let mut nulls = Vec::new();
     for (at, item) in items.iter().enumerate() {

@@ -79,47 +79,105 @@ pub struct IndexLayout<'a> {
 /// The lines of `src` with their byte offsets.
 fn line_spans(src: &str) -> impl Iterator<Item = (usize, &str)> {
     let mut start = 0;
+    let mut breaks = memchr::memchr_iter(b'\n', src.as_bytes());
     std::iter::from_fn(move || {
         if start > src.len() {
             return None;
         }
-        let end = src[start..].find('\n').map_or(src.len(), |i| start + i);
+        let end = breaks.next().unwrap_or(src.len());
         let line = (start, &src[start..end]);
         start = end + 1;
         Some(line)
     })
 }
 
-/// Cuts an index into [`IndexLayout`] by looking only at line starts: a
-/// non-blank line at column 0 is a top-level key, and inside `entries` a
-/// line at the chart names' indentation that is not a `- ` item names the
-/// next chart (every scalar and nested node of a version sits deeper).
-/// `None` when the text is outside the layout [`parse_index`] accepts.
+/// The chart-name line of a chart under `entries`: its name and whether
+/// it is written `name: []`. `None` for anything else.
+fn chart_name_line(text: &str) -> Option<(String, bool)> {
+    let end = key_end(text)?;
+    let key = &text[..end];
+    if key.ends_with(' ') || key.contains(": ") {
+        return None;
+    }
+    let GoYaml::Str(name) = resolve_plain(key) else {
+        return None;
+    };
+    match text[end + 1..].trim_start_matches(' ') {
+        "" => Some((name, false)),
+        "[]" => Some((name, true)),
+        _ => None,
+    }
+}
+
+/// Cuts an index into [`IndexLayout`] in one pass over its line starts: a
+/// non-blank line at column 0 is a top-level key, and inside a block
+/// `entries:` a line at the chart names' indentation that is not a `- `
+/// item names the next chart (every scalar and nested node of a version
+/// sits deeper). `None` when the text is outside the layout
+/// [`parse_index`] accepts.
 pub fn split_index(src: &str) -> Option<IndexLayout<'_>> {
     if unsupported_chars(src) {
         return None;
     }
-    // (key line start, body start, body end) of a block `entries:`
-    let mut entries: Option<(usize, usize, usize)> = None;
-    let mut open: Option<(usize, usize)> = None;
+    // Byte ranges of the `entries:` line and of its body.
+    let mut entries_line: Option<(usize, usize)> = None;
+    let mut body_end = None;
+    let mut charts: Vec<ChartBlock> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut chart_indent = None;
+    // The chart being read: name, body start, written as `[]`.
+    let mut current: Option<(String, usize, bool)> = None;
+    let mut finish = |current: &mut Option<(String, usize, bool)>, end: usize| {
+        if let Some((name, from, flow_empty)) = current.take() {
+            charts.push(ChartBlock {
+                name,
+                body: &src[from..end],
+                flow_empty,
+            });
+        }
+    };
     for (at, line) in line_spans(src) {
-        if line.is_empty() || line.starts_with(' ') {
+        let text = line.trim_start_matches(' ');
+        if text.is_empty() {
             continue;
         }
-        if let Some((key_at, start)) = open.take() {
-            entries = Some((key_at, start, at));
+        let indent = line.len() - text.len();
+        let inside = entries_line.is_some() && body_end.is_none();
+        if indent == 0 {
+            if inside {
+                finish(&mut current, at);
+                body_end = Some(at);
+            }
+            if line == "entries:" {
+                if entries_line.is_some() {
+                    return None;
+                }
+                entries_line = Some((at, at + line.len()));
+            }
+            continue;
         }
-        if line == "entries:" {
-            if entries.is_some() {
+        if !inside {
+            continue;
+        }
+        let n = *chart_indent.get_or_insert(indent);
+        if indent > n || (indent == n && is_seq_item(text)) {
+            if current.is_none() {
                 return None;
             }
-            open = Some((at, (at + line.len() + 1).min(src.len())));
+            continue;
         }
+        if indent < n {
+            return None;
+        }
+        let (name, flow_empty) = chart_name_line(text)?;
+        // A repeated chart name is left to the general loader's error.
+        if !seen.insert(name.clone()) {
+            return None;
+        }
+        finish(&mut current, at);
+        current = Some((name, (at + line.len() + 1).min(src.len()), flow_empty));
     }
-    if let Some((key_at, start)) = open {
-        entries = Some((key_at, start, src.len()));
-    }
-    let Some((key_at, start, end)) = entries else {
+    let Some((key_at, key_end_at)) = entries_line else {
         // No block `entries:` (absent, `{}` or flow): nothing to cut.
         let mut none = |_: EntryEvent| None;
         let top = parse_index(src, &mut none)?;
@@ -128,83 +186,51 @@ pub fn split_index(src: &str) -> Option<IndexLayout<'_>> {
             charts: Vec::new(),
         });
     };
+    let end = body_end.unwrap_or(src.len());
+    finish(&mut current, end);
     // The rest of the document, with an empty mapping standing in for
     // the entries, goes through the whole-document reader.
-    let mut rest = String::with_capacity(src.len() - (end - start) + 16);
+    let body_start = (key_end_at + 1).min(end);
+    let mut rest = String::with_capacity(src.len() - (end - body_start) + 16);
     rest.push_str(&src[..key_at]);
     rest.push_str("entries: {}\n");
     rest.push_str(&src[end..]);
     let mut none = |_: EntryEvent| None;
     let top = parse_index(&rest, &mut none)?;
-    let body = &src[start..end];
-    let mut charts: Vec<ChartBlock> = Vec::new();
-    let mut chart_indent = None;
-    let mut current: Option<(String, usize, bool)> = None;
-    let mut seen = std::collections::HashSet::new();
-    for (at, line) in line_spans(body) {
-        let text = line.trim_start_matches(' ');
-        if text.is_empty() {
-            continue;
-        }
-        let indent = line.len() - text.len();
-        let n = *chart_indent.get_or_insert(indent);
-        if indent > n || (indent == n && is_seq_item(text)) {
-            if current.is_none() {
-                return None;
-            }
-            continue;
-        }
-        if indent < n || n == 0 {
-            return None;
-        }
-        let end_key = key_end(text)?;
-        let key = &text[..end_key];
-        if key.ends_with(' ') || key.contains(": ") {
-            return None;
-        }
-        let GoYaml::Str(name) = resolve_plain(key) else {
-            return None;
-        };
-        let flow_empty = match text[end_key + 1..].trim_start_matches(' ') {
-            "" => false,
-            "[]" => true,
-            _ => return None,
-        };
-        // A repeated chart name is left to the general loader's error.
-        if !seen.insert(name.clone()) {
-            return None;
-        }
-        if let Some((prev, from, flow_empty)) = current.take() {
-            charts.push(ChartBlock {
-                name: prev,
-                body: &body[from..at],
-                flow_empty,
-            });
-        }
-        let next = (at + line.len() + 1).min(body.len());
-        current = Some((name, next, flow_empty));
-    }
-    if let Some((prev, from, flow_empty)) = current.take() {
-        charts.push(ChartBlock {
-            name: prev,
-            body: &body[from..],
-            flow_empty,
-        });
-    }
     Some(IndexLayout { top, charts })
 }
+
+/// Reusable line storage for [`chart_items`], so that reading many charts
+/// on one thread does not allocate (and fault in) a line table for each.
+#[derive(Default)]
+pub struct LineBuffer<'a>(Vec<Line<'a>>);
 
 /// The items of one chart's version list: each version's mapping, or
 /// `Nil` for a null item. `None` when the block is outside the layout
 /// this reader handles.
-pub fn chart_items(block: &ChartBlock) -> Option<Vec<Value>> {
-    let mut r = lines_of(block.body);
+pub fn chart_items<'a>(block: &ChartBlock<'a>, buf: &mut LineBuffer<'a>) -> Option<Vec<Value>> {
+    let mut lines = std::mem::take(&mut buf.0);
+    lines.clear();
+    for (_, raw) in line_spans(block.body) {
+        let text = raw.trim_start_matches(' ');
+        lines.push(Line {
+            indent: raw.len() - text.len(),
+            text,
+        });
+    }
+    let mut r = Reader { lines, i: 0 };
+    let items = read_items(&mut r, block.flow_empty);
+    buf.0 = r.lines;
+    items
+}
+
+fn read_items(r: &mut Reader, flow_empty: bool) -> Option<Vec<Value>> {
     let mut items = Vec::new();
     let Some(j) = r.peek() else {
         return Some(items);
     };
     let line = &r.lines[j];
-    if block.flow_empty || !is_seq_item(line.text) {
+    if flow_empty || !is_seq_item(line.text) {
         return None;
     }
     let k = line.indent;
@@ -844,7 +870,12 @@ mod split_tests {
         layout
             .charts
             .iter()
-            .map(|b| Some((b.name.clone(), chart_items(b)?.len())))
+            .map(|b| {
+                Some((
+                    b.name.clone(),
+                    chart_items(b, &mut LineBuffer::default())?.len(),
+                ))
+            })
             .collect()
     }
 

@@ -15,7 +15,7 @@ use std::path::Path;
 use super::index::{merge_chart_versions, sort_versions_desc, ChartVersion, IndexFile};
 use super::index_decode::{check_versions, decode_chart_block, decode_layout_top};
 use super::index_encode::{chart_order, chart_yaml, yaml_shell};
-use super::index_fast_yaml::{split_index, ChartBlock};
+use super::index_fast_yaml::{split_index, ChartBlock, LineBuffer};
 use crate::log::Record;
 
 /// One chart of the merged index, in output order.
@@ -58,12 +58,13 @@ enum Part {
 /// `local` (the directory's versions of that chart). `None` when the
 /// block is outside the fast layout or a version is filed under another
 /// chart's name (helm then moves it; the general path does that).
-fn merge_block(
-    block: &ChartBlock,
+fn merge_block<'a>(
+    block: &ChartBlock<'a>,
+    buf: &mut LineBuffer<'a>,
     mut local: Vec<ChartVersion>,
     source: &str,
 ) -> Option<(Vec<ChartVersion>, Notes)> {
-    let (mut versions, null_at) = decode_chart_block(block)?;
+    let (mut versions, null_at) = decode_chart_block(block, buf)?;
     if versions.iter().any(|cv| cv.name() != block.name) {
         return None;
     }
@@ -141,11 +142,13 @@ pub fn merge_into_file(
     let written = super::atomic_file::write_atomic_streamed(out, 0o644, |w| {
         w.write_all(head.as_bytes())?;
         let mut io_error = None;
-        let complete = super::index_parallel::for_each_ordered(
+        let mut main_buf = LineBuffer::default();
+        let complete = super::index_parallel::for_each_ordered_with(
             &items,
-            |item| match item {
+            LineBuffer::default,
+            |buf, item| match item {
                 Item::Incoming(block) => {
-                    let (versions, n) = merge_block(block, Vec::new(), &source)?;
+                    let (versions, n) = merge_block(block, buf, Vec::new(), &source)?;
                     Some(Part::Done(encode(&block.name, &versions)?, n))
                 }
                 Item::Local(_) | Item::Both(_) => Some(Part::OnMain),
@@ -157,7 +160,7 @@ pub fn merge_into_file(
                         let item = &items[i];
                         let mine = local.entries.get(item.name()).cloned().unwrap_or_default();
                         let done = match item {
-                            Item::Both(block) => merge_block(block, mine, &source),
+                            Item::Both(block) => merge_block(block, &mut main_buf, mine, &source),
                             _ => {
                                 let mut mine = mine;
                                 sort_versions_desc(&mut mine);

@@ -24,12 +24,24 @@ fn thread_count(items: usize) -> usize {
 pub fn for_each_ordered<I: Sync, T: Send>(
     items: &[I],
     work: impl Fn(&I) -> Option<T> + Sync,
+    sink: impl FnMut(usize, T) -> bool,
+) -> bool {
+    for_each_ordered_with(items, || (), |_, item| work(item), sink)
+}
+
+/// [`for_each_ordered`] where each thread keeps a state made by `init`
+/// (reusable buffers) across the items it works on.
+pub fn for_each_ordered_with<I: Sync, S, T: Send>(
+    items: &[I],
+    init: impl Fn() -> S + Sync,
+    work: impl Fn(&mut S, &I) -> Option<T> + Sync,
     mut sink: impl FnMut(usize, T) -> bool,
 ) -> bool {
     let threads = thread_count(items.len());
     if threads <= 1 {
+        let mut state = init();
         for (i, item) in items.iter().enumerate() {
-            let Some(t) = work(item) else {
+            let Some(t) = work(&mut state, item) else {
                 return false;
             };
             if !sink(i, t) {
@@ -44,14 +56,15 @@ pub fn for_each_ordered<I: Sync, T: Send>(
         let (tx, rx) = mpsc::channel::<(usize, Option<T>)>();
         for _ in 0..threads {
             let tx = tx.clone();
-            let (next, stop, work) = (&next, &stop, &work);
+            let (next, stop, work, init) = (&next, &stop, &work, &init);
             scope.spawn(move || {
+                let mut state = init();
                 while !stop.load(Ordering::Relaxed) {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(item) = items.get(i) else {
                         break;
                     };
-                    let result = work(item);
+                    let result = work(&mut state, item);
                     let failed = result.is_none();
                     if tx.send((i, result)).is_err() || failed {
                         break;

@@ -19,7 +19,7 @@ use std::path::Path;
 use std::rc::Rc;
 
 use super::index_decode::Kept;
-use super::index_fast_yaml::ChartBlock;
+use super::index_fast_yaml::{ChartBlock, LineBuffer};
 use super::search::{ChartRecords, RepoRecords, SearchRecord};
 
 const MAGIC: &[u8; 8] = b"RDSRCH01";
@@ -250,8 +250,12 @@ struct ChartOut {
     load_warnings: Vec<String>,
 }
 
-fn chart_out(block: &ChartBlock, source: &str) -> Option<ChartOut> {
-    let (mut versions, null_at) = super::index_decode::decode_chart_block(block)?;
+fn chart_out<'a>(
+    block: &ChartBlock<'a>,
+    buf: &mut LineBuffer<'a>,
+    source: &str,
+) -> Option<ChartOut> {
+    let (mut versions, null_at) = super::index_decode::decode_chart_block(block, buf)?;
     let mut load_warnings = Vec::new();
     super::index_decode::check_versions(&block.name, &mut versions, &null_at, source, &mut |r| {
         load_warnings.push(r.to_string())
@@ -290,9 +294,10 @@ fn load_on_all_cores(index_path: &Path, source: &str) -> Option<(Vec<ChartRecord
         return None;
     }
     let mut outs: Vec<ChartOut> = Vec::with_capacity(layout.charts.len());
-    let complete = super::index_parallel::for_each_ordered(
+    let complete = super::index_parallel::for_each_ordered_with(
         &layout.charts,
-        |block| chart_out(block, source),
+        LineBuffer::default,
+        |buf, block| chart_out(block, buf, source),
         |_, out| {
             outs.push(out);
             true
