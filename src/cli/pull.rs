@@ -129,7 +129,7 @@ pub fn run(a: Args, settings: &Settings) -> anyhow::Result<()> {
                 d.fetch(&resolved)?
             } else {
                 let data = d.fetch(&resolved)?;
-                let pulled = with_provenance(chart, &resolved, data, &a)?;
+                let pulled = with_provenance(chart, &resolved, data, &a, &settings.content_cache)?;
                 if !a.untar {
                     pulled.save(Path::new(&a.destination))?;
                 }
@@ -213,11 +213,26 @@ fn with_provenance(
     resolved: &Resolved,
     data: Vec<u8>,
     a: &Args,
+    content_cache: &Path,
 ) -> anyhow::Result<WithProvenance> {
     let file_name = url_file_name(&resolved.url);
     let prov_url = format!("{}.prov", resolved.url);
     let mut output = String::new();
-    let prov = match rudder::repo::http::get_bytes(&prov_url, &resolved.opts) {
+    // When the index names the archive's digest, a provenance file already
+    // in the content cache for it is used (as helm's `DownloadTo`).
+    let digest = resolved.digest.to_ascii_lowercase();
+    let cached = (digest.len() == 64)
+        .then(|| {
+            content_cache
+                .join(&digest[..2])
+                .join(format!("{digest}.prov"))
+        })
+        .and_then(|p| std::fs::read(p).ok());
+    let fetched = match cached {
+        Some(p) => Ok(p),
+        None => rudder::repo::http::get_bytes(&prov_url, &resolved.opts),
+    };
+    let prov = match fetched {
         Ok(p) => Some(p),
         Err(_) if a.path.verify => {
             anyhow::bail!("failed to fetch provenance \"{prov_url}\"")
