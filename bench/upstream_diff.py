@@ -67,7 +67,7 @@ CAPS_FLAGS = [
     "--api-versions", "networking.istio.io/v1beta1",
 ]
 
-TOKEN = re.compile(r"[A-Za-z0-9+/=_-]{10,}")
+TOKEN = re.compile(r"[A-Za-z0-9+/=_-]{4,}")
 
 
 # ---------------------------------------------------------------- discovery
@@ -303,7 +303,7 @@ def main():
         if opts.filter not in rel:
             continue
         dst = os.path.join(charts_root, rel)
-        shutil.copytree(src_dir, dst, symlinks=True)
+        shutil.copytree(src_dir, dst, symlinks=True, dirs_exist_ok=True)
         missing = fill_dependencies(dst, meta, rel.split(os.sep)[0], index)
         if missing:
             unresolved[rel] = missing

@@ -49,9 +49,6 @@ pub enum ChartError {
     Irregular(String),
     #[error("chart file \"{0}\" is larger than the maximum file size {max}", max = MAX_DECOMPRESSED_FILE_SIZE)]
     FileTooLarge(String),
-    /// A symlink in a chart directory that resolves outside the chart.
-    #[error("chart file {path} is a symbolic link to {target}, outside the chart directory")]
-    SymlinkOutside { path: String, target: String },
 }
 
 /// Go's wording of an I/O error on `path` (`open x: permission denied`).
@@ -114,8 +111,9 @@ pub fn load_archive_bytes(data: &[u8]) -> Result<Chart, ChartError> {
 }
 
 /// Loads a chart directory (helm's `LoadDir`): files in lexical order,
-/// `.helmignore` applied, symlinks followed as long as they stay inside
-/// the chart, UTF-8 BOMs stripped.
+/// `.helmignore` applied, symlinks followed wherever they point (as helm
+/// does, logging each; charts link CRDs from sibling charts), UTF-8 BOMs
+/// stripped.
 pub fn load_dir(dir: &Path) -> Result<Chart, ChartError> {
     let top = std::path::absolute(dir).map_err(|e| ChartError::Io(go_io_error("stat", dir, &e)))?;
     let mut rules = Rules::default();
@@ -126,16 +124,59 @@ pub fn load_dir(dir: &Path) -> Result<Chart, ChartError> {
         rules = Rules::parse(&String::from_utf8_lossy(&text))?;
     }
     rules.add_defaults();
-    let real_top = std::fs::canonicalize(&top).unwrap_or_else(|_| top.clone());
     let mut files = Vec::new();
-    walk(&top, &real_top, "", &rules, &mut files)?;
+    walk(&top, "", &rules, &mut files)?;
     load_files(files)
+}
+
+/// Go's `filepath.EvalSymlinks` of an absolute path: the components are
+/// walked one by one and links followed (up to 255, relative ones against
+/// the directory holding them), so a dangling link reports the target that
+/// is missing (`lstat /x/LICENSE: no such file or directory`) and a cycle
+/// that the kernel would refuse after 40 links still resolves, as in Go.
+fn eval_symlinks(path: &Path) -> Result<PathBuf, String> {
+    use std::collections::VecDeque;
+    use std::ffi::OsString;
+    use std::path::Component;
+    fn parts(p: &Path) -> impl Iterator<Item = OsString> + '_ {
+        p.components().filter_map(|c| match c {
+            Component::Normal(n) => Some(n.to_os_string()),
+            Component::ParentDir => Some(OsString::from("..")),
+            _ => None,
+        })
+    }
+    let mut dest = PathBuf::from("/");
+    let mut pending: VecDeque<OsString> = parts(path).collect();
+    let mut links = 0;
+    while let Some(part) = pending.pop_front() {
+        if part == ".." {
+            dest.pop();
+            continue;
+        }
+        dest.push(&part);
+        let meta = std::fs::symlink_metadata(&dest).map_err(|e| go_io_error("lstat", &dest, &e))?;
+        if !meta.file_type().is_symlink() {
+            continue;
+        }
+        links += 1;
+        if links > 255 {
+            return Err("EvalSymlinks: too many links".to_string());
+        }
+        let target = std::fs::read_link(&dest).map_err(|e| go_io_error("readlink", &dest, &e))?;
+        dest.pop();
+        if target.is_absolute() {
+            dest = PathBuf::from("/");
+        }
+        for p in parts(&target).collect::<Vec<_>>().into_iter().rev() {
+            pending.push_front(p);
+        }
+    }
+    Ok(dest)
 }
 
 /// Recursive lexical walk, following symlinks like helm's `sympath.Walk`.
 fn walk(
     dir: &Path,
-    real_top: &Path,
     rel: &str,
     rules: &Rules,
     out: &mut Vec<BufferedFile>,
@@ -156,11 +197,10 @@ fn walk(
         let lmeta = std::fs::symlink_metadata(&path)
             .map_err(|e| ChartError::Io(go_io_error("lstat", &path, &e)))?;
         let meta = if lmeta.file_type().is_symlink() {
-            let resolved = std::fs::canonicalize(&path).map_err(|e| {
+            let resolved = eval_symlinks(&path).map_err(|why| {
                 ChartError::Io(format!(
-                    "error evaluating symlink {}: {}",
-                    path.display(),
-                    go_io_error("lstat", &path, &e)
+                    "error evaluating symlink {}: {why}",
+                    path.display()
                 ))
             })?;
             eprintln!(
@@ -172,13 +212,7 @@ fn walk(
                 .attr("path", path.display().to_string())
                 .attr("resolved", resolved.display().to_string())
             );
-            if !resolved.starts_with(real_top) {
-                return Err(ChartError::SymlinkOutside {
-                    path: rel_name,
-                    target: resolved.display().to_string(),
-                });
-            }
-            std::fs::metadata(&resolved)
+            std::fs::symlink_metadata(&resolved)
                 .map_err(|e| ChartError::Io(go_io_error("lstat", &resolved, &e)))?
         } else {
             lmeta
@@ -187,7 +221,7 @@ fn walk(
             if rules.ignore(&rel_name, true) {
                 continue;
             }
-            walk(&path, real_top, &rel_name, rules, out)?;
+            walk(&path, &rel_name, rules, out)?;
             continue;
         }
         if rules.ignore(&rel_name, false) {

@@ -224,8 +224,10 @@ fn symlink_entry_leaving_the_chart_is_refused() {
     );
 }
 
+/// helm's directory loader follows symlinks wherever they point (charts
+/// link CRDs from sibling charts) and logs each one.
 #[test]
-fn symlink_in_directory_leaving_the_chart_is_refused() {
+fn symlink_in_directory_leaving_the_chart_is_followed() {
     let dir = Scratch::new();
     let chart = dir.0.join("c");
     std::fs::create_dir_all(chart.join("templates")).expect("mkdir");
@@ -233,10 +235,43 @@ fn symlink_in_directory_leaving_the_chart_is_refused() {
     std::fs::write(dir.0.join("outside.yaml"), "secret: 1\n").expect("write");
     std::os::unix::fs::symlink(dir.0.join("outside.yaml"), chart.join("templates/x.yaml"))
         .expect("symlink");
-    let line = fails_cleanly(&["show", "chart", "c"], &dir.0);
+    let out = Command::new(env!("CARGO_BIN_EXE_rudder"))
+        .args(["template", "r", "c"])
+        .current_dir(&dir.0)
+        .env("HELM_CACHE_HOME", dir.0.join(".home/cache"))
+        .env("HELM_CONFIG_HOME", dir.0.join(".home/config"))
+        .env("HELM_DATA_HOME", dir.0.join(".home/data"))
+        .output()
+        .expect("run rudder");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(
-        line.starts_with("Error: chart file templates/x.yaml is a symbolic link to "),
-        "{line}"
+        String::from_utf8_lossy(&out.stdout).contains("# Source: c/templates/x.yaml\nsecret: 1\n"),
+        "{:?}",
+        out.stdout
+    );
+    assert!(stderr.starts_with(
+        "level=INFO msg=\"found symbolic link in path. Contents of linked file included and used\""
+    ));
+}
+
+/// A dangling link: Go's `EvalSymlinks` names the missing target, not the link.
+#[test]
+fn dangling_symlink_names_the_missing_target() {
+    let dir = Scratch::new();
+    let chart = dir.0.join("c");
+    std::fs::create_dir_all(&chart).expect("mkdir");
+    std::fs::write(chart.join("Chart.yaml"), CHART_YAML).expect("write");
+    std::os::unix::fs::symlink("../gone/LICENSE", chart.join("LICENSE")).expect("symlink");
+    let real = std::fs::canonicalize(&dir.0).expect("canonical scratch");
+    let line = fails_cleanly(&["show", "chart", &chart.to_string_lossy()], &dir.0);
+    assert_eq!(
+        line,
+        format!(
+            "Error: error evaluating symlink {}: lstat {}: no such file or directory",
+            chart.join("LICENSE").display(),
+            real.join("gone").display()
+        )
     );
 }
 

@@ -5,6 +5,7 @@
 //! without a cluster). Registered after Sprig so these win.
 
 use super::{FuncEnv, FuncError, FuncResult, Registry, Sig, Ty};
+use crate::log::{Level, Record};
 use crate::render::error::{WARN_END, WARN_START};
 use crate::value::Value;
 
@@ -30,6 +31,11 @@ fn engine_intrinsic(_: &mut FuncEnv, _: &[Value]) -> FuncResult {
     Ok(Value::str("not implemented"))
 }
 
+/// The slog line helm's `required`/`fail` print on stderr under `helm lint`.
+fn lint_log(level: Level, msg: &str, message: &str) {
+    eprintln!("{}", Record::new(level, msg).attr("message", message));
+}
+
 fn warn_wrap(msg: &str) -> FuncError {
     FuncError::new(format!("{WARN_START}{msg}{WARN_END}"))
 }
@@ -43,6 +49,8 @@ fn required(env: &mut FuncEnv, args: &[Value]) -> FuncResult {
     };
     if missing {
         if env.lint_mode {
+            // helm lint logs the message instead of failing
+            lint_log(Level::Warn, "missing required values", warn);
             return Ok(Value::str(""));
         }
         return Err(warn_wrap(warn));
@@ -52,6 +60,7 @@ fn required(env: &mut FuncEnv, args: &[Value]) -> FuncResult {
 
 fn fail(env: &mut FuncEnv, args: &[Value]) -> FuncResult {
     if env.lint_mode {
+        lint_log(Level::Info, "funcMap fail", args[0].as_str().unwrap_or(""));
         return Ok(Value::str(""));
     }
     Err(warn_wrap(args[0].as_str().unwrap_or("")))

@@ -107,6 +107,11 @@ pub(crate) fn go_syntax_error(src: &str, e: &ScanError) -> GoSyntaxError {
             ),
         };
     }
+    if matches!(e.info(), "simple key expect ':'" | "simple key expected") {
+        if let Some(err) = forgotten_empty_flow_key(src, e.marker().index()) {
+            return err;
+        }
+    }
     let (mut problem, mut stage) = translate(e.info());
     if matches!(
         e.info(),
@@ -204,6 +209,56 @@ pub(crate) fn go_syntax_error(src: &str, e: &ScanError) -> GoSyntaxError {
         line0 = src.matches('\n').count();
     }
     finish(line0, stage, problem)
+}
+
+/// go-yaml v2 forgets the potential simple key of an empty flow collection
+/// (closing it deletes the key's entry by the collection's own token number),
+/// so a `{}` or `[]` alone where a key is required reaches the parser, which
+/// reports it at its line instead of the scanner's `could not find expected ':'`.
+/// `end` is where yaml-rust2 gave up on the key (the next line).
+fn forgotten_empty_flow_key(src: &str, end: usize) -> Option<GoSyntaxError> {
+    let before: String = src.chars().take(end).collect();
+    let lines: Vec<&str> = before.split('\n').collect();
+    let is_content = |l: &str| !l.trim().is_empty() && !l.trim_start().starts_with('#');
+    let key_line0 = lines.iter().rposition(|l| is_content(l))?;
+    let line = lines[key_line0];
+    let body = match line.find(" #") {
+        Some(i) => &line[..i],
+        None => line,
+    };
+    let squeezed: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+    if squeezed != "{}" && squeezed != "[]" {
+        return None;
+    }
+    let col = line.len() - line.trim_start_matches(' ').len();
+    let indent_of = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let is_entry = |l: &str| {
+        let t = l.trim_start_matches(' ');
+        t == "-" || t.starts_with("- ")
+    };
+    // The parser state at that column: a block sequence wants `-`; a mapping
+    // (also one holding an indentless sequence at its own column) wants a key.
+    let mut in_sequence = false;
+    for l in lines[..key_line0].iter().rev().filter(|l| is_content(l)) {
+        let indent = indent_of(l);
+        if indent < col {
+            break;
+        }
+        if indent > col {
+            continue;
+        }
+        if !is_entry(l) {
+            in_sequence = false;
+            break;
+        }
+        in_sequence = true;
+    }
+    let problem = if in_sequence {
+        "did not find expected '-' indicator"
+    } else {
+        "did not find expected key"
+    };
+    Some(finish(key_line0, Stage::Parser, problem.to_string()))
 }
 
 /// go-yaml's `line N: ` prefix from a 0-based mark line.
