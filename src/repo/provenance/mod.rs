@@ -427,6 +427,118 @@ mod tests {
         );
     }
 
+    fn testdata(name: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("testdata/provenance")
+            .join(name)
+    }
+
+    const SIGNER: &str = "Provenance Signer (rudder tests) <signer@example.com>";
+
+    #[test]
+    fn helm_signed_fixture_verifies_with_every_keyring_format() {
+        let tgz = testdata("fixture/signed-0.1.0.tgz");
+        let prov = testdata("fixture/signed-0.1.0.tgz.prov");
+        let archive = std::fs::read(&tgz).unwrap();
+        for ring in ["signer.pub", "signer.asc", "signer.kbx", "signer.sec"] {
+            let v = verify_chart(&tgz, &prov, &testdata(ring))
+                .unwrap_or_else(|e| panic!("{ring}: {e}"));
+            assert_eq!(v.signed_by, vec![SIGNER.to_string()], "{ring}");
+            assert_eq!(v.file_hash, sha256_sum(&archive));
+            assert_eq!(v.fingerprint.len(), 40);
+        }
+        let e = verify_chart(&tgz, &prov, &testdata("other.pub")).unwrap_err();
+        assert_eq!(e.to_string(), "openpgp: signature made by unknown entity");
+        let e = verify_chart(&tgz, &prov, &testdata("missing.gpg")).unwrap_err();
+        assert!(
+            e.to_string().starts_with("failed to load keyring: open "),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn signed_documents_verify_and_catch_tampering() {
+        let mut signer = Signer::from_keyring(&testdata("signer.sec"), "Provenance").unwrap();
+        signer
+            .unlock(&mut |_| panic!("an unprotected key needs no passphrase"))
+            .unwrap();
+        let doc = signer
+            .clearsign(b"archive", "x-1.0.0.tgz", "name: x\nversion: 1.0.0\n")
+            .unwrap();
+        assert!(doc.starts_with("-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\nname: x\nversion: 1.0.0\n\n...\nfiles:\n  x-1.0.0.tgz: sha256:"));
+        let ring = Keyring::load(&testdata("signer.pub")).unwrap();
+        let v = verify(b"archive", doc.as_bytes(), "x-1.0.0.tgz", &ring).unwrap();
+        assert_eq!(v.signed_by, vec![SIGNER.to_string()]);
+        assert!(matches!(
+            verify(b"archivf", doc.as_bytes(), "x-1.0.0.tgz", &ring),
+            Err(ProvenanceError::SumMismatch { .. })
+        ));
+        assert!(matches!(
+            verify(b"archive", doc.as_bytes(), "y-1.0.0.tgz", &ring),
+            Err(ProvenanceError::NoSum(_))
+        ));
+        let edited = doc.replace("name: x", "name: y");
+        let e = verify(b"archive", edited.as_bytes(), "x-1.0.0.tgz", &ring).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "openpgp: invalid signature: RSA verification failure"
+        );
+        let other = Keyring::load(&testdata("other.asc")).unwrap();
+        let e = verify(b"archive", doc.as_bytes(), "x-1.0.0.tgz", &other).unwrap_err();
+        assert_eq!(e.to_string(), "openpgp: signature made by unknown entity");
+    }
+
+    #[test]
+    fn protected_keys_open_only_with_their_passphrase() {
+        let path = testdata("locked.sec");
+        let mut signer = Signer::from_keyring(&path, "Locked").unwrap();
+        let mut asked = String::new();
+        let e = signer
+            .unlock(&mut |name| {
+                asked = name.to_string();
+                Ok(b"wrong".to_vec())
+            })
+            .unwrap_err();
+        assert_eq!(asked, "Locked Signer <locked@example.com>");
+        assert_eq!(
+            e.to_string(),
+            "openpgp: invalid data: private key checksum failure"
+        );
+        signer.unlock(&mut |_| Ok(b"s3cret".to_vec())).unwrap();
+        let doc = signer.clearsign(b"a", "l-1.0.0.tgz", "name: l\n").unwrap();
+        let ring = Keyring::load(&testdata("locked.pub")).unwrap();
+        verify(b"a", doc.as_bytes(), "l-1.0.0.tgz", &ring).unwrap();
+    }
+
+    #[test]
+    fn signing_keys_are_found_by_name_as_helm_does() {
+        let mut both = std::fs::read(testdata("signer.sec")).unwrap();
+        both.extend(std::fs::read(testdata("locked.sec")).unwrap());
+        let ring = Keyring::parse(&both, Path::new("both")).unwrap();
+        assert_eq!(ring.entities.len(), 2);
+        let e = ring.find_by_name("example.com").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "more than one key contain the id \"example.com\""
+        );
+        let found = ring.find_by_name("Locked").unwrap().unwrap();
+        assert_eq!(
+            found.identities(),
+            vec!["Locked Signer <locked@example.com>".to_string()]
+        );
+        assert!(ring.find_by_name("nobody").unwrap().is_none());
+        let mut none = Signer::from_keyring(&testdata("signer.sec"), "nobody").unwrap();
+        assert!(matches!(
+            none.unlock(&mut |_| Ok(vec![])),
+            Err(ProvenanceError::NoPrivateKey)
+        ));
+        let mut public = Signer::from_keyring(&testdata("signer.pub"), "Provenance").unwrap();
+        assert!(matches!(
+            public.unlock(&mut |_| Ok(vec![])),
+            Err(ProvenanceError::NotPrivateKey)
+        ));
+    }
+
     #[test]
     fn errors_read_like_helms() {
         let e = ProvenanceError::SumMismatch {
