@@ -331,6 +331,7 @@ fn enable_dns_controls_get_host_by_name() {
     assert!(on == "127.0.0.1" || on == "::1", "{on}");
     c.rudder(&["upgrade", "dns-on", chart]).ok();
     assert_eq!(ip("dns-on"), "");
-    c.rudder(&["upgrade", "dns-off", chart, "--enable-dns"]).ok();
+    c.rudder(&["upgrade", "dns-off", chart, "--enable-dns"])
+        .ok();
     assert!(!ip("dns-off").is_empty());
 }
