@@ -420,7 +420,10 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         },
         capabilities: Capabilities::for_template(kube_version, &api_versions),
         skip_schema_validation: args.skip_schema_validation,
-        engine: settings.engine_options(args.enable_dns),
+        engine: rudder::render::engine::EngineOptions {
+            skip_teardown: true,
+            ..settings.engine_options(args.enable_dns)
+        },
     };
 
     let result = render_chart(&mut chart, &user_values, request, &mut log);
@@ -475,7 +478,10 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
         write_release(&mut out, &docs, hooks)?;
         out.flush()?;
-        return Ok(());
+        drop(out);
+        // Done: exit without tearing down the chart, values and output
+        // (many small objects; the kernel frees the memory at once).
+        std::process::exit(0);
     }
     let release_dir = output_dir.map(|d| {
         if args.release_name {

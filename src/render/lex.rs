@@ -147,11 +147,32 @@ fn go_sharp_u(c: Option<char>) -> String {
 }
 
 /// Tokenizes `input` completely (stopping after the first error or EOF).
+/// Where the next `{{` starts. Looks for `{` with the memchr-backed char
+/// search and checks the byte after it: several times faster than the
+/// two-way substring search on template text, where `{` is rare.
+fn find_left_delim(s: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    while let Some(i) = s[from..].find('{') {
+        let at = from + i;
+        if bytes.get(at + 1) == Some(&b'{') {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 pub fn lex(input: &str) -> Vec<Item<'_>> {
     // Reserve for the typical token count up front: growing the vector by
     // doubling was a visible share of parse time on big charts (untouched
     // capacity of a large allocation costs no memory).
-    let actions = input.matches(LEFT).count();
+    let mut actions: usize = 0;
+    let mut from = 0;
+    while let Some(i) = find_left_delim(&input[from..]) {
+        actions += 1;
+        from += i + LEFT.len();
+    }
     let mut l = Lexer {
         input,
         pos: 0,
@@ -298,7 +319,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_text(&mut self) -> State {
-        if let Some(x) = self.rest().find(LEFT) {
+        if let Some(x) = find_left_delim(self.rest()) {
             let delim_pos = self.pos + x;
             let after = &self.input[delim_pos + LEFT.len()..];
             let mut end = delim_pos;

@@ -112,8 +112,15 @@ pub fn render_chart(
 
     let files = template_files(chart, &values, &req.release, &req.capabilities);
 
+    let skip_teardown = req.engine.skip_teardown;
     let engine = Engine::new(crate::render::funcs::standard_registry(), req.engine);
     let mut rendered = engine.render(&files).map_err(PipelineError::Render)?;
+    if skip_teardown {
+        // See `EngineOptions::skip_teardown`.
+        std::mem::forget(files);
+        std::mem::forget(values);
+        std::mem::forget(engine);
+    }
 
     let notes_name = format!("{}/templates/NOTES.txt", chart.name());
     let mut notes = String::new();
@@ -214,7 +221,9 @@ fn collect_templates(
         out.push(TemplateFile {
             name: crate::helmpath::go_clean(&format!("{full_path}/{}", t.name)),
             source: t.data.clone(),
-            context: ctx.clone().with_go_type(Some(crate::render::objects::VALUES_TYPE)),
+            context: ctx
+                .clone()
+                .with_go_type(Some(crate::render::objects::VALUES_TYPE)),
             base_path: base_path.clone(),
         });
     }
