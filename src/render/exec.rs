@@ -325,7 +325,14 @@ impl<'a, 'e> State<'a, 'e> {
                 let v = self.eval_pipeline(dot, pipe)?;
                 if pipe.decl.is_empty() {
                     self.at(Cur::Node(node_pos(node), node));
-                    print_value(&v, out);
+                    // A function's result is a copy; fields and variables
+                    // still refer to the (addressable) original.
+                    let from_call = pipe
+                        .cmds
+                        .last()
+                        .and_then(|c| c.args.first())
+                        .is_some_and(|a| matches!(a, Operand::Ident { .. }));
+                    print_value(&v, !from_call, out);
                 }
             }
             Node::If(b) => self.walk_if_or_with(false, dot, b, out)?,
@@ -1213,12 +1220,15 @@ impl<'a, 'e> State<'a, 'e> {
     }
 }
 
-/// Go's `printValue`: nil prints `<no value>`, everything else `fmt.Print`.
-fn print_value(v: &Value, out: &mut Vec<u8>) {
+/// Go's `printValue`: nil prints `<no value>`, everything else `fmt.Print`;
+/// host objects print as [`crate::value::Object::format_template`] when
+/// `addressable`.
+fn print_value(v: &Value, addressable: bool, out: &mut Vec<u8>) {
     match v {
         Value::Nil => out.extend_from_slice(b"<no value>"),
         Value::String(s) => out.extend_from_slice(s.as_bytes()),
         Value::RawString(b) => out.extend_from_slice(b),
+        Value::Object(o) if addressable => out.extend_from_slice(o.format_template().as_bytes()),
         other => match gofmt::sprint_value(other) {
             Value::String(s) => out.extend_from_slice(s.as_bytes()),
             Value::RawString(b) => out.extend_from_slice(&b),

@@ -388,7 +388,13 @@ fn bad_verb(out: &mut GoBuf, arg: &Value, verb: char) {
     } else {
         out.push_str(&arg.type_name());
         out.push('=');
-        write_value(out, arg, &Spec::plain('v'), 0);
+        // Go prints the operand without calling its String method here.
+        match arg {
+            Value::Object(o) if o.go_int().is_some() => {
+                out.push_str(&o.go_int().unwrap_or_default().to_string())
+            }
+            _ => write_value(out, arg, &Spec::plain('v'), 0),
+        }
     }
     out.push(')');
 }
@@ -457,8 +463,14 @@ fn write_value(out: &mut GoBuf, v: &Value, spec: &Spec, depth: usize) {
             }
             out.push(']');
         }
-        Value::Object(o) => match spec.verb {
-            'v' | 's' | 'q' => {
+        Value::Object(o) => match (o.go_int(), spec.verb) {
+            // A Stringer formats its String() as a string for these verbs.
+            (Some(_), 'v' | 's' | 'q' | 'x' | 'X') => {
+                let s = o.format_go();
+                format_str(out, s.as_bytes(), v, spec)
+            }
+            (Some(i), _) => format_int(out, i, v, spec),
+            (None, 'v' | 's' | 'q') => {
                 let s = o.format_go();
                 if spec.verb == 'q' {
                     pad(out, &quote(&s), spec)
@@ -466,7 +478,7 @@ fn write_value(out: &mut GoBuf, v: &Value, spec: &Spec, depth: usize) {
                     pad(out, &s, spec)
                 }
             }
-            _ => bad_verb(out, v, spec.verb),
+            (None, _) => bad_verb(out, v, spec.verb),
         },
     }
 }
@@ -515,7 +527,10 @@ fn go_syntax(v: &Value, top: bool) -> String {
                 .collect();
             format!("{}{{{}}}", v.type_name(), items.join(", "))
         }
-        Value::Object(o) => o.format_go(),
+        Value::Object(o) => match o.go_int() {
+            Some(i) => i.to_string(),
+            None => o.format_go(),
+        },
     }
 }
 

@@ -388,6 +388,11 @@ impl Object for CapabilitiesObject {
             gofmt::sprint(&self.helm)
         )
     }
+    fn format_template(&self) -> String {
+        // text/template prints what a pointer without String points to.
+        let s = self.format_go();
+        s.strip_prefix('&').map(str::to_string).unwrap_or(s)
+    }
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }
@@ -405,6 +410,13 @@ impl Object for CapabilitiesObject {
             m.insert(k.into(), data);
         }
         Some(Value::map(m))
+    }
+    fn json_fields(&self) -> Option<Vec<(&'static str, Value)>> {
+        Some(vec![
+            ("KubeVersion", self.kube.clone()),
+            ("APIVersions", self.apis.clone()),
+            ("HelmVersion", self.helm.clone()),
+        ])
     }
 }
 
@@ -456,8 +468,20 @@ impl Object for KubeVersionObject {
         self.get_field(name).map(Ok)
     }
     fn format_go(&self) -> String {
-        // Printed through its (pointer) String method, as templates print it.
+        // `String` has a pointer receiver: a copy (what `toString` and
+        // `printf` get) prints as the struct.
+        self.struct_form()
+    }
+    fn format_template(&self) -> String {
+        // A template prints the addressable field through `String`.
         self.0.normalized.clone()
+    }
+    fn json_fields(&self) -> Option<Vec<(&'static str, Value)>> {
+        Some(vec![
+            ("Version", Value::str(&self.0.version)),
+            ("Major", Value::str(&self.0.major)),
+            ("Minor", Value::str(&self.0.minor)),
+        ])
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -570,6 +594,15 @@ impl Object for HelmVersionObject {
             Value::str(HELM_KUBE_CLIENT_VERSION),
         );
         Some(Value::map(m))
+    }
+    fn json_fields(&self) -> Option<Vec<(&'static str, Value)>> {
+        Some(vec![
+            ("version", Value::str(HELM_VERSION)),
+            ("git_commit", Value::str(HELM_GIT_COMMIT)),
+            ("git_tree_state", Value::str(HELM_GIT_TREE_STATE)),
+            ("go_version", Value::str(HELM_GO_VERSION)),
+            ("kube_client_version", Value::str(HELM_KUBE_CLIENT_VERSION)),
+        ])
     }
 }
 

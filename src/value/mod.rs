@@ -111,6 +111,24 @@ pub trait Object: fmt::Debug {
     fn to_data(&self) -> Option<Value> {
         None
     }
+    /// For a named integer type with a `String` method (`time.Duration`):
+    /// the integer. fmt uses `String` only for `%v %s %q %x %X` and formats
+    /// the integer for the other verbs; comparisons see the integer.
+    fn go_int(&self) -> Option<i64> {
+        None
+    }
+    /// For a Go struct: its JSON fields in declaration order, which is the
+    /// order encoding/json writes them (`to_data` maps sort their keys).
+    fn json_fields(&self) -> Option<Vec<(&'static str, Value)>> {
+        None
+    }
+    /// What text/template prints for the value in an action. Differs from
+    /// `%v` when the type's `String` method has a pointer receiver: the
+    /// template prints an addressable field through it, while functions
+    /// (`toString`, `printf`) get a copy and print the struct.
+    fn format_template(&self) -> String {
+        self.format_go()
+    }
 }
 
 #[derive(Clone)]

@@ -108,9 +108,10 @@ impl Writer {
             }
             Value::Map(m) if m.nil && m.entries.borrow().is_empty() => out.push_str("null"),
             Value::Map(m) => self.map(out, &m.entries.borrow(), depth)?,
-            Value::Object(o) => match o.to_data() {
-                Some(data) => self.value(out, &data, depth)?,
-                None => out.push_str("{}"),
+            Value::Object(o) => match (o.json_fields(), o.to_data()) {
+                (Some(fields), _) => self.fields(out, &fields, depth)?,
+                (None, Some(data)) => self.value(out, &data, depth)?,
+                (None, None) => out.push_str("{}"),
             },
         }
         Ok(())
@@ -122,12 +123,31 @@ impl Writer {
         entries: &BTreeMap<String, Value>,
         depth: usize,
     ) -> Result<(), JsonError> {
-        if entries.is_empty() {
+        self.object(out, entries.iter().map(|(k, v)| (k.as_str(), v)), depth)
+    }
+
+    /// A struct's fields, in their order.
+    fn fields(
+        &self,
+        out: &mut String,
+        fields: &[(&'static str, Value)],
+        depth: usize,
+    ) -> Result<(), JsonError> {
+        self.object(out, fields.iter().map(|(k, v)| (*k, v)), depth)
+    }
+
+    fn object<'v>(
+        &self,
+        out: &mut String,
+        entries: impl ExactSizeIterator<Item = (&'v str, &'v Value)>,
+        depth: usize,
+    ) -> Result<(), JsonError> {
+        if entries.len() == 0 {
             out.push_str("{}");
             return Ok(());
         }
         out.push('{');
-        for (i, (k, v)) in entries.iter().enumerate() {
+        for (i, (k, v)) in entries.enumerate() {
             if i > 0 {
                 out.push(',');
             }

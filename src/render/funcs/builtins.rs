@@ -341,7 +341,17 @@ fn basic_kind(v: &Value) -> Kind {
         Value::Int(_) | Value::Int64(_) => Kind::Int,
         Value::Float(_) => Kind::Float,
         Value::String(_) | Value::RawString(_) => Kind::String,
+        Value::Object(o) if o.go_int().is_some() => Kind::Int,
         _ => Kind::Invalid,
+    }
+}
+
+/// The integer of an int-kind value (`int`, `int64`, `time.Duration`).
+fn int_of(v: &Value) -> Option<i64> {
+    match v {
+        Value::Int(i) | Value::Int64(i) => Some(*i),
+        Value::Object(o) => o.go_int(),
+        _ => None,
     }
 }
 
@@ -382,6 +392,7 @@ fn equal(a: &Value, b: &Value) -> Result<bool, FuncError> {
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::Float(x), Value::Float(y)) => x == y,
         (Value::Int(x) | Value::Int64(x), Value::Int(y) | Value::Int64(y)) => x == y,
+        _ if k1 == Kind::Int => int_of(a) == int_of(b),
         (Value::String(x), Value::String(y)) => x == y,
         (Value::String(_) | Value::RawString(_), Value::String(_) | Value::RawString(_)) => {
             a.go_str_bytes() == b.go_str_bytes()
@@ -443,6 +454,7 @@ fn less(a: &Value, b: &Value) -> Result<bool, FuncError> {
     Ok(match (a, b) {
         (Value::Float(x), Value::Float(y)) => x < y,
         (Value::Int(x) | Value::Int64(x), Value::Int(y) | Value::Int64(y)) => x < y,
+        _ if k1 == Kind::Int => int_of(a) < int_of(b),
         (Value::String(x), Value::String(y)) => x < y,
         (Value::String(_) | Value::RawString(_), Value::String(_) | Value::RawString(_)) => {
             a.go_str_bytes() < b.go_str_bytes()

@@ -354,6 +354,9 @@ impl Object for DurationObject {
     fn format_go(&self) -> String {
         format_duration(self.0)
     }
+    fn go_int(&self) -> Option<i64> {
+        Some(self.0)
+    }
     fn truthy(&self) -> bool {
         self.0 != 0
     }

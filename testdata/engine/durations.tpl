@@ -1,0 +1,6 @@
+# time.Duration is an int64 with a String method: fmt uses String only for %v %s %q %x.
+# a: {{ printf "%d" (mustToDuration "90s") }} {{ printf "%v|%s|%T" (mustToDuration "90s") (mustToDuration "90s") (mustToDuration "90s") }} {{ mustToDuration "90s" }} {{ toJson (mustToDuration "90s") }} {{ typeOf (mustToDuration "90s") }} {{ kindOf (mustToDuration "90s") }}
+# b: {{ durationRoundTo "2h10m" "1h" }} {{ typeOf (durationRoundTo "2h10m" "1h") }} {{ typeOf (durationTruncateTo "2h10m" "1h") }} {{ typeOf (durationSeconds "1m") }}
+# c: {{ printf "%d|%x|%5d|%v|%08d|%+d" (mustToDuration "1m") (mustToDuration "1m") (mustToDuration "3ns") (list (mustToDuration "3ns")) (mustToDuration "3ns") (mustToDuration "3ns") }} {{ mustToDuration "1m" | toString }}
+# d: {{ (mustToDuration "1h").Hours }} {{ (mustToDuration "90s").Minutes }} {{ (mustToDuration "90s").String }} {{ (mustToDuration "90s").Nanoseconds }} {{ (mustToDuration "90s").Milliseconds }}
+# e: {{ eq (mustToDuration "90s") (mustToDuration "90s") }} {{ printf "%.2f" (mustToDuration "90s") }} {{ printf "%q" (mustToDuration "90s") }} {{ mustToDuration "1m" | int64 }} {{ toYaml (mustToDuration "90s") }} {{ printf "%#v" (mustToDuration "90s") }} {{ printf "%o|%b|%c|%U" (mustToDuration "8ns") (mustToDuration "3ns") (mustToDuration "65ns") (mustToDuration "65ns") }}
