@@ -479,23 +479,37 @@ fn decode_chart_version(v: &Value, strict: bool) -> Result<ChartVersion, String>
         ..ChartVersion::default()
     };
     apply_metadata(&mut cv.metadata, v).map_err(|e| e.0)?;
-    for (key, val) in map_entries(v) {
-        let lower = key.to_ascii_lowercase();
-        match lower.as_str() {
-            "urls" => cv.urls = strings_field(&val, "ChartVersion.urls")?,
-            "created" => cv.created = time_field(&val, "ChartVersion.created")?,
-            "removed" => match &val {
+    let Value::Map(m) = v else {
+        return Ok(cv);
+    };
+    // Borrowed, and lowercased only when not already (the usual case):
+    // this runs for every version of big indexes.
+    let entries = m.entries.borrow();
+    let mut lower_buf = String::new();
+    for (key, val) in entries.iter() {
+        let lower = if key.bytes().any(|b| b.is_ascii_uppercase()) {
+            lower_buf.clear();
+            lower_buf.push_str(key);
+            lower_buf.make_ascii_lowercase();
+            lower_buf.as_str()
+        } else {
+            key.as_str()
+        };
+        match lower {
+            "urls" => cv.urls = strings_field(val, "ChartVersion.urls")?,
+            "created" => cv.created = time_field(val, "ChartVersion.created")?,
+            "removed" => match val {
                 Value::Nil => {}
                 Value::Bool(b) => cv.removed = *b,
                 other => return Err(type_error(other, "ChartVersion.removed", "bool")),
             },
-            "digest" => cv.digest = string_field(&val, "ChartVersion.digest")?,
-            "checksum" => cv.checksum = string_field(&val, "ChartVersion.checksum")?,
-            "engine" => cv.engine = string_field(&val, "ChartVersion.engine")?,
+            "digest" => cv.digest = string_field(val, "ChartVersion.digest")?,
+            "checksum" => cv.checksum = string_field(val, "ChartVersion.checksum")?,
+            "engine" => cv.engine = string_field(val, "ChartVersion.engine")?,
             "tillerversion" => {
-                cv.tiller_version = string_field(&val, "ChartVersion.tillerVersion")?
+                cv.tiller_version = string_field(val, "ChartVersion.tillerVersion")?
             }
-            "url" => cv.url = string_field(&val, "ChartVersion.url")?,
+            "url" => cv.url = string_field(val, "ChartVersion.url")?,
             other if METADATA_FIELDS.contains(&other) => {}
             _ if strict => return Err(format!("json: unknown field \"{key}\"")),
             _ => {}

@@ -161,9 +161,8 @@ pub fn split_index(src: &str) -> Option<IndexLayout<'_>> {
         }
         let n = *chart_indent.get_or_insert(indent);
         if indent > n || (indent == n && is_seq_item(text)) {
-            if current.is_none() {
-                return None;
-            }
+            // Part of the current chart's list (there must be one).
+            current.as_ref()?;
             continue;
         }
         if indent < n {

@@ -350,7 +350,7 @@ fn load_streaming(
     let mut charts: Vec<ChartRecords> = Vec::new();
     let mut deferred: Vec<(String, String)> = Vec::new();
     let index = super::index_decode::load_index_file_keeping(
-        &index_path,
+        index_path,
         &mut |r| warnings.push(r.to_string()),
         &mut |kept| match kept {
             Kept::Restart => {
