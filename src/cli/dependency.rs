@@ -189,6 +189,11 @@ fn run_fetch(a: FetchArgs, settings: &Settings, build: bool) -> anyhow::Result<(
         out: &mut out,
         log: &mut log,
         registry: Some(&registry),
+        // helm: `build --verify` verifies if possible, `update --verify` always.
+        verify: a.verify.then(|| rudder::repo::provenance::DownloadCheck {
+            keyring: super::verify::keyring_path(a.keyring.as_deref()),
+            required: !build,
+        }),
     };
     if build {
         m.build()?;
@@ -233,6 +238,7 @@ pub fn check_or_update(
         out: &mut out,
         log: &mut log,
         registry: Some(&registry),
+        verify: None,
     }
     .update()?;
     *chart = rudder::chart::load(chart_path)

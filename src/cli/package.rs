@@ -89,6 +89,7 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
                 out: &mut out,
                 log: &mut log,
                 registry: Some(&registry),
+                verify: None,
             };
             manager.update()?;
         }

@@ -201,6 +201,8 @@ pub struct Manager<'a> {
     pub log: &'a mut dyn FnMut(Record),
     /// The client for `oci://` dependencies (none: they cannot be fetched).
     pub registry: Option<&'a crate::repo::oci::Client>,
+    /// `--verify`: repository downloads are checked against their provenance.
+    pub verify: Option<super::provenance::DownloadCheck>,
 }
 
 const MANAGER_PREFIX: &str = "helm-manager-";
@@ -636,9 +638,31 @@ impl Manager<'_> {
                 "Downloading {} from repo {}",
                 d.name, d.repository
             ));
-            if let Err(e) = downloader.download_resolved_to(&resolved, tmp) {
-                save_error = Some(err(format!("could not download {}: {e}", resolved.url)));
-                break;
+            let saved = match downloader.download_resolved_to(&resolved, tmp) {
+                Ok(saved) => saved,
+                Err(e) => {
+                    save_error = Some(err(format!("could not download {}: {e}", resolved.url)));
+                    break;
+                }
+            };
+            if let Some(check) = &self.verify {
+                // `--verify`: the provenance lands beside the archive (src/repo/provenance).
+                let fetch =
+                    |u: &str| super::http::get_bytes(u, &resolved.opts).map_err(|e| e.to_string());
+                match super::provenance::check_download(
+                    &saved,
+                    &resolved.url,
+                    &resolved.url,
+                    check,
+                    fetch,
+                ) {
+                    Ok(Some(warning)) => (self.out)(&warning),
+                    Ok(None) => {}
+                    Err(e) => {
+                        save_error = Some(err(format!("could not download {}: {e}", resolved.url)));
+                        break;
+                    }
+                }
             }
         }
         if let Some(e) = save_error {

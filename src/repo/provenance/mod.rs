@@ -62,6 +62,8 @@ pub enum ProvenanceError {
     },
     #[error("failed to load chart for signing: {0}")]
     LoadChart(String),
+    #[error("failed to fetch provenance {}", go_quote(.0))]
+    FetchFailed(String),
 }
 
 /// A successful verification: who signed, and the archive hash checked.
@@ -282,6 +284,46 @@ pub fn verify_download(
     }
     let ring = Keyring::load(keyring).map_err(|e| ProvenanceError::Keyring(Box::new(e)))?;
     verify(archive, prov, file_name, &ring)
+}
+
+/// How a downloader treats provenance (helm's `VerifyIfPossible` /
+/// `VerifyAlways` strategies): the keyring, and whether a missing
+/// provenance file is an error rather than a warning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DownloadCheck {
+    pub keyring: std::path::PathBuf,
+    pub required: bool,
+}
+
+/// The provenance step of helm's `ChartDownloader.DownloadTo` for an archive
+/// just saved at `saved` from `url` (asked for as `reference`): `<url>.prov`
+/// is fetched with `fetch` and written beside the archive, then the archive
+/// is verified. A missing file is an error when required, else the warning
+/// line helm prints is returned.
+pub fn check_download(
+    saved: &Path,
+    reference: &str,
+    url: &str,
+    check: &DownloadCheck,
+    fetch: impl FnOnce(&str) -> Result<Vec<u8>, String>,
+) -> Result<Option<String>, ProvenanceError> {
+    let prov_url = format!("{url}.prov");
+    let body = match fetch(&prov_url) {
+        Ok(b) => b,
+        Err(_) if check.required => return Err(ProvenanceError::FetchFailed(prov_url)),
+        Err(e) => {
+            return Ok(Some(format!(
+                "WARNING: Verification not found for {reference}: {e}"
+            )))
+        }
+    };
+    let mut prov = saved.as_os_str().to_owned();
+    prov.push(".prov");
+    let prov = std::path::PathBuf::from(prov);
+    crate::repo::atomic_file::write_atomic(&prov, &body, 0o644)
+        .map_err(|e| ProvenanceError::Io(crate::chart::loader::go_io_error("open", &prov, &e)))?;
+    verify_chart(saved, &prov, &check.keyring)?;
+    Ok(None)
 }
 
 /// helm's `isTar`: the extension, case-insensitively `.tgz`.
