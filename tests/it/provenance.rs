@@ -395,6 +395,32 @@ fn helm_signs_and_rudder_verifies_and_pulls() {
     assert!(dest.join("fromhelm-0.1.0.tgz").is_file());
     assert!(dest.join("fromhelm-0.1.0.tgz.prov").is_file());
 
+    // dependency update --verify accepts it as a dependency.
+    let parent = sc.path().join("parent");
+    std::fs::create_dir_all(&parent).unwrap();
+    std::fs::write(
+        parent.join("Chart.yaml"),
+        format!(
+            "apiVersion: v2\nname: parent\nversion: 0.1.0\ndependencies:\n  - name: fromhelm\n    version: 0.1.0\n    repository: {}\n",
+            server.url
+        ),
+    )
+    .unwrap();
+    let out = rudder(
+        &[
+            "dependency",
+            "update",
+            s(&parent),
+            "--verify",
+            "--keyring",
+            s(&keys.public),
+        ],
+        sc.path(),
+        &home,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(parent.join("charts/fromhelm-0.1.0.tgz").is_file());
+
     // template --verify of the repository chart renders.
     let out = rudder(
         &[
@@ -529,6 +555,40 @@ fn tampered_archive_is_refused_like_helm() {
             "untar={untar}"
         );
     }
+    // dependency update --verify refuses it as a dependency too.
+    let parent = sc.path().join("parent");
+    std::fs::create_dir_all(&parent).unwrap();
+    std::fs::write(
+        parent.join("Chart.yaml"),
+        format!(
+            "apiVersion: v2\nname: parent\nversion: 0.1.0\ndependencies:\n  - name: victim\n    version: 0.1.0\n    repository: {}\n",
+            server.url
+        ),
+    )
+    .unwrap();
+    let out = rudder(
+        &[
+            "dependency",
+            "update",
+            s(&parent),
+            "--verify",
+            "--keyring",
+            s(&keys.public),
+        ],
+        sc.path(),
+        &home,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let detail = expected.trim_start_matches("Error: ");
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "Error: could not download {}/victim-0.1.0.tgz: {detail}",
+            server.url
+        )
+    );
+    assert!(!parent.join("charts/victim-0.1.0.tgz").exists());
+
     // install/template --verify of the local archive refuse it too.
     let out = rudder(
         &[
