@@ -17,6 +17,9 @@
 use std::fmt;
 use std::sync::LazyLock;
 
+/// Masterminds/semver's `MaxConstraintLen`: longer constraint strings are refused.
+pub const MAX_CONSTRAINT_LEN: usize = 512;
+
 use regex::Regex;
 
 use super::error::{go_quote, ConstraintError};
@@ -96,6 +99,9 @@ pub struct Constraint {
 impl Constraint {
     /// Masterminds `NewConstraint`.
     pub fn parse(text: &str) -> Result<Constraint, ConstraintError> {
+        if text.len() > MAX_CONSTRAINT_LEN {
+            return Err(ConstraintError::TooLong);
+        }
         let text = rewrite_hyphen_ranges(text);
         let mut groups = Vec::new();
         let mut group_has_pre = Vec::new();
@@ -521,6 +527,9 @@ mod tests {
     fn parse_errors() {
         let e = |c: &str| Constraint::parse(c).unwrap_err().to_string();
         assert_eq!(e("foo"), "improper constraint: \"foo\"");
+        let long = format!(">=1.0.0{}", " ".repeat(506));
+        assert_eq!(e(&long), "constraint string is too long (max 512 bytes)");
+        assert!(Constraint::parse(&long[..512]).is_ok());
         assert_eq!(e(""), "improper constraint: \"\"");
         assert_eq!(e(">=1 || bar"), "improper constraint: \" bar\"");
         assert_eq!(e("1.2 <> 3"), "improper constraint: \"1.2 <> 3\"");

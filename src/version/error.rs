@@ -35,6 +35,12 @@ pub enum ConstraintError {
     Improper(String),
     #[error("constraint parser error")]
     Parser,
+    /// Masterminds refuses constraints longer than its `MaxConstraintLen`.
+    #[error(
+        "constraint string is too long (max {} bytes)",
+        super::constraint::MAX_CONSTRAINT_LEN
+    )]
+    TooLong,
 }
 
 /// Go's `%q` for a string: double-quoted with Go escapes.
