@@ -158,7 +158,8 @@ pub enum Operand {
     String {
         pos: usize,
         quoted: Rc<str>,
-        text: Rc<str>,
+        /// The Go string value (bytes from `\x` escapes may not be UTF-8).
+        text: crate::value::Value,
     },
     Pipe(Box<Pipe>),
 }

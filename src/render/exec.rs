@@ -651,7 +651,7 @@ impl<'a, 'e> State<'a, 'e> {
             Operand::Dot(_) => (dot.v.clone(), dot.iface),
             Operand::Nil(_) => return Err(self.errorf("nil is not a command")),
             Operand::Number(_, n) => (self.ideal_constant(first, n)?, false),
-            Operand::String { text, .. } => (Value::String(text.clone()), false),
+            Operand::String { text, .. } => (text.clone(), false),
             _ => {
                 return Err(self.errorf(format!(
                     "can't evaluate command {}",
@@ -1119,14 +1119,14 @@ impl<'a, 'e> State<'a, 'e> {
                 }
                 _ => Err(self.errorf(format!("expected integer; found {n}"))),
             },
-            Ty::String | Ty::StringBytes => match n {
-                Operand::String { text, .. } => Ok(Value::String(text.clone())),
+            t @ (Ty::String | Ty::StringBytes) => match n {
+                Operand::String { text, .. } => self.validate_type(text.clone(), false, Some(t)),
                 _ => Err(self.errorf(format!("expected string; found {n}"))),
             },
             Ty::Any => match n {
                 Operand::Bool(_, b) => Ok(Value::Bool(*b)),
                 Operand::Number(_, num) => self.ideal_constant(n, num),
-                Operand::String { text, .. } => Ok(Value::String(text.clone())),
+                Operand::String { text, .. } => Ok(text.clone()),
                 _ => Err(self.errorf(format!(
                     "can't handle assignment of {n} to empty interface argument"
                 ))),

@@ -644,11 +644,11 @@ impl<'s> Parser<'_, 's> {
                 Operand::Pipe(Box::new(p?))
             }
             ItemType::String | ItemType::RawString => {
-                let text = go_unquote(&tok.val).map_err(|e| self.errorf(e))?;
+                let text = go_unquote_bytes(&tok.val).map_err(|e| self.errorf(e))?;
                 Operand::String {
                     pos,
                     quoted: Rc::from(&*tok.val),
-                    text: Rc::from(text.as_str()),
+                    text: crate::value::Value::from_go_bytes(text),
                 }
             }
             _ => {
@@ -702,6 +702,32 @@ pub fn go_unquote(s: &str) -> Result<String, &'static str> {
         }
         _ => Err(BAD),
     }
+}
+
+/// Go's `strconv.Unquote` of a string literal as the bytes Go gets: `\xNN`
+/// and octal escapes are single bytes, so the result may not be UTF-8.
+pub fn go_unquote_bytes(s: &str) -> Result<Vec<u8>, &'static str> {
+    let b = s.as_bytes();
+    if b.first() != Some(&b'"') || !s.contains('\\') {
+        return go_unquote(s).map(String::into_bytes);
+    }
+    if b.len() < 2 || b[b.len() - 1] != b'"' {
+        return Err("invalid syntax");
+    }
+    let mut out = Vec::new();
+    let mut rest = &s[1..s.len() - 1];
+    while !rest.is_empty() {
+        let (c, tail) = unquote_char(rest, '"')?;
+        match c {
+            CharOrByte::Char(c) => {
+                let mut buf = [0u8; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            }
+            CharOrByte::Byte(b) => out.push(b),
+        }
+        rest = tail;
+    }
+    Ok(out)
 }
 
 enum CharOrByte {

@@ -11,3 +11,4 @@
 # compare: {{ eq (b64dec "4oI=") (b64dec "4oI=") }} {{ eq (b64dec "4oI=") "x" }} {{ index (b64dec "4oI=") 1 }} {{ b64dec "4oI=" | hasPrefix "a" }}
 # escapers: {{ b64dec "4oI=" | urlquery }} {{ b64dec "4oI=" | html | quote }} {{ b64dec "4oI=" | js | quote }}
 # include: {{ define "raw" }}{{ b64dec "4oI=" }}{{ end }}{{ include "raw" . | quote }} {{ tpl "{{ b64dec \"4oI=\" }}" . | len }}
+# literals: {{ "\xe2\x82" | len }} {{ "\xe2\x82" | quote }} {{ "\xff" | b64enc }} {{ "\377" | len }} {{ "\xe2\x82" | upper | quote }} {{ eq (b64dec "4oI=") "\xe2\x82" }} {{ printf "\xe2%s" "\x82" | quote }} {{ b64dec "4oI=" | contains "\x82" }}
