@@ -33,9 +33,12 @@ fn condition(v: &Json, kind: &str) -> Option<(String, String)> {
         })
 }
 
-fn generation_observed(v: &Json) -> bool {
+/// kstatus's first check for every workload: the controller has seen the spec.
+fn generation_lag(kind: &str, v: &Json) -> Option<String> {
     let g = int(v, &["metadata", "generation"]);
-    g == 0 || int(v, &["status", "observedGeneration"]) >= g
+    let og = int(v, &["status", "observedGeneration"]);
+    (g != 0 && og < g)
+        .then(|| format!("{kind} generation is {g}, but latest observed generation is {og}"))
 }
 
 /// kstatus's message for a Deployment that is still in progress.
@@ -94,20 +97,40 @@ pub fn not_ready_reason(
     Ok(match kind {
         "Deployment" => deployment_progress(v, replicas()),
         "StatefulSet" | "ReplicaSet" => {
+            if let Some(why) = generation_lag(kind, v) {
+                return Ok(Some(why));
+            }
+            // kstatus: replicas created first, then ready.
             let want = replicas();
+            let have = int(v, &["status", "replicas"]);
             let ready = int(v, &["status", "readyReplicas"]);
-            pending(
-                generation_observed(v) && ready >= want,
-                &format!("Ready: {ready}/{want}"),
-            )
+            if have < want {
+                Some(format!("Replicas: {have}/{want}"))
+            } else {
+                pending(ready >= want, &format!("Ready: {ready}/{want}"))
+            }
         }
         "DaemonSet" => {
-            let want = int(v, &["status", "desiredNumberScheduled"]);
-            let ready = int(v, &["status", "numberReady"]);
-            pending(
-                generation_observed(v) && ready >= want,
-                &format!("Ready: {ready}/{want}"),
-            )
+            if let Some(why) = generation_lag(kind, v) {
+                return Ok(Some(why));
+            }
+            let Some(want) = v
+                .get("status")
+                .and_then(|s| s.get("desiredNumberScheduled"))
+                .and_then(Json::as_i64)
+            else {
+                return Ok(Some("Missing .status.desiredNumberScheduled".to_string()));
+            };
+            [
+                ("Current", "currentNumberScheduled"),
+                ("Updated", "updatedNumberScheduled"),
+                ("Available", "numberAvailable"),
+                ("Ready", "numberReady"),
+            ]
+            .iter()
+            .map(|(label, field)| (label, int(v, &["status", field])))
+            .find(|(_, n)| *n < want)
+            .map(|(label, n)| format!("{label}: {n}/{want}"))
         }
         "Job" if wait_for_jobs => {
             if condition(v, "Failed")
@@ -137,13 +160,17 @@ pub fn not_ready_reason(
                 "Pod is not Ready",
             )
         }
-        "PersistentVolumeClaim" => pending(
-            v.get("status")
+        "PersistentVolumeClaim" => {
+            let phase = v
+                .get("status")
                 .and_then(|s| s.get("phase"))
                 .and_then(Json::as_str)
-                == Some("Bound"),
-            "PVC is not Bound",
-        ),
+                .unwrap_or("");
+            pending(
+                phase == "Bound",
+                &format!("PVC is not Bound. phase: {phase}"),
+            )
+        }
         "CustomResourceDefinition" => pending(
             condition(v, "Established")
                 .map(|c| c.0 == "True")
@@ -178,14 +205,15 @@ fn in_progress(r: &Resource, namespace: &str, why: &str) -> String {
     )
 }
 
-/// The first object (in manifest order) that is not ready, with its message;
-/// `Err` for a terminal failure.
+/// Every object (in install order) that is not ready, one helm line each;
+/// `None` when all are ready, `Err` for a terminal failure.
 fn first_not_ready(
     pending: &[&Resource],
     live: &dyn Fn(usize) -> Option<Json>,
     namespace: &str,
     wait_for_jobs: bool,
 ) -> Result<Option<String>, ClusterError> {
+    let mut lines = Vec::new();
     for (i, r) in pending.iter().enumerate() {
         let reason = match live(i) {
             Some(obj) => {
@@ -194,10 +222,10 @@ fn first_not_ready(
             None => Some("Resource not found".to_string()),
         };
         if let Some(why) = reason {
-            return Ok(Some(in_progress(r, namespace, &why)));
+            lines.push(in_progress(r, namespace, &why));
         }
     }
-    Ok(None)
+    Ok((!lines.is_empty()).then(|| lines.join("\n")))
 }
 
 type EventStream = std::pin::Pin<

@@ -335,3 +335,55 @@ fn enable_dns_controls_get_host_by_name() {
         .ok();
     assert!(!ip("dns-off").is_empty());
 }
+
+#[test]
+fn watcher_timeout_lists_every_unready_object_as_helm() {
+    let Some(c) = TestCluster::start(&[]) else {
+        return;
+    };
+    if c.helm(&["version"]).is_none() {
+        eprintln!("skipping: helm is not installed");
+        return;
+    }
+    let never = "  annotations:\n    kube-test.rudder.dev/never-ready: \"true\"\n";
+    let pod = "  template:\n    metadata:\n      labels: {app: x}\n    spec:\n      containers: [{name: c, image: nginx}]\n";
+    let all = format!(
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: ss\n{never}spec:\n  replicas: 2\n  serviceName: ss\n  selector:\n    matchLabels: {{app: x}}\n{pod}---\n\
+         apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: ds\n{never}spec:\n  selector:\n    matchLabels: {{app: x}}\n{pod}---\n\
+         apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: pvc\n{never}spec:\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests: {{storage: 1Gi}}\n---\n\
+         apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: jb\n{never}spec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{{name: c, image: busybox}}]\n"
+    );
+    let chart = c.chart(
+        "nr",
+        &[
+            ("Chart.yaml", "apiVersion: v2\nname: nr\nversion: 0.1.0\n"),
+            ("templates/all.yaml", &all),
+        ],
+    );
+    let chart = chart.to_str().unwrap();
+    let mut outs = Vec::new();
+    for ns in ["wh", "wr"] {
+        let args = [
+            "install",
+            "n",
+            chart,
+            "-n",
+            ns,
+            "--create-namespace",
+            "--wait",
+            "--wait-for-jobs",
+            "--timeout",
+            "3s",
+        ];
+        let out = if ns == "wh" {
+            c.helm(&args).unwrap()
+        } else {
+            c.rudder(&args)
+        };
+        outs.push((out.code, out.stderr.replace("/wh/", "/wr/")));
+    }
+    assert_eq!(outs[1], outs[0]);
+    assert!(outs[1]
+        .1
+        .contains("message: PVC is not Bound. phase: Pending\n"));
+}
