@@ -612,7 +612,24 @@ impl Manager<'_> {
                     .registry
                     .ok_or_else(|| err("missing registry client"))?;
                 match crate::repo::oci::dependency::download_to(client, &reference, &tag, tmp) {
-                    Ok(report) => (self.out)(report.trim_end_matches('\n')),
+                    Ok(report) => {
+                        (self.out)(report.trim_end_matches('\n'));
+                        if let Some(check) = &self.verify {
+                            // `--verify`: the provenance layer (src/repo/oci/dependency.rs).
+                            let out = &mut *self.out;
+                            match crate::repo::oci::dependency::check_provenance(
+                                client, &reference, &tag, tmp, check, out,
+                            ) {
+                                Ok(Some(warning)) => (self.out)(&warning),
+                                Ok(None) => {}
+                                Err(e) => {
+                                    save_error =
+                                        Some(err(format!("could not download {reference}: {e}")));
+                                    break;
+                                }
+                            }
+                        }
+                    }
                     Err(e) => {
                         save_error = Some(err(format!("could not download {reference}: {e}")));
                         break;
@@ -720,13 +737,16 @@ impl Manager<'_> {
         };
         let before = list(dest);
         let mut moved = std::collections::HashSet::new();
+        // helm prints "Could not verify ... (Skipping)" without a newline (a
+        // `.prov` beside a verified archive gets it): it runs into the next line.
+        let mut pending = String::new();
         for src in list(tmp) {
             let Some(name) = src.file_name().map(|n| n.to_os_string()) else {
                 continue;
             };
             moved.insert(name.clone());
             if let Err(e) = crate::chart::load(&src) {
-                (self.out)(&format!(
+                pending.push_str(&format!(
                     "Could not verify {} for moving: {e} (Skipping)",
                     src.display()
                 ));
@@ -734,12 +754,13 @@ impl Manager<'_> {
             }
             if let Err(e) = std::fs::rename(&src, dest.join(&name)) {
                 (self.out)(&format!(
-                    "Unable to move {} to charts dir {e} (Skipping)",
+                    "{}Unable to move {} to charts dir {e} (Skipping)",
+                    std::mem::take(&mut pending),
                     src.display()
                 ));
             }
         }
-        (self.out)("Deleting outdated charts");
+        (self.out)(&format!("{pending}Deleting outdated charts"));
         for f in before {
             let Some(name) = f.file_name().map(|n| n.to_os_string()) else {
                 continue;

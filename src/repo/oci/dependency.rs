@@ -72,6 +72,31 @@ pub fn download_to(
     Ok(pulled.report())
 }
 
+/// `--verify` for a dependency just saved by [`download_to`]: its
+/// provenance layer is pulled (its `Pulled:` report goes to `out`, as
+/// helm's getter prints it), written beside the archive and verified.
+/// Returns helm's warning when the layer is missing and not required.
+pub fn check_provenance(
+    client: &Client,
+    reference: &str,
+    tag: &str,
+    dir: &Path,
+    check: &crate::repo::provenance::DownloadCheck,
+    out: &mut dyn FnMut(&str),
+) -> Result<Option<String>, String> {
+    let resolved = resolve_chart_ref(client, reference, tag).map_err(|e| e.to_string())?;
+    let saved = dir.join(&resolved.file_name);
+    let chart_url = format!("oci://{}", resolved.reference);
+    let fetch = |_: &str| -> Result<Vec<u8>, String> {
+        let layer = crate::repo::oci::pull_provenance(client, &resolved.reference)
+            .map_err(|e| e.to_string())?;
+        out(layer.report().trim_end_matches('\n'));
+        layer.prov.ok_or_else(|| "no provenance layer".to_string())
+    };
+    crate::repo::provenance::check_download(&saved, reference, &chart_url, check, fetch)
+        .map_err(|e| e.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
