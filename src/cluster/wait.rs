@@ -380,3 +380,40 @@ impl KubeCluster {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn why(kind: &str, v: Json) -> Option<String> {
+        not_ready_reason(kind, &v, true).unwrap()
+    }
+
+    #[test]
+    fn kstatus_messages() {
+        let ds = json!({"metadata": {"generation": 1}, "status": {"observedGeneration": 1,
+            "desiredNumberScheduled": 1, "currentNumberScheduled": 1, "updatedNumberScheduled": 1,
+            "numberReady": 0}});
+        assert_eq!(why("DaemonSet", ds).as_deref(), Some("Available: 0/1"));
+        let ss = json!({"spec": {"replicas": 2}, "status": {"replicas": 1}});
+        assert_eq!(why("StatefulSet", ss).as_deref(), Some("Replicas: 1/2"));
+        let lag = json!({"metadata": {"generation": 2}, "status": {"observedGeneration": 1}});
+        assert_eq!(
+            why("StatefulSet", lag).as_deref(),
+            Some("StatefulSet generation is 2, but latest observed generation is 1")
+        );
+        let pvc = json!({"status": {"phase": "Pending"}});
+        assert_eq!(
+            why("PersistentVolumeClaim", pvc).as_deref(),
+            Some("PVC is not Bound. phase: Pending")
+        );
+        assert_eq!(why("ConfigMap", json!({})), None);
+        assert!(not_ready_reason(
+            "Job",
+            &json!({"status": {"conditions": [{"type": "Failed", "status": "True"}]}}),
+            true
+        )
+        .is_err());
+    }
+}
