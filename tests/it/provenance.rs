@@ -731,6 +731,29 @@ fn oci_pull_and_template_verify_the_provenance_layer() {
     ])
     .ok();
 
+    // As a dependency, with dependency update --verify.
+    let parent = home.dir.path().join("parent");
+    std::fs::create_dir_all(&parent).unwrap();
+    std::fs::write(
+        parent.join("Chart.yaml"),
+        format!(
+            "apiVersion: v2\nname: parent\nversion: 0.1.0\ndependencies:\n  - name: ocisigned\n    version: 0.1.0\n    repository: {}\n",
+            reg.oci("signed")
+        ),
+    )
+    .unwrap();
+    home.rudder(&[
+        "dependency",
+        "update",
+        s(&parent),
+        "--verify",
+        "--keyring",
+        &ring,
+        "--plain-http",
+    ])
+    .ok();
+    assert!(parent.join("charts/ocisigned-0.1.0.tgz").is_file());
+
     // A chart pushed without provenance cannot be verified.
     std::fs::remove_file(work.join("ocisigned-0.1.0.tgz.prov")).unwrap();
     home.rudder(&["push", s(&archive), &reg.oci("plain"), "--plain-http"])
