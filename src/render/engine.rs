@@ -85,6 +85,9 @@ pub struct Engine {
     skip_teardown: bool,
     env: RefCell<FuncEnv>,
     tpl_cache: TplCache,
+    /// Rendered files whose output is not UTF-8, with go-yaml's reader error
+    /// (see [`crate::render::invalid_utf8`]).
+    reader_errors: RefCell<Vec<(String, &'static str)>>,
 }
 
 impl Engine {
@@ -97,7 +100,15 @@ impl Engine {
             skip_teardown: options.skip_teardown,
             env: RefCell::new(env),
             tpl_cache: RefCell::new(HashMap::new()),
+            reader_errors: RefCell::new(Vec::new()),
         }
+    }
+
+    /// Files of the last [`Engine::render`] whose output held bytes that are
+    /// not UTF-8 (shown as U+FFFD in the returned text), with the error
+    /// Helm's YAML reader reports for them.
+    pub fn yaml_reader_errors(&self) -> Vec<(String, &'static str)> {
+        self.reader_errors.borrow().clone()
     }
 
     /// Helm's `sortTemplates`: more path segments first; equal depth in
@@ -131,6 +142,7 @@ impl Engine {
         }
 
         let mut rendered = BTreeMap::new();
+        self.reader_errors.borrow_mut().clear();
         for name in &order {
             let base = name.rsplit('/').next().unwrap_or(name);
             if base.starts_with('_') {
@@ -144,8 +156,19 @@ impl Engine {
             };
             let data = file_context(&file.context, name, &file.base_path);
             let ctx = Ctx::new(&self.env, self.strict, &resolve, &self.tpl_cache);
-            let mut out = String::new();
-            execute(&ctx, &ns, &tmpl, data, &mut out).map_err(|e| helm_exec_error(name, &e))?;
+            let mut out = Vec::new();
+            crate::render::exec::execute_bytes(&ctx, &ns, &tmpl, data, &mut out)
+                .map_err(|e| helm_exec_error(name, &e))?;
+            let out = match String::from_utf8(out) {
+                Ok(text) => text,
+                Err(e) => {
+                    let bytes = crate::render::exec::remove_no_value(e.into_bytes());
+                    if let Some(msg) = crate::render::invalid_utf8::first_reader_error(&bytes) {
+                        self.reader_errors.borrow_mut().push((name.clone(), msg));
+                    }
+                    crate::value::go_lossy(&bytes)
+                }
+            };
             rendered.insert(name.clone(), strip_no_value(out));
         }
         if self.skip_teardown {

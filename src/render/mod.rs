@@ -9,6 +9,7 @@ pub mod exec;
 pub mod funcs;
 pub mod glob;
 pub mod gofmt;
+pub mod invalid_utf8;
 pub mod lex;
 pub mod lint_templates;
 pub mod manifest;

@@ -115,6 +115,7 @@ pub fn render_chart(
     let skip_teardown = req.engine.skip_teardown;
     let engine = Engine::new(crate::render::funcs::standard_registry(), req.engine);
     let mut rendered = engine.render(&files).map_err(PipelineError::Render)?;
+    let reader_errors = engine.yaml_reader_errors();
     if skip_teardown {
         // See `EngineOptions::skip_teardown`.
         std::mem::forget(files);
@@ -137,6 +138,17 @@ pub fn render_chart(
         true
     });
 
+    // Bytes that are not UTF-8 fail helm's YAML reading of the manifest.
+    if let Some((path, msg)) = reader_errors
+        .into_iter()
+        .find(|(path, _)| rendered.contains_key(path))
+    {
+        let source = crate::values::yaml::YamlError::Yaml(msg.to_string());
+        return Err(PipelineError::Manifest(
+            ManifestError { path, source },
+            rendered,
+        ));
+    }
     let (hooks, manifests) = match sort_manifests(&rendered, log) {
         Ok(r) => r,
         Err(e) => return Err(PipelineError::Manifest(e, rendered)),
