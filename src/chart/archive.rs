@@ -429,6 +429,28 @@ mod read_tests {
     }
 
     #[test]
+    fn stream_breaks_are_found_where_streaming_meets_them() {
+        let body: Vec<u8> = (0..50_000u32).flat_map(|i| i.to_le_bytes()).collect();
+        let mut w = TarWriter::new();
+        w.add_file("c/Chart.yaml", b"name: c\n", 0);
+        w.add_file("c/data.bin", &body, 0);
+        let tgz = gz(&w.finish());
+        let files = read_archive(&tgz).unwrap();
+        assert_eq!(files[1].data, body);
+
+        // Bytes after the tar's end marker are never read, as in helm.
+        let mut trailing = tgz.clone();
+        trailing.extend_from_slice(b"not gzip");
+        assert_eq!(read_archive(&trailing).unwrap().len(), 2);
+
+        // A stream cut inside a file's data fails at that file.
+        assert_eq!(
+            read_archive(&tgz[..tgz.len() / 2]).unwrap_err(),
+            ArchiveError::UnexpectedEof
+        );
+    }
+
+    #[test]
     fn garbage_is_a_gzip_header_error() {
         assert_eq!(
             read_archive(b"\x1f\x8bnot really gzip").unwrap_err(),
