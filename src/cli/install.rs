@@ -243,8 +243,23 @@ fn check_release_name(name: &str) -> anyhow::Result<()> {
     anyhow::bail!("release name check failed: {err}")
 }
 
+/// helm's `TemplateName`: `--name-template` rendered as plain Go
+/// text/template with no data.
+fn template_name(template: &str) -> anyhow::Result<String> {
+    use rudder::render::engine::{Engine, EngineOptions};
+    let engine = Engine::new(
+        rudder::render::funcs::standard_registry(),
+        EngineOptions::default(),
+    );
+    engine
+        .render_go("name-template", template, rudder::value::Value::Nil)
+        .map_err(anyhow::Error::msg)
+}
+
+/// helm's `NameAndChart`.
 fn name_and_chart(args: &Args) -> anyhow::Result<(String, String)> {
     let a = &args.args;
+    let name_template = args.name_template.as_deref().unwrap_or("");
     if a.len() > 2 {
         anyhow::bail!(
             "expected at most two arguments, unexpected arguments: {}",
@@ -255,19 +270,26 @@ fn name_and_chart(args: &Args) -> anyhow::Result<(String, String)> {
         if args.generate_name {
             anyhow::bail!("cannot set --generate-name and also specify a name");
         }
+        if !name_template.is_empty() {
+            anyhow::bail!("cannot set --name-template and also specify a name");
+        }
         return Ok((a[0].clone(), a[1].clone()));
     }
+    if !name_template.is_empty() {
+        return Ok((template_name(name_template)?, a[0].clone()));
+    }
     if args.generate_name {
-        let base = std::path::Path::new(&a[0])
+        let mut base = std::path::Path::new(&a[0])
             .file_name()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let base = base.trim_end_matches(".tgz").to_string();
-        let base: String = base
-            .split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
-            .next()
-            .unwrap_or("")
-            .to_lowercase();
+        if base.is_empty() || base == "." {
+            base = "chart".to_string();
+        }
+        // The file extension (everything from the first dot) is dropped.
+        if let Some(i) = base.find('.') {
+            base.truncate(i);
+        }
         let now = rudder::release::time::Timestamp::now().secs;
         return Ok((format!("{base}-{now}"), a[0].clone()));
     }

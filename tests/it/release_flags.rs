@@ -152,6 +152,16 @@ fn install_and_upgrade_flags_match_helm() {
     );
     twin(&c, "1", &["install", "REL", app]);
     twin(&c, "6", &["install", "REL", "--skip-crds", crd]);
+    twin(
+        &c,
+        "7",
+        &["install", "--name-template", "REL-{{ add 1 2 }}", app],
+    );
+    twin(&c, "7", &["history", "REL-3"]);
+    for bad in ["{{", "{{ .Foo }}", "Bad_Name"] {
+        twin(&c, "8", &["install", "--name-template", bad, app]);
+    }
+    twin(&c, "8", &["install", "REL", app, "--name-template", "x"]);
 
     // upgrade value handling
     twin(&c, "2", &["upgrade", "REL", app, "--set", "replicas=2"]);
