@@ -2,5 +2,6 @@
 pub mod coalesce;
 pub mod options;
 pub mod schema;
+pub mod schema_loader;
 pub mod strvals;
 pub mod yaml;

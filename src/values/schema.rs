@@ -76,7 +76,11 @@ fn collect(chart: &Chart, values: &Value, report: &mut String, log: &mut Logger<
 pub fn validate_single(values: &Value, schema_json: &[u8]) -> Result<(), String> {
     let schema: serde_json::Value =
         serde_json::from_slice(schema_json).map_err(|e| format!("{e}\n"))?;
-    let validator = jsonschema::validator_for(&schema).map_err(|e| format!("{e}\n"))?;
+    let validator = jsonschema::options()
+        .with_base_uri(super::schema_loader::ROOT_SCHEMA_URL)
+        .with_retriever(super::schema_loader::HelmSchemaLoader)
+        .build(&schema)
+        .map_err(|e| super::schema_loader::v6_compile_message(&e.to_string()))?;
     let instance = to_json(values);
     let mut leaves = Vec::new();
     for err in validator.iter_errors(&instance) {
