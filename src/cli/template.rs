@@ -473,7 +473,7 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         let hooks = rendered
             .hooks
             .iter()
-            .filter(|h| !args.no_hooks && !(args.skip_tests && h.is_test()))
+            .filter(|h| !args.no_hooks && (!args.skip_tests || !h.is_test()))
             .map(|h| (h.path.as_str(), h.manifest.as_bytes()));
         let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
         write_release(&mut out, &docs, hooks)?;
