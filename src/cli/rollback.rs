@@ -92,6 +92,9 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         args.history_max.unwrap_or(settings.max_history),
     )?;
     env.reachable()?;
+    if !super::install::valid_release_name(&args.args[0]) {
+        anyhow::bail!("prepareRollback: Release name is invalid: {}", args.args[0]);
+    }
     let mut opts = opts;
     opts.server_side = match super::install::parse_upgrade_server_side(args.server_side.as_deref())
     {

@@ -162,6 +162,9 @@ fn install_and_upgrade_flags_match_helm() {
         twin(&c, "8", &["install", "--name-template", bad, app]);
     }
     twin(&c, "8", &["install", "REL", app, "--name-template", "x"]);
+    twin(&c, "1", &["rollback", "REL", "--", "-1"]);
+    twin(&c, "1", &["rollback", "Bad_REL"]);
+    twin(&c, "1", &["rollback", "REL", "9"]);
 
     // upgrade value handling
     twin(&c, "2", &["upgrade", "REL", app, "--set", "replicas=2"]);

@@ -18,6 +18,9 @@ pub fn rollback(
     version: i64,
     opts: &DeployOptions,
 ) -> Result<Release, ActionError> {
+    if version < 0 {
+        return Err(ActionError::msg("invalid release revision"));
+    }
     let current = ctx.storage.last(name)?;
     let previous_version = if version == 0 {
         current.version - 1
