@@ -18,9 +18,13 @@ modes and compares stdout, the exit code and the `Error:` line:
   features  --set for common optional features that exist in values.yaml
             (ingress.enabled, metrics.enabled, serviceMonitor.enabled, ...)
   allon     every `enabled: false` / `create: false` in values.yaml set to true
+  names     nameOverride, a long fullnameOverride, global.imageRegistry, image.tag=1.0
+            as a string, resources=null (deletes the default)
+  ci        -f each values file the chart ships under ci/ (at most 6)
   caps      -n other --is-upgrade --kube-version 1.25.0 and the Prometheus operator's
             --api-versions (charts branch on .Capabilities and .Release)
-Every --lint-every'th chart also compares `lint CHART` and `show all CHART`.
+Every --lint-every'th chart also compares `lint CHART`, `lint --strict --with-subcharts
+CHART` and `show all CHART`.
 
 Output that comes from randomness (genCA, randAlphaNum, ...) is masked: two differing
 lines count as equal when they only differ in long base64-like tokens. A summary of
@@ -65,6 +69,14 @@ CAPS_FLAGS = [
     "--api-versions", "monitoring.coreos.com/v1",
     "--api-versions", "monitoring.coreos.com/v1/ServiceMonitor",
     "--api-versions", "networking.istio.io/v1beta1",
+]
+
+NAME_FLAGS = [
+    "--set", "nameOverride=nm",
+    "--set", "fullnameOverride=a-full-name-override-long-enough-to-be-truncated-by-the-chart",
+    "--set", "global.imageRegistry=registry.example.com",
+    "--set-string", "image.tag=1.0",
+    "--set", "resources=null",
 ]
 
 TOKEN = re.compile(r"[A-Za-z0-9+/=_-]{4,}")
@@ -283,7 +295,7 @@ def main():
     ap.add_argument("--helm", default="/work/helm-bin/helm")
     ap.add_argument("-k", dest="filter", default="")
     ap.add_argument("-j", dest="jobs", type=int, default=2)
-    ap.add_argument("--modes", default="default,crds,features,allon,caps")
+    ap.add_argument("--modes", default="default,crds,features,allon,caps,names,ci")
     ap.add_argument("--lint-every", type=int, default=4)
     ap.add_argument("--strict-stderr", action="store_true", help="count warning differences as mismatches")
     ap.add_argument("-v", action="store_true", help="list every case, not only mismatches")
@@ -315,14 +327,24 @@ def main():
             "features": feature_flags(values),
             "allon": all_on_flags(values),
             "caps": CAPS_FLAGS,
+            "names": NAME_FLAGS,
         }
         for mode in modes:
+            if mode == "ci":
+                # the values files charts ship for their own CI runs
+                ci_dir = os.path.join(dst, "ci")
+                if os.path.isdir(ci_dir):
+                    for f in sorted(os.listdir(ci_dir))[:6]:
+                        if f.endswith((".yaml", ".yml")):
+                            jobs.append((f"{rel}#ci:{f}", ["template", "rel", chart, "-f", os.path.join(chart, "ci", f)], charts_root))
+                continue
             flags = variants[mode]
             if mode in ("features", "allon") and not flags:
                 continue
             jobs.append((f"{rel}#{mode}", ["template", "rel", chart] + flags, charts_root))
         if opts.lint_every and n % opts.lint_every == 0:
             jobs.append((f"{rel}#lint", ["lint", chart], charts_root))
+            jobs.append((f"{rel}#lint-strict", ["lint", "--strict", "--with-subcharts", chart], charts_root))
             jobs.append((f"{rel}#show-all", ["show", "all", chart], charts_root))
 
     counts = {"same": 0, "masked": 0, "mismatch": 0, "errors-both": 0, "stderr-only": 0}

@@ -50,7 +50,7 @@ fn required(env: &mut FuncEnv, args: &[Value]) -> FuncResult {
     if missing {
         if env.lint_mode {
             // helm lint logs the message instead of failing
-            lint_log(Level::Warn, "missing required values", warn);
+            lint_log(Level::Warn, "missing required value", warn);
             return Ok(Value::str(""));
         }
         return Err(warn_wrap(warn));

@@ -238,6 +238,23 @@ fn forgotten_empty_flow_key(src: &str, end: usize) -> Option<GoSyntaxError> {
     };
     // The parser state at that column: a block sequence wants `-`; a mapping
     // (also one holding an indentless sequence at its own column) wants a key.
+    // Right after a key with no value on its line, the collection is that
+    // key's value and the scanner's error stands.
+    if let Some(prev) = lines[..key_line0].iter().rev().find(|l| is_content(l)) {
+        let value_due = match prev.find(" #") {
+            Some(i) => &prev[..i],
+            None => prev,
+        }
+        .trim_end()
+        .ends_with(':');
+        let mut key = prev.trim_start_matches(' ');
+        while let Some(rest) = key.strip_prefix("- ") {
+            key = rest.trim_start_matches(' ');
+        }
+        if value_due && prev.len() - key.len() == col {
+            return None;
+        }
+    }
     let mut in_sequence = false;
     for l in lines[..key_line0].iter().rev().filter(|l| is_content(l)) {
         let indent = indent_of(l);
