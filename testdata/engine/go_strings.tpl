@@ -12,3 +12,5 @@
 # escapers: {{ b64dec "4oI=" | urlquery }} {{ b64dec "4oI=" | html | quote }} {{ b64dec "4oI=" | js | quote }}
 # include: {{ define "raw" }}{{ b64dec "4oI=" }}{{ end }}{{ include "raw" . | quote }} {{ tpl "{{ b64dec \"4oI=\" }}" . | len }}
 # literals: {{ "\xe2\x82" | len }} {{ "\xe2\x82" | quote }} {{ "\xff" | b64enc }} {{ "\377" | len }} {{ "\xe2\x82" | upper | quote }} {{ eq (b64dec "4oI=") "\xe2\x82" }} {{ printf "\xe2%s" "\x82" | quote }} {{ b64dec "4oI=" | contains "\x82" }}
+# byte-wise: {{ printf " %s " (b64dec "4oI=") | trim | quote }} {{ b64dec "4oI=" | trimAll "x" | quote }} {{ printf "a %s b" (b64dec "4oI=") | nospace | quote }} {{ b64dec "4oI=" | initials | quote }} {{ b64dec "4oI=" | wrapWith 1 "\n" | quote }} {{ b64dec "4oI=" | kebabcase | quote }} {{ b64dec "4oI=" | snakecase | quote }} {{ b64dec "4oI=" | swapcase | quote }}
+# readers: {{ b64dec "4oI=" | fromYaml | toJson }} {{ b64dec "4oI=" | fromYamlArray | toJson }} {{ b64dec "gA==" | fromJson | toJson }} {{ printf "{\"a\":\"%s\"}" (b64dec "4oI=") | fromJson | toJson }}

@@ -12,20 +12,22 @@ use crate::values::yaml::{self, YamlError};
 pub fn register(reg: &mut Registry) {
     let one_any = Sig::fixed(&[Ty::Any]);
     let one_string = Sig::fixed(&[Ty::String]);
+    // The readers see a Go string's bytes: invalid UTF-8 is their error.
+    let one_bytes = Sig::fixed(&[Ty::StringBytes]);
     reg.add("toYaml", one_any, to_yaml);
     reg.add("mustToYaml", one_any, must_to_yaml);
     reg.add("toYamlPretty", one_any, to_yaml_pretty);
-    reg.add("fromYaml", one_string, from_yaml);
-    reg.add("fromYamlArray", one_string, from_yaml_array);
+    reg.add("fromYaml", one_bytes, from_yaml);
+    reg.add("fromYamlArray", one_bytes, from_yaml_array);
     reg.add("toJson", one_any, to_json);
     reg.add("mustToJson", one_any, must_to_json);
     reg.add("toPrettyJson", one_any, to_pretty_json);
     reg.add("mustToPrettyJson", one_any, must_to_pretty_json);
     reg.add("toRawJson", one_any, to_raw_json);
     reg.add("mustToRawJson", one_any, to_raw_json);
-    reg.add("fromJson", one_string, from_json);
-    reg.add("mustFromJson", one_string, must_from_json);
-    reg.add("fromJsonArray", one_string, from_json_array);
+    reg.add("fromJson", one_bytes, from_json);
+    reg.add("mustFromJson", one_bytes, must_from_json);
+    reg.add("fromJsonArray", one_bytes, from_json_array);
     reg.add("toToml", one_any, to_toml);
     reg.add("mustToToml", one_any, must_to_toml);
     reg.add("fromToml", one_string, from_toml);
@@ -33,6 +35,34 @@ pub fn register(reg: &mut Registry) {
 
 fn arg_str(args: &[Value]) -> &str {
     args.first().and_then(Value::as_str).unwrap_or("")
+}
+
+/// A [`Ty::StringBytes`] argument as text (invalid bytes as U+FFFD).
+fn arg_text(args: &[Value]) -> std::borrow::Cow<'_, str> {
+    args.first()
+        .and_then(Value::str_lossy)
+        .unwrap_or(std::borrow::Cow::Borrowed(""))
+}
+
+/// go-yaml's reader error for input that is not UTF-8.
+fn yaml_reader_error(args: &[Value]) -> Option<YamlError> {
+    match args.first() {
+        Some(Value::RawString(b)) => crate::render::invalid_utf8::yaml_reader_error(b)
+            .map(|msg| YamlError::Yaml(msg.to_string())),
+        _ => None,
+    }
+}
+
+/// encoding/json names a stray byte that is not UTF-8 as `'\xNN'`; the
+/// parser saw it as U+FFFD.
+fn json_byte_error(args: &[Value], msg: String) -> String {
+    let Some(Value::RawString(b)) = args.first() else {
+        return msg;
+    };
+    let Some(bad) = b.utf8_chunks().find_map(|c| c.invalid().first().copied()) else {
+        return msg;
+    };
+    msg.replacen("'\u{FFFD}'", &format!("'\\x{bad:02x}'"), 1)
 }
 
 /// Helm trims exactly one trailing newline from the YAML document.
@@ -72,14 +102,20 @@ fn error_map(msg: String) -> Value {
 }
 
 fn from_yaml(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
-    Ok(match yaml::unmarshal_map(arg_str(args)) {
+    if let Some(e) = yaml_reader_error(args) {
+        return Ok(error_map(e.to_string()));
+    }
+    Ok(match yaml::unmarshal_map(&arg_text(args)) {
         Ok(v) => v,
         Err(e) => error_map(e.to_string()),
     })
 }
 
 fn from_yaml_array(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
-    let result = yaml::unmarshal(arg_str(args)).and_then(|v| match v {
+    if let Some(e) = yaml_reader_error(args) {
+        return Ok(Value::list(vec![Value::string(e.to_string())]));
+    }
+    let result = yaml::unmarshal(&arg_text(args)).and_then(|v| match v {
         Value::List(_) => Ok(v),
         Value::Nil => Ok(Value::list(Vec::new())),
         other => Err(YamlError::Unmarshal(format!(
@@ -127,7 +163,8 @@ fn to_raw_json(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
 }
 
 fn from_json(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
-    let (v, err) = encode::from_json_lenient(arg_str(args));
+    let (v, err) = encode::from_json_lenient(&arg_text(args));
+    let err = err.map(|e| json_byte_error(args, e));
     Ok(match err {
         None => v,
         Some(e) => match &v {
@@ -143,13 +180,13 @@ fn from_json(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
 }
 
 fn must_from_json(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
-    encode::parse_json(arg_str(args)).map_err(|e| FuncError::new(e.0))
+    encode::parse_json(&arg_text(args)).map_err(|e| FuncError::new(json_byte_error(args, e.0)))
 }
 
 fn from_json_array(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
-    Ok(match encode::from_json_array(arg_str(args)) {
+    Ok(match encode::from_json_array(&arg_text(args)) {
         Ok(v) => v,
-        Err(e) => Value::list(vec![Value::string(e.0)]),
+        Err(e) => Value::list(vec![Value::string(json_byte_error(args, e.0))]),
     })
 }
 

@@ -22,9 +22,9 @@ pub fn register(reg: &mut Registry) {
     let one_str = Sig::fixed(&[Str]);
     let two_str = Sig::fixed(&[Str, Str]);
     let two_bstr = Sig::fixed(&[Bstr, Bstr]);
-    reg.add("trim", one_str, trim);
-    reg.add("trimAll", two_str, trim_all);
-    reg.add("trimall", two_str, trim_all);
+    reg.add("trim", Sig::fixed(&[Bstr]), trim);
+    reg.add("trimAll", Sig::fixed(&[Str, Bstr]), trim_all);
+    reg.add("trimall", Sig::fixed(&[Str, Bstr]), trim_all);
     reg.add("trimPrefix", two_bstr, trim_prefix);
     reg.add("trimSuffix", two_bstr, trim_suffix);
     reg.add("upper", one_str, upper);
@@ -36,15 +36,15 @@ pub fn register(reg: &mut Registry) {
     reg.add("trunc", Sig::fixed(&[Int, Bstr]), trunc);
     reg.add("abbrev", Sig::fixed(&[Int, Bstr]), abbrev);
     reg.add("abbrevboth", Sig::fixed(&[Int, Int, Bstr]), abbrevboth);
-    reg.add("nospace", one_str, nospace);
-    reg.add("initials", one_str, initials);
+    reg.add("nospace", Sig::fixed(&[Bstr]), nospace);
+    reg.add("initials", Sig::fixed(&[Bstr]), initials);
     reg.add("swapcase", one_str, swapcase);
     reg.add("shuffle", one_str, shuffle);
-    reg.add("snakecase", one_str, snakecase);
+    reg.add("snakecase", Sig::fixed(&[Bstr]), snakecase);
     reg.add("camelcase", one_str, camelcase);
-    reg.add("kebabcase", one_str, kebabcase);
-    reg.add("wrap", Sig::fixed(&[Int, Str]), wrap);
-    reg.add("wrapWith", Sig::fixed(&[Int, Str, Str]), wrap_with);
+    reg.add("kebabcase", Sig::fixed(&[Bstr]), kebabcase);
+    reg.add("wrap", Sig::fixed(&[Int, Bstr]), wrap);
+    reg.add("wrapWith", Sig::fixed(&[Int, Bstr, Bstr]), wrap_with);
     reg.add("contains", two_bstr, contains);
     reg.add("hasPrefix", two_bstr, has_prefix);
     reg.add("hasSuffix", two_bstr, has_suffix);
@@ -219,14 +219,68 @@ fn strings_list(items: Vec<String>) -> Value {
 
 // ---- trimming and case ----
 
+/// Go's `strings.TrimFunc` on bytes: an invalid byte is U+FFFD of width 1
+/// and is never trimmed (it stays as it is).
+fn trim_bytes(b: &[u8], cut: impl Fn(char) -> bool) -> &[u8] {
+    let mut i = 0;
+    while i < b.len() {
+        let (c, w) = crate::value::decode_rune(&b[i..]);
+        if (c == char::REPLACEMENT_CHARACTER && w == 1) || !cut(c) {
+            break;
+        }
+        i += w;
+    }
+    let mut j = b.len();
+    while j > i {
+        let mut k = j - 1;
+        while k > i && j - k < 4 && b[k] & 0xC0 == 0x80 {
+            k -= 1;
+        }
+        let (c, w) = crate::value::decode_rune(&b[k..j]);
+        if w != j - k || (c == char::REPLACEMENT_CHARACTER && w == 1) || !cut(c) {
+            break;
+        }
+        j = k;
+    }
+    &b[i..j]
+}
+
 fn trim(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    string_result(s(&a[0]).trim_matches(go_unicode::is_space).to_string())
+    bytes_result(trim_bytes(b(&a[0]), go_unicode::is_space).to_vec())
 }
 
 /// `trimAll CUTSET S` (Go's `strings.Trim(s, cutset)`).
 fn trim_all(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
     let cutset = s(&a[0]);
-    string_result(s(&a[1]).trim_matches(|c| cutset.contains(c)).to_string())
+    bytes_result(trim_bytes(b(&a[1]), |c| cutset.contains(c)).to_vec())
+}
+
+/// Runs a rune-wise text function that copies characters it does not know
+/// (xstrings' case converters) on a Go string of any bytes: invalid bytes
+/// travel through it as private-use characters and come back as themselves.
+fn keep_invalid_bytes(v: &Value, f: impl Fn(&str) -> String) -> FuncResult {
+    const BASE: u32 = 0x10_FF00;
+    let Value::RawString(raw) = v else {
+        return string_result(f(s(v)));
+    };
+    let mut text = String::new();
+    for chunk in raw.utf8_chunks() {
+        text.push_str(chunk.valid());
+        for &byte in chunk.invalid() {
+            text.push(char::from_u32(BASE + u32::from(byte)).unwrap_or('\u{FFFD}'));
+        }
+    }
+    let mut out = Vec::new();
+    for c in f(&text).chars() {
+        match u32::from(c).checked_sub(BASE) {
+            Some(byte @ 0x80..=0xFF) => out.push(byte as u8),
+            _ => {
+                let mut buf = [0u8; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            }
+        }
+    }
+    bytes_result(out)
 }
 
 fn trim_prefix(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
@@ -260,11 +314,11 @@ fn swapcase(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
 }
 
 fn snakecase(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    string_result(case::camel_to_lower(s(&a[0]), '_'))
+    keep_invalid_bytes(&a[0], |t| case::camel_to_lower(t, '_'))
 }
 
 fn kebabcase(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    string_result(case::camel_to_lower(s(&a[0]), '-'))
+    keep_invalid_bytes(&a[0], |t| case::camel_to_lower(t, '-'))
 }
 
 fn camelcase(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
@@ -374,13 +428,14 @@ fn abbreviate_full(s: &[u8], offset: i64, max_width: i64) -> Option<Vec<u8>> {
 /// goutils' `DeleteWhiteSpace`: walks bytes as Latin-1 runes, so when it
 /// removes anything, non-ASCII text is re-encoded byte by byte.
 fn nospace(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    let text = s(&a[0]);
+    let text = b(&a[0]);
     let kept: Vec<u8> = text
-        .bytes()
+        .iter()
+        .copied()
         .filter(|b| !go_unicode::is_latin1_space(*b))
         .collect();
     if kept.len() == text.len() {
-        return string_result(text.to_string());
+        return Ok(a[0].clone());
     }
     string_result(kept.into_iter().map(char::from).collect())
 }
@@ -390,7 +445,7 @@ fn nospace(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
 fn initials(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
     let mut out = String::new();
     let mut last_was_gap = true;
-    for b in s(&a[0]).bytes() {
+    for &b in b(&a[0]) {
         if go_unicode::is_latin1_space(b) {
             last_was_gap = true;
         } else if last_was_gap {
@@ -402,22 +457,22 @@ fn initials(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
 }
 
 fn wrap(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    string_result(wrap_custom(s(&a[1]), n(&a[0]), "", false))
+    bytes_result(wrap_custom(b(&a[1]), n(&a[0]), b"", false))
 }
 
 fn wrap_with(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    string_result(wrap_custom(s(&a[2]), n(&a[0]), s(&a[1]), true))
+    bytes_result(wrap_custom(b(&a[2]), n(&a[0]), b(&a[1]), true))
 }
 
 /// goutils' `WrapCustom`: breaks at the last space within `width` bytes;
 /// long words are split only when `wrap_long_words`.
-fn wrap_custom(text: &str, width: i64, newline: &str, wrap_long_words: bool) -> String {
+fn wrap_custom(text: &[u8], width: i64, newline: &[u8], wrap_long_words: bool) -> Vec<u8> {
     if text.is_empty() {
-        return String::new();
+        return Vec::new();
     }
-    let newline = if newline.is_empty() { "\n" } else { newline };
+    let newline = if newline.is_empty() { b"\n" } else { newline };
     let width = width.max(1) as usize;
-    let s = text.as_bytes();
+    let s = text;
     let len = s.len();
     let mut offset = 0usize;
     let mut out: Vec<u8> = Vec::with_capacity(len + 8);
@@ -431,12 +486,12 @@ fn wrap_custom(text: &str, width: i64, newline: &str, wrap_long_words: bool) -> 
         if let Some(pos) = space {
             let at = offset + pos;
             out.extend_from_slice(&s[offset..at]);
-            out.extend_from_slice(newline.as_bytes());
+            out.extend_from_slice(newline);
             offset = at + 1;
         } else if wrap_long_words {
             let end = width + offset;
             out.extend_from_slice(&s[offset..end]);
-            out.extend_from_slice(newline.as_bytes());
+            out.extend_from_slice(newline);
             offset += width;
         } else {
             let end = width + offset;
@@ -448,14 +503,14 @@ fn wrap_custom(text: &str, width: i64, newline: &str, wrap_long_words: bool) -> 
                 Some(i) => {
                     let at = i + end;
                     out.extend_from_slice(&s[offset..at]);
-                    out.extend_from_slice(newline.as_bytes());
+                    out.extend_from_slice(newline);
                     offset = at + 1;
                 }
             }
         }
     }
     out.extend_from_slice(&s[offset..]);
-    from_bytes(&out)
+    out
 }
 
 // ---- predicates, quoting, joining ----
@@ -734,14 +789,17 @@ mod tests {
     #[test]
     fn wrapping() {
         assert_eq!(
-            wrap_custom("The quick brown fox", 10, "", false),
-            "The quick\nbrown fox"
+            wrap_custom(b"The quick brown fox", 10, b"", false),
+            b"The quick\nbrown fox"
         );
         assert_eq!(
-            wrap_custom("abcdefghij", 3, "<br>", true),
-            "abc<br>def<br>ghi<br>j"
+            wrap_custom(b"abcdefghij", 3, b"<br>", true),
+            b"abc<br>def<br>ghi<br>j"
         );
-        assert_eq!(wrap_custom("abcdefghij xy", 3, "", false), "abcdefghij\nxy");
+        assert_eq!(
+            wrap_custom(b"abcdefghij xy", 3, b"", false),
+            b"abcdefghij\nxy"
+        );
     }
 
     #[test]
