@@ -184,16 +184,18 @@ pub fn decode_chart_block<'a>(
     block: &super::index_fast_yaml::ChartBlock<'a>,
     buf: &mut super::index_fast_yaml::LineBuffer<'a>,
 ) -> Option<(Vec<ChartVersion>, Vec<usize>)> {
-    let items = super::index_fast_yaml::chart_items(block, buf)?;
-    let mut versions = Vec::with_capacity(items.len());
+    let mut versions = Vec::new();
     let mut nulls = Vec::new();
-    for (at, item) in items.iter().enumerate() {
+    let mut at = 0;
+    super::index_fast_yaml::each_chart_item(block, buf, &mut |item| {
         if item.is_nil() {
             nulls.push(at);
         } else {
-            versions.push(decode_chart_version(item, true).ok()?);
+            versions.push(decode_chart_version(&item, true).ok()?);
         }
-    }
+        at += 1;
+        Some(())
+    })?;
     Some((versions, nulls))
 }
 
@@ -506,9 +508,7 @@ fn decode_chart_version(v: &Value, strict: bool) -> Result<ChartVersion, String>
             "digest" => cv.digest = string_field(val, "ChartVersion.digest")?,
             "checksum" => cv.checksum = string_field(val, "ChartVersion.checksum")?,
             "engine" => cv.engine = string_field(val, "ChartVersion.engine")?,
-            "tillerversion" => {
-                cv.tiller_version = string_field(val, "ChartVersion.tillerVersion")?
-            }
+            "tillerversion" => cv.tiller_version = string_field(val, "ChartVersion.tillerVersion")?,
             "url" => cv.url = string_field(val, "ChartVersion.url")?,
             other if METADATA_FIELDS.contains(&other) => {}
             _ if strict => return Err(format!("json: unknown field \"{key}\"")),

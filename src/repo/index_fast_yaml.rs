@@ -137,11 +137,14 @@ pub fn split_index(src: &str) -> Option<IndexLayout<'_>> {
         }
     };
     for (at, line) in line_spans(src) {
-        let text = line.trim_start_matches(' ');
-        if text.is_empty() {
-            continue;
+        // Only lines at most at the chart names' indentation matter; the
+        // (many) deeper ones are recognised from their first bytes.
+        let cap = chart_indent.map_or(usize::MAX, |n| n + 1);
+        let indent = line.bytes().take(cap).take_while(|&b| b == b' ').count();
+        if indent == line.len() {
+            continue; // blank
         }
-        let indent = line.len() - text.len();
+        let text = &line[indent..];
         let inside = entries_line.is_some() && body_end.is_none();
         if indent == 0 {
             if inside {
@@ -208,6 +211,22 @@ pub struct LineBuffer<'a>(Vec<Line<'a>>);
 /// `Nil` for a null item. `None` when the block is outside the layout
 /// this reader handles.
 pub fn chart_items<'a>(block: &ChartBlock<'a>, buf: &mut LineBuffer<'a>) -> Option<Vec<Value>> {
+    let mut items = Vec::new();
+    each_chart_item(block, buf, &mut |v| {
+        items.push(v);
+        Some(())
+    })?;
+    Some(items)
+}
+
+/// [`chart_items`] handing each item to `each` as soon as it is read (so
+/// only one version's tree exists at a time); `each` may refuse with
+/// `None`, which ends the reading with `None`.
+pub fn each_chart_item<'a>(
+    block: &ChartBlock<'a>,
+    buf: &mut LineBuffer<'a>,
+    each: &mut dyn FnMut(Value) -> Option<()>,
+) -> Option<()> {
     let mut lines = std::mem::take(&mut buf.0);
     lines.clear();
     for (_, raw) in line_spans(block.body) {
@@ -218,26 +237,26 @@ pub fn chart_items<'a>(block: &ChartBlock<'a>, buf: &mut LineBuffer<'a>) -> Opti
         });
     }
     let mut r = Reader { lines, i: 0 };
-    let items = read_items(&mut r, block.flow_empty);
+    let done = read_items(&mut r, block.flow_empty, each);
     buf.0 = r.lines;
-    items
+    done
 }
 
-fn read_items(r: &mut Reader, flow_empty: bool) -> Option<Vec<Value>> {
-    let mut items = Vec::new();
+fn read_items(
+    r: &mut Reader,
+    flow_empty: bool,
+    each: &mut dyn FnMut(Value) -> Option<()>,
+) -> Option<()> {
     let Some(j) = r.peek() else {
-        return Some(items);
+        return Some(());
     };
     let line = &r.lines[j];
     if flow_empty || !is_seq_item(line.text) {
         return None;
     }
     let k = line.indent;
-    r.seq_each(k, &mut |v| {
-        items.push(v);
-        Some(())
-    })?;
-    r.peek().is_none().then_some(items)
+    r.seq_each(k, each)?;
+    r.peek().is_none().then_some(())
 }
 
 /// Reads an index in helm's layout without ever holding the whole tree:
