@@ -7,3 +7,4 @@
 # regex: {{ toJson (regexFindAll "x" "abc" -1) }} {{ toJson (regexFindAll "b" "abc" 0) }} {{ toJson (regexSplit "x" "" -1) }}
 # print: {{ rest (list) }} {{ printf "%#v|%#v|%v" (rest (list)) (list) (rest (list)) }} {{ rest (list) | len }} {{ rest (list) | empty }} {{ typeOf (rest (list)) }} {{ typeOf (regexFindAll "x" "" -1) }}
 # nested: {{ toJson (dict "a" (rest (list))) }} {{ dict "a" (rest (list)) "b" (list) | toYaml | nindent 2 | replace "\n" ";" }}
+# more: {{ toJson (regexSplit "," "" 0) }} {{ toJson (regexSplit "," "a,b" -1) }} {{ toJson (deepCopy (rest (list))) }} {{ toJson (fromJson "null") }} {{ toJson (fromYaml "") }} {{ toJson (uniq (rest (list))) }}

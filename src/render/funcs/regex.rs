@@ -339,6 +339,10 @@ fn replace_all_literal(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
 fn split(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
     let re = compiled(a)?.re;
     let (text, n) = (s(&a[1]), limit(&a[2]));
+    if n == 0 {
+        // Go's Regexp.Split returns a nil slice for n == 0.
+        return Ok(Value::nil_list(ElemType::String));
+    }
     let parts: Vec<Value> = go_split(&re, s(&a[0]), text, n)
         .into_iter()
         .map(Value::str)
