@@ -4,8 +4,17 @@
 
 use super::release_support::{Run, TestCluster};
 
-/// Clock times (`07:23:20`) differ between the two runs: mask them.
+/// Clock times (`07:23:20`) differ between the two runs: mask them. client-go's
+/// own log lines (`I1128 07:00:00 ... reflector.go`) are dropped.
 fn mask(text: &str) -> String {
+    let text: String = text
+        .split_inclusive('\n')
+        .filter(|l| {
+            let b = l.as_bytes();
+            !(b.len() > 5 && b"IWE".contains(&b[0]) && b[1..5].iter().all(u8::is_ascii_digit))
+        })
+        .collect();
+    let text = text.as_str();
     let b = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
@@ -269,4 +278,36 @@ fn install_and_upgrade_flags_match_helm() {
         assert!(extra.contains("NotFound"), "{n}: {extra}");
     }
     twin(&c, "2", &["history", "REL"]);
+
+    // Hook failures: upgrade words them its own way; a failed pre-rollback
+    // hook leaves the rollback revision pending, so the next upgrade is refused.
+    let hooks = c.chart(
+        "hk",
+        &[
+            ("Chart.yaml", "apiVersion: v2\nname: hk\nversion: 0.1.0\n"),
+            ("values.yaml", "fail: false\n"),
+            (
+                "templates/hook.yaml",
+                "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {{ .Release.Name }}-pre\n  annotations:\n    helm.sh/hook: pre-install,pre-upgrade,pre-rollback\n    helm.sh/hook-delete-policy: hook-succeeded\n    {{- if .Values.fail }}\n    kube-test.rudder.dev/fail: \"true\"\n    {{- end }}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: j, image: busybox}]\n",
+            ),
+        ],
+    );
+    let hooks = hooks.to_str().unwrap();
+    twin(&c, "9", &["install", "REL", hooks]);
+    twin(
+        &c,
+        "9",
+        &[
+            "upgrade",
+            "REL",
+            hooks,
+            "--set",
+            "fail=true",
+            "--timeout",
+            "10s",
+        ],
+    );
+    twin(&c, "9", &["rollback", "REL", "1", "--timeout", "10s"]);
+    twin(&c, "9", &["history", "REL"]);
+    twin(&c, "9", &["upgrade", "REL", hooks]);
 }

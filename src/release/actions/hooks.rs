@@ -191,14 +191,19 @@ pub fn run_hooks_where(
             .cmp(&hb.weight)
             .then_with(|| ha.name.cmp(&hb.name))
     });
-    let server_side = release.apply_method != "csa";
+    // helm runs delete hooks server-side whatever the release recorded.
+    let server_side = release.apply_method != "csa" || event.ends_with("-delete");
     for i in order {
         if let Err(e) = run_one(ctx, &mut release.hooks[i], timeout, server_side) {
-            // `helm test` reports a failed test pod as it is.
-            if event == "test" {
-                return Err(e);
-            }
-            return Err(ActionError::msg(format!("failed {event}: {e}")));
+            // Each action words a hook failure its own way; rollback,
+            // uninstall and `helm test` report it as it is.
+            return Err(match event {
+                "pre-install" | "post-install" => ActionError::msg(format!("failed {event}: {e}")),
+                "pre-upgrade" | "post-upgrade" => {
+                    ActionError::msg(format!("{event} hooks failed: {e}"))
+                }
+                _ => e,
+            });
         }
     }
     Ok(())

@@ -74,36 +74,46 @@ pub fn rollback(
 
     let current_objects = resources(&current.manifest)?;
     let target_objects = resources(&target.manifest)?;
-    let result = (|| -> Result<(), ActionError> {
-        if !opts.no_hooks {
-            run_hooks(ctx, &mut target, "pre-rollback", opts.timeout)?;
-        }
-        let plan = ApplyPlan {
-            server_side,
-            originals: &current_objects,
-            install_existing: None,
-            upgrade_client_side_ownership: true,
-            three_way_unstructured: false,
-        };
-        apply_all(ctx, name, &target_objects, opts, &plan)?;
-        delete_dropped(ctx, &current_objects, &target_objects)?;
-        wait(ctx, &target_objects, opts)?;
-        if !opts.no_hooks {
-            run_hooks(ctx, &mut target, "post-rollback", opts.timeout)?;
-        }
-        Ok(())
-    })();
-
-    if let Err(e) = result {
-        let msg = format!("Rollback {:?} failed: {e}", target.version);
+    // A failed pre-rollback hook leaves the new revision `pending-rollback`,
+    // as helm does.
+    if !opts.no_hooks {
+        run_hooks(ctx, &mut target, "pre-rollback", opts.timeout)?;
+    }
+    let plan = ApplyPlan {
+        server_side,
+        originals: &current_objects,
+        install_existing: None,
+        upgrade_client_side_ownership: true,
+        three_way_unstructured: false,
+    };
+    let applied = apply_all(ctx, name, &target_objects, opts, &plan)
+        .and_then(|()| delete_dropped(ctx, &current_objects, &target_objects));
+    if let Err(e) = applied {
+        let msg = format!("Rollback {name:?} failed: {e}");
+        eprintln!(
+            "{}",
+            crate::log::Record::new(crate::log::Level::Warn, msg.clone())
+        );
+        let mut cur = current.clone();
+        cur.info_mut().status = Status::Superseded;
         let info = target.info_mut();
         info.status = Status::Failed;
         info.description = msg;
-        let mut cur = current.clone();
-        cur.info_mut().status = Status::Superseded;
         ctx.record(&cur);
         ctx.record(&target);
         return Err(e);
+    }
+    if let Err(e) = wait(ctx, &target_objects, opts) {
+        let info = target.info_mut();
+        info.status = Status::Failed;
+        info.description = format!("Release {name:?} failed: {e}");
+        ctx.record(&current);
+        ctx.record(&target);
+        return Err(ActionError::msg(format!("release {name} failed: {e}")));
+    }
+    // A failed post-rollback hook also leaves the revision pending.
+    if !opts.no_hooks {
+        run_hooks(ctx, &mut target, "post-rollback", opts.timeout)?;
     }
 
     // Every other deployed revision is superseded now.
