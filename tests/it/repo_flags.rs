@@ -259,6 +259,10 @@ fn basic_auth_flags_and_pass_credentials() {
     );
     let shown = run(args(&show, &creds));
     assert_eq!(stdout(&shown), "replicas: 1\n\n");
+    // --plain-http is for OCI registries; an HTTP repository ignores it.
+    let mut plain = creds.to_vec();
+    plain.push("--plain-http");
+    assert_eq!(stdout(&run(args(&show, &plain))), "replicas: 1\n\n");
     ok(&run(args(
         &["template", "rel", "alpha", "--repo", own.url.as_str()],
         &creds,
