@@ -50,7 +50,13 @@ fn required(env: &mut FuncEnv, args: &[Value]) -> FuncResult {
     if missing {
         if env.lint_mode {
             // helm lint logs the message instead of failing
-            lint_log(Level::Warn, "missing required value", warn);
+            // helm words the two cases differently
+            let what = if args[1].is_nil() {
+                "missing required value"
+            } else {
+                "missing required values"
+            };
+            lint_log(Level::Warn, what, warn);
             return Ok(Value::str(""));
         }
         return Err(warn_wrap(warn));
