@@ -12,6 +12,9 @@ pub enum Style {
     SingleQuoted,
     DoubleQuoted,
     Literal,
+    /// Written as given, unquoted: a tagged scalar such as yaml.v3's
+    /// `!!binary 4oI=` (the tag is part of the text).
+    Verbatim,
 }
 
 /// A node to emit: what go-yaml's encoder produces as events.
@@ -418,12 +421,18 @@ impl Emitter {
     }
 
     fn scalar(&mut self, value: &str, requested: Style) {
+        if requested == Style::Verbatim {
+            self.increase_indent(true, false);
+            self.write_plain(value, false);
+            self.pop_indent();
+            return;
+        }
         let a = analyze(value, self.flavor.tabs_in_blocks);
         let style = self.select_style(value, requested, &a);
         self.increase_indent(true, false);
         let allow_breaks = !self.ctx.simple_key;
         match style {
-            Style::Plain => self.write_plain(value, allow_breaks),
+            Style::Plain | Style::Verbatim => self.write_plain(value, allow_breaks),
             Style::SingleQuoted => self.write_single(value, allow_breaks),
             Style::DoubleQuoted => self.write_double(value, allow_breaks),
             Style::Literal => self.write_literal(value),

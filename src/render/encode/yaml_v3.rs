@@ -35,7 +35,12 @@ fn to_node(v: &Value) -> Node {
         Value::Int(i) | Value::Int64(i) => Node::Scalar(i.to_string(), Style::Plain),
         Value::Float(f) => Node::Scalar(float_text(*f), Style::Plain),
         Value::String(s) => Node::Scalar(s.to_string(), v2_string_style(s)),
-        Value::RawString(b) | Value::Bytes(b) => {
+        // yaml.v3 writes a string that is not UTF-8 as base64 with a tag.
+        Value::RawString(b) => Node::Scalar(
+            format!("!!binary {}", crate::render::objects::base64_std(b)),
+            Style::Verbatim,
+        ),
+        Value::Bytes(b) => {
             let s = String::from_utf8_lossy(b).into_owned();
             let style = v2_string_style(&s);
             Node::Scalar(s, style)
