@@ -323,7 +323,14 @@ fn basic_auth_flags_and_pass_credentials() {
     ok(&run(args(&["pull", "far2/alpha", "-d", dest_s], &[])));
     assert!(dest.join("alpha-1.0.0.tgz").exists());
 
-    // dependency update and --dependency-update use the stored credentials.
+    // dependency update and --dependency-update use the stored credentials
+    // (in homes with that one repository: helm reports the refresh of
+    // several repositories in the order its downloads finish).
+    let home = s.path().join("home3");
+    let run = |a: Vec<String>| {
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        same_as_helm(&a, s.path(), &home)
+    };
     ok(&rudder(
         &[
             "repo",
