@@ -53,8 +53,14 @@ pub struct DeployFlags {
     #[arg(short = 'o', long, value_name = "format")]
     pub output: Option<String>,
     /// if set, Helm will rollback (uninstall) the installation upon failure. The --wait flag will be default to "watcher" if --rollback-on-failure is set
-    #[arg(long = "rollback-on-failure", alias = "atomic")]
+    #[arg(long = "rollback-on-failure")]
     pub rollback_on_failure: bool,
+    /// deprecated spelling of --rollback-on-failure
+    #[arg(long = "atomic", hide = true)]
+    pub atomic: bool,
+    /// deprecated spelling of --force-replace
+    #[arg(long = "force", hide = true)]
+    pub force: bool,
     /// if set, no CRDs will be installed. By default, CRDs are installed if not already present
     #[arg(long = "skip-crds")]
     pub skip_crds: bool,
@@ -148,7 +154,33 @@ impl DeployFlags {
 
     /// Flag values pflag refuses while parsing: a `--post-renderer` names a
     /// plugin (none are installed here).
-    pub fn check_flag_values(&self) -> anyhow::Result<()> {
+    pub fn check_flag_values(&mut self) -> anyhow::Result<()> {
+        // cobra prints a deprecation notice as it parses each flag: in
+        // command-line order.
+        let mut notices: Vec<(usize, &str)> = Vec::new();
+        let position = |flag: &str| {
+            std::env::args()
+                .position(|a| a == flag || a.starts_with(&format!("{flag}=")))
+                .unwrap_or(usize::MAX)
+        };
+        if self.atomic {
+            notices.push((
+                position("--atomic"),
+                "Flag --atomic has been deprecated, use --rollback-on-failure instead",
+            ));
+            self.rollback_on_failure = true;
+        }
+        if self.force {
+            notices.push((
+                position("--force"),
+                "Flag --force has been deprecated, use --force-replace instead",
+            ));
+            self.force_replace = true;
+        }
+        notices.sort();
+        for (_, notice) in notices {
+            eprintln!("{notice}");
+        }
         if let Some(name) = &self.post_renderer {
             anyhow::bail!(
                 "invalid argument \"{name}\" for \"--post-renderer\" flag: plugin: {{Name:{name} Type:postrenderer/v1}} not found"
@@ -313,7 +345,7 @@ pub fn print_release(r: &Release, format: OutputFormat, hide_notes: bool) -> any
     Ok(())
 }
 
-pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
+pub fn run(mut args: Args, settings: &Settings) -> anyhow::Result<()> {
     args.deploy.check_flag_values()?;
     args.deploy.install_server_side()?;
     super::minimum_args(&args.args, 1, "rudder install", USAGE)?;

@@ -27,6 +27,9 @@ pub struct Args {
     /// force resource updates by replacement
     #[arg(long = "force-replace")]
     force_replace: bool,
+    /// deprecated spelling of --force-replace
+    #[arg(long = "force", hide = true)]
+    force: bool,
     /// limit the maximum number of revisions saved per release. Use 0 for no limit
     #[arg(long = "history-max", value_name = "int")]
     history_max: Option<i64>,
@@ -51,6 +54,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
+    if args.force {
+        eprintln!("Flag --force has been deprecated, use --force-replace instead");
+    }
     super::minimum_args(&args.args, 1, "rudder rollback", USAGE)?;
     if args.args.len() > 2 {
         anyhow::bail!("accepts at most 2 arg(s), received {}", args.args.len());
@@ -75,7 +81,7 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         timeout: timeout_or_default(&args.timeout)?,
         no_hooks: args.no_hooks,
         force_conflicts: args.force_conflicts,
-        force_replace: args.force_replace,
+        force_replace: args.force_replace || args.force,
         disable_openapi_validation: false,
         take_ownership: false,
         description: args.description.clone(),

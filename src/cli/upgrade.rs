@@ -49,7 +49,7 @@ pub struct Args {
     path: ChartPathArgs,
 }
 
-pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
+pub fn run(mut args: Args, settings: &Settings) -> anyhow::Result<()> {
     args.deploy.check_flag_values()?;
     super::exact_args(&args.args, 2, "rudder upgrade", USAGE)?;
     let format = output_format(&args.deploy.output)?;

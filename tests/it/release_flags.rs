@@ -310,4 +310,10 @@ fn install_and_upgrade_flags_match_helm() {
     twin(&c, "9", &["rollback", "REL", "1", "--timeout", "10s"]);
     twin(&c, "9", &["history", "REL"]);
     twin(&c, "9", &["upgrade", "REL", hooks]);
+
+    // Deprecated spellings: cobra's notices in command-line order.
+    twin(&c, "10", &["install", "REL", app, "--force", "--atomic"]);
+    twin(&c, "10", &["upgrade", "REL", app, "--atomic", "--force"]);
+    twin(&c, "10", &["rollback", "REL", "--force"]);
+    twin(&c, "10", &["history", "REL"]);
 }
