@@ -130,6 +130,8 @@ struct Spec {
     zero: bool,
     width: Option<usize>,
     prec: Option<usize>,
+    /// `%+v`: structs print their field names.
+    field_names: bool,
 }
 
 impl Spec {
@@ -265,6 +267,7 @@ fn sprintf_buf(format: &[u8], args: &[Value]) -> GoBuf {
         if verb == 'v' && spec.plus {
             // `%+v` only adds struct field names; numbers get no sign.
             spec.plus = false;
+            spec.field_names = true;
         }
         if verb == '%' {
             out.push('%');
@@ -471,7 +474,10 @@ fn write_value(out: &mut GoBuf, v: &Value, spec: &Spec, depth: usize) {
             }
             (Some(i), _) => format_int(out, i, v, spec),
             (None, 'v' | 's' | 'q') => {
-                let s = o.format_go();
+                let s = match o.format_go_fields() {
+                    Some(named) if spec.field_names => named,
+                    _ => o.format_go(),
+                };
                 if spec.verb == 'q' {
                     pad(out, &quote(&s), spec)
                 } else {

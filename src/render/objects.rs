@@ -388,6 +388,18 @@ impl Object for CapabilitiesObject {
             gofmt::sprint(&self.helm)
         )
     }
+    fn format_go_fields(&self) -> Option<String> {
+        let fields = |v: &Value| match v {
+            Value::Object(o) => o.format_go_fields().unwrap_or_else(|| o.format_go()),
+            other => gofmt::sprint(other),
+        };
+        Some(format!(
+            "&{{KubeVersion:{} APIVersions:{} HelmVersion:{}}}",
+            fields(&self.kube),
+            gofmt::sprint(&self.apis),
+            fields(&self.helm)
+        ))
+    }
     fn format_template(&self) -> String {
         // text/template prints what a pointer without String points to.
         let s = self.format_go();
@@ -424,6 +436,14 @@ impl Object for CapabilitiesObject {
 struct KubeVersionObject(KubeVersion);
 
 impl KubeVersionObject {
+    /// `%+v` of the struct value.
+    fn fields_form(&self) -> String {
+        format!(
+            "{{Version:{} normalizedVersion:{} Major:{} Minor:{}}}",
+            self.0.version, self.0.normalized, self.0.major, self.0.minor
+        )
+    }
+
     /// `%v` of the struct value without its String method.
     fn struct_form(&self) -> String {
         format!(
@@ -471,6 +491,9 @@ impl Object for KubeVersionObject {
         // `String` has a pointer receiver: a copy (what `toString` and
         // `printf` get) prints as the struct.
         self.struct_form()
+    }
+    fn format_go_fields(&self) -> Option<String> {
+        Some(self.fields_form())
     }
     fn format_template(&self) -> String {
         // A template prints the addressable field through `String`.
@@ -579,6 +602,11 @@ impl Object for HelmVersionObject {
         format!(
             "{{{HELM_VERSION} {HELM_GIT_COMMIT} {HELM_GIT_TREE_STATE} {HELM_GO_VERSION} {HELM_KUBE_CLIENT_VERSION}}}"
         )
+    }
+    fn format_go_fields(&self) -> Option<String> {
+        Some(format!(
+            "{{Version:{HELM_VERSION} GitCommit:{HELM_GIT_COMMIT} GitTreeState:{HELM_GIT_TREE_STATE} GoVersion:{HELM_GO_VERSION} KubeClientVersion:{HELM_KUBE_CLIENT_VERSION}}}"
+        ))
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self

@@ -111,6 +111,10 @@ pub trait Object: fmt::Debug {
     fn to_data(&self) -> Option<Value> {
         None
     }
+    /// `%+v` of a struct: `{Name:value ...}`; `None` when it prints as `%v`.
+    fn format_go_fields(&self) -> Option<String> {
+        None
+    }
     /// For a named integer type with a `String` method (`time.Duration`):
     /// the integer. fmt uses `String` only for `%v %s %q %x %X` and formats
     /// the integer for the other verbs; comparisons see the integer.
