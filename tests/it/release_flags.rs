@@ -316,4 +316,28 @@ fn install_and_upgrade_flags_match_helm() {
     twin(&c, "10", &["upgrade", "REL", app, "--atomic", "--force"]);
     twin(&c, "10", &["rollback", "REL", "--force"]);
     twin(&c, "10", &["history", "REL"]);
+
+    // A failing post-delete hook: the uninstall completes with the error.
+    let post_delete = c.chart(
+        "hk2",
+        &[
+            ("Chart.yaml", "apiVersion: v2\nname: hk2\nversion: 0.1.0\n"),
+            ("values.yaml", "fail: false\n"),
+            (
+                "templates/hook.yaml",
+                "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {{ .Release.Name }}-pd\n  annotations:\n    helm.sh/hook: post-delete\n    {{- if .Values.fail }}\n    kube-test.rudder.dev/fail: \"true\"\n    {{- end }}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: j, image: busybox}]\n",
+            ),
+        ],
+    );
+    twin(
+        &c,
+        "11",
+        &["install", "REL", &post_delete, "--set", "fail=true"],
+    );
+    twin(
+        &c,
+        "11",
+        &["uninstall", "REL", "--keep-history", "--timeout", "10s"],
+    );
+    twin(&c, "11", &["history", "REL"]);
 }

@@ -114,18 +114,27 @@ pub fn uninstall(
         info.deleted = Some(now);
         info.description = "Deletion in progress (or silently failed)".into();
     }
-    ctx.storage.update(&release)?;
-
+    // As helm: pre-delete hooks run before the `uninstalling` record is
+    // stored, and a failure to store it is not fatal.
     if !opts.no_hooks {
         run_hooks(ctx, &mut release, "pre-delete", opts.timeout)?;
     }
+    let _ = ctx.storage.update(&release);
+
     let current = resources(&release.manifest)?;
-    let kept = delete_all(ctx, &current, &opts.cascade)?;
+    let kept = delete_all(ctx, &current, &opts.cascade)
+        .map_err(|_| ActionError::msg(format!("failed to delete release: {name}")))?;
+    // Later failures are collected; the release is still marked uninstalled.
+    let mut errors = Vec::new();
     if opts.wait {
-        wait_deleted(ctx, &current, &kept, opts.timeout)?;
+        if let Err(e) = wait_deleted(ctx, &current, &kept, opts.timeout) {
+            errors.push(e.to_string());
+        }
     }
     if !opts.no_hooks {
-        run_hooks(ctx, &mut release, "post-delete", opts.timeout)?;
+        if let Err(e) = run_hooks(ctx, &mut release, "post-delete", opts.timeout) {
+            errors.push(e.to_string());
+        }
     }
 
     {
@@ -137,11 +146,21 @@ pub fn uninstall(
             .unwrap_or_else(|| "Uninstallation complete".into());
     }
     if opts.keep_history {
-        ctx.storage.update(&release)?;
+        let _ = ctx.storage.update(&release);
     } else {
         for r in &history {
-            ctx.storage.delete(name, r.version)?;
+            if let Err(e) = ctx.storage.delete(name, r.version) {
+                errors.push(format!("uninstall: Failed to purge the release: {e}"));
+                break;
+            }
         }
+    }
+    if !errors.is_empty() {
+        return Err(ActionError::msg(format!(
+            "uninstallation completed with {} error(s): {}",
+            errors.len(),
+            errors.join("; ")
+        )));
     }
     Ok(UninstallOutcome {
         release,
