@@ -329,10 +329,11 @@ fn install_and_upgrade_flags_match_helm() {
             ),
         ],
     );
+    let post_delete = post_delete.to_str().unwrap();
     twin(
         &c,
         "11",
-        &["install", "REL", &post_delete, "--set", "fail=true"],
+        &["install", "REL", post_delete, "--set", "fail=true"],
     );
     twin(
         &c,
