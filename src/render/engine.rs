@@ -30,6 +30,7 @@
 //!   input gets an error, not a crash, on such a thread.
 
 use std::cell::RefCell;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::chart::SharedBytes;
@@ -37,7 +38,8 @@ use crate::render::ast::Callee;
 use crate::render::error::{helm_exec_error, helm_parse_error, RenderError};
 use crate::render::exec::{execute, resolve_in, Ctx, Namespace, TplCache};
 use crate::render::funcs::{FuncEnv, Registry};
-use crate::render::parse::parse;
+use crate::render::lex::{lex, Item};
+use crate::render::parse::{parse, parse_lexed};
 use crate::value::{MapData, Value};
 
 /// Engine configuration.
@@ -78,6 +80,12 @@ impl TemplateFile {
         String::from_utf8_lossy(&self.source)
     }
 }
+
+/// Charts with less template text than this are lexed on the calling
+/// thread (a thread costs more than it saves).
+const LEX_AHEAD_MIN_BYTES: usize = 64 * 1024;
+/// How many files' tokens the lexer thread may hold ready.
+const LEX_AHEAD_FILES: usize = 4;
 
 pub struct Engine {
     registry: Registry,
@@ -129,16 +137,47 @@ impl Engine {
             files.iter().map(|f| (f.name.as_str(), f)).collect();
 
         let resolve = |name: &str| -> Option<Callee> { resolve_in(&self.registry, name) };
+        let texts: Vec<(&str, Cow<'_, str>)> = order
+            .iter()
+            .filter_map(|name| Some((name.as_str(), by_name.get(name.as_str())?.text())))
+            .collect();
         let mut ns = Namespace::new();
-        for name in &order {
-            let Some(file) = by_name.get(name.as_str()) else {
-                continue;
-            };
+        let mut parse_one = |name: &str, text: &str, items: Vec<Item<'_>>| {
             let trees =
-                parse(name, &file.text(), &resolve).map_err(|e| helm_parse_error(name, &e.0))?;
+                parse_lexed(name, text, items, &resolve).map_err(|e| helm_parse_error(name, &e.0))?;
             for t in trees {
                 ns.associate(t);
             }
+            Ok::<(), RenderError>(())
+        };
+        let total: usize = texts.iter().map(|(_, t)| t.len()).sum();
+        if texts.len() < 2 || total < LEX_AHEAD_MIN_BYTES {
+            for (name, text) in &texts {
+                parse_one(name, text, lex(text))?;
+            }
+        } else {
+            // Lexing is about a third of parsing: a second thread lexes the
+            // next files while this one parses (the ASTs are `Rc`, so the
+            // parsing itself stays here). A few files ahead at most, so the
+            // token vectors of the whole chart never exist at once.
+            std::thread::scope(|scope| -> Result<(), RenderError> {
+                let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Item<'_>>>(LEX_AHEAD_FILES);
+                let texts = &texts;
+                let lexer = std::thread::Builder::new().spawn_scoped(scope, move || {
+                    for (_, text) in texts {
+                        if tx.send(lex(text)).is_err() {
+                            break;
+                        }
+                    }
+                });
+                let rx = lexer.ok().map(|_| rx);
+                for (name, text) in texts {
+                    // Without the thread (or if it died), lex here.
+                    let items = rx.as_ref().and_then(|rx| rx.recv().ok());
+                    parse_one(name, text, items.unwrap_or_else(|| lex(text)))?;
+                }
+                Ok(())
+            })?;
         }
 
         let mut rendered = BTreeMap::new();

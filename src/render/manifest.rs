@@ -207,80 +207,120 @@ fn stable_sort_by_kind<T>(items: &mut [T], kind: impl Fn(&T) -> &str) {
 /// Helm's `SortManifests` with the install order: every rendered file (by
 /// path) is split into documents; hooks and manifests come back sorted by
 /// kind. Files whose base name starts with `_` and blank files are skipped.
+/// Below this many documents the heads are parsed on the calling thread.
+const PARALLEL_HEADS_MIN_DOCS: usize = 16;
+
+/// The head of every document, in order. Parsing each document's YAML is
+/// most of the sorting work and the documents are independent, so on big
+/// releases the second half is parsed on another thread.
+fn parse_heads(docs: &[(&String, &str)]) -> Vec<Result<ManifestHead, YamlError>> {
+    let serial = |docs: &[(&String, &str)]| -> Vec<Result<ManifestHead, YamlError>> {
+        docs.iter()
+            .map(|(_, doc)| parse_manifest_head(doc))
+            .collect()
+    };
+    if docs.len() < PARALLEL_HEADS_MIN_DOCS {
+        return serial(docs);
+    }
+    // Split by size, not count: documents range from a few lines to CRDs.
+    let total: usize = docs.iter().map(|(_, d)| d.len()).sum();
+    let mut acc = 0;
+    let mid = docs
+        .iter()
+        .position(|(_, d)| {
+            acc += d.len();
+            acc * 2 >= total
+        })
+        .map_or(docs.len() / 2, |i| i + 1);
+    let (first, second) = docs.split_at(mid);
+    std::thread::scope(|scope| {
+        let other = std::thread::Builder::new().spawn_scoped(scope, || serial(second));
+        let mut heads = serial(first);
+        match other.map(|h| h.join()) {
+            Ok(Ok(rest)) => heads.extend(rest),
+            Ok(Err(panic)) => std::panic::resume_unwind(panic),
+            Err(_) => heads.extend(serial(second)),
+        }
+        heads
+    })
+}
+
 pub fn sort_manifests(
     files: &BTreeMap<String, String>,
     log: &mut Logger<'_>,
 ) -> Result<(Vec<Hook>, Vec<Manifest>), ManifestError> {
     let mut hooks = Vec::new();
     let mut generic = Vec::new();
+    let mut docs: Vec<(&String, &str)> = Vec::new();
     for (path, content) in files {
         let base = path.rsplit('/').next().unwrap_or(path);
         if base.starts_with('_') || content.trim().is_empty() {
             continue;
         }
-        for doc in split_manifests(content) {
-            let head = parse_manifest_head(doc).map_err(|source| ManifestError {
-                path: path.clone(),
-                source,
-            })?;
-            let hook_types = head
-                .metadata
-                .as_ref()
-                .and_then(|m| m.annotations.get(HOOK_ANNOTATION).cloned());
-            let Some(hook_types) = hook_types else {
-                generic.push(Manifest {
-                    name: path.clone(),
-                    content: doc.to_string(),
-                    head,
-                });
-                continue;
-            };
-            let mut events = Vec::new();
-            let mut unknown = false;
-            for t in hook_types.split(',') {
-                match HookEvent::parse(&t.trim().to_lowercase()) {
-                    Some(e) => events.push(e),
-                    None => {
-                        unknown = true;
-                        break;
-                    }
+        docs.extend(split_manifests(content).into_iter().map(|doc| (path, doc)));
+    }
+    let heads = parse_heads(&docs);
+    for ((path, doc), head) in docs.into_iter().zip(heads) {
+        let head = head.map_err(|source| ManifestError {
+            path: path.clone(),
+            source,
+        })?;
+        let hook_types = head
+            .metadata
+            .as_ref()
+            .and_then(|m| m.annotations.get(HOOK_ANNOTATION).cloned());
+        let Some(hook_types) = hook_types else {
+            generic.push(Manifest {
+                name: path.clone(),
+                content: doc.to_string(),
+                head,
+            });
+            continue;
+        };
+        let mut events = Vec::new();
+        let mut unknown = false;
+        for t in hook_types.split(',') {
+            match HookEvent::parse(&t.trim().to_lowercase()) {
+                Some(e) => events.push(e),
+                None => {
+                    unknown = true;
+                    break;
                 }
             }
-            if unknown {
-                log(Record::new(Level::Info, "skipping unknown hooks")
-                    .attr("hookTypes", hook_types));
-                continue;
-            }
-            let annotations = head
+        }
+        if unknown {
+            log(Record::new(Level::Info, "skipping unknown hooks").attr("hookTypes", hook_types));
+            continue;
+        }
+        let annotations = head
+            .metadata
+            .as_ref()
+            .map(|m| &m.annotations)
+            .cloned()
+            .unwrap_or_default();
+        let policies = |key: &str| -> Vec<String> {
+            annotations
+                .get(key)
+                .map(|v| v.split(',').map(|p| p.trim().to_lowercase()).collect())
+                .unwrap_or_default()
+        };
+        hooks.push(Hook {
+            name: head
                 .metadata
                 .as_ref()
-                .map(|m| &m.annotations)
-                .cloned()
-                .unwrap_or_default();
-            let policies = |key: &str| -> Vec<String> {
-                annotations
-                    .get(key)
-                    .map(|v| v.split(',').map(|p| p.trim().to_lowercase()).collect())
-                    .unwrap_or_default()
-            };
-            hooks.push(Hook {
-                name: head
-                    .metadata
-                    .as_ref()
-                    .map(|m| m.name.clone())
-                    .unwrap_or_default(),
-                kind: head.kind.clone(),
-                path: path.clone(),
-                manifest: doc.to_string(),
-                events,
-                weight: annotations
-                    .get(HOOK_WEIGHT_ANNOTATION)
-                    .and_then(|w| go_atoi(w))
-                    .unwrap_or(0),
-                delete_policies: policies(HOOK_DELETE_ANNOTATION),
-                output_log_policies: policies(HOOK_OUTPUT_LOG_ANNOTATION),
-            });
-        }
+                .map(|m| m.name.clone())
+                .unwrap_or_default(),
+            kind: head.kind.clone(),
+            path: path.clone(),
+            manifest: doc.to_string(),
+            events,
+            weight: annotations
+                .get(HOOK_WEIGHT_ANNOTATION)
+                .and_then(|w| go_atoi(w))
+                .unwrap_or(0),
+            delete_policies: policies(HOOK_DELETE_ANNOTATION),
+            output_log_policies: policies(HOOK_OUTPUT_LOG_ANNOTATION),
+        });
     }
     stable_sort_by_kind(&mut hooks, |h| h.kind.as_str());
     stable_sort_by_kind(&mut generic, |m| m.head.kind.as_str());

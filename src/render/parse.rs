@@ -42,9 +42,20 @@ pub fn parse(
     text: &str,
     resolve: &dyn Fn(&str) -> Option<Callee>,
 ) -> PResult<Vec<Rc<Template>>> {
+    parse_lexed(name, text, lex(text), resolve)
+}
+
+/// [`parse`] with the tokens of `text` already made by [`lex`] (the
+/// engine lexes the next file on another thread while parsing this one).
+pub fn parse_lexed<'s>(
+    name: &str,
+    text: &'s str,
+    items: Vec<Item<'s>>,
+    resolve: &dyn Fn(&str) -> Option<Callee>,
+) -> PResult<Vec<Rc<Template>>> {
     let source: Rc<str> = Rc::from(text);
     let mut p = Parser {
-        items: lex(text),
+        items,
         next_item: 0,
         token: [empty_item(), empty_item(), empty_item()],
         peek_count: 0,
