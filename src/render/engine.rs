@@ -29,8 +29,8 @@
 //!   a large stack (the binary's main does); nesting is capped so hostile
 //!   input gets an error, not a crash, on such a thread.
 
-use std::cell::RefCell;
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::chart::SharedBytes;
@@ -143,8 +143,8 @@ impl Engine {
             .collect();
         let mut ns = Namespace::new();
         let mut parse_one = |name: &str, text: &str, items: Vec<Item<'_>>| {
-            let trees =
-                parse_lexed(name, text, items, &resolve).map_err(|e| helm_parse_error(name, &e.0))?;
+            let trees = parse_lexed(name, text, items, &resolve)
+                .map_err(|e| helm_parse_error(name, &e.0))?;
             for t in trees {
                 ns.associate(t);
             }
