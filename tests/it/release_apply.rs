@@ -387,3 +387,62 @@ fn watcher_timeout_lists_every_unready_object_as_helm() {
         .1
         .contains("message: PVC is not Bound. phase: Pending\n"));
 }
+
+#[test]
+fn custom_resources_get_helms_json_merge_patch() {
+    let Some(c) = TestCluster::start(&[]) else {
+        return;
+    };
+    if c.helm(&["version"]).is_none() {
+        eprintln!("skipping: helm is not installed");
+        return;
+    }
+    let chart = c.chart(
+        "cr",
+        &[
+            ("Chart.yaml", "apiVersion: v2\nname: cr\nversion: 0.1.0\n"),
+            ("values.yaml", "size: 3\nextra: true\n"),
+            (
+                "crds/g.yaml",
+                "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: gadgets.example.com\nspec:\n  group: example.com\n  names: {kind: Gadget, plural: gadgets, singular: gadget}\n  scope: Namespaced\n  versions:\n    - name: v1\n      served: true\n      storage: true\n      schema:\n        openAPIV3Schema:\n          type: object\n          x-kubernetes-preserve-unknown-fields: true\n",
+            ),
+            (
+                "templates/g.yaml",
+                "apiVersion: example.com/v1\nkind: Gadget\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  size: {{ .Values.size }}\n  {{- if .Values.extra }}\n  extra: [a, b]\n  {{- end }}\n",
+            ),
+        ],
+    );
+    let chart = chart.to_str().unwrap();
+    let mut bodies = Vec::new();
+    for (tool, name) in [("helm", "gh"), ("rudder", "gr")] {
+        let install = ["install", name, chart, "--server-side=false"];
+        let upgrade = ["upgrade", name, chart, "--set", "size=5,extra=false"];
+        match tool {
+            "helm" => c.helm(&install).unwrap().ok(),
+            _ => c.rudder(&install).ok(),
+        };
+        let since = c.last_seq();
+        match tool {
+            "helm" => c.helm(&upgrade).unwrap().ok(),
+            _ => c.rudder(&upgrade).ok(),
+        };
+        let patch: Vec<(String, String)> = c
+            .requests_since(since)
+            .iter()
+            .filter(|r| r["method"] == "PATCH")
+            .map(|r| {
+                (
+                    r["ctype"].as_str().unwrap_or("").to_string(),
+                    r["body"].as_str().unwrap_or("").replace(name, "NAME"),
+                )
+            })
+            .collect();
+        bodies.push(patch);
+        let g = c.object(&format!(
+            "/apis/example.com/v1/namespaces/default/gadgets/{name}"
+        ));
+        assert_eq!(g["spec"], serde_json::json!({"size": 5}), "{tool}");
+    }
+    assert_eq!(bodies[1], bodies[0]);
+    assert_eq!(bodies[1][0].0, "application/merge-patch+json");
+}

@@ -179,8 +179,19 @@ fn apply_client_side(
     let mut original = None;
     for o in plan.originals {
         if key(ctx, o)? == k {
-            // helm's original is the stored manifest as it is (no ownership metadata).
-            original = Some(o.body.clone());
+            // helm's original is the stored manifest's object with its
+            // namespace set (no ownership metadata).
+            let mut body = o.body.clone();
+            let ns = ctx.cluster.effective_namespace(o, &ctx.namespace)?;
+            if !ns.is_empty() {
+                if let Some(meta) = body
+                    .get_mut("metadata")
+                    .and_then(serde_json::Value::as_object_mut)
+                {
+                    meta.insert("namespace".into(), serde_json::Value::String(ns));
+                }
+            }
+            original = Some(body);
             break;
         }
     }
