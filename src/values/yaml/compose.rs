@@ -306,21 +306,19 @@ pub(crate) fn compose_first(src: &str) -> Result<Option<Rc<Node>>, ComposeError>
                 None => Err(e),
             }
         }
-        Err(e) if e.contains("invalid indentation in quoted scalar") => {
+        Err(e) => {
             // yaml-rust2 also wants continuation lines of a quoted scalar
             // indented past the enclosing block; libyaml does not check. The
             // leading white space of those lines is folded away either way, so
-            // indenting them does not change the value.
+            // indenting them does not change the value. (The message may have
+            // been reworded already, so ask the scanner again.)
             let mut text = src.to_string();
             for _ in 0..64 {
                 let Some(fixed) = super::syntax_error::indent_quoted_continuations(&text) else {
                     return Err(e);
                 };
                 match compose_text(&fixed) {
-                    Err(again) if again.contains("invalid indentation in quoted scalar") => {
-                        text = fixed
-                    }
-                    Err(_) => return Err(e),
+                    Err(_) => text = fixed,
                     ok => return ok,
                 }
             }
