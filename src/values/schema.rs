@@ -71,11 +71,34 @@ fn collect(chart: &Chart, values: &Value, report: &mut String, log: &mut Logger<
     }
 }
 
+/// jsonschema v6 (helm's validator) takes `$schema:
+/// "http://json-schema.org/schema#"` (common in Bitnami charts) to mean its
+/// latest draft, 2020-12, without fetching anything; the Rust crate does not
+/// know that URL and would fetch it over the network on every render. Name
+/// the draft it stands for instead.
+fn latest_draft_by_name(schema: &mut serde_json::Value) {
+    let Some(declared) = schema.get_mut("$schema") else {
+        return;
+    };
+    let Some(url) = declared.as_str() else {
+        return;
+    };
+    let bare = url
+        .trim_start_matches("http://")
+        .trim_start_matches("https://")
+        .trim_end_matches('#');
+    if bare == "json-schema.org/schema" {
+        *declared =
+            serde_json::Value::String("https://json-schema.org/draft/2020-12/schema".into());
+    }
+}
+
 /// One schema against one chart's values: `Err` holds v6's error lines plus
 /// a final newline.
 pub fn validate_single(values: &Value, schema_json: &[u8]) -> Result<(), String> {
-    let schema: serde_json::Value =
+    let mut schema: serde_json::Value =
         serde_json::from_slice(schema_json).map_err(|e| format!("{e}\n"))?;
+    latest_draft_by_name(&mut schema);
     let validator = jsonschema::options()
         .with_base_uri(super::schema_loader::ROOT_SCHEMA_URL)
         .with_retriever(super::schema_loader::HelmSchemaLoader)
