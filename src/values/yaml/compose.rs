@@ -290,6 +290,14 @@ impl<'a> Composer<'a> {
 /// Composes the first document of `src` (go-yaml's `Unmarshal` reads only
 /// the first). `None` for a stream without documents.
 pub(crate) fn compose_first(src: &str) -> Result<Option<Rc<Node>>, ComposeError> {
+    // An unterminated last line of spaces means nothing to libyaml; yaml-rust2
+    // reads it as one more (empty) line of a block scalar ending there.
+    let src = match src.rsplit_once('\n') {
+        Some((head, tail)) if !tail.is_empty() && tail.bytes().all(|b| b == b' ') => {
+            &src[..head.len() + 1]
+        }
+        _ => src,
+    };
     let plain_ascii = src
         .bytes()
         .all(|b| (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\t' || b == b'\r');
@@ -414,14 +422,56 @@ fn compose_events(c: &mut Composer) -> Result<Option<Rc<Node>>, ComposeError> {
                 if let Some(msg) = super::syntax_error::leading_tab_error(src) {
                     return Err(msg);
                 }
-                return Ok(Some(node));
+                return Ok(Some(unterminated_block_end(src, node)));
             }
             other => {
                 let node = c.node(other, mark)?;
-                return Ok(Some(node));
+                return Ok(Some(unterminated_block_end(src, node)));
             }
         }
     }
+}
+
+/// A block scalar (`|`, `>`) whose last line is the unterminated last line
+/// of the input has no line break to keep: libyaml's value ends without
+/// `\n`, yaml-rust2 adds one. The last scalar in document order is the
+/// only one that can end there.
+fn unterminated_block_end(src: &str, node: Rc<Node>) -> Rc<Node> {
+    let last_line = src.rsplit('\n').next().unwrap_or("");
+    if last_line.trim().is_empty() || last_line.trim_start().starts_with('#') {
+        return node;
+    }
+    fn strip(node: &Rc<Node>) -> Option<Rc<Node>> {
+        match &**node {
+            Node::Scalar { value, style, tag }
+                if matches!(style, TScalarStyle::Literal | TScalarStyle::Folded)
+                    && value.ends_with('\n') =>
+            {
+                Some(Rc::new(Node::Scalar {
+                    value: value[..value.len() - 1].to_string(),
+                    style: *style,
+                    tag: tag.clone(),
+                }))
+            }
+            Node::Scalar { .. } => None,
+            Node::Seq(items) => {
+                let last = strip(items.last()?)?;
+                let mut items = items.clone();
+                let end = items.len() - 1;
+                items[end] = last;
+                Some(Rc::new(Node::Seq(items)))
+            }
+            Node::Map(entries) => {
+                let (k, v) = entries.last()?;
+                let last = strip(v)?;
+                let mut entries = entries.clone();
+                let end = entries.len() - 1;
+                entries[end] = (k.clone(), last);
+                Some(Rc::new(Node::Map(entries)))
+            }
+        }
+    }
+    strip(&node).unwrap_or(node)
 }
 
 /// Characters libyaml's reader accepts (anything else is rejected up front).
