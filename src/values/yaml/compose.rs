@@ -438,7 +438,11 @@ fn compose_events(c: &mut Composer) -> Result<Option<Rc<Node>>, ComposeError> {
 /// only one that can end there.
 fn unterminated_block_end(src: &str, node: Rc<Node>) -> Rc<Node> {
     let last_line = src.rsplit('\n').next().unwrap_or("");
-    if last_line.trim().is_empty() || last_line.trim_start().starts_with('#') {
+    // Block scalar content is indented (a `---` or `...` line is not content).
+    if !last_line.starts_with(' ')
+        || last_line.trim().is_empty()
+        || last_line.trim_start().starts_with('#')
+    {
         return node;
     }
     fn strip(node: &Rc<Node>) -> Option<Rc<Node>> {
