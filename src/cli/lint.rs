@@ -61,7 +61,8 @@ fn subchart_paths(path: &str) -> Vec<String> {
             } else if s.ends_with(".tgz") || s.ends_with(".tar.gz") {
                 out.push(s);
             }
-            if p.is_dir() {
+            // Go's filepath.Walk does not descend into symlinked directories.
+            if std::fs::symlink_metadata(&p).is_ok_and(|m| m.is_dir()) {
                 walk(&p, out);
             }
         }
