@@ -40,6 +40,13 @@ pub enum ChartError {
     },
     #[error(transparent)]
     Archive(#[from] ArchiveError),
+    /// helm's version-dispatching loader hides why an archive could not be
+    /// read (the cause is kept for callers, not printed).
+    #[error("unable to load chart archive")]
+    ArchiveUnreadable { cause: ArchiveError },
+    /// The chart's `apiVersion` is one helm's actions cannot install.
+    #[error("{0}")]
+    ApiVersion(&'static str),
     #[error(transparent)]
     Ignore(#[from] IgnoreError),
     /// An I/O failure, already worded as Go words it (`stat x: no such file or directory`).
@@ -88,6 +95,65 @@ pub fn load(path: &Path) -> Result<Chart, ChartError> {
     } else {
         load_archive_file(path)
     }
+}
+
+/// Loads a chart as helm 4's actions (template, install, upgrade) do,
+/// through its version-dispatching loader: `apiVersion` is read first to
+/// pick the chart format, and that loader words a missing `Chart.yaml` and
+/// an unreadable archive its own way (unlike `show`/`lint`, which call the
+/// chart loader directly).
+pub fn load_for_action(path: &Path) -> Result<Chart, ChartError> {
+    let meta =
+        std::fs::metadata(path).map_err(|e| ChartError::Io(go_io_error("stat", path, &e)))?;
+    if meta.is_dir() {
+        let top =
+            std::path::absolute(path).map_err(|e| ChartError::Io(go_io_error("stat", path, &e)))?;
+        let name = top.join("Chart.yaml");
+        let data = std::fs::read(&name).map_err(|e| {
+            ChartError::Io(format!(
+                "unable to detect chart at {}: {}",
+                name.display(),
+                go_io_error("open", &name, &e)
+            ))
+        })?;
+        check_api_version(&data)?;
+        return load_dir(path);
+    }
+    let data = std::fs::read(path).map_err(|e| ChartError::Io(go_io_error("open", path, &e)))?;
+    archive::ensure_archive(&path.display().to_string(), &data)?;
+    let files = match archive::read_archive(&data) {
+        Ok(files) => files,
+        Err(ArchiveError::GzipHeader) => return Err(ChartError::Io(format!(
+            "file '{}' does not appear to be a valid chart file (details: gzip: invalid header)",
+            path.display()
+        ))),
+        Err(cause) => return Err(ChartError::ArchiveUnreadable { cause }),
+    };
+    let chart_yaml = files
+        .iter()
+        .find(|f| f.name == "Chart.yaml")
+        .ok_or_else(|| {
+            ChartError::Io("unable to detect chart version, no Chart.yaml found".into())
+        })?;
+    check_api_version(&chart_yaml.data)?;
+    load_files(files)
+}
+
+/// The dispatcher's look at `apiVersion`. A Chart.yaml it cannot read is
+/// left to the full loader, which reports it in the same words.
+fn check_api_version(chart_yaml: &[u8]) -> Result<(), ChartError> {
+    let Ok(text) = std::str::from_utf8(chart_yaml) else {
+        return Ok(());
+    };
+    let Ok(doc) = parse_values(text) else {
+        return Ok(());
+    };
+    if let Some(Value::String(api)) = doc.get("apiVersion") {
+        if let Some(msg) = unsupported_api_version(&api) {
+            return Err(ChartError::ApiVersion(msg));
+        }
+    }
+    Ok(())
 }
 
 /// Loads a `.tgz` chart file (helm's `LoadFile`): the content is checked to

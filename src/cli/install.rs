@@ -357,7 +357,7 @@ fn run_install(args: Args, settings: &Settings) -> anyhow::Result<()> {
     let (name, chart_ref) = name_and_chart(&args)?;
     let chart_path = locate_chart(&chart_ref, &args.path, settings)?;
     let user_values = args.values.merge()?;
-    let mut chart = rudder::chart::load(&chart_path)?;
+    let mut chart = rudder::chart::load_for_action(&chart_path)?;
     if !matches!(chart.metadata.chart_type.as_str(), "" | "application") {
         anyhow::bail!("{} charts are not installable", chart.metadata.chart_type);
     }

@@ -84,7 +84,7 @@ pub fn run(mut args: Args, settings: &Settings) -> anyhow::Result<()> {
             }
             let chart_path = locate_chart(&args.args[1], &args.path, settings)?;
             let user_values = args.values.merge()?;
-            let mut chart = rudder::chart::load(&chart_path)?;
+            let mut chart = rudder::chart::load_for_action(&chart_path)?;
             super::dependency::check_or_update(
                 &chart_path,
                 &mut chart,
@@ -112,7 +112,7 @@ pub fn run(mut args: Args, settings: &Settings) -> anyhow::Result<()> {
 
     let chart_path = locate_chart(&args.args[1], &args.path, settings)?;
     let user_values = args.values.merge()?;
-    let mut chart = rudder::chart::load(&chart_path)?;
+    let mut chart = rudder::chart::load_for_action(&chart_path)?;
     super::dependency::check_or_update(
         &chart_path,
         &mut chart,

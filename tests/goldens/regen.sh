@@ -25,7 +25,7 @@ while IFS='|' read -r id kind args; do
       (cd "$root/testdata" && env "${envs[@]}" "$helm" $args >"$home/stdout" 2>"$home/stderr")
       echo $? >"$out/$id.code"
       sed "s#$root#<ROOT>#g" "$home/stdout" >"$out/$id.out"
-      grep '^Error:' "$home/stderr" >"$out/$id.err" || true
+      grep '^Error:' "$home/stderr" | sed "s#$root#<ROOT>#g" >"$out/$id.err" || true
       ;;
     env)
       # HELM_BIN is the binary's own path; the scratch home is masked.
