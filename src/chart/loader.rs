@@ -123,10 +123,12 @@ pub fn load_for_action(path: &Path) -> Result<Chart, ChartError> {
     archive::ensure_archive(&path.display().to_string(), &data)?;
     let files = match archive::read_archive(&data) {
         Ok(files) => files,
-        Err(ArchiveError::GzipHeader) => return Err(ChartError::Io(format!(
+        Err(ArchiveError::GzipHeader) => {
+            return Err(ChartError::Io(format!(
             "file '{}' does not appear to be a valid chart file (details: gzip: invalid header)",
             path.display()
-        ))),
+        )))
+        }
         Err(cause) => return Err(ChartError::ArchiveUnreadable { cause }),
     };
     let chart_yaml = files
