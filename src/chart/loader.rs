@@ -106,29 +106,13 @@ pub fn load_for_action(path: &Path) -> Result<Chart, ChartError> {
     let meta =
         std::fs::metadata(path).map_err(|e| ChartError::Io(go_io_error("stat", path, &e)))?;
     if meta.is_dir() {
-        let top =
-            std::path::absolute(path).map_err(|e| ChartError::Io(go_io_error("stat", path, &e)))?;
-        let name = top.join("Chart.yaml");
-        let data = std::fs::read(&name).map_err(|e| {
-            ChartError::Io(format!(
-                "unable to detect chart at {}: {}",
-                name.display(),
-                go_io_error("open", &name, &e)
-            ))
-        })?;
-        check_api_version(&data)?;
-        return load_dir(path);
+        return load_dir_for_action(path);
     }
     let data = std::fs::read(path).map_err(|e| ChartError::Io(go_io_error("open", path, &e)))?;
     archive::ensure_archive(&path.display().to_string(), &data)?;
     let files = match archive::read_archive(&data) {
         Ok(files) => files,
-        Err(ArchiveError::GzipHeader) => {
-            return Err(ChartError::Io(format!(
-            "file '{}' does not appear to be a valid chart file (details: gzip: invalid header)",
-            path.display()
-        )))
-        }
+        Err(ArchiveError::GzipHeader) => return Err(not_a_chart_file(path)),
         Err(cause) => return Err(ChartError::ArchiveUnreadable { cause }),
     };
     let chart_yaml = files
@@ -141,21 +125,36 @@ pub fn load_for_action(path: &Path) -> Result<Chart, ChartError> {
     load_files(files)
 }
 
+/// The directory half of [`load_for_action`] (also `package`'s loader):
+/// `Chart.yaml` must exist and name a chart API version helm installs.
+pub fn load_dir_for_action(dir: &Path) -> Result<Chart, ChartError> {
+    let top = std::path::absolute(dir).map_err(|e| ChartError::Io(go_io_error("stat", dir, &e)))?;
+    let name = top.join("Chart.yaml");
+    let data = std::fs::read(&name).map_err(|e| {
+        ChartError::Io(format!(
+            "unable to detect chart at {}: {}",
+            name.display(),
+            go_io_error("open", &name, &e)
+        ))
+    })?;
+    check_api_version(&data)?;
+    load_dir(dir)
+}
+
 /// The dispatcher's look at `apiVersion`. A Chart.yaml it cannot read is
 /// left to the full loader, which reports it in the same words.
 fn check_api_version(chart_yaml: &[u8]) -> Result<(), ChartError> {
-    let Ok(text) = std::str::from_utf8(chart_yaml) else {
+    let Ok(doc) = unmarshal(&String::from_utf8_lossy(chart_yaml)) else {
         return Ok(());
     };
-    let Ok(doc) = parse_values(text) else {
-        return Ok(());
-    };
-    if let Some(Value::String(api)) = doc.get("apiVersion") {
-        if let Some(msg) = unsupported_api_version(&api) {
-            return Err(ChartError::ApiVersion(msg));
-        }
+    let api = doc
+        .get("apiVersion")
+        .and_then(|v| super::decode::scalar_text(&v))
+        .unwrap_or_default();
+    match unsupported_api_version(&api) {
+        Some(msg) => Err(ChartError::ApiVersion(msg)),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Loads a `.tgz` chart file (helm's `LoadFile`): the content is checked to
@@ -165,12 +164,17 @@ pub fn load_archive_file(path: &Path) -> Result<Chart, ChartError> {
     archive::ensure_archive(&path.display().to_string(), &data)?;
     match archive::read_archive(&data) {
         Ok(files) => load_files(files),
-        Err(ArchiveError::GzipHeader) => Err(ChartError::Io(format!(
-            "file '{}' does not appear to be a valid chart file (details: gzip: invalid header)",
-            path.display()
-        ))),
+        Err(ArchiveError::GzipHeader) => Err(not_a_chart_file(path)),
         Err(e) => Err(e.into()),
     }
+}
+
+/// helm's error for a file that passed the content sniff but is not gzip.
+fn not_a_chart_file(path: &Path) -> ChartError {
+    ChartError::Io(format!(
+        "file '{}' does not appear to be a valid chart file (details: gzip: invalid header)",
+        path.display()
+    ))
 }
 
 /// Loads a chart from gzipped tar bytes (a nested subchart archive).

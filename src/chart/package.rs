@@ -214,24 +214,7 @@ pub fn parse_source_date_epoch(value: Option<&str>) -> Result<Option<SystemTime>
 /// stamp times, check dependencies, save. Returns the archive path.
 pub fn package_dir(path: &Path, opts: &PackageOptions) -> Result<PathBuf, PackageError> {
     // helm's top-level loader reads Chart.yaml first to pick the chart API.
-    let chart_yaml = path.join("Chart.yaml");
-    let raw = std::fs::read(&chart_yaml).map_err(|e| {
-        PackageError::Io(format!(
-            "unable to detect chart at {}: {}",
-            chart_yaml.display(),
-            go_io_error("open", &chart_yaml, &e)
-        ))
-    })?;
-    if let Ok(doc) = crate::values::yaml::unmarshal(&String::from_utf8_lossy(&raw)) {
-        let api = doc
-            .get("apiVersion")
-            .and_then(|v| crate::chart::decode::scalar_text(&v))
-            .unwrap_or_default();
-        if let Some(msg) = super::loader::unsupported_api_version(&api) {
-            return Err(PackageError::Io(msg.to_string()));
-        }
-    }
-    let mut c = super::load_dir(path)?;
+    let mut c = super::loader::load_dir_for_action(path)?;
     if let Some(v) = opts.version.as_deref().filter(|v| !v.is_empty()) {
         c.metadata.version = v.to_string();
     }

@@ -31,16 +31,6 @@ const MAX_INCLUDE_RECURSION: usize = 1000;
 /// Cap on nested template executions (template/include/tpl) so hostile input
 /// cannot exhaust the stack; Go's own limit text is reported.
 const MAX_NESTING: usize = 10_000;
-/// Functions that modify a map argument in place. The engine uses them to
-/// decide whether a file may have changed the shared context.
-pub const MUTATING_FUNCS: &[&str] = &[
-    "set",
-    "unset",
-    "merge",
-    "mergeOverwrite",
-    "mustMerge",
-    "mustMergeOverwrite",
-];
 /// Name Helm gives its root template (seen in `tpl` errors).
 pub const ROOT_NAME: &str = "gotpl";
 
@@ -89,8 +79,6 @@ pub struct Ctx<'e> {
     pub tpl_cache: &'e TplCache,
     include_counts: RefCell<HashMap<String, usize>>,
     nesting: Cell<usize>,
-    /// Set when a function of [`MUTATING_FUNCS`] ran.
-    pub mutated: Cell<bool>,
 }
 
 impl<'e> Ctx<'e> {
@@ -107,7 +95,6 @@ impl<'e> Ctx<'e> {
             tpl_cache,
             include_counts: RefCell::new(HashMap::new()),
             nesting: Cell::new(0),
-            mutated: Cell::new(false),
         }
     }
 }
@@ -917,9 +904,6 @@ impl<'a, 'e> State<'a, 'e> {
                 format!("non-function {callee_name} of type {}", f.type_name())
             };
             return Err(self.call_error("call", CallError::Plain(msg)));
-        }
-        if !builtin && MUTATING_FUNCS.contains(&def.name) {
-            self.ctx.mutated.set(true);
         }
         let env = self.ctx.env;
         self.eval_call(

@@ -7,9 +7,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// Writes `data` to a temporary file next to `dest`, sets `mode`, then
-/// renames it over `dest` (helm's `fileutil.AtomicWriteFile`).
-pub fn write_atomic(dest: &Path, data: &[u8], mode: u32) -> std::io::Result<()> {
+/// A fresh temporary file name in `dest`'s folder, so the final rename
+/// stays on one file system.
+fn temp_path_beside(dest: &Path) -> PathBuf {
     let dir = match dest.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -18,7 +18,13 @@ pub fn write_atomic(dest: &Path, data: &[u8], mode: u32) -> std::io::Result<()> 
         .file_name()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "file".into());
-    let tmp = unique_temp_path(&dir, &base);
+    unique_temp_path(&dir, &base)
+}
+
+/// Writes `data` to a temporary file next to `dest`, sets `mode`, then
+/// renames it over `dest` (helm's `fileutil.AtomicWriteFile`).
+pub fn write_atomic(dest: &Path, data: &[u8], mode: u32) -> std::io::Result<()> {
+    let tmp = temp_path_beside(dest);
     let result = (|| {
         let mut f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
         f.write_all(data)?;
@@ -43,15 +49,7 @@ pub fn write_atomic_streamed(
     mode: u32,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<bool>,
 ) -> std::io::Result<bool> {
-    let dir = match dest.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let base = dest
-        .file_name()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "file".into());
-    let tmp = unique_temp_path(&dir, &base);
+    let tmp = temp_path_beside(dest);
     let result = (|| {
         let f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
         let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
