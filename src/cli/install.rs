@@ -181,6 +181,9 @@ impl DeployFlags {
         for (_, notice) in notices {
             eprintln!("{notice}");
         }
+        // pflag rejects a bad `--wait` value while parsing, before the
+        // command's own error prefix applies.
+        wait_strategy(&self.wait)?;
         if let Some(name) = &self.post_renderer {
             anyhow::bail!(
                 "invalid argument \"{name}\" for \"--post-renderer\" flag: plugin: {{Name:{name} Type:postrenderer/v1}} not found"

@@ -384,3 +384,22 @@ fn reserved_labels_are_refused() {
     assert_eq!(r.code, 1);
     assert_eq!(r.stderr, format!("Error: UPGRADE FAILED: {reserved}"));
 }
+
+/// A bad `--wait` value is a flag error (no `INSTALLATION FAILED:` /
+/// `UPGRADE FAILED:` prefix), reported before any cluster is contacted.
+#[test]
+fn bad_wait_value_is_a_flag_error() {
+    let chart = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/charts/demo");
+    for cmd in ["install", "upgrade"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_rudder"))
+            .args([cmd, "x", chart, "--wait=bogus"])
+            .env("KUBECONFIG", "/nonexistent/kubeconfig")
+            .output()
+            .expect("run rudder");
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "Error: invalid argument \"bogus\" for \"--wait\" flag: invalid wait input \"bogus\". Valid inputs are watcher, hookOnly, and legacy\n"
+        );
+    }
+}
