@@ -309,8 +309,12 @@ pub fn apply_metadata(md: &mut Metadata, doc: &Value) -> Result<(), TypeError> {
                         decode_bool(c, &val, &mut md.deprecated)
                     }),
                     "annotations" => c.at("annotations", Last::Field, |c| match &val {
-                        Value::Nil => md.annotations.clear(),
+                        Value::Nil => {
+                            md.annotations.clear();
+                            md.annotations_non_nil = false;
+                        }
                         Value::Map(m) => {
+                            md.annotations_non_nil = true;
                             for (ak, av) in m.entries.borrow().iter() {
                                 let mut s = String::new();
                                 c.at(ak, Last::Field, |c| decode_string(c, av, &mut s));

@@ -67,6 +67,10 @@ pub struct Metadata {
     pub deprecated: bool,
     /// `map[string]string`: sorted, as Go marshals maps.
     pub annotations: std::collections::BTreeMap<String, String>,
+    /// Chart.yaml has a non-null `annotations` (even `{}`): Go then holds an
+    /// empty map rather than a nil one, which `.Chart.Annotations` shows
+    /// (`toJson` is `{}` instead of `null`, `eq ... nil` is false).
+    pub annotations_non_nil: bool,
     pub kube_version: String,
     pub dependencies: Vec<Dependency>,
     /// `application`, `library` or empty.

@@ -166,8 +166,8 @@ pub fn chart_value(meta: &Metadata, is_root: bool) -> Value {
         .iter()
         .map(|(k, v)| (k.clone(), Value::str(v)))
         .collect();
-    // Go's yaml leaves the field a nil map when Chart.yaml has none.
-    let nil = annotations.is_empty();
+    // Go's yaml leaves the field a nil map when Chart.yaml has none (or `~`).
+    let nil = annotations.is_empty() && !meta.annotations_non_nil;
     m.insert(
         "Annotations".into(),
         Value::Map(crate::value::Map {

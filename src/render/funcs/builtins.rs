@@ -380,6 +380,17 @@ fn go_kind(v: &Value) -> &'static str {
     }
 }
 
+/// Go's `isNil` in `eq`: a missing value, and also a typed nil map or slice
+/// (`.Chart.Annotations` of a chart without any equals `nil`).
+fn go_is_nil(v: &Value) -> bool {
+    match v {
+        Value::Nil => true,
+        Value::Map(m) => m.nil,
+        Value::List(l) => l.nil,
+        _ => false,
+    }
+}
+
 fn equal(a: &Value, b: &Value) -> Result<bool, FuncError> {
     let (k1, k2) = (basic_kind(a), basic_kind(b));
     if k1 != k2 {
@@ -408,8 +419,8 @@ fn equal(a: &Value, b: &Value) -> Result<bool, FuncError> {
                     gofmt::sprint(b)
                 )));
             }
-            if a.is_nil() || b.is_nil() {
-                a.is_nil() == b.is_nil()
+            if go_is_nil(a) || go_is_nil(b) {
+                go_is_nil(a) == go_is_nil(b)
             } else if !is_comparable_kind(b) {
                 return Err(FuncError::new(format!(
                     "non-comparable type {}: {}",
@@ -619,6 +630,30 @@ mod tests {
                 vec![Value::str("a"), Value::str("b"), Value::str("a")]
             ),
             Ok(Value::Bool(true))
+        ));
+    }
+
+    #[test]
+    fn typed_nil_collections_equal_nil() {
+        let nil_map = || {
+            Value::Map(crate::value::Map {
+                entries: Default::default(),
+                elem: crate::value::ElemType::String,
+                nil: true,
+                go_type: None,
+            })
+        };
+        assert!(matches!(
+            run("eq", vec![nil_map(), Value::Nil]),
+            Ok(Value::Bool(true))
+        ));
+        assert!(matches!(
+            run("eq", vec![nil_map(), nil_map()]),
+            Ok(Value::Bool(true))
+        ));
+        assert!(matches!(
+            run("eq", vec![Value::map(Default::default()), Value::Nil]),
+            Ok(Value::Bool(false))
         ));
     }
 
