@@ -8,8 +8,6 @@
 //! errors onto v6's messages and tree shape (errors at a location come in
 //! v6's keyword order, with the errors of nested values in between).
 
-use std::collections::BTreeMap;
-
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::JsonType;
 
@@ -105,19 +103,14 @@ pub fn validate_single(values: &Value, schema_json: &[u8]) -> Result<(), String>
         .build(&schema)
         .map_err(|e| super::schema_loader::v6_compile_message(&e.to_string()))?;
     let instance = to_json(values);
-    let mut leaves = Vec::new();
-    for err in validator.iter_errors(&instance) {
-        leaves.push(Leaf::from_error(&err));
-    }
+    let leaves: Vec<Leaf> = validator
+        .iter_errors(&instance)
+        .map(|err| Leaf::from_error(&err, &schema, &instance, 0, 0))
+        .collect();
     if leaves.is_empty() {
         return Ok(());
     }
-    let tree = build_tree(leaves);
-    let mut out = String::new();
-    // The root's items are listed at the top level, never grouped.
-    for item in tree.items() {
-        item.display(&mut out, 1);
-    }
+    let out = render_tree(leaves);
     Err(format!("{}\n", out.trim_start_matches('\n')))
 }
 
@@ -148,41 +141,213 @@ pub fn to_json(v: &Value) -> serde_json::Value {
     }
 }
 
-/// One error as v6 would phrase it, at its instance location.
+/// One error the `jsonschema` crate reported, phrased as v6 would, with
+/// where in the evaluation it was found.
 struct Leaf {
-    path: Vec<String>,
+    /// The instance location of the error itself.
+    loc: Vec<String>,
+    /// The subschemas entered from the schema being evaluated to the one
+    /// whose keyword failed (v6 builds its error tree along these).
+    steps: Vec<Step>,
+    /// v6's keyword order within one schema (see [`Rank`]).
     rank: u32,
     message: String,
-    /// `required` errors at one location are merged into one message.
+    /// `required` errors of one schema are merged into one message.
     missing: Vec<String>,
-    /// Errors of the alternatives of `anyOf`/`oneOf`, shown beneath.
-    nested: Vec<Leaf>,
-    /// Found inside an `allOf` branch (v6 groups these under `'allOf' failed`).
-    in_all_of: bool,
+    /// `dependentRequired`/`dependencies` (array form): v6's messages for the
+    /// whole keyword, computed once from the schema and the instance.
+    dependency: Option<(String, Vec<String>)>,
+    /// The alternatives of `anyOf`/`oneOf`, each with its own errors.
+    branches: Vec<Vec<Leaf>>,
+    /// Errors shown beneath this one (the name failing `propertyNames`).
+    causes: Vec<VErr>,
+    /// `unevaluatedProperties: false`: each property fails the false schema
+    /// at its own location.
+    false_props: Vec<String>,
+    /// `additionalProperties: false`: v6 lists every such property in one
+    /// error (the crate may report one false schema per property).
+    additional: Vec<String>,
+}
+
+/// v6's keyword order inside one schema evaluation: `type`, `const`,
+/// `enum`, `format` stop the evaluation; then `$ref`, the type-specific
+/// keywords (bounds and `required` first, the nested values, then
+/// `additionalProperties`/`propertyNames`/...), then `not`, `allOf`,
+/// `anyOf`, `oneOf`, `if`, and the unevaluated keywords last.
+mod rank {
+    pub const TYPE: u32 = 0;
+    pub const CONST: u32 = 1;
+    pub const ENUM: u32 = 2;
+    pub const FORMAT: u32 = 3;
+    pub const REF: u32 = 5;
+    pub const REQUIRED: u32 = 12;
+    pub const DEPENDENCIES: u32 = 13;
+    pub const NESTED: u32 = 20;
+    pub const ADDITIONAL: u32 = 30;
+    pub const DEPENDENT_SCHEMAS: u32 = 32;
+    pub const DEPENDENT_REQUIRED: u32 = 33;
+    pub const NOT: u32 = 40;
+    pub const ALL_OF: u32 = 41;
+    pub const ANY_OF: u32 = 42;
+    pub const ONE_OF: u32 = 43;
+    pub const IF: u32 = 44;
+    pub const UNEVALUATED: u32 = 50;
+}
+
+/// Entering a subschema during evaluation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Step {
+    /// `properties`, `items`, `additionalProperties`, ...: a nested value,
+    /// validated on its own (v6's `validateVal`). `key` tells apart
+    /// different keywords reaching the same value.
+    Into { key: String, seg: String },
+    /// `$ref` and friends: the result is wrapped in a reference error.
+    Ref,
+    /// Branch `n` of `allOf`: failures are collected under `'allOf' failed`.
+    AllOf(usize),
+    /// `then`/`else`/`dependentSchemas/x`/`dependencies/x`: the subschema's
+    /// result is added as it is.
+    Inline { key: String, rank: u32 },
+}
+
+fn is_index(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Splits an evaluation path into the subschemas entered before the failing
+/// keyword; `depth` is how much of the instance path is already consumed.
+fn steps_of(eval: &[String], inst: &[String], mut depth: usize) -> Vec<Step> {
+    let mut steps = Vec::new();
+    let mut i = 0;
+    while i < eval.len() {
+        let rest = eval.len() - i;
+        let kw = eval[i].as_str();
+        let next_inst = inst.get(depth).cloned().unwrap_or_default();
+        match kw {
+            "properties" | "patternProperties" if rest >= 3 => {
+                steps.push(Step::Into {
+                    key: format!("{kw}/{}", eval[i + 1]),
+                    seg: next_inst,
+                });
+                depth += 1;
+                i += 2;
+            }
+            "prefixItems" if rest >= 3 => {
+                steps.push(Step::Into {
+                    key: kw.into(),
+                    seg: next_inst,
+                });
+                depth += 1;
+                i += 2;
+            }
+            "items" if rest >= 3 && is_index(&eval[i + 1]) => {
+                steps.push(Step::Into {
+                    key: kw.into(),
+                    seg: next_inst,
+                });
+                depth += 1;
+                i += 2;
+            }
+            "items"
+            | "additionalItems"
+            | "additionalProperties"
+            | "unevaluatedProperties"
+            | "unevaluatedItems"
+                if rest >= 2 =>
+            {
+                steps.push(Step::Into {
+                    key: kw.into(),
+                    seg: next_inst,
+                });
+                depth += 1;
+                i += 1;
+            }
+            "$ref" | "$dynamicRef" | "$recursiveRef" if rest >= 2 => {
+                steps.push(Step::Ref);
+                i += 1;
+            }
+            "allOf" if rest >= 3 && is_index(&eval[i + 1]) => {
+                steps.push(Step::AllOf(eval[i + 1].parse().unwrap_or(0)));
+                i += 2;
+            }
+            "then" | "else" if rest >= 2 => {
+                steps.push(Step::Inline {
+                    key: kw.into(),
+                    rank: rank::IF,
+                });
+                i += 1;
+            }
+            "dependentSchemas" | "dependencies" if rest >= 3 => {
+                let rank = if kw == "dependencies" {
+                    rank::DEPENDENCIES
+                } else {
+                    rank::DEPENDENT_SCHEMAS
+                };
+                steps.push(Step::Inline {
+                    key: format!("{kw}/{}", eval[i + 1]),
+                    rank,
+                });
+                i += 2;
+            }
+            _ => break,
+        }
+    }
+    steps
+}
+
+fn path_segments(location: &str) -> Vec<String> {
+    location
+        .split('/')
+        .skip(1)
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect()
 }
 
 impl Leaf {
-    fn from_error(err: &jsonschema::ValidationError<'_>) -> Leaf {
-        let path: Vec<String> = err
-            .instance_path()
-            .as_str()
-            .split('/')
-            .skip(1)
-            .map(|s| s.replace("~1", "/").replace("~0", "~"))
-            .collect();
+    /// `skip` leading evaluation-path segments belong to an enclosing
+    /// `anyOf`/`oneOf` branch whose value is at instance depth `depth`.
+    fn from_error(
+        err: &jsonschema::ValidationError<'_>,
+        schema: &serde_json::Value,
+        values: &serde_json::Value,
+        skip: usize,
+        depth: usize,
+    ) -> Leaf {
+        let loc = path_segments(err.instance_path().as_str());
+        let eval = path_segments(err.evaluation_path().as_str());
+        let steps = steps_of(eval.get(skip..).unwrap_or_default(), &loc, depth);
         let instance = err.instance();
         let kind = err.kind();
-        let in_all_of = err
-            .schema_path()
-            .as_str()
-            .split('/')
-            .any(|seg| seg == "allOf");
-        let mut nested = Vec::new();
-        let mut missing = Vec::new();
+        let mut leaf = Leaf {
+            loc,
+            steps,
+            rank: 60,
+            message: String::new(),
+            missing: Vec::new(),
+            dependency: None,
+            branches: Vec::new(),
+            causes: Vec::new(),
+            false_props: Vec::new(),
+            additional: Vec::new(),
+        };
+        let branch_errors = |context: &[Vec<jsonschema::ValidationError<'static>>]| {
+            // The branch's errors continue below `anyOf/<n>`.
+            context
+                .iter()
+                .map(|branch| {
+                    branch
+                        .iter()
+                        .map(|e| {
+                            Leaf::from_error(e, schema, values, eval.len() + 1, leaf_depth(err))
+                        })
+                        .collect()
+                })
+                .collect()
+        };
         let (rank, message) = match kind {
-            ValidationErrorKind::Type { kind } => (0, type_message(kind, instance)),
+            ValidationErrorKind::Type { kind } => (rank::TYPE, type_message(kind, instance)),
             ValidationErrorKind::Constant { expected_value } => (
-                1,
+                rank::CONST,
                 match &**expected_value {
                     serde_json::Value::Array(_) | serde_json::Value::Object(_) => {
                         "const failed".to_string()
@@ -190,10 +355,14 @@ impl Leaf {
                     v => format!("value must be {}", display(v)),
                 },
             ),
-            ValidationErrorKind::Enum { options } => (2, enum_message(options)),
-            ValidationErrorKind::Format { format } => {
-                (3, format!("{} is not valid {format}", display(instance)))
-            }
+            ValidationErrorKind::Enum { options } => (rank::ENUM, enum_message(options)),
+            ValidationErrorKind::Format { format } => (
+                rank::FORMAT,
+                match format_reason(format, instance) {
+                    Some(why) => format!("{} is not valid {format}: {why}", display(instance)),
+                    None => format!("{} is not valid {format}", display(instance)),
+                },
+            ),
             ValidationErrorKind::MinProperties { limit } => (
                 10,
                 format!(
@@ -211,23 +380,49 @@ impl Leaf {
                 ),
             ),
             ValidationErrorKind::Required { property } => {
-                missing.push(property.as_str().unwrap_or_default().to_string());
-                (12, String::new())
+                let keyword = eval.last().map(String::as_str).unwrap_or_default();
+                if keyword == "dependentRequired" || keyword == "dependencies" {
+                    let messages =
+                        dependency_messages(schema, err.schema_path().as_str(), instance);
+                    leaf.dependency = Some((keyword.to_string(), messages));
+                    if keyword == "dependencies" {
+                        (rank::DEPENDENCIES, String::new())
+                    } else {
+                        (rank::DEPENDENT_REQUIRED, String::new())
+                    }
+                } else {
+                    leaf.missing
+                        .push(property.as_str().unwrap_or_default().to_string());
+                    (rank::REQUIRED, String::new())
+                }
             }
-            ValidationErrorKind::AdditionalProperties { unexpected } => (
-                30,
-                format!(
-                    "additional properties {} not allowed",
-                    join_quoted(unexpected)
-                ),
-            ),
-            ValidationErrorKind::PropertyNames { error } => (
-                31,
-                format!(
-                    "invalid propertyName {}",
-                    quote(error.instance().as_str().unwrap_or_default())
-                ),
-            ),
+            ValidationErrorKind::AdditionalProperties { unexpected } => {
+                leaf.additional = unexpected.clone();
+                (rank::ADDITIONAL, String::new())
+            }
+            // The crate reports `additionalProperties: false` of a schema
+            // without `properties`/`patternProperties` as a false schema at
+            // the object: every property of it is unexpected.
+            ValidationErrorKind::FalseSchema
+                if eval.last().is_some_and(|k| k == "additionalProperties")
+                    && object_at(values, &leaf.loc).is_some() =>
+            {
+                leaf.additional = object_at(values, &leaf.loc)
+                    .map(|o| o.keys().cloned().collect())
+                    .unwrap_or_default();
+                (rank::ADDITIONAL, String::new())
+            }
+            ValidationErrorKind::PropertyNames { error } => {
+                let inner = Leaf::from_error(error, schema, values, usize::MAX, 0);
+                leaf.causes.push(VErr::new(Vec::new(), inner.text()));
+                (
+                    31,
+                    format!(
+                        "invalid propertyName {}",
+                        quote(error.instance().as_str().unwrap_or_default())
+                    ),
+                )
+            }
             ValidationErrorKind::MinItems { limit } => (
                 10,
                 format!(
@@ -304,36 +499,31 @@ impl Leaf {
                 ),
             ),
             ValidationErrorKind::AnyOf { context } => {
-                nested = alternatives(context);
-                (41, "'anyOf' failed".into())
+                leaf.branches = branch_errors(context);
+                (rank::ANY_OF, "'anyOf' failed".into())
             }
             ValidationErrorKind::OneOfNotValid { context } => {
-                nested = alternatives(context);
-                (42, "'oneOf' failed, none matched".into())
+                leaf.branches = branch_errors(context);
+                (rank::ONE_OF, "'oneOf' failed, none matched".into())
             }
-            ValidationErrorKind::OneOfMultipleValid { .. } => {
-                (42, "'oneOf' failed, subschemas 0, 1 matched".into())
-            }
-            ValidationErrorKind::Not { .. } => (43, "'not' failed".into()),
-            ValidationErrorKind::FalseSchema => (0, "false schema".into()),
-            ValidationErrorKind::UnevaluatedProperties { unexpected } => (
-                50,
-                format!(
-                    "additional properties {} not allowed",
-                    join_quoted(unexpected)
-                ),
+            ValidationErrorKind::OneOfMultipleValid { .. } => (
+                rank::ONE_OF,
+                "'oneOf' failed, subschemas 0, 1 matched".into(),
             ),
-            ValidationErrorKind::UnevaluatedItems { .. } => (51, "unevaluatedItems failed".into()),
+            ValidationErrorKind::Not { .. } => (rank::NOT, "'not' failed".into()),
+            ValidationErrorKind::FalseSchema => (rank::NESTED, "false schema".into()),
+            ValidationErrorKind::UnevaluatedProperties { unexpected } => {
+                leaf.false_props = unexpected.clone();
+                (rank::UNEVALUATED, "false schema".into())
+            }
+            ValidationErrorKind::UnevaluatedItems { .. } => {
+                (rank::UNEVALUATED + 1, "unevaluatedItems failed".into())
+            }
             other => (60, other.keyword().to_string()),
         };
-        Leaf {
-            path,
-            rank,
-            message,
-            missing,
-            nested,
-            in_all_of,
-        }
+        leaf.rank = rank;
+        leaf.message = message;
+        leaf
     }
 
     fn text(&self) -> String {
@@ -343,142 +533,487 @@ impl Leaf {
             }
             return format!("missing properties {}", join_quoted(&self.missing));
         }
+        if !self.additional.is_empty() {
+            return format!(
+                "additional properties {} not allowed",
+                join_quoted(&self.additional)
+            );
+        }
         self.message.clone()
     }
 }
 
-fn alternatives(context: &[Vec<jsonschema::ValidationError<'static>>]) -> Vec<Leaf> {
-    context
-        .iter()
-        .flat_map(|branch| branch.iter().map(Leaf::from_error))
-        .collect()
+/// The object at an instance location, if it is one.
+fn object_at<'v>(
+    values: &'v serde_json::Value,
+    loc: &[String],
+) -> Option<&'v serde_json::Map<String, serde_json::Value>> {
+    let mut v = values;
+    for seg in loc {
+        v = match v {
+            serde_json::Value::Object(o) => o.get(seg)?,
+            serde_json::Value::Array(a) => a.get(seg.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    v.as_object()
 }
 
-/// A location in the instance with the errors found there and beneath it.
-#[derive(Default)]
-struct Node {
-    path: Vec<String>,
-    own: Vec<Leaf>,
-    children: BTreeMap<String, Node>,
+fn leaf_depth(err: &jsonschema::ValidationError<'_>) -> usize {
+    path_segments(err.instance_path().as_str()).len()
 }
 
-enum Item<'a> {
-    Leaf(&'a Leaf),
-    Group(&'a Node),
-}
-
-impl Node {
-    fn insert(&mut self, leaf: Leaf, depth: usize) {
-        if depth == leaf.path.len() && leaf.in_all_of {
-            let group = match self.own.iter_mut().position(|l| l.rank == 40) {
-                Some(i) => &mut self.own[i],
-                None => {
-                    self.own.push(Leaf {
-                        path: leaf.path.clone(),
-                        rank: 40,
-                        message: "'allOf' failed".into(),
-                        missing: Vec::new(),
-                        nested: Vec::new(),
-                        in_all_of: false,
-                    });
-                    let last = self.own.len() - 1;
-                    &mut self.own[last]
-                }
-            };
-            group.nested.push(leaf);
-            return;
+/// v6's `properties 'b', 'c' required, if 'a' exists` for every property of
+/// a `dependentRequired`/`dependencies` keyword that the instance has.
+fn dependency_messages(
+    schema: &serde_json::Value,
+    keyword_path: &str,
+    instance: &serde_json::Value,
+) -> Vec<String> {
+    let (Some(deps), Some(obj)) = (
+        schema.pointer(keyword_path).and_then(|d| d.as_object()),
+        instance.as_object(),
+    ) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (prop, reqs) in deps {
+        let Some(reqs) = reqs.as_array() else {
+            continue;
+        };
+        if !obj.contains_key(prop) {
+            continue;
         }
-        if depth == leaf.path.len() {
+        let missing: Vec<String> = reqs
+            .iter()
+            .filter_map(|r| r.as_str())
+            .filter(|r| !obj.contains_key(*r))
+            .map(str::to_string)
+            .collect();
+        if !missing.is_empty() {
+            out.push(format!(
+                "properties {} required, if {} exists",
+                join_quoted(&missing),
+                quote(prop)
+            ));
+        }
+    }
+    out
+}
+
+/// An error of v6's tree as it is displayed.
+struct VErr {
+    loc: Vec<String>,
+    message: String,
+    causes: Vec<VErr>,
+    /// v6's `Group`: several errors of one evaluation (`validation failed`).
+    group: bool,
+    /// A reference error with one cause is not shown itself.
+    skip: bool,
+}
+
+impl VErr {
+    fn new(loc: Vec<String>, message: String) -> VErr {
+        VErr {
+            loc,
+            message,
+            causes: Vec::new(),
+            group: false,
+            skip: false,
+        }
+    }
+
+    fn display(&self, out: &mut String, indent: usize) {
+        let mut indent = indent;
+        if !self.skip {
+            out.push('\n');
+            for _ in 0..indent - 1 {
+                out.push_str("  ");
+            }
+            out.push_str(&format!(
+                "- at {}: {}",
+                quote(&pointer(&self.loc)),
+                self.message
+            ));
+            indent += 1;
+        }
+        for c in &self.causes {
+            c.display(out, indent);
+        }
+    }
+}
+
+/// One schema evaluated against one value (v6's `validate`), with the
+/// failing keywords of that schema and the subschemas it entered.
+struct EvalNode {
+    loc: Vec<String>,
+    leaves: Vec<Leaf>,
+    children: Vec<(Step, EvalNode)>,
+}
+
+impl EvalNode {
+    fn new(loc: Vec<String>) -> EvalNode {
+        EvalNode {
+            loc,
+            leaves: Vec::new(),
+            children: Vec::new(),
+        }
+    }
+
+    fn build(loc: Vec<String>, leaves: Vec<Leaf>) -> EvalNode {
+        let mut node = EvalNode::new(loc);
+        for leaf in leaves {
+            node.insert(leaf, 0);
+        }
+        node
+    }
+
+    fn insert(&mut self, leaf: Leaf, at: usize) {
+        let Some(step) = leaf.steps.get(at).cloned() else {
             if !leaf.missing.is_empty() {
-                if let Some(req) = self.own.iter_mut().find(|l| !l.missing.is_empty()) {
+                if let Some(req) = self.leaves.iter_mut().find(|l| !l.missing.is_empty()) {
                     req.missing.extend(leaf.missing);
                     return;
                 }
             }
-            self.own.push(leaf);
+            if !leaf.additional.is_empty() {
+                if let Some(add) = self.leaves.iter_mut().find(|l| !l.additional.is_empty()) {
+                    add.additional.extend(leaf.additional);
+                    return;
+                }
+            }
+            if let Some((keyword, _)) = &leaf.dependency {
+                if self
+                    .leaves
+                    .iter()
+                    .any(|l| l.dependency.as_ref().is_some_and(|(k, _)| k == keyword))
+                {
+                    return;
+                }
+            }
+            self.leaves.push(leaf);
             return;
-        }
-        let key = leaf.path[depth].clone();
-        let child = self.children.entry(key).or_insert_with(|| Node {
-            path: leaf.path[..=depth].to_vec(),
-            ..Default::default()
-        });
-        child.insert(leaf, depth + 1);
+        };
+        let child = match self.children.iter().position(|(s, _)| *s == step) {
+            Some(i) => &mut self.children[i].1,
+            None => {
+                let mut loc = self.loc.clone();
+                if let Step::Into { seg, .. } = &step {
+                    loc.push(seg.clone());
+                }
+                self.children.push((step, EvalNode::new(loc)));
+                let last = self.children.len() - 1;
+                &mut self.children[last].1
+            }
+        };
+        child.insert(leaf, at + 1);
     }
 
-    /// v6 stops at a type error: nothing else is reported for that value.
-    fn prune(&mut self) {
-        if self.own.iter().any(|l| l.rank == 0) {
-            self.own.retain(|l| l.rank == 0);
-            self.children.clear();
-        }
-        for c in self.children.values_mut() {
-            c.prune();
-        }
-    }
-
-    /// The errors this location contributes to its parent, in v6's order:
-    /// keywords before `properties`, the nested values, then the rest.
-    fn items(&self) -> Vec<Item<'_>> {
-        let mut own: Vec<&Leaf> = self.own.iter().collect();
-        own.sort_by_key(|l| l.rank);
-        let mut out: Vec<Item<'_>> = Vec::new();
-        for l in own.iter().filter(|l| l.rank < 20) {
-            out.push(Item::Leaf(l));
-        }
-        for c in self.children.values() {
-            let sub = c.items();
-            match sub.len() {
-                0 => {}
-                1 => out.extend(sub),
-                _ => out.push(Item::Group(c)),
+    /// The errors of this evaluation in v6's order.
+    fn errors(&self) -> Vec<VErr> {
+        // `type`, `const`, `enum` and `format` end the evaluation.
+        for stop in [rank::TYPE, rank::CONST, rank::ENUM, rank::FORMAT] {
+            if let Some(l) = self.leaves.iter().find(|l| l.rank == stop) {
+                return vec![VErr::new(l.loc.clone(), l.text())];
             }
         }
-        for l in own.iter().filter(|l| l.rank >= 20) {
-            out.push(Item::Leaf(l));
+        let mut ranked: Vec<(u32, Vec<String>, VErr)> = Vec::new();
+        for l in &self.leaves {
+            if let Some((_, messages)) = &l.dependency {
+                for m in messages {
+                    ranked.push((l.rank, Vec::new(), VErr::new(l.loc.clone(), m.clone())));
+                }
+                continue;
+            }
+            if !l.false_props.is_empty() {
+                let mut props = l.false_props.clone();
+                props.sort();
+                for p in props {
+                    let mut loc = l.loc.clone();
+                    loc.push(p);
+                    ranked.push((l.rank, loc.clone(), VErr::new(loc, l.message.clone())));
+                }
+                continue;
+            }
+            let mut e = VErr::new(l.loc.clone(), l.text());
+            if !l.branches.is_empty() {
+                e.causes = l
+                    .branches
+                    .iter()
+                    .filter_map(|b| {
+                        EvalNode::build(l.loc.clone(), b.iter().map(clone_leaf).collect())
+                            .collapse()
+                    })
+                    .collect();
+            }
+            e.causes.extend(l.causes.iter().map(clone_verr));
+            ranked.push((l.rank, l.loc.clone(), e));
         }
-        out
+        let mut all_of: Vec<(usize, VErr)> = Vec::new();
+        for (step, child) in &self.children {
+            let Some(err) = child.collapse() else {
+                continue;
+            };
+            match step {
+                Step::Into { .. } => ranked.push((rank::NESTED, child.loc.clone(), err)),
+                Step::Ref => {
+                    let causes = if err.group { err.causes } else { vec![err] };
+                    let skip = causes.len() == 1;
+                    ranked.push((
+                        rank::REF,
+                        Vec::new(),
+                        VErr {
+                            loc: self.loc.clone(),
+                            message: "validation failed".into(),
+                            causes,
+                            group: false,
+                            skip,
+                        },
+                    ));
+                }
+                Step::AllOf(n) => all_of.push((*n, err)),
+                Step::Inline { rank, .. } => ranked.push((*rank, Vec::new(), err)),
+            }
+        }
+        if !all_of.is_empty() {
+            all_of.sort_by_key(|(n, _)| *n);
+            let mut e = VErr::new(self.loc.clone(), "'allOf' failed".into());
+            e.causes = all_of.into_iter().map(|(_, e)| e).collect();
+            ranked.push((rank::ALL_OF, Vec::new(), e));
+        }
+        ranked.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| compare_locations(&a.1, &b.1)));
+        ranked.into_iter().map(|(_, _, e)| e).collect()
+    }
+
+    /// v6's result of one evaluation: nothing, its one error, or a group.
+    fn collapse(&self) -> Option<VErr> {
+        let mut errors = self.errors();
+        match errors.len() {
+            0 => None,
+            1 => errors.pop(),
+            _ => Some(VErr {
+                loc: self.loc.clone(),
+                message: "validation failed".into(),
+                causes: errors,
+                group: true,
+                skip: false,
+            }),
+        }
     }
 }
 
-impl Item<'_> {
-    fn display(&self, out: &mut String, indent: usize) {
-        out.push('\n');
-        for _ in 0..indent - 1 {
-            out.push_str("  ");
+/// Instance locations in a stable order: array indexes numerically. (Go
+/// visits an object's properties in random order; v6's output for several
+/// failing properties is therefore not stable, and any order is helm's.)
+fn compare_locations(a: &[String], b: &[String]) -> std::cmp::Ordering {
+    for (x, y) in a.iter().zip(b) {
+        let ord = match (x.parse::<u64>(), y.parse::<u64>()) {
+            (Ok(i), Ok(j)) if is_index(x) && is_index(y) => i.cmp(&j),
+            _ => x.cmp(y),
+        };
+        if ord != std::cmp::Ordering::Equal {
+            return ord;
         }
-        out.push_str("- ");
-        match self {
-            Item::Leaf(leaf) => {
-                out.push_str(&format!(
-                    "at {}: {}",
-                    quote(&pointer(&leaf.path)),
-                    leaf.text()
-                ));
-                for n in &leaf.nested {
-                    Item::Leaf(n).display(out, indent + 1);
-                }
-            }
-            Item::Group(node) => {
-                out.push_str(&format!(
-                    "at {}: validation failed",
-                    quote(&pointer(&node.path))
-                ));
-                for item in node.items() {
-                    item.display(out, indent + 1);
-                }
-            }
-        }
+    }
+    a.len().cmp(&b.len())
+}
+
+fn clone_verr(e: &VErr) -> VErr {
+    VErr {
+        loc: e.loc.clone(),
+        message: e.message.clone(),
+        causes: e.causes.iter().map(clone_verr).collect(),
+        group: e.group,
+        skip: e.skip,
     }
 }
 
-fn build_tree(leaves: Vec<Leaf>) -> Node {
-    let mut root = Node::default();
-    for l in leaves {
-        root.insert(l, 0);
+fn clone_leaf(l: &Leaf) -> Leaf {
+    Leaf {
+        loc: l.loc.clone(),
+        steps: l.steps.clone(),
+        rank: l.rank,
+        message: l.message.clone(),
+        missing: l.missing.clone(),
+        dependency: l.dependency.clone(),
+        branches: l
+            .branches
+            .iter()
+            .map(|b| b.iter().map(clone_leaf).collect())
+            .collect(),
+        causes: l.causes.iter().map(clone_verr).collect(),
+        false_props: l.false_props.clone(),
+        additional: l.additional.clone(),
     }
-    root.prune();
-    root
+}
+
+/// Builds v6's error tree from the crate's flat errors and renders it as
+/// helm prints it: the root's causes at the top level.
+fn render_tree(leaves: Vec<Leaf>) -> String {
+    let Some(root) = EvalNode::build(Vec::new(), leaves).collapse() else {
+        return String::new();
+    };
+    let top = if root.group { root.causes } else { vec![root] };
+    let mut out = String::new();
+    for e in &top {
+        e.display(&mut out, 1);
+    }
+    out
+}
+
+/// Why v6's format checker rejects a string (the text after `is not valid
+/// <format>: `), for the formats values schemas use; `None` when unknown.
+fn format_reason(format: &str, instance: &serde_json::Value) -> Option<String> {
+    let s = instance.as_str()?;
+    match format {
+        "ipv4" => ipv4_reason(s),
+        "hostname" => hostname_reason(s),
+        "email" => email_reason(s),
+        "uuid" => uuid_reason(s),
+        "date-time" => {
+            if s.len() < 20 {
+                Some("less than 20 characters long".into())
+            } else if !matches!(s.as_bytes()[10], b't' | b'T') {
+                Some("11th character must be t or T".into())
+            } else {
+                None
+            }
+        }
+        "uri" | "iri" => (!has_url_scheme(s)).then(|| "relative url".to_string()),
+        _ => None,
+    }
+}
+
+fn ipv4_reason(s: &str) -> Option<String> {
+    let groups: Vec<&str> = s.split('.').collect();
+    if groups.len() != 4 {
+        return Some("expected four decimals".into());
+    }
+    for g in groups {
+        if g.len() > 1 && g.starts_with('0') {
+            return Some("leading zeros".into());
+        }
+        match g.parse::<i64>() {
+            Err(_) => {
+                return Some(format!(
+                    "strconv.Atoi: parsing {}: invalid syntax",
+                    crate::values::strvals::go_quote(g)
+                ))
+            }
+            Ok(n) if !(0..=255).contains(&n) => {
+                return Some("decimal must be between 0 and 255".into())
+            }
+            Ok(_) => {}
+        }
+    }
+    None
+}
+
+fn hostname_reason(s: &str) -> Option<String> {
+    let s = s.strip_suffix('.').unwrap_or(s);
+    if s.len() > 253 {
+        return Some("more than 253 characters long".into());
+    }
+    for label in s.split('.') {
+        if label.is_empty() || label.len() > 63 {
+            return Some("label must be 1 to 63 characters long".into());
+        }
+        if label.starts_with('-') {
+            return Some("label starts with hyphen".into());
+        }
+        if label.ends_with('-') {
+            return Some("label ends with hyphen".into());
+        }
+        if let Some(c) = label
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
+        {
+            return Some(format!("invalid character {}", go_rune_quote(c)));
+        }
+    }
+    None
+}
+
+fn email_reason(s: &str) -> Option<String> {
+    if s.len() > 254 {
+        return Some("more than 255 characters long".into());
+    }
+    let Some(at) = s.rfind('@') else {
+        return Some("missing @".into());
+    };
+    let (local, domain) = (&s[..at], &s[at + 1..]);
+    if local.len() > 64 {
+        return Some("local part more than 64 characters long".into());
+    }
+    if local.len() > 1 && local.starts_with('"') {
+        let inner = &local[1..local.len() - 1];
+        if inner.contains('\\') || inner.contains('"') {
+            return Some("backslash and quote are not allowed within quoted local part".into());
+        }
+    } else {
+        if local.starts_with('.') {
+            return Some("starts with dot".into());
+        }
+        if local.ends_with('.') {
+            return Some("ends with dot".into());
+        }
+        if local.contains("..") {
+            return Some("consecutive dots".into());
+        }
+        if let Some(c) = local
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || ".!#$%&'*+-/=?^_`{|}~".contains(*c)))
+        {
+            return Some(format!("invalid character {}", go_rune_quote(c)));
+        }
+    }
+    if domain.starts_with('[') && domain.ends_with(']') {
+        return None;
+    }
+    hostname_reason(domain).map(|why| format!("invalid domain: {why}"))
+}
+
+fn uuid_reason(s: &str) -> Option<String> {
+    const GROUPS: [usize; 5] = [8, 4, 4, 4, 12];
+    let groups: Vec<&str> = s.split('-').collect();
+    if groups.len() != GROUPS.len() {
+        return Some(format!("must have {} elements", GROUPS.len()));
+    }
+    for (i, g) in groups.iter().enumerate() {
+        if g.len() != GROUPS[i] {
+            return Some(format!(
+                "element {} must be {} characters long",
+                i + 1,
+                GROUPS[i]
+            ));
+        }
+        if let Some(c) = g.chars().find(|c| !c.is_ascii_hexdigit()) {
+            return Some(format!("non-hex character {}", go_rune_quote(c)));
+        }
+    }
+    None
+}
+
+/// Go's `url.URL.IsAbs`: the reference starts with a scheme.
+fn has_url_scheme(s: &str) -> bool {
+    let Some(colon) = s.find(':') else {
+        return false;
+    };
+    let scheme = &s[..colon];
+    scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+/// Go's `%q` of a rune.
+fn go_rune_quote(c: char) -> String {
+    match c {
+        '\'' => "'\\''".into(),
+        '\\' => "'\\\\'".into(),
+        c if c.is_control() => format!("'\\x{:02x}'", c as u32),
+        c => format!("'{c}'"),
+    }
 }
 
 fn pointer(path: &[String]) -> String {
@@ -516,7 +1051,7 @@ fn display(v: &serde_json::Value) -> String {
 fn enum_message(options: &serde_json::Value) -> String {
     let items = options.as_array().cloned().unwrap_or_default();
     if items.iter().any(|i| i.is_array() || i.is_object()) {
-        return "enum failed".into();
+        return "'enum' failed".into();
     }
     if items.len() == 1 {
         return format!("value must be {}", display(&items[0]));
