@@ -432,14 +432,29 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         Err(e) => {
             if settings.debug && e.after_release() {
                 let mut out = std::io::stdout().lock();
-                if let PipelineError::Manifest(_, files) = &e {
-                    let mut blob = String::new();
-                    for (n, content) in files {
-                        if !content.trim().is_empty() {
-                            blob.push_str(&source_doc(n, content));
+                if let PipelineError::Manifest(_, files, raw) = &e {
+                    // Helm writes its map of files in Go map order: for a
+                    // small chart most often the order it rendered them in.
+                    let mut names: Vec<String> = files.keys().cloned().collect();
+                    rudder::render::engine::Engine::sort_names(&mut names);
+                    let mut blob: Vec<u8> = Vec::new();
+                    for n in &names {
+                        let content = &files[n];
+                        if content.trim().is_empty() {
+                            continue;
+                        }
+                        match raw.get(n) {
+                            // Bytes that are not UTF-8 are written as they are.
+                            Some(bytes) => {
+                                blob.extend_from_slice(format!("---\n# Source: {n}\n").as_bytes());
+                                blob.extend_from_slice(bytes);
+                                blob.push(b'\n');
+                            }
+                            None => blob.extend_from_slice(source_doc(n, content).as_bytes()),
                         }
                     }
-                    writeln!(out, "{}", blob.trim())?;
+                    out.write_all(blob.trim_ascii())?;
+                    writeln!(out)?;
                 } else {
                     writeln!(out)?;
                 }

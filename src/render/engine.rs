@@ -96,6 +96,8 @@ pub struct Engine {
     /// Rendered files whose output is not UTF-8, with go-yaml's reader error
     /// (see [`crate::render::invalid_utf8`]).
     reader_errors: RefCell<Vec<(String, &'static str)>>,
+    /// The raw bytes of those files: `template --debug` prints them as they are.
+    raw_outputs: RefCell<Vec<(String, Vec<u8>)>>,
 }
 
 impl Engine {
@@ -109,6 +111,7 @@ impl Engine {
             env: RefCell::new(env),
             tpl_cache: RefCell::new(HashMap::new()),
             reader_errors: RefCell::new(Vec::new()),
+            raw_outputs: RefCell::new(Vec::new()),
         }
     }
 
@@ -117,6 +120,12 @@ impl Engine {
     /// Helm's YAML reader reports for them.
     pub fn yaml_reader_errors(&self) -> Vec<(String, &'static str)> {
         self.reader_errors.borrow().clone()
+    }
+
+    /// The bytes of the files of the last [`Engine::render`] whose output is
+    /// not UTF-8 (the returned text has U+FFFD in their place).
+    pub fn take_raw_outputs(&self) -> Vec<(String, Vec<u8>)> {
+        std::mem::take(&mut *self.raw_outputs.borrow_mut())
     }
 
     /// Helm's `sortTemplates`: more path segments first; equal depth in
@@ -182,6 +191,7 @@ impl Engine {
 
         let mut rendered = BTreeMap::new();
         self.reader_errors.borrow_mut().clear();
+        self.raw_outputs.borrow_mut().clear();
         for name in &order {
             let base = name.rsplit('/').next().unwrap_or(name);
             if base.starts_with('_') {
@@ -205,7 +215,9 @@ impl Engine {
                     if let Some(msg) = crate::render::invalid_utf8::first_reader_error(&bytes) {
                         self.reader_errors.borrow_mut().push((name.clone(), msg));
                     }
-                    crate::value::go_lossy(&bytes)
+                    let text = crate::value::go_lossy(&bytes);
+                    self.raw_outputs.borrow_mut().push((name.clone(), bytes));
+                    text
                 }
             };
             rendered.insert(name.clone(), strip_no_value(out));

@@ -60,9 +60,14 @@ pub enum PipelineError {
     KubeVersion { constraint: String, version: String },
     #[error("{0}")]
     Render(RenderError),
-    /// A rendered document that is not YAML; carries all rendered files for `--debug`.
+    /// A rendered document that is not YAML; carries all rendered files for
+    /// `--debug`, and the raw bytes of those that are not UTF-8.
     #[error("{0}")]
-    Manifest(ManifestError, BTreeMap<String, String>),
+    Manifest(
+        ManifestError,
+        BTreeMap<String, String>,
+        BTreeMap<String, Vec<u8>>,
+    ),
 }
 
 impl PipelineError {
@@ -116,6 +121,7 @@ pub fn render_chart(
     let engine = Engine::new(crate::render::funcs::standard_registry(), req.engine);
     let mut rendered = engine.render(&files).map_err(PipelineError::Render)?;
     let reader_errors = engine.yaml_reader_errors();
+    let raw_outputs: BTreeMap<String, Vec<u8>> = engine.take_raw_outputs().into_iter().collect();
     if skip_teardown {
         // See `EngineOptions::skip_teardown`.
         std::mem::forget(files);
@@ -138,20 +144,29 @@ pub fn render_chart(
         true
     });
 
-    // Bytes that are not UTF-8 fail helm's YAML reading of the manifest.
+    // Bytes that are not UTF-8 fail helm's YAML reading of the manifest;
+    // helm reads the files in name order, so a file before it may fail first.
     if let Some((path, msg)) = reader_errors
         .into_iter()
-        .find(|(path, _)| rendered.contains_key(path))
+        .filter(|(path, _)| rendered.contains_key(path))
+        .min_by(|a, b| a.0.cmp(&b.0))
     {
-        let source = crate::values::yaml::YamlError::Yaml(msg.to_string());
-        return Err(PipelineError::Manifest(
-            ManifestError { path, source },
-            rendered,
-        ));
+        let before: BTreeMap<String, String> = rendered
+            .range::<String, _>(..path.clone())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let err = match sort_manifests(&before, log) {
+            Err(e) => e,
+            Ok(_) => ManifestError {
+                path,
+                source: crate::values::yaml::YamlError::Yaml(msg.to_string()),
+            },
+        };
+        return Err(PipelineError::Manifest(err, rendered, raw_outputs));
     }
     let (hooks, manifests) = match sort_manifests(&rendered, log) {
         Ok(r) => r,
-        Err(e) => return Err(PipelineError::Manifest(e, rendered)),
+        Err(e) => return Err(PipelineError::Manifest(e, rendered, raw_outputs)),
     };
     Ok(Rendered {
         hooks,
