@@ -403,3 +403,48 @@ fn bad_wait_value_is_a_flag_error() {
         );
     }
 }
+
+/// helm creates hook resources with server-side apply WITHOUT forcing
+/// conflicts (even under `--force-conflicts`): a hook field owned by another
+/// manager fails the hook, recorded as failed, with helm's wording.
+#[test]
+fn hook_apply_does_not_force_conflicts() {
+    let Some(c) = TestCluster::start(&[]) else {
+        return;
+    };
+    let hook = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: hk\n  annotations:\n    helm.sh/hook: pre-install,pre-upgrade\n    helm.sh/hook-delete-policy: hook-failed\ndata:\n  a: mine\n";
+    let chart = c.chart(
+        "hc",
+        &[
+            ("Chart.yaml", "apiVersion: v2\nname: hc\nversion: 0.1.0\n"),
+            ("templates/hook.yaml", hook),
+            (
+                "templates/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: main\n",
+            ),
+        ],
+    );
+    let chart = chart.to_str().unwrap();
+    c.http(
+        "POST",
+        "/api/v1/namespaces/default/configmaps?fieldManager=someone",
+        r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"hk"},"data":{"a":"other"}}"#,
+    );
+    let out = c.rudder(&["install", "h", chart, "--force-conflicts"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let why = "warning: Hook pre-install hc/templates/hook.yaml failed: conflict occurred while applying object default/hk /v1, Kind=ConfigMap: Apply failed with 1 conflict: conflict with \"someone\" using v1: .data.a";
+    assert_eq!(
+        out.stderr,
+        format!("Error: INSTALLATION FAILED: failed pre-install: {why}\n")
+    );
+    let cm = c.kube_get("/api/v1/namespaces/default/configmaps/hk");
+    assert!(cm.contains("\"a\":\"other\""), "{cm}");
+    let status = c.rudder(&["status", "h"]);
+    assert!(
+        status.stdout.contains("STATUS: failed"),
+        "{}",
+        status.stdout
+    );
+    let hooks = c.rudder(&["get", "hooks", "h"]).ok().stdout.clone();
+    assert!(hooks.contains("name: hk"), "{hooks}");
+}

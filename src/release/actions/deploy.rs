@@ -115,7 +115,7 @@ pub struct ApplyPlan<'a> {
 }
 
 /// helm's `Kind=` wording of an object in apply errors: `ns/name gv, Kind=K`.
-fn object_words(ctx: &Context<'_>, r: &Resource) -> String {
+pub(super) fn object_words(ctx: &Context<'_>, r: &Resource) -> String {
     let ns = ctx
         .cluster
         .effective_namespace(r, &ctx.namespace)

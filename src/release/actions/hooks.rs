@@ -79,6 +79,7 @@ fn policies(h: &Hook) -> Vec<String> {
 fn run_one(
     ctx: &Context<'_>,
     h: &mut Hook,
+    event: &str,
     timeout: Duration,
     server_side: bool,
 ) -> Result<(), ActionError> {
@@ -107,13 +108,32 @@ fn run_one(
     h.last_run.started_at = Some(Timestamp::now().rfc3339_nano());
     h.last_run.completed_at = None;
     h.last_run.phase = "Running".into();
-    // Hooks are created the way the release applies: server-side apply, or
-    // a plain create for a client-side (`csa`) revision.
+    // Hooks are created the way the release applies: server-side apply
+    // (never forcing conflicts: helm's hook Create passes force=false, even
+    // with --force-conflicts), or a plain create for a client-side (`csa`)
+    // revision. A failure ends the hook as failed, its policies not applied.
     for r in &resources {
-        if server_side {
-            ctx.cluster.apply(r, &ctx.namespace, true)?;
+        let created = if server_side {
+            ctx.cluster.apply(r, &ctx.namespace, false).map_err(|e| {
+                let what = if e.is_conflict() {
+                    "conflict occurred while applying object"
+                } else {
+                    "server-side apply failed for object"
+                };
+                format!("{what} {}: {e}", super::deploy::object_words(ctx, r))
+            })
         } else {
-            ctx.cluster.create_client_side(r, &ctx.namespace)?;
+            ctx.cluster
+                .create_client_side(r, &ctx.namespace)
+                .map_err(|e| e.to_string())
+        };
+        if let Err(e) = created {
+            h.last_run.completed_at = Some(Timestamp::now().rfc3339_nano());
+            h.last_run.phase = "Failed".into();
+            return Err(ActionError::msg(format!(
+                "warning: Hook {event} {} failed: {e}",
+                h.path
+            )));
         }
     }
     let deadline = Instant::now() + timeout;
@@ -194,7 +214,7 @@ pub fn run_hooks_where(
     // helm runs delete hooks server-side whatever the release recorded.
     let server_side = release.apply_method != "csa" || event.ends_with("-delete");
     for i in order {
-        if let Err(e) = run_one(ctx, &mut release.hooks[i], timeout, server_side) {
+        if let Err(e) = run_one(ctx, &mut release.hooks[i], event, timeout, server_side) {
             // Each action words a hook failure its own way; rollback,
             // uninstall and `helm test` report it as it is.
             return Err(match event {
