@@ -24,7 +24,7 @@ modes and compares stdout, the exit code and the `Error:` line:
   caps      -n other --is-upgrade --kube-version 1.25.0 and the Prometheus operator's
             --api-versions (charts branch on .Capabilities and .Release)
 Every --lint-every'th chart also compares `lint CHART`, `lint --strict --with-subcharts
-CHART` and `show all CHART`.
+CHART`, `show all CHART` and `dependency list CHART`.
 
 Output that comes from randomness (genCA, randAlphaNum, ...) is masked: two differing
 lines count as equal when they only differ in long base64-like tokens. A summary of
@@ -346,6 +346,7 @@ def main():
             jobs.append((f"{rel}#lint", ["lint", chart], charts_root))
             jobs.append((f"{rel}#lint-strict", ["lint", "--strict", "--with-subcharts", chart], charts_root))
             jobs.append((f"{rel}#show-all", ["show", "all", chart], charts_root))
+            jobs.append((f"{rel}#dep-list", ["dependency", "list", chart], charts_root))
 
     counts = {"same": 0, "masked": 0, "mismatch": 0, "errors-both": 0, "stderr-only": 0}
     mismatches = []

@@ -1218,6 +1218,52 @@ mod tests {
     }
 
     #[test]
+    fn v6_tree_follows_the_evaluation() {
+        // One failing property at the root: its group is flattened.
+        let schema = br#"{"properties":{"s":{"required":["a"],"dependentRequired":{"t":["u"]},
+            "properties":{"b":{"required":["c"]}}}}}"#;
+        let values = map_of(vec![(
+            "s",
+            map_of(vec![("b", map_of(vec![])), ("t", Value::Int64(1))]),
+        )]);
+        assert_eq!(
+            validate_single(&values, schema).unwrap_err(),
+            "- at '/s': missing property 'a'
+- at '/s/b': missing property 'c'
+- at '/s': properties 'u' required, if 't' exists
+"
+        );
+        // allOf branches are listed beneath `'allOf' failed`, a $ref with
+        // one error is not shown itself.
+        let schema = br##"{"$defs":{"n":{"type":"integer"}},"properties":{"x":{"allOf":[{"$ref":"#/$defs/n"},{"minLength":3}]}}}"##;
+        assert_eq!(
+            validate_single(&map_of(vec![("x", Value::str("ab"))]), schema).unwrap_err(),
+            "- at '/x': 'allOf' failed
+  - at '/x': got string, want integer
+  - at '/x': minLength: got 2, want 3
+"
+        );
+    }
+
+    #[test]
+    fn format_reasons() {
+        let schema =
+            br#"{"$schema":"http://json-schema.org/draft-07/schema#","properties":{"ip":{"format":"ipv4"}}}"#;
+        assert_eq!(
+            validate_single(&map_of(vec![("ip", Value::str("1.2.3"))]), schema).unwrap_err(),
+            "- at '/ip': '1.2.3' is not valid ipv4: expected four decimals\n"
+        );
+        assert_eq!(
+            email_reason("a..b@x.io").as_deref(),
+            Some("consecutive dots")
+        );
+        assert_eq!(
+            hostname_reason("-x.io").as_deref(),
+            Some("label starts with hyphen")
+        );
+    }
+
+    #[test]
     fn localized_numbers() {
         assert_eq!(localized_float(1000.5), "1,000.5");
         assert_eq!(localized_float(999999.0), "999,999");
