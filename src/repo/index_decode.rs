@@ -8,6 +8,7 @@ use std::path::Path;
 
 use super::gotime;
 use super::index::{ChartVersion, IndexFile, API_VERSION_V1};
+use super::index_fast_yaml::ChartItem;
 use crate::chart::decode::{apply_metadata, scalar_text};
 use crate::log::{Level, Record};
 use crate::value::Value;
@@ -188,10 +189,10 @@ pub fn decode_chart_block<'a>(
     let mut nulls = Vec::new();
     let mut at = 0;
     super::index_fast_yaml::each_chart_item(block, buf, &mut |item| {
-        if item.is_nil() {
-            nulls.push(at);
-        } else {
-            versions.push(decode_chart_version(&item, true).ok()?);
+        match item {
+            ChartItem::Version(cv) => versions.push(cv),
+            ChartItem::Other(v) if v.is_nil() => nulls.push(at),
+            ChartItem::Other(v) => versions.push(decode_chart_version(&v, true).ok()?),
         }
         at += 1;
         Some(())
@@ -581,6 +582,131 @@ mod tests {
         ] {
             assert!(decode_fast(src, &mut |_| {}).is_none(), "{src}");
         }
+    }
+
+    /// Every field helm writes, in helm's layout, with the odd values the
+    /// typed decoder still takes (nulls, booleans in string fields, empty
+    /// collections, quoted, folded and literal scalars).
+    const TYPED: &str = "apiVersion: v1\nentries:\n  a:\n  - annotations:\n      category: Database\n      images: |\n        - name: a\n          image: x\n      empty:\n      flag: yes\n    apiVersion: v2\n    appVersion: \"1.0\"\n    checksum: abc\n    created: \"2023-05-16T14:00:04.123456789+02:00\"\n    dependencies:\n    - condition: redis.enabled\n      name: redis\n      repository: oci://registry-1.docker.io/bitnamicharts\n      tags:\n      - bitnami-common\n      version: 22.x.x\n    - alias: c2\n      enabled: true\n      name: common\n      tags: []\n    - null\n    deprecated: true\n    description: Apache Airflow is a tool to express and execute workflows as directed\n      acyclic graphs (DAGs). It includes \"quotes\" and 'apostrophes'.\n    digest: 2e39cbaf\n    engine: gotpl\n    home: https://bitnami.com\n    icon:\n    keywords:\n    - apache\n    - \"on\"\n    - true\n    - ~\n    kubeVersion: '>=1.20-0'\n    maintainers:\n    - email: a@b.c\n      name: Broadcom, Inc. All Rights Reserved.\n      url: https://github.com/bitnami/charts\n    - name:\n    - ~\n    name: a\n    removed: true\n    sources: []\n    tags: t1\n    tillerVersion: '>=2.0'\n    type: application\n    url: https://x/a.tgz\n    urls:\n    - https://charts.bitnami.com/bitnami/a-1.3.2.tgz\n    - \"b \\u00e9\"\n    version: 1.3.2\n  - name: a\n    version: 1.0.0\n    description: true\n    annotations: {}\n    keywords:\n    maintainers: []\n    dependencies:\n    created:\n  - null\n  b:\n    - name: b\n      version: 0.1.0\n      keywords:\n        - x\n        - y\n      annotations:\n        k: |-\n          v\n";
+
+    /// What the typed decoder did with each item of each chart: `true`
+    /// for a version it decoded itself.
+    fn typed_items(src: &str) -> Vec<bool> {
+        use crate::repo::index_fast_yaml::{chart_items, split_index, LineBuffer};
+        let layout = split_index(src).unwrap();
+        let mut out = Vec::new();
+        for block in &layout.charts {
+            for item in chart_items(block, &mut LineBuffer::default()).unwrap() {
+                out.push(matches!(item, ChartItem::Version(_)));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn typed_decoder_matches_general_loader() {
+        assert_eq!(typed_items(TYPED), [true, true, false, true]);
+        fast_equals_general(TYPED);
+        let (r, logs) = load(TYPED);
+        let a = &r.unwrap().entries["a"];
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].metadata.description, "true");
+        // The null item, and 1.3.2 with its null maintainer.
+        assert_eq!(logs.len(), 2, "{logs:?}");
+        assert!(logs[1].contains("maintainers must not contain"), "{logs:?}");
+        let mut src = TYPED.replace("    - ~\n    name: a\n", "    name: a\n");
+        src = src.replace("    - null\n    deprecated:", "    deprecated:");
+        fast_equals_general(&src);
+        let (r, logs) = load(&src);
+        let a = &r.unwrap().entries["a"];
+        assert_eq!(a[0].created, "2023-05-16T14:00:04.123456789+02:00");
+        assert_eq!(a[0].metadata.dependencies.len(), 2);
+        assert_eq!(logs.len(), 1, "{logs:?}");
+    }
+
+    /// Items the typed decoder leaves to the `Value` path, which then
+    /// decodes them as the general loader does.
+    #[test]
+    fn typed_decoder_falls_back_per_item() {
+        for (item, decodes) in [
+            ("  - Name: a\n    version: 1.0.0\n", true),
+            ("  - name: a\n    version: 1.0.0\n    dependencies:\n    - name: d\n      import-values:\n      - x\n", true),
+            ("  - name: a\n    version: 1.0.0\n    maintainers:\n    - name: m\n      extra: z\n", true),
+            ("  - name: a\n    version: 1.0.0\n    keywords: k\n", false),
+            ("  - name: a\n    version: 1.0.0\n    deprecated: maybe\n", false),
+            ("  - name: a\n    version: 1.0.0\n    created: yesterday\n", false),
+            ("  - name: a\n    version: 1.0.0\n    bogus: x\n", false),
+        ] {
+            let src = format!("apiVersion: v1\nentries:\n  a:\n{item}  - name: a\n    version: 2.0.0\n");
+            assert_eq!(typed_items(&src), [false, true], "{src}");
+            if decodes {
+                fast_equals_general(&src);
+            } else {
+                assert!(decode_fast(&src, &mut |_| {}).is_none(), "{src}");
+            }
+        }
+    }
+
+    /// YAML outside helm's layout never reaches the typed decoder: the
+    /// general loader reads it (or reports its error).
+    #[test]
+    fn unusual_yaml_goes_to_the_general_loader() {
+        let cases = [
+            // flow style
+            "apiVersion: v1\nentries:\n  a:\n  - {name: a, version: 1.0.0}\n",
+            // anchors and aliases
+            "apiVersion: v1\nentries:\n  a:\n  - name: &n a\n    version: 1.0.0\n    description: *n\n",
+            // comments
+            "apiVersion: v1\nentries:\n  a:\n  - name: a # the name\n    version: 1.0.0\n",
+            "apiVersion: v1\nentries:\n  a:\n  # a comment\n  - name: a\n    version: 1.0.0\n",
+            // quoted keys
+            "apiVersion: v1\nentries:\n  a:\n  - \"name\": a\n    version: 1.0.0\n",
+            // folded multi-line string
+            "apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: 1.0.0\n    description: >\n      two\n      lines\n",
+            // duplicate keys
+            "apiVersion: v1\nentries:\n  a:\n  - name: a\n    name: b\n    version: 1.0.0\n",
+            "apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: 1.0.0\n    annotations:\n      k: x\n      k: y\n",
+            // numbers
+            "apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: 1.0\n",
+        ];
+        for src in cases {
+            assert!(decode_fast(src, &mut |_| {}).is_none(), "{src}");
+            let general = crate::values::yaml::unmarshal(src)
+                .map_err(|e| IndexError::Yaml(e.to_string()))
+                .and_then(|doc| {
+                    let mut nulls = Vec::new();
+                    let i = decode_index(&doc, true, &mut nulls).map_err(IndexError::Decode)?;
+                    finish_index(i, nulls, "idx.yaml", &mut |_| {})
+                })
+                .map(|i| format!("{:?}", i.entries));
+            let loaded = load(src).0.map(|i| format!("{:?}", i.entries));
+            match (loaded, general) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{src}"),
+                (Err(a), Err(b)) => assert_eq!(a, b, "{src}"),
+                (a, b) => panic!("{src}: {a:?} vs {b:?}"),
+            }
+        }
+    }
+
+    /// `RUDDER_BIG_INDEX=path cargo test --lib big_index_typed -- --ignored`:
+    /// every version of a real helm-written index takes the typed path.
+    #[test]
+    #[ignore]
+    fn big_index_typed_share() {
+        let Ok(path) = std::env::var("RUDDER_BIG_INDEX") else {
+            return;
+        };
+        let text = std::fs::read_to_string(path).unwrap();
+        let typed = typed_items(&text);
+        let other = typed.iter().filter(|t| !**t).count();
+        assert_eq!(other, 0, "{other} of {} items", typed.len());
+        // And it decodes what the `Value` path decodes.
+        let (fast, fast_nulls) = decode_fast(&text, &mut |_| {}).unwrap();
+        let doc = crate::repo::index_fast_yaml::parse(&text).unwrap();
+        let mut nulls = Vec::new();
+        let slow = decode_index(&doc, true, &mut nulls).unwrap();
+        assert!(format!("{fast:?}") == format!("{slow:?}"));
+        assert_eq!(fast_nulls, nulls);
     }
 
     #[test]

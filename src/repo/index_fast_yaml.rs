@@ -13,14 +13,27 @@
 use crate::value::{MapData, Value};
 use crate::values::yaml::resolve::{resolve_plain, GoYaml};
 
-struct Line<'a> {
-    indent: usize,
-    text: &'a str,
+pub(super) struct Line<'a> {
+    pub(super) indent: usize,
+    pub(super) text: &'a str,
 }
 
-struct Reader<'a> {
-    lines: Vec<Line<'a>>,
-    i: usize,
+pub(super) struct Reader<'a> {
+    pub(super) lines: Vec<Line<'a>>,
+    pub(super) i: usize,
+    /// Item lines rewritten by [`Reader::seq_walk`]: position and the
+    /// original indentation and text.
+    rewritten: Vec<(usize, usize, &'a str)>,
+}
+
+/// One item of a block sequence as [`Reader::seq_walk`] finds it.
+pub(super) enum SeqItem<'a> {
+    /// `- key: ...`: a mapping at this indentation, whose first line (the
+    /// current one) now starts at its first key.
+    Map(usize),
+    /// `- text`: a scalar starting with this text (the reader is past the
+    /// item's first line).
+    Inline(&'a str),
 }
 
 /// What [`parse_index`] hands to its caller while it reads `entries`.
@@ -54,7 +67,11 @@ fn lines_of(src: &str) -> Reader<'_> {
             text,
         });
     }
-    Reader { lines, i: 0 }
+    Reader {
+        lines,
+        i: 0,
+        rewritten: Vec::new(),
+    }
 }
 
 /// One chart under `entries`: its name and the text of its version list
@@ -207,10 +224,19 @@ pub fn split_index(src: &str) -> Option<IndexLayout<'_>> {
 #[derive(Default)]
 pub struct LineBuffer<'a>(Vec<Line<'a>>);
 
-/// The items of one chart's version list: each version's mapping, or
-/// `Nil` for a null item. `None` when the block is outside the layout
-/// this reader handles.
-pub fn chart_items<'a>(block: &ChartBlock<'a>, buf: &mut LineBuffer<'a>) -> Option<Vec<Value>> {
+/// One item of a chart's version list.
+#[derive(Debug)]
+pub enum ChartItem {
+    /// A version in helm's own layout, decoded straight into its struct.
+    Version(super::index::ChartVersion),
+    /// Any other item as a `Value` (a mapping the caller decodes with the
+    /// general rules, or `Nil` for a null item).
+    Other(Value),
+}
+
+/// The items of one chart's version list. `None` when the block is
+/// outside the layout this reader handles.
+pub fn chart_items<'a>(block: &ChartBlock<'a>, buf: &mut LineBuffer<'a>) -> Option<Vec<ChartItem>> {
     let mut items = Vec::new();
     each_chart_item(block, buf, &mut |v| {
         items.push(v);
@@ -220,12 +246,12 @@ pub fn chart_items<'a>(block: &ChartBlock<'a>, buf: &mut LineBuffer<'a>) -> Opti
 }
 
 /// [`chart_items`] handing each item to `each` as soon as it is read (so
-/// only one version's tree exists at a time); `each` may refuse with
-/// `None`, which ends the reading with `None`.
+/// only one version exists at a time); `each` may refuse with `None`,
+/// which ends the reading with `None`.
 pub fn each_chart_item<'a>(
     block: &ChartBlock<'a>,
     buf: &mut LineBuffer<'a>,
-    each: &mut dyn FnMut(Value) -> Option<()>,
+    each: &mut dyn FnMut(ChartItem) -> Option<()>,
 ) -> Option<()> {
     let mut lines = std::mem::take(&mut buf.0);
     lines.clear();
@@ -236,7 +262,11 @@ pub fn each_chart_item<'a>(
             text,
         });
     }
-    let mut r = Reader { lines, i: 0 };
+    let mut r = Reader {
+        lines,
+        i: 0,
+        rewritten: Vec::new(),
+    };
     let done = read_items(&mut r, block.flow_empty, each);
     buf.0 = r.lines;
     done
@@ -245,7 +275,7 @@ pub fn each_chart_item<'a>(
 fn read_items(
     r: &mut Reader,
     flow_empty: bool,
-    each: &mut dyn FnMut(Value) -> Option<()>,
+    each: &mut dyn FnMut(ChartItem) -> Option<()>,
 ) -> Option<()> {
     let Some(j) = r.peek() else {
         return Some(());
@@ -255,7 +285,22 @@ fn read_items(
         return None;
     }
     let k = line.indent;
-    r.seq_each(k, each)?;
+    r.seq_walk(k, &mut |r, item| match item {
+        SeqItem::Map(m) => {
+            let (start, mark) = (r.i, r.rewritten.len());
+            if let Some(cv) = r.chart_version(m) {
+                r.rewritten.clear();
+                return each(ChartItem::Version(cv));
+            }
+            // Anything unusual: the same lines again, as a `Value`.
+            r.undo_rewrites(mark);
+            r.i = start;
+            let v = r.map(m)?;
+            r.rewritten.clear();
+            each(ChartItem::Other(v))
+        }
+        SeqItem::Inline(text) => each(ChartItem::Other(r.inline(text, k)?)),
+    })?;
     r.peek().is_none().then_some(())
 }
 
@@ -337,7 +382,7 @@ pub fn parse(src: &str) -> Option<Value> {
     (r.i >= r.lines.len()).then_some(v)
 }
 
-fn is_seq_item(t: &str) -> bool {
+pub(super) fn is_seq_item(t: &str) -> bool {
     t == "-" || t.starts_with("- ")
 }
 
@@ -347,7 +392,7 @@ fn is_blank(l: &Line) -> bool {
 
 /// The position of the `:` ending a simple mapping key, if the text is a
 /// `key: value` or `key:` entry with a plain key.
-fn key_end(t: &str) -> Option<usize> {
+pub(super) fn key_end(t: &str) -> Option<usize> {
     let b = t.as_bytes();
     let first = *b.first()?;
     if b"\"'?&*![]{}#|>%@`,-:".contains(&first) {
@@ -366,11 +411,44 @@ fn key_end(t: &str) -> Option<usize> {
     None
 }
 
-fn plain_value(text: &str) -> Option<Value> {
-    match resolve_plain(text) {
-        GoYaml::Str(s) => Some(Value::string(s)),
-        GoYaml::Bool(b) => Some(Value::Bool(b)),
-        GoYaml::Null => Some(Value::Nil),
+/// A scalar as the index's fields can hold it: text, a boolean or null
+/// (numbers, timestamps and the like are left to the general loader).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum Scalar {
+    Str(String),
+    Bool(bool),
+    Null,
+}
+
+/// Resolves a plain scalar's text. Text that cannot be anything but a
+/// string (most of an index) is kept as is, without a copy.
+fn plain_scalar(text: String) -> Option<Scalar> {
+    let plain_string = text.as_bytes().first().is_some_and(|b| {
+        !matches!(
+            b,
+            b'+' | b'-' | b'0'
+                ..=b'9'
+                    | b'y'
+                    | b'Y'
+                    | b'n'
+                    | b'N'
+                    | b't'
+                    | b'T'
+                    | b'f'
+                    | b'F'
+                    | b'o'
+                    | b'O'
+                    | b'~'
+                    | b'.'
+        )
+    });
+    if plain_string {
+        return Some(Scalar::Str(text));
+    }
+    match resolve_plain(&text) {
+        GoYaml::Str(_) => Some(Scalar::Str(text)),
+        GoYaml::Bool(b) => Some(Scalar::Bool(b)),
+        GoYaml::Null => Some(Scalar::Null),
         _ => None,
     }
 }
@@ -383,7 +461,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The next non-blank line's index, without consuming.
-    fn peek(&self) -> Option<usize> {
+    pub(super) fn peek(&self) -> Option<usize> {
         let mut j = self.i;
         while j < self.lines.len() && is_blank(&self.lines[j]) {
             j += 1;
@@ -391,7 +469,7 @@ impl<'a> Reader<'a> {
         (j < self.lines.len()).then_some(j)
     }
 
-    fn map(&mut self, n: usize) -> Option<Value> {
+    pub(super) fn map(&mut self, n: usize) -> Option<Value> {
         let mut m = MapData::new();
         while let Some(j) = self.peek() {
             let line = &self.lines[j];
@@ -426,7 +504,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The block value after `key:` at indentation `n`.
-    fn nested(&mut self, n: usize) -> Option<Value> {
+    pub(super) fn nested(&mut self, n: usize) -> Option<Value> {
         let Some(j) = self.peek() else {
             return Some(Value::Nil);
         };
@@ -510,6 +588,19 @@ impl<'a> Reader<'a> {
     /// Reads the block sequence at indentation `n`, handing each item to
     /// `each` as it is complete.
     fn seq_each(&mut self, n: usize, each: &mut dyn FnMut(Value) -> Option<()>) -> Option<()> {
+        self.seq_walk(n, &mut |r, item| match item {
+            SeqItem::Map(k) => each(r.map(k)?),
+            SeqItem::Inline(text) => each(r.inline(text, n)?),
+        })
+    }
+
+    /// Walks the block sequence at indentation `n`: `each` reads every
+    /// item (see [`SeqItem`]) and leaves the reader after it.
+    pub(super) fn seq_walk(
+        &mut self,
+        n: usize,
+        each: &mut dyn FnMut(&mut Self, SeqItem<'a>) -> Option<()>,
+    ) -> Option<()> {
         while let Some(j) = self.peek() {
             let line = &self.lines[j];
             if line.indent < n {
@@ -531,17 +622,29 @@ impl<'a> Reader<'a> {
             }
             if key_end(item).is_some() {
                 // `- key: value`: a mapping whose first entry shares the line.
+                self.rewritten.push((j, line.indent, line.text));
                 self.lines[j] = Line {
                     indent: k,
                     text: item,
                 };
-                each(self.map(k)?)?;
+                each(self, SeqItem::Map(k))?;
             } else {
                 self.i += 1;
-                each(self.inline(item, n)?)?;
+                each(self, SeqItem::Inline(item))?;
             }
         }
         Some(())
+    }
+
+    /// Puts back the item lines [`Reader::seq_walk`] rewrote since the
+    /// `mark`-th rewrite, so that the same text can be read again.
+    pub(super) fn undo_rewrites(&mut self, mark: usize) {
+        while self.rewritten.len() > mark {
+            let Some((j, indent, text)) = self.rewritten.pop() else {
+                break;
+            };
+            self.lines[j] = Line { indent, text };
+        }
     }
 
     /// A scalar (or empty flow collection) starting on the current line;
@@ -552,18 +655,28 @@ impl<'a> Reader<'a> {
             "{}" => return Some(Value::empty_map()),
             _ => {}
         }
-        let first = rest.as_bytes()[0];
+        Some(match self.scalar(rest, n)? {
+            Scalar::Str(s) => Value::string(s),
+            Scalar::Bool(b) => Value::Bool(b),
+            Scalar::Null => Value::Nil,
+        })
+    }
+
+    /// A scalar starting on the current line (not an empty flow
+    /// collection); continuation lines must be indented more than `n`.
+    pub(super) fn scalar(&mut self, rest: &'a str, n: usize) -> Option<Scalar> {
+        let first = *rest.as_bytes().first()?;
         match first {
-            b'"' => self.quoted(&rest[1..], true, n),
-            b'\'' => self.quoted(&rest[1..], false, n),
-            b'|' => self.literal(&rest[1..], n),
+            b'"' => self.quoted(&rest[1..], true, n).map(Scalar::Str),
+            b'\'' => self.quoted(&rest[1..], false, n).map(Scalar::Str),
+            b'|' => self.literal(&rest[1..], n).map(Scalar::Str),
             b'>' | b'&' | b'*' | b'!' | b'%' | b'@' | b'`' | b'{' | b'[' | b']' | b'}' | b'#'
             | b',' | b'?' => None,
             _ => self.plain(rest, n),
         }
     }
 
-    fn plain(&mut self, first: &str, n: usize) -> Option<Value> {
+    fn plain(&mut self, first: &str, n: usize) -> Option<Scalar> {
         let check = |t: &str| {
             !(t.contains(" #") || t.contains(": ") || t.ends_with(':') || t.starts_with('#'))
         };
@@ -600,11 +713,11 @@ impl<'a> Reader<'a> {
             // Trailing blank lines belong to no scalar; give them back.
             self.i -= newlines;
         }
-        plain_value(&text)
+        plain_scalar(text)
     }
 
     /// A double- (`escapes`) or single-quoted scalar; `body` follows the quote.
-    fn quoted(&mut self, body: &'a str, escapes: bool, n: usize) -> Option<Value> {
+    fn quoted(&mut self, body: &'a str, escapes: bool, n: usize) -> Option<String> {
         let mut out = String::new();
         let mut line = body;
         let mut first_line = true;
@@ -645,7 +758,7 @@ impl<'a> Reader<'a> {
                     if !first_line {
                         self.i += 1;
                     }
-                    return Some(Value::string(out));
+                    return Some(out);
                 }
                 let len = utf8_len(c);
                 out.push_str(&line[i..i + len]);
@@ -683,7 +796,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn literal(&mut self, header: &str, n: usize) -> Option<Value> {
+    fn literal(&mut self, header: &str, n: usize) -> Option<String> {
         let mut chomp = 'c';
         let mut explicit: Option<usize> = None;
         for c in header.chars() {
@@ -762,7 +875,7 @@ impl<'a> Reader<'a> {
         } else {
             self.i = k - pending_blank;
         }
-        Some(Value::string(out))
+        Some(out)
     }
 }
 

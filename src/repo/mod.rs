@@ -18,6 +18,7 @@ pub mod index;
 pub mod index_decode;
 pub mod index_dir;
 pub mod index_encode;
+pub mod index_fast_version;
 pub mod index_fast_yaml;
 pub mod index_merge;
 pub mod index_parallel;
