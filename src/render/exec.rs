@@ -307,7 +307,7 @@ impl<'a, 'e> State<'a, 'e> {
     fn walk(&mut self, dot: &Dot, node: &'a Node, out: &mut Vec<u8>) -> Result<(), Flow> {
         self.at(Cur::Node(node_pos(node), node));
         match node {
-            Node::Text(t) => out.extend_from_slice(t.as_bytes()),
+            Node::Text(t) => out.extend_from_slice(t),
             Node::Action(pipe) => {
                 let v = self.eval_pipeline(dot, pipe)?;
                 if pipe.decl.is_empty() {
@@ -768,6 +768,28 @@ impl<'a, 'e> State<'a, 'e> {
         let has_args = args.len() > 1 || fin.is_some();
         match &recv {
             Value::Map(m) => {
+                let values_method = m.go_type == Some(crate::render::objects::VALUES_TYPE);
+                if let Some(sig) = values_method
+                    .then(|| crate::render::objects::values_method_sig(name))
+                    .flatten()
+                {
+                    let recv = recv.clone();
+                    let call_args = if args.is_empty() { args } else { &args[1..] };
+                    let mname = name.to_string();
+                    let v = self.eval_call(
+                        dot,
+                        Some(sig),
+                        name,
+                        Cur::Op(node),
+                        call_args,
+                        fin,
+                        move |_, argv| {
+                            crate::render::objects::call_values_method(&recv, &mname, &argv)
+                                .map_err(CallError::Plain)
+                        },
+                    )?;
+                    return Ok((v, false));
+                }
                 if has_args {
                     return Err(self.errorf(format!("{name} is not a method but has arguments")));
                 }

@@ -97,6 +97,84 @@ const ONE_STRING: Sig = Sig::fixed(&[Ty::String]);
 const NO_ARGS: Sig = Sig::fixed(&[]);
 
 // ---------------------------------------------------------------------------
+// common.Values methods
+
+/// The Go signature of a method of helm's `common.Values` (the type of `.`,
+/// `.Values` and `.Template`): Go looks methods up before map keys, so
+/// `.Values.AsMap` calls the method even when values have an `AsMap` key.
+/// (`Encode` needs an `io.Writer`, which no template value is.)
+pub fn values_method_sig(name: &str) -> Option<Sig> {
+    match name {
+        "AsMap" | "YAML" => Some(NO_ARGS),
+        "Table" | "PathValue" => Some(ONE_STRING),
+        "Encode" => Some(Sig::fixed(&[Ty::Any])),
+        _ => None,
+    }
+}
+
+/// Calls a `common.Values` method (see [`values_method_sig`]); errors are
+/// helm's texts.
+pub fn call_values_method(recv: &Value, name: &str, args: &[Value]) -> Result<Value, String> {
+    let arg = || args.first().and_then(Value::as_str).unwrap_or_default();
+    match name {
+        "AsMap" => Ok(recv.clone().with_go_type(None)),
+        "YAML" => crate::render::encode::to_yaml(recv)
+            .map(Value::string)
+            .map_err(|e| e.0),
+        "Table" => values_table(recv, arg()).map(|t| t.with_go_type(Some(VALUES_TYPE))),
+        "PathValue" => values_path_value(recv, arg()),
+        "Encode" => Err(format!(
+            "wrong type for value; expected io.Writer; got {}",
+            args.first().map_or_else(|| "<nil>".to_string(), Value::type_name)
+        )),
+        _ => Err(format!("no method {name}")),
+    }
+}
+
+fn not_a_table(key: &str) -> String {
+    format!("{} is not a table", gofmt::quote(key))
+}
+
+/// `Values.Table`: the map at a dotted path of maps.
+fn values_table(recv: &Value, path: &str) -> Result<Value, String> {
+    let mut table = recv.clone();
+    for key in path.split('.') {
+        let next = match &table {
+            Value::Map(m) => m.entries.borrow().get(key).cloned(),
+            _ => None,
+        };
+        match next {
+            Some(v @ Value::Map(_)) => table = v,
+            _ => return Err(not_a_table(key)),
+        }
+    }
+    Ok(table)
+}
+
+/// `Values.PathValue`: the non-map value at a dotted path.
+fn values_path_value(recv: &Value, path: &str) -> Result<Value, String> {
+    if path.is_empty() {
+        return Err("YAML path cannot be empty".into());
+    }
+    let (table, key) = match path.rsplit_once('.') {
+        Some((parent, key)) => (
+            values_table(recv, parent)
+                .map_err(|_| format!("{} is not a value", gofmt::quote(key)))?,
+            key,
+        ),
+        None => (recv.clone(), path),
+    };
+    let found = match &table {
+        Value::Map(m) => m.entries.borrow().get(key).cloned(),
+        _ => None,
+    };
+    match found {
+        Some(Value::Map(_)) | None => Err(format!("{} is not a value", gofmt::quote(key))),
+        Some(v) => Ok(v),
+    }
+}
+
+// ---------------------------------------------------------------------------
 // .Release
 
 /// What `.Release` describes.
