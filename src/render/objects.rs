@@ -125,7 +125,8 @@ pub fn call_values_method(recv: &Value, name: &str, args: &[Value]) -> Result<Va
         "PathValue" => values_path_value(recv, arg()),
         "Encode" => Err(format!(
             "wrong type for value; expected io.Writer; got {}",
-            args.first().map_or_else(|| "<nil>".to_string(), Value::type_name)
+            args.first()
+                .map_or_else(|| "<nil>".to_string(), Value::type_name)
         )),
         _ => Err(format!("no method {name}")),
     }
