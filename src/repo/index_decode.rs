@@ -148,12 +148,12 @@ fn load_index_keeping(
 }
 
 /// Decodes a YAML index in helm's own layout one chart at a time (see
-/// [`super::index_fast_yaml::split_index`]), so neither the whole `Value`
+/// [`super::index_split::split_index`]), so neither the whole `Value`
 /// tree nor its freeing ever costs anything. `None` when the layout is
 /// not recognised or any field fails to decode: the general path then
 /// produces helm's exact error.
 fn decode_fast(text: &str, keep: &mut dyn FnMut(Kept)) -> Option<(IndexFile, Vec<NullItem>)> {
-    let layout = super::index_fast_yaml::split_index(text)?;
+    let layout = super::index_split::split_index(text)?;
     let mut index = decode_index(&Value::map(layout.top), true, &mut Vec::new()).ok()?;
     let mut nulls = Vec::new();
     let mut buf = Default::default();
@@ -168,7 +168,7 @@ fn decode_fast(text: &str, keep: &mut dyn FnMut(Kept)) -> Option<(IndexFile, Vec
 }
 
 /// The top-level fields of an index read by
-/// [`super::index_fast_yaml::split_index`] (its `entries` are left empty),
+/// [`super::index_split::split_index`] (its `entries` are left empty),
 /// or `None` when they do not decode (the general path has the error).
 pub fn decode_layout_top(top: crate::value::MapData) -> Option<IndexFile> {
     decode_index(&Value::map(top), true, &mut Vec::new()).ok()
@@ -592,7 +592,8 @@ mod tests {
     /// What the typed decoder did with each item of each chart: `true`
     /// for a version it decoded itself.
     fn typed_items(src: &str) -> Vec<bool> {
-        use crate::repo::index_fast_yaml::{chart_items, split_index, LineBuffer};
+        use crate::repo::index_fast_yaml::{chart_items, LineBuffer};
+        use crate::repo::index_split::split_index;
         let layout = split_index(src).unwrap();
         let mut out = Vec::new();
         for block in &layout.charts {

@@ -84,6 +84,16 @@ pub struct ChartBlock<'a> {
     flow_empty: bool,
 }
 
+impl<'a> ChartBlock<'a> {
+    pub fn new(name: String, body: &'a str, flow_empty: bool) -> ChartBlock<'a> {
+        ChartBlock {
+            name,
+            body,
+            flow_empty,
+        }
+    }
+}
+
 /// An index in helm's layout cut into independent pieces: the top-level
 /// keys other than `entries` (already read) and one [`ChartBlock`] per
 /// chart, in file order. Each block can be read on its own (and so on any
@@ -110,7 +120,7 @@ fn line_spans(src: &str) -> impl Iterator<Item = (usize, &str)> {
 
 /// The chart-name line of a chart under `entries`: its name and whether
 /// it is written `name: []`. `None` for anything else.
-fn chart_name_line(text: &str) -> Option<(String, bool)> {
+pub(super) fn chart_name_line(text: &str) -> Option<(String, bool)> {
     let end = key_end(text)?;
     let key = &text[..end];
     if key.ends_with(' ') || key.contains(": ") {
@@ -124,99 +134,6 @@ fn chart_name_line(text: &str) -> Option<(String, bool)> {
         "[]" => Some((name, true)),
         _ => None,
     }
-}
-
-/// Cuts an index into [`IndexLayout`] in one pass over its line starts: a
-/// non-blank line at column 0 is a top-level key, and inside a block
-/// `entries:` a line at the chart names' indentation that is not a `- `
-/// item names the next chart (every scalar and nested node of a version
-/// sits deeper). `None` when the text is outside the layout
-/// [`parse_index`] accepts.
-pub fn split_index(src: &str) -> Option<IndexLayout<'_>> {
-    if unsupported_chars(src) {
-        return None;
-    }
-    // Byte ranges of the `entries:` line and of its body.
-    let mut entries_line: Option<(usize, usize)> = None;
-    let mut body_end = None;
-    let mut charts: Vec<ChartBlock> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    let mut chart_indent = None;
-    // The chart being read: name, body start, written as `[]`.
-    let mut current: Option<(String, usize, bool)> = None;
-    let mut finish = |current: &mut Option<(String, usize, bool)>, end: usize| {
-        if let Some((name, from, flow_empty)) = current.take() {
-            charts.push(ChartBlock {
-                name,
-                body: &src[from..end],
-                flow_empty,
-            });
-        }
-    };
-    for (at, line) in line_spans(src) {
-        // Only lines at most at the chart names' indentation matter; the
-        // (many) deeper ones are recognised from their first bytes.
-        let cap = chart_indent.map_or(usize::MAX, |n| n + 1);
-        let indent = line.bytes().take(cap).take_while(|&b| b == b' ').count();
-        if indent == line.len() {
-            continue; // blank
-        }
-        let text = &line[indent..];
-        let inside = entries_line.is_some() && body_end.is_none();
-        if indent == 0 {
-            if inside {
-                finish(&mut current, at);
-                body_end = Some(at);
-            }
-            if line == "entries:" {
-                if entries_line.is_some() {
-                    return None;
-                }
-                entries_line = Some((at, at + line.len()));
-            }
-            continue;
-        }
-        if !inside {
-            continue;
-        }
-        let n = *chart_indent.get_or_insert(indent);
-        if indent > n || (indent == n && is_seq_item(text)) {
-            // Part of the current chart's list (there must be one).
-            current.as_ref()?;
-            continue;
-        }
-        if indent < n {
-            return None;
-        }
-        let (name, flow_empty) = chart_name_line(text)?;
-        // A repeated chart name is left to the general loader's error.
-        if !seen.insert(name.clone()) {
-            return None;
-        }
-        finish(&mut current, at);
-        current = Some((name, (at + line.len() + 1).min(src.len()), flow_empty));
-    }
-    let Some((key_at, key_end_at)) = entries_line else {
-        // No block `entries:` (absent, `{}` or flow): nothing to cut.
-        let mut none = |_: EntryEvent| None;
-        let top = parse_index(src, &mut none)?;
-        return Some(IndexLayout {
-            top,
-            charts: Vec::new(),
-        });
-    };
-    let end = body_end.unwrap_or(src.len());
-    finish(&mut current, end);
-    // The rest of the document, with an empty mapping standing in for
-    // the entries, goes through the whole-document reader.
-    let body_start = (key_end_at + 1).min(end);
-    let mut rest = String::with_capacity(src.len() - (end - body_start) + 16);
-    rest.push_str(&src[..key_at]);
-    rest.push_str("entries: {}\n");
-    rest.push_str(&src[end..]);
-    let mut none = |_: EntryEvent| None;
-    let top = parse_index(&rest, &mut none)?;
-    Some(IndexLayout { top, charts })
 }
 
 /// Reusable line storage for [`chart_items`], so that reading many charts
@@ -989,55 +906,5 @@ mod big_tests {
             crate::render::encode::to_json(&fast).unwrap()
                 == crate::render::encode::to_json(&slow).unwrap()
         );
-    }
-}
-
-#[cfg(test)]
-mod split_tests {
-    use super::*;
-
-    fn names_and_items(src: &str) -> Option<Vec<(String, usize)>> {
-        let layout = split_index(src)?;
-        layout
-            .charts
-            .iter()
-            .map(|b| {
-                Some((
-                    b.name.clone(),
-                    chart_items(b, &mut LineBuffer::default())?.len(),
-                ))
-            })
-            .collect()
-    }
-
-    #[test]
-    fn cuts_charts_at_their_names() {
-        let src = "apiVersion: v1\nentries:\n  a:\n  - name: a\n    description: |\n      text\n\n      more\n  - null\n  b: []\n  c:\n  d:\n    - name: d\n      version: 1.0.0\ngenerated: x\n";
-        assert_eq!(
-            names_and_items(src).unwrap(),
-            [
-                ("a".into(), 2),
-                ("b".into(), 0),
-                ("c".into(), 0),
-                ("d".into(), 1)
-            ]
-        );
-        let layout = split_index(src).unwrap();
-        assert_eq!(layout.top.len(), 2); // apiVersion, generated
-    }
-
-    #[test]
-    fn refuses_what_the_whole_reader_refuses() {
-        for src in [
-            "apiVersion: v1\nentries:\n  a:\n  - name: a\n  a:\n  - name: a\n",
-            "apiVersion: v1\nentries:\n  - a\n",
-            "apiVersion: v1\nentries:\n  a: []\n  - name: a\n",
-            "apiVersion: v1\nentries:\n    a:\n  b:\n",
-            "apiVersion: v1\nentries:\n  a: x\n",
-            "apiVersion: v1\nEntries: {}\nentries:\n  a: []\n",
-            "apiVersion: v1\n\tentries:\n",
-        ] {
-            assert!(names_and_items(src).is_none(), "{src}");
-        }
     }
 }

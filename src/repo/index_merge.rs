@@ -3,7 +3,7 @@
 //! helm loads the whole index to merge (seconds and gigabytes for big
 //! repositories), merges the directory's charts into it and writes the
 //! result. Here the index to merge is cut into its charts
-//! ([`super::index_fast_yaml::split_index`]); each chart is decoded,
+//! ([`super::index_split::split_index`]); each chart is decoded,
 //! checked, sorted, merged and encoded on its own, on every core, and the
 //! YAML text of each chart is written out in go-yaml's key order as soon
 //! as the charts before it are written. The result is byte for byte what
@@ -15,17 +15,18 @@ use std::path::Path;
 use super::index::{merge_chart_versions, sort_versions_desc, ChartVersion, IndexFile};
 use super::index_decode::{check_versions, decode_chart_block, decode_layout_top};
 use super::index_encode::{chart_order, chart_yaml, yaml_shell};
-use super::index_fast_yaml::{split_index, ChartBlock, LineBuffer};
+use super::index_fast_yaml::LineBuffer;
+use super::index_split::{read_span, split_file, ChartSpan};
 use crate::log::Record;
 
 /// One chart of the merged index, in output order.
 enum Item<'a> {
     /// Only in the index being merged: handled on any thread.
-    Incoming(&'a ChartBlock<'a>),
+    Incoming(&'a ChartSpan),
     /// Only in the directory's index.
     Local(&'a str),
     /// In both: merged on the main thread, which owns the directory's index.
-    Both(&'a ChartBlock<'a>),
+    Both(&'a ChartSpan),
 }
 
 impl Item<'_> {
@@ -54,17 +55,21 @@ enum Part {
     OnMain,
 }
 
-/// Loads `block`, drops invalid versions, sorts, and merges it into
-/// `local` (the directory's versions of that chart). `None` when the
-/// block is outside the fast layout or a version is filed under another
-/// chart's name (helm then moves it; the general path does that).
-fn merge_block<'a>(
-    block: &ChartBlock<'a>,
-    buf: &mut LineBuffer<'a>,
+/// Loads the chart at `span` of `file` (its text read into `text_buf`),
+/// drops invalid versions, sorts, and merges it into `local` (the
+/// directory's versions of that chart). `None` when the chart is outside
+/// the fast layout or a version is filed under another chart's name (helm
+/// then moves it; the general path does that).
+fn merge_block(
+    file: &std::fs::File,
+    span: &ChartSpan,
+    text_buf: &mut Vec<u8>,
     mut local: Vec<ChartVersion>,
     source: &str,
 ) -> Option<(Vec<ChartVersion>, Notes)> {
-    let (mut versions, null_at) = decode_chart_block(block, buf)?;
+    let text = read_span(file, span, text_buf)?;
+    let block = span.block(text);
+    let (mut versions, null_at) = decode_chart_block(&block, &mut LineBuffer::default())?;
     if versions.iter().any(|cv| cv.name() != block.name) {
         return None;
     }
@@ -103,13 +108,10 @@ pub fn merge_into_file(
     out: &Path,
     log: &mut dyn FnMut(Record),
 ) -> std::io::Result<bool> {
-    let Ok(data) = std::fs::read(merge_path) else {
+    let Ok(file) = std::fs::File::open(merge_path) else {
         return Ok(false);
     };
-    let Ok(text) = std::str::from_utf8(&data) else {
-        return Ok(false);
-    };
-    let Some(mut layout) = split_index(text) else {
+    let Some(mut layout) = split_file(&file) else {
         return Ok(false);
     };
     match decode_layout_top(std::mem::take(&mut layout.top)) {
@@ -120,7 +122,7 @@ pub fn merge_into_file(
         return Ok(false);
     };
     let source = merge_path.display().to_string();
-    let incoming: std::collections::HashMap<&str, &ChartBlock> =
+    let incoming: std::collections::HashMap<&str, &ChartSpan> =
         layout.charts.iter().map(|b| (b.name.as_str(), b)).collect();
     let mut names: Vec<&String> = layout.charts.iter().map(|b| &b.name).collect();
     names.extend(
@@ -142,14 +144,14 @@ pub fn merge_into_file(
     let written = super::atomic_file::write_atomic_streamed(out, 0o644, |w| {
         w.write_all(head.as_bytes())?;
         let mut io_error = None;
-        let mut main_buf = LineBuffer::default();
+        let mut main_buf = Vec::new();
         let complete = super::index_parallel::for_each_ordered_with(
             &items,
-            LineBuffer::default,
+            Vec::new,
             |buf, item| match item {
-                Item::Incoming(block) => {
-                    let (versions, n) = merge_block(block, buf, Vec::new(), &source)?;
-                    Some(Part::Done(encode(&block.name, &versions)?, n))
+                Item::Incoming(span) => {
+                    let (versions, n) = merge_block(&file, span, buf, Vec::new(), &source)?;
+                    Some(Part::Done(encode(&span.name, &versions)?, n))
                 }
                 Item::Local(_) | Item::Both(_) => Some(Part::OnMain),
             },
@@ -160,7 +162,9 @@ pub fn merge_into_file(
                         let item = &items[i];
                         let mine = local.entries.get(item.name()).cloned().unwrap_or_default();
                         let done = match item {
-                            Item::Both(block) => merge_block(block, &mut main_buf, mine, &source),
+                            Item::Both(span) => {
+                                merge_block(&file, span, &mut main_buf, mine, &source)
+                            }
                             _ => {
                                 let mut mine = mine;
                                 sort_versions_desc(&mut mine);

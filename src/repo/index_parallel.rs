@@ -2,7 +2,7 @@
 //! handed back in chart order.
 //!
 //! The charts of an index are independent (see
-//! [`super::index_fast_yaml::split_index`]), so decoding them — most of
+//! [`super::index_split::split_index`]), so decoding them — most of
 //! the time of a cold search or a `repo index --merge` — spreads over
 //! threads. Results arrive in item order, as soon as every earlier one has
 //! arrived, so a caller can stream them out while later ones are still

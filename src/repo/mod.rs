@@ -22,6 +22,7 @@ pub mod index_fast_version;
 pub mod index_fast_yaml;
 pub mod index_merge;
 pub mod index_parallel;
+pub mod index_split;
 pub mod oci;
 pub mod progress;
 pub mod provenance;

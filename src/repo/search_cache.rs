@@ -261,20 +261,20 @@ fn chart_out<'a>(
         load_warnings.push(r.to_string())
     });
     super::index::sort_versions_desc(&mut versions);
-    let records = versions
-        .into_iter()
-        .map(|cv| {
-            let md = cv.metadata;
-            let keywords = md.keywords.join(" ");
-            [
-                md.name,
-                md.version,
-                md.app_version,
-                md.description,
-                keywords,
-            ]
-        })
-        .collect();
+    // Built anew rather than collected in place: that would keep the
+    // (much bigger) allocation of the decoded versions alive.
+    let mut records = Vec::with_capacity(versions.len());
+    for cv in versions {
+        let md = cv.metadata;
+        let keywords = md.keywords.join(" ");
+        records.push([
+            md.name,
+            md.version,
+            md.app_version,
+            md.description,
+            keywords,
+        ]);
+    }
     Some(ChartOut {
         key: block.name.clone(),
         records,
@@ -282,24 +282,63 @@ fn chart_out<'a>(
     })
 }
 
+/// Hands out one shared copy of each distinct string (descriptions and
+/// app versions repeat across the versions of a chart).
+#[derive(Default)]
+struct Strings(std::collections::HashSet<Rc<str>>);
+
+impl Strings {
+    fn get(&mut self, s: String) -> Rc<str> {
+        if let Some(shared) = self.0.get(s.as_str()) {
+            return shared.clone();
+        }
+        let shared: Rc<str> = Rc::from(s);
+        self.0.insert(shared.clone());
+        shared
+    }
+}
+
 /// Records and load warnings of an index in helm's own layout, its charts
-/// decoded on every core; `None` for anything else (including every
-/// error), which [`load_streaming`] then handles.
+/// read from the file and decoded on every core; `None` for anything else
+/// (including every error), which [`load_streaming`] then handles.
 fn load_on_all_cores(index_path: &Path, source: &str) -> Option<(Vec<ChartRecords>, Vec<String>)> {
-    let data = std::fs::read(index_path).ok()?;
-    let text = std::str::from_utf8(&data).ok()?;
-    let mut layout = super::index_fast_yaml::split_index(text)?;
+    let file = std::fs::File::open(index_path).ok()?;
+    let mut layout = super::index_split::split_file(&file)?;
     let top = super::index_decode::decode_layout_top(std::mem::take(&mut layout.top))?;
     if top.api_version.is_empty() {
         return None;
     }
-    let mut outs: Vec<ChartOut> = Vec::with_capacity(layout.charts.len());
+    let mut strings = Strings::default();
+    let mut warnings_by_chart: Vec<(String, Vec<String>)> = Vec::new();
+    let mut charts: Vec<ChartRecords> = Vec::with_capacity(layout.charts.len());
     let complete = super::index_parallel::for_each_ordered_with(
         &layout.charts,
-        LineBuffer::default,
-        |buf, block| chart_out(block, buf, source),
+        Vec::new,
+        |text_buf, span| {
+            let text = super::index_split::read_span(&file, span, text_buf)?;
+            chart_out(&span.block(text), &mut LineBuffer::default(), source)
+        },
         |_, out| {
-            outs.push(out);
+            if !out.load_warnings.is_empty() {
+                warnings_by_chart.push((out.key.clone(), out.load_warnings));
+            }
+            if out.records.is_empty() {
+                return true;
+            }
+            let mut versions = Vec::with_capacity(out.records.len());
+            for [name, version, app_version, description, keywords] in out.records {
+                versions.push(SearchRecord {
+                    name: strings.get(name),
+                    version: strings.get(version),
+                    app_version: strings.get(app_version),
+                    description: strings.get(description),
+                    keywords: strings.get(keywords),
+                });
+            }
+            charts.push(ChartRecords {
+                key: out.key,
+                versions,
+            });
             true
         },
     );
@@ -307,32 +346,9 @@ fn load_on_all_cores(index_path: &Path, source: &str) -> Option<(Vec<ChartRecord
         return None;
     }
     // The loader's order: chart by chart in name order.
-    outs.sort_by(|a, b| a.key.cmp(&b.key));
-    let mut warnings = Vec::new();
-    let mut charts = Vec::with_capacity(outs.len());
-    for out in outs {
-        warnings.extend(out.load_warnings);
-        if out.records.is_empty() {
-            continue;
-        }
-        let versions = out
-            .records
-            .into_iter()
-            .map(
-                |[name, version, app_version, description, keywords]| SearchRecord {
-                    name: name.into(),
-                    version: version.into(),
-                    app_version: app_version.into(),
-                    description: description.into(),
-                    keywords: keywords.into(),
-                },
-            )
-            .collect();
-        charts.push(ChartRecords {
-            key: out.key,
-            versions,
-        });
-    }
+    charts.sort_by(|a, b| a.key.cmp(&b.key));
+    warnings_by_chart.sort_by(|a, b| a.0.cmp(&b.0));
+    let warnings = warnings_by_chart.into_iter().flat_map(|(_, w)| w).collect();
     Some((charts, warnings))
 }
 
