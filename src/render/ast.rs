@@ -5,10 +5,16 @@
 //! (`NAME:LINE:COL`) are computed only when an error happens. `Display`
 //! renders nodes the way Go's `Node.String()` does, because Go prints that
 //! text as the error context (`executing "x" at <.Values.a.b>`).
+//!
+//! The tree is kept small because on big charts it lives for the whole
+//! render: lists are exact-size boxed slices, text nodes are views of the
+//! file's bytes (shared with the loaded chart, not copied), and names are
+//! interned by the parser.
 
 use std::fmt;
 use std::rc::Rc;
 
+use crate::chart::SharedBytes;
 use crate::render::funcs::FuncDef;
 
 /// A named template: a file or a `define`/`block` body.
@@ -17,8 +23,8 @@ pub struct Template {
     pub name: Rc<str>,
     /// Name of the file it was parsed from (Go's `ParseName`), for error locations.
     pub parse_name: Rc<str>,
-    /// The whole source text of that file.
-    pub source: Rc<str>,
+    /// The whole source text of that file (valid UTF-8).
+    pub source: SharedBytes,
     pub root: List,
 }
 
@@ -31,7 +37,7 @@ impl Template {
     /// `FILE:LINE:COL` of a byte position (column 0-based, as Go computes it).
     pub fn location(&self, pos: usize) -> String {
         let pos = pos.min(self.source.len());
-        let text = &self.source.as_bytes()[..pos];
+        let text = &self.source[..pos];
         let line = 1 + text.iter().filter(|&&b| b == b'\n').count();
         let col = match text.iter().rposition(|&b| b == b'\n') {
             Some(i) => pos - (i + 1),
@@ -43,13 +49,13 @@ impl Template {
 
 #[derive(Debug, Default)]
 pub struct List {
-    pub nodes: Vec<Node>,
+    pub nodes: Box<[Node]>,
 }
 
 impl List {
     fn is_empty_tree(&self) -> bool {
         self.nodes.iter().all(|n| match n {
-            Node::Text(t) => t.trim_matches(|c: char| c.is_ascii_whitespace()).is_empty(),
+            Node::Text(t) => t.iter().all(|b| b.is_ascii_whitespace()),
             _ => false,
         })
     }
@@ -57,7 +63,8 @@ impl List {
 
 #[derive(Debug)]
 pub enum Node {
-    Text(Box<str>),
+    /// Text between actions: a view of the template's source.
+    Text(SharedBytes),
     Action(Pipe),
     If(Box<Branch>),
     Range(Box<Branch>),
@@ -86,14 +93,14 @@ pub struct Pipe {
     pub pos: usize,
     pub is_assign: bool,
     /// Declared/assigned variable names, e.g. `$x`.
-    pub decl: Vec<Rc<str>>,
-    pub cmds: Vec<Command>,
+    pub decl: Box<[Rc<str>]>,
+    pub cmds: Box<[Command]>,
 }
 
 #[derive(Debug)]
 pub struct Command {
     pub pos: usize,
-    pub args: Vec<Operand>,
+    pub args: Box<[Operand]>,
 }
 
 /// How an identifier resolves, decided once at parse time.
@@ -133,18 +140,18 @@ pub enum Operand {
     /// `.a.b`: idents without dots.
     Field {
         pos: usize,
-        idents: Vec<Rc<str>>,
+        idents: Box<[Rc<str>]>,
     },
     /// `$x.a.b`: idents[0] is the variable name including `$`.
     Variable {
         pos: usize,
-        idents: Vec<Rc<str>>,
+        idents: Box<[Rc<str>]>,
     },
     /// `(pipe).a.b` or `$x` chains that are not plain fields.
     Chain {
         pos: usize,
         node: Box<Operand>,
-        fields: Vec<Rc<str>>,
+        fields: Box<[Rc<str>]>,
     },
     Ident {
         pos: usize,
@@ -154,7 +161,8 @@ pub enum Operand {
     Dot(usize),
     Nil(usize),
     Bool(usize, bool),
-    Number(usize, Number),
+    /// Boxed: a number is rare and would double the size of every operand.
+    Number(usize, Box<Number>),
     String {
         pos: usize,
         quoted: Rc<str>,
@@ -278,7 +286,7 @@ fn write_branch(f: &mut fmt::Formatter<'_>, name: &str, b: &Branch) -> fmt::Resu
 impl fmt::Display for Node {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Node::Text(t) => f.write_str(t),
+            Node::Text(t) => f.write_str(&String::from_utf8_lossy(t)),
             Node::Action(p) => write!(f, "{{{{{p}}}}}"),
             Node::If(b) => write_branch(f, "if", b),
             Node::Range(b) => write_branch(f, "range", b),

@@ -29,7 +29,6 @@
 //!   a large stack (the binary's main does); nesting is capped so hostile
 //!   input gets an error, not a crash, on such a thread.
 
-use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
@@ -38,8 +37,8 @@ use crate::render::ast::Callee;
 use crate::render::error::{helm_exec_error, helm_parse_error, RenderError};
 use crate::render::exec::{execute, resolve_in, Ctx, Namespace, TplCache};
 use crate::render::funcs::{FuncEnv, Registry};
-use crate::render::lex::{lex, Item};
-use crate::render::parse::{parse, parse_lexed};
+use crate::render::lex::{lex, Lexed};
+use crate::render::parse::{parse, parse_lexed, source_text};
 use crate::value::{MapData, Value};
 
 /// Engine configuration.
@@ -146,13 +145,22 @@ impl Engine {
             files.iter().map(|f| (f.name.as_str(), f)).collect();
 
         let resolve = |name: &str| -> Option<Callee> { resolve_in(&self.registry, name) };
-        let texts: Vec<(&str, Cow<'_, str>)> = order
+        // The templates' text nodes are views of these bytes (the chart's own
+        // when they are UTF-8), so the source is never copied.
+        let sources: Vec<(&str, SharedBytes)> = order
             .iter()
-            .filter_map(|name| Some((name.as_str(), by_name.get(name.as_str())?.text())))
+            .filter_map(|name| {
+                Some((name.as_str(), source_text(&by_name.get(name.as_str())?.source)))
+            })
+            .collect();
+        let texts: Vec<(&str, &str)> = sources
+            .iter()
+            .map(|(name, bytes)| (*name, std::str::from_utf8(bytes).unwrap_or_default()))
             .collect();
         let mut ns = Namespace::new();
-        let mut parse_one = |name: &str, text: &str, items: Vec<Item<'_>>| {
-            let trees = parse_lexed(name, text, items, &resolve)
+        let mut parse_one = |k: usize, lexed: Lexed<'_>| {
+            let name = sources[k].0;
+            let trees = parse_lexed(name, sources[k].1.clone(), lexed, &resolve)
                 .map_err(|e| helm_parse_error(name, &e.0))?;
             for t in trees {
                 ns.associate(t);
@@ -161,8 +169,8 @@ impl Engine {
         };
         let total: usize = texts.iter().map(|(_, t)| t.len()).sum();
         if texts.len() < 2 || total < LEX_AHEAD_MIN_BYTES {
-            for (name, text) in &texts {
-                parse_one(name, text, lex(text))?;
+            for (k, (_, text)) in texts.iter().enumerate() {
+                parse_one(k, lex(text))?;
             }
         } else {
             // Lexing is about a third of parsing: a second thread lexes the
@@ -170,7 +178,7 @@ impl Engine {
             // parsing itself stays here). A few files ahead at most, so the
             // token vectors of the whole chart never exist at once.
             std::thread::scope(|scope| -> Result<(), RenderError> {
-                let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Item<'_>>>(LEX_AHEAD_FILES);
+                let (tx, rx) = std::sync::mpsc::sync_channel::<Lexed<'_>>(LEX_AHEAD_FILES);
                 let texts = &texts;
                 let lexer = std::thread::Builder::new().spawn_scoped(scope, move || {
                     for (_, text) in texts {
@@ -180,10 +188,10 @@ impl Engine {
                     }
                 });
                 let rx = lexer.ok().map(|_| rx);
-                for (name, text) in texts {
+                for (k, (_, text)) in texts.iter().enumerate() {
                     // Without the thread (or if it died), lex here.
-                    let items = rx.as_ref().and_then(|rx| rx.recv().ok());
-                    parse_one(name, text, items.unwrap_or_else(|| lex(text)))?;
+                    let lexed = rx.as_ref().and_then(|rx| rx.recv().ok());
+                    parse_one(k, lexed.unwrap_or_else(|| lex(text)))?;
                 }
                 Ok(())
             })?;

@@ -69,36 +69,61 @@ impl ItemType {
     }
 }
 
-/// One token. `val` is the token's source text (for `Text`, after trimming;
-/// for `Error`, the message).
-#[derive(Clone, Debug)]
-pub struct Item<'s> {
+/// One token: a byte range of the source (for `Text`, after trimming).
+/// Small and `Copy` (24 bytes), because a big chart has a few hundred
+/// thousand of them and the parser passes them around by value; the text
+/// is sliced from the source when needed ([`Lexed::text`]). An `Error`
+/// token has an empty range; its message is [`Lexed::error`].
+#[derive(Clone, Copy, Debug)]
+pub struct Item {
     pub typ: ItemType,
+    /// 1-based line of `pos`.
+    pub line: u32,
     pub pos: usize,
-    pub val: Cow<'s, str>,
-    pub line: usize,
+    pub end: usize,
 }
 
-impl std::fmt::Display for Item<'_> {
+/// The tokens of one source text.
+#[derive(Debug)]
+pub struct Lexed<'s> {
+    pub input: &'s str,
+    pub items: Vec<Item>,
+    /// The message of the final `Error` token, if lexing failed.
+    pub error: Option<String>,
+}
+
+impl<'s> Lexed<'s> {
+    /// The source text of a token (Go's `item.val`; for `Error`, the message).
+    pub fn val<'a>(&'a self, it: &Item) -> &'a str {
+        if it.typ == ItemType::Error {
+            return self.error.as_deref().unwrap_or("");
+        }
+        self.text(it)
+    }
+
+    /// The source text of a non-error token, borrowed from the source.
+    pub fn text(&self, it: &Item) -> &'s str {
+        self.input.get(it.pos..it.end).unwrap_or("")
+    }
+
     /// Go's `item.String()`, used in `unexpected X in Y` errors.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.typ {
-            ItemType::Eof => f.write_str("EOF"),
-            ItemType::Error => f.write_str(&self.val),
-            t if t.is_keyword() => write!(f, "<{}>", self.val),
+    pub fn describe(&self, it: &Item) -> String {
+        let val = self.val(it);
+        match it.typ {
+            ItemType::Eof => "EOF".to_string(),
+            ItemType::Error => val.to_string(),
+            t if t.is_keyword() => format!("<{val}>"),
             _ => {
-                if self.val.chars().count() > 10 {
-                    let short: String = self.val.chars().take(10).collect();
-                    write!(f, "{}...", crate::render::gofmt::quote(&short))
+                if val.chars().count() > 10 {
+                    let short: String = val.chars().take(10).collect();
+                    format!("{}...", crate::render::gofmt::quote(&short))
                 } else {
-                    f.write_str(&crate::render::gofmt::quote(&self.val))
+                    crate::render::gofmt::quote(val)
                 }
             }
         }
     }
 }
-
-use std::borrow::Cow;
 
 const LEFT: &str = "{{";
 const RIGHT: &str = "}}";
@@ -163,7 +188,7 @@ fn find_left_delim(s: &str) -> Option<usize> {
     None
 }
 
-pub fn lex(input: &str) -> Vec<Item<'_>> {
+pub fn lex(input: &str) -> Lexed<'_> {
     // Reserve for the typical token count up front: growing the vector by
     // doubling was a visible share of parse time on big charts (untouched
     // capacity of a large allocation costs no memory).
@@ -178,19 +203,25 @@ pub fn lex(input: &str) -> Vec<Item<'_>> {
         pos: 0,
         start: 0,
         items: Vec::with_capacity(actions.saturating_mul(16).saturating_add(2)),
+        error: None,
         paren_depth: 0,
         line_pos: 0,
         line: 1,
     };
     l.run();
-    l.items
+    Lexed {
+        input,
+        items: l.items,
+        error: l.error,
+    }
 }
 
 struct Lexer<'a> {
     input: &'a str,
     pos: usize,
     start: usize,
-    items: Vec<Item<'a>>,
+    items: Vec<Item>,
+    error: Option<String>,
     paren_depth: i32,
     /// Incremental line counting: `line` is the line number at byte `line_pos`.
     line_pos: usize,
@@ -216,7 +247,7 @@ enum State {
 }
 
 impl<'a> Lexer<'a> {
-    fn line_at(&mut self, pos: usize) -> usize {
+    fn line_at(&mut self, pos: usize) -> u32 {
         if pos >= self.line_pos {
             self.line += self.input.as_bytes()[self.line_pos..pos]
                 .iter()
@@ -229,7 +260,7 @@ impl<'a> Lexer<'a> {
                 .count();
         }
         self.line_pos = pos;
-        self.line
+        u32::try_from(self.line).unwrap_or(u32::MAX)
     }
 
     fn rest(&self) -> &'a str {
@@ -256,9 +287,9 @@ impl<'a> Lexer<'a> {
         let line = self.line_at(start);
         self.items.push(Item {
             typ,
-            pos: start,
-            val: Cow::Borrowed(&self.input[start..end]),
             line,
+            pos: start,
+            end,
         });
     }
 
@@ -275,10 +306,11 @@ impl<'a> Lexer<'a> {
         let line = self.line_at(self.start);
         self.items.push(Item {
             typ: ItemType::Error,
-            pos: self.start,
-            val: Cow::Owned(msg),
             line,
+            pos: self.start,
+            end: self.start,
         });
+        self.error = Some(msg);
         State::Done
     }
 
@@ -689,9 +721,10 @@ mod tests {
     use super::*;
 
     fn kinds(src: &str) -> Vec<(ItemType, String)> {
-        lex(src)
-            .into_iter()
-            .map(|i| (i.typ, i.val.into_owned()))
+        let l = lex(src);
+        l.items
+            .iter()
+            .map(|i| (i.typ, l.val(i).to_string()))
             .collect()
     }
 

@@ -7,14 +7,24 @@
 //! Go does: an undefined function is a parse error even in a branch that
 //! never runs. Identifiers are resolved to their [`Callee`] once, so the
 //! executor never looks names up.
+//!
+//! The tree is built compactly, because on big charts it lives for the
+//! whole render and every fresh page costs a fault: lists are exact-size
+//! boxed slices (built on scratch stacks, so no growth slack), text nodes
+//! are views of the file's shared bytes (not copies), and identifier names
+//! and string literals are interned (`.Values` is one allocation, not one
+//! per use).
 
+use std::cell::RefCell;
+use std::collections::HashSet;
 use std::rc::Rc;
 
+use crate::chart::SharedBytes;
 use crate::render::ast::{
     Branch, Callee, Command, List, Node, Number, Operand, Pipe, Template, TemplateCall,
 };
 use crate::render::gofmt::quote;
-use crate::render::lex::{lex, Item, ItemType};
+use crate::render::lex::{lex, Item, ItemType, Lexed};
 
 /// A parse failure, carrying Go's full message
 /// (`template: t/templates/x.yaml:3: unclosed action`).
@@ -34,6 +44,36 @@ const MAX_PAREN_DEPTH: usize = 10000;
 /// Maximum nesting of control structures; Go has none, but a recursive
 /// descent parser needs one so hostile input cannot exhaust the stack.
 const MAX_BLOCK_DEPTH: usize = 3000;
+/// Names and literals longer than this are not interned (they are rarely
+/// repeated), and the table stops growing at [`MAX_INTERNED`] entries, so
+/// hostile input cannot make it hold much.
+const MAX_INTERNED_LEN: usize = 256;
+const MAX_INTERNED: usize = 64 * 1024;
+
+thread_local! {
+    /// Identifier names, field names and string literals seen by the
+    /// parsers of this thread: a chart repeats the same few hundred names
+    /// (`Values`, `include`, `"common.labels"`) tens of thousands of times.
+    static INTERNED: RefCell<HashSet<Rc<str>>> = RefCell::new(HashSet::new());
+}
+
+/// A shared `Rc<str>` equal to `s`.
+fn intern(s: &str) -> Rc<str> {
+    if s.len() > MAX_INTERNED_LEN {
+        return Rc::from(s);
+    }
+    INTERNED.with(|t| {
+        let mut t = t.borrow_mut();
+        if let Some(r) = t.get(s) {
+            return r.clone();
+        }
+        let r: Rc<str> = Rc::from(s);
+        if t.len() < MAX_INTERNED {
+            t.insert(r.clone());
+        }
+        r
+    })
+}
 
 /// Parses `text` (a file named `name`) into its templates: the file itself
 /// plus every `define`/`block`, in Go's duplicate-definition semantics.
@@ -42,44 +82,61 @@ pub fn parse(
     text: &str,
     resolve: &dyn Fn(&str) -> Option<Callee>,
 ) -> PResult<Vec<Rc<Template>>> {
-    parse_lexed(name, text, lex(text), resolve)
+    parse_lexed(name, SharedBytes::from(text), lex(text), resolve)
 }
 
-/// [`parse`] with the tokens of `text` already made by [`lex`] (the
-/// engine lexes the next file on another thread while parsing this one).
-pub fn parse_lexed<'s>(
+/// The text of a template file as the parser reads it: its bytes shared
+/// (not copied) when they are UTF-8; otherwise a copy with U+FFFD for the
+/// bad bytes, as Go reads them.
+pub fn source_text(bytes: &SharedBytes) -> SharedBytes {
+    match String::from_utf8_lossy(bytes) {
+        std::borrow::Cow::Borrowed(_) => bytes.clone(),
+        std::borrow::Cow::Owned(s) => SharedBytes::from(s),
+    }
+}
+
+/// [`parse`] with the tokens already made by [`lex`] (the engine lexes the
+/// next file on another thread while parsing this one). `source` holds the
+/// same bytes as `lexed.input`; the tree's text nodes and error locations
+/// refer to it.
+pub fn parse_lexed(
     name: &str,
-    text: &'s str,
-    items: Vec<Item<'s>>,
+    source: SharedBytes,
+    lexed: Lexed<'_>,
     resolve: &dyn Fn(&str) -> Option<Callee>,
 ) -> PResult<Vec<Rc<Template>>> {
-    let source: Rc<str> = Rc::from(text);
+    let empty = empty_item(&lexed);
     let mut p = Parser {
-        items,
+        lexed,
         next_item: 0,
-        token: [empty_item(), empty_item(), empty_item()],
+        token: [empty; 3],
         peek_count: 0,
         parse_name: Rc::from(name),
         source,
-        vars: vec!["$".to_string()],
+        vars: vec!["$"],
         resolve,
         trees: Vec::new(),
         action_line: 0,
         range_depth: 0,
         paren_depth: 0,
         block_depth: 0,
+        nodes: Vec::new(),
+        cmds: Vec::new(),
+        operands: Vec::new(),
     };
     let root = p.parse_top()?;
     p.add(Rc::from(name), root)?;
     Ok(p.trees)
 }
 
-fn empty_item<'s>() -> Item<'s> {
+/// An EOF token at the end of the input.
+fn empty_item(lexed: &Lexed<'_>) -> Item {
+    let end = lexed.input.len();
     Item {
         typ: ItemType::Eof,
-        pos: 0,
-        val: std::borrow::Cow::Borrowed(""),
         line: 1,
+        pos: end,
+        end,
     }
 }
 
@@ -101,66 +158,79 @@ impl std::fmt::Display for Parsed {
 }
 
 struct Parser<'r, 's> {
-    items: Vec<Item<'s>>,
+    lexed: Lexed<'s>,
     next_item: usize,
-    token: [Item<'s>; 3],
+    token: [Item; 3],
     peek_count: usize,
     parse_name: Rc<str>,
-    source: Rc<str>,
-    vars: Vec<String>,
+    source: SharedBytes,
+    vars: Vec<&'s str>,
     resolve: &'r dyn Fn(&str) -> Option<Callee>,
     trees: Vec<Rc<Template>>,
-    action_line: usize,
+    action_line: u32,
     range_depth: usize,
     paren_depth: usize,
     block_depth: usize,
+    /// Scratch stacks the lists under construction live on; a finished list
+    /// is moved off into an exact-size boxed slice.
+    nodes: Vec<Node>,
+    cmds: Vec<Command>,
+    operands: Vec<Operand>,
 }
 
 impl<'s> Parser<'_, 's> {
-    fn lex_next(&mut self) -> Item<'s> {
-        match self.items.get(self.next_item) {
+    /// The source text of a (non-error) token.
+    fn text(&self, it: &Item) -> &'s str {
+        self.lexed.text(it)
+    }
+
+    fn lex_next(&mut self) -> Item {
+        match self.lexed.items.get(self.next_item) {
             Some(it) => {
                 self.next_item += 1;
-                it.clone()
+                *it
             }
-            None => self.items.last().cloned().unwrap_or_else(empty_item),
+            None => match self.lexed.items.last() {
+                Some(it) => *it,
+                None => empty_item(&self.lexed),
+            },
         }
     }
 
-    fn next(&mut self) -> Item<'s> {
+    fn next(&mut self) -> Item {
         if self.peek_count > 0 {
             self.peek_count -= 1;
         } else {
             self.token[0] = self.lex_next();
         }
-        self.token[self.peek_count].clone()
+        self.token[self.peek_count]
     }
 
     fn backup(&mut self) {
         self.peek_count += 1;
     }
 
-    fn backup2(&mut self, t1: Item<'s>) {
+    fn backup2(&mut self, t1: Item) {
         self.token[1] = t1;
         self.peek_count = 2;
     }
 
-    fn backup3(&mut self, t2: Item<'s>, t1: Item<'s>) {
+    fn backup3(&mut self, t2: Item, t1: Item) {
         self.token[1] = t1;
         self.token[2] = t2;
         self.peek_count = 3;
     }
 
-    fn peek(&mut self) -> Item<'s> {
+    fn peek(&mut self) -> Item {
         if self.peek_count > 0 {
-            return self.token[self.peek_count - 1].clone();
+            return self.token[self.peek_count - 1];
         }
         self.peek_count = 1;
         self.token[0] = self.lex_next();
-        self.token[0].clone()
+        self.token[0]
     }
 
-    fn next_non_space(&mut self) -> Item<'s> {
+    fn next_non_space(&mut self) -> Item {
         loop {
             let t = self.next();
             if t.typ != ItemType::Space {
@@ -169,7 +239,7 @@ impl<'s> Parser<'_, 's> {
         }
     }
 
-    fn peek_non_space(&mut self) -> Item<'s> {
+    fn peek_non_space(&mut self) -> Item {
         let t = self.next_non_space();
         self.backup();
         t
@@ -183,6 +253,7 @@ impl<'s> Parser<'_, 's> {
     }
 
     fn unexpected(&self, tok: &Item, context: &str) -> ParseError {
+        let shown = self.lexed.describe(tok);
         if tok.typ == ItemType::Error {
             let mut extra = String::new();
             if self.action_line != 0 && self.action_line != tok.line {
@@ -190,21 +261,28 @@ impl<'s> Parser<'_, 's> {
                     " in action started at {}:{}",
                     self.parse_name, self.action_line
                 );
-                if tok.val.ends_with(" action") {
+                if self.lexed.val(tok).ends_with(" action") {
                     extra = extra[" in action".len()..].to_string();
                 }
             }
-            return self.errorf(format!("{tok}{extra}"));
+            return self.errorf(format!("{shown}{extra}"));
         }
-        self.errorf(format!("unexpected {tok} in {context}"))
+        self.errorf(format!("unexpected {shown} in {context}"))
     }
 
-    fn expect(&mut self, typ: ItemType, context: &str) -> PResult<Item<'s>> {
+    fn expect(&mut self, typ: ItemType, context: &str) -> PResult<Item> {
         let t = self.next_non_space();
         if t.typ != typ {
             return Err(self.unexpected(&t, context));
         }
         Ok(t)
+    }
+
+    /// Moves the nodes pushed since `mark` into a list.
+    fn take_nodes(&mut self, mark: usize) -> List {
+        List {
+            nodes: self.nodes.drain(mark..).collect(),
+        }
     }
 
     /// Records a template in this file's set (Go's `Tree.add`).
@@ -231,7 +309,7 @@ impl<'s> Parser<'_, 's> {
     }
 
     fn parse_top(&mut self) -> PResult<List> {
-        let mut root = List::default();
+        let mark = self.nodes.len();
         while self.peek().typ != ItemType::Eof {
             if self.peek().typ == ItemType::LeftDelim {
                 let delim = self.next();
@@ -245,16 +323,16 @@ impl<'s> Parser<'_, 's> {
                 p @ (Parsed::End | Parsed::Else) => {
                     return Err(self.errorf(format!("unexpected {p}")));
                 }
-                Parsed::Node(n) => root.nodes.push(n),
+                Parsed::Node(n) => self.nodes.push(n),
             }
         }
-        Ok(root)
+        Ok(self.take_nodes(mark))
     }
 
     /// Runs `f` as the parse of a nested template (define/block body), which
     /// starts with fresh variables and range depth.
     fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<T> {
-        let vars = std::mem::replace(&mut self.vars, vec!["$".to_string()]);
+        let vars = std::mem::replace(&mut self.vars, vec!["$"]);
         let range_depth = std::mem::replace(&mut self.range_depth, 0);
         let r = f(self);
         self.vars = vars;
@@ -269,7 +347,7 @@ impl<'s> Parser<'_, 's> {
             if tok.typ != ItemType::String && tok.typ != ItemType::RawString {
                 return Err(p.unexpected(&tok, CONTEXT));
             }
-            let name = go_unquote(&tok.val).map_err(|e| p.errorf(e))?;
+            let name = go_unquote(p.text(&tok)).map_err(|e| p.errorf(e))?;
             p.expect(ItemType::RightDelim, CONTEXT)?;
             let (list, end) = p.item_list()?;
             if !matches!(end, Parsed::End) {
@@ -280,11 +358,11 @@ impl<'s> Parser<'_, 's> {
     }
 
     fn item_list(&mut self) -> PResult<(List, Parsed)> {
-        let mut list = List::default();
+        let mark = self.nodes.len();
         while self.peek_non_space().typ != ItemType::Eof {
             match self.text_or_action()? {
-                Parsed::Node(n) => list.nodes.push(n),
-                other => return Ok((list, other)),
+                Parsed::Node(n) => self.nodes.push(n),
+                other => return Ok((self.take_nodes(mark), other)),
             }
         }
         Err(self.errorf("unexpected EOF"))
@@ -294,7 +372,7 @@ impl<'s> Parser<'_, 's> {
         let tok = self.next_non_space();
         match tok.typ {
             ItemType::Text => Ok(Parsed::Node(Node::Text(
-                tok.val.into_owned().into_boxed_str(),
+                self.source.slice(tok.pos..tok.end),
             ))),
             ItemType::LeftDelim => {
                 self.action_line = tok.line;
@@ -382,13 +460,13 @@ impl<'s> Parser<'_, 's> {
                 self.next();
                 let inner = self.control("if")?;
                 else_list = Some(List {
-                    nodes: vec![Node::If(inner)],
+                    nodes: Box::new([Node::If(inner)]),
                 });
             } else if context == "with" && peek == ItemType::With {
                 self.next();
                 let inner = self.control("with")?;
                 else_list = Some(List {
-                    nodes: vec![Node::With(inner)],
+                    nodes: Box::new([Node::With(inner)]),
                 });
             } else {
                 let (l, next) = self.item_list()?;
@@ -408,7 +486,7 @@ impl<'s> Parser<'_, 's> {
     fn template_name(&mut self, tok: &Item, context: &str) -> PResult<String> {
         match tok.typ {
             ItemType::String | ItemType::RawString => {
-                go_unquote(&tok.val).map_err(|e| self.errorf(e))
+                go_unquote(self.text(tok)).map_err(|e| self.errorf(e))
             }
             _ => Err(self.unexpected(tok, context)),
         }
@@ -428,7 +506,7 @@ impl<'s> Parser<'_, 's> {
         })?;
         Ok(Node::Template(Box::new(TemplateCall {
             pos: tok.pos,
-            name: Rc::from(name.as_str()),
+            name: intern(&name),
             pipe: Some(pipe),
         })))
     }
@@ -444,19 +522,16 @@ impl<'s> Parser<'_, 's> {
         }
         Ok(Node::Template(Box::new(TemplateCall {
             pos: tok.pos,
-            name: Rc::from(name.as_str()),
+            name: intern(&name),
             pipe,
         })))
     }
 
     fn pipeline(&mut self, context: &str, end: ItemType) -> PResult<Pipe> {
         let tok = self.peek_non_space();
-        let mut pipe = Pipe {
-            pos: tok.pos,
-            is_assign: false,
-            decl: Vec::new(),
-            cmds: Vec::new(),
-        };
+        let pos = tok.pos;
+        let mut is_assign = false;
+        let mut decl: Vec<Rc<str>> = Vec::new();
         loop {
             let v = self.peek_non_space();
             if v.typ != ItemType::Variable {
@@ -465,16 +540,17 @@ impl<'s> Parser<'_, 's> {
             self.next();
             let after = self.peek();
             let nxt = self.peek_non_space();
+            let name = self.text(&v);
             if nxt.typ == ItemType::Assign || nxt.typ == ItemType::Declare {
-                pipe.is_assign = nxt.typ == ItemType::Assign;
+                is_assign = nxt.typ == ItemType::Assign;
                 self.next_non_space();
-                pipe.decl.push(Rc::from(&*v.val));
-                self.vars.push(v.val.to_string());
-            } else if nxt.typ == ItemType::Char && nxt.val == "," {
+                decl.push(intern(name));
+                self.vars.push(name);
+            } else if nxt.typ == ItemType::Char && self.text(&nxt) == "," {
                 self.next_non_space();
-                pipe.decl.push(Rc::from(&*v.val));
-                self.vars.push(v.val.to_string());
-                if context == "range" && pipe.decl.len() < 2 {
+                decl.push(intern(name));
+                self.vars.push(name);
+                if context == "range" && decl.len() < 2 {
                     match self.peek_non_space().typ {
                         ItemType::Variable | ItemType::RightDelim | ItemType::RightParen => {
                             continue
@@ -490,9 +566,16 @@ impl<'s> Parser<'_, 's> {
             }
             break;
         }
+        let mark = self.cmds.len();
         loop {
             let tok = self.next_non_space();
             if tok.typ == end {
+                let pipe = Pipe {
+                    pos,
+                    is_assign,
+                    decl: decl.into_boxed_slice(),
+                    cmds: self.cmds.drain(mark..).collect(),
+                };
                 self.check_pipeline(&pipe, context)?;
                 return Ok(pipe);
             }
@@ -511,7 +594,7 @@ impl<'s> Parser<'_, 's> {
                 | ItemType::LeftParen => {
                     self.backup();
                     let cmd = self.command()?;
-                    pipe.cmds.push(cmd);
+                    self.cmds.push(cmd);
                 }
                 _ => return Err(self.unexpected(&tok, context)),
             }
@@ -544,11 +627,11 @@ impl<'s> Parser<'_, 's> {
 
     fn command(&mut self) -> PResult<Command> {
         let pos = self.peek_non_space().pos;
-        let mut args = Vec::new();
+        let mark = self.operands.len();
         loop {
             self.peek_non_space();
             if let Some(op) = self.operand()? {
-                args.push(op);
+                self.operands.push(op);
             }
             let tok = self.next();
             match tok.typ {
@@ -559,10 +642,13 @@ impl<'s> Parser<'_, 's> {
             }
             break;
         }
-        if args.is_empty() {
+        if self.operands.len() == mark {
             return Err(self.errorf("empty command"));
         }
-        Ok(Command { pos, args })
+        Ok(Command {
+            pos,
+            args: self.operands.drain(mark..).collect(),
+        })
     }
 
     fn operand(&mut self) -> PResult<Option<Operand>> {
@@ -576,23 +662,17 @@ impl<'s> Parser<'_, 's> {
         let mut fields: Vec<Rc<str>> = Vec::new();
         while self.peek().typ == ItemType::Field {
             let f = self.next();
-            fields.push(Rc::from(&f.val[1..]));
+            fields.push(intern(&self.text(&f)[1..]));
         }
         Ok(Some(match node {
-            Operand::Field { mut idents, .. } => {
-                idents.extend(fields);
-                Operand::Field {
-                    pos: chain_pos,
-                    idents,
-                }
-            }
-            Operand::Variable { mut idents, .. } => {
-                idents.extend(fields);
-                Operand::Variable {
-                    pos: chain_pos,
-                    idents,
-                }
-            }
+            Operand::Field { idents, .. } => Operand::Field {
+                pos: chain_pos,
+                idents: join_names(idents, fields),
+            },
+            Operand::Variable { idents, .. } => Operand::Variable {
+                pos: chain_pos,
+                idents: join_names(idents, fields),
+            },
             Operand::Bool(..)
             | Operand::String { .. }
             | Operand::Number(..)
@@ -606,7 +686,7 @@ impl<'s> Parser<'_, 's> {
             other => Operand::Chain {
                 pos: chain_pos,
                 node: Box::new(other),
-                fields,
+                fields: fields.into_boxed_slice(),
             },
         }))
     }
@@ -614,36 +694,37 @@ impl<'s> Parser<'_, 's> {
     fn term(&mut self) -> PResult<Option<Operand>> {
         let tok = self.next_non_space();
         let pos = tok.pos;
+        let val = self.text(&tok);
         Ok(Some(match tok.typ {
             ItemType::Identifier => {
-                let Some(callee) = (self.resolve)(&tok.val) else {
-                    return Err(self.errorf(format!("function {} not defined", quote(&tok.val))));
+                let Some(callee) = (self.resolve)(val) else {
+                    return Err(self.errorf(format!("function {} not defined", quote(val))));
                 };
                 Operand::Ident {
                     pos,
-                    name: Rc::from(&*tok.val),
+                    name: intern(val),
                     callee,
                 }
             }
             ItemType::Dot => Operand::Dot(pos),
             ItemType::Nil => Operand::Nil(pos),
             ItemType::Variable => {
-                if !self.vars.iter().any(|v| *v == tok.val) {
-                    return Err(self.errorf(format!("undefined variable {}", quote(&tok.val))));
+                if !self.vars.iter().any(|v| *v == val) {
+                    return Err(self.errorf(format!("undefined variable {}", quote(val))));
                 }
                 Operand::Variable {
                     pos,
-                    idents: vec![Rc::from(&*tok.val)],
+                    idents: Box::new([intern(val)]),
                 }
             }
             ItemType::Field => Operand::Field {
                 pos,
-                idents: vec![Rc::from(&tok.val[1..])],
+                idents: Box::new([intern(&val[1..])]),
             },
-            ItemType::Bool => Operand::Bool(pos, tok.val == "true"),
+            ItemType::Bool => Operand::Bool(pos, val == "true"),
             ItemType::CharConstant | ItemType::Complex | ItemType::Number => {
-                let n = parse_number(&tok.val, tok.typ).map_err(|e| self.errorf(e))?;
-                Operand::Number(pos, n)
+                let n = parse_number(val, tok.typ).map_err(|e| self.errorf(e))?;
+                Operand::Number(pos, Box::new(n))
             }
             ItemType::LeftParen => {
                 if self.paren_depth >= MAX_PAREN_DEPTH {
@@ -655,11 +736,15 @@ impl<'s> Parser<'_, 's> {
                 Operand::Pipe(Box::new(p?))
             }
             ItemType::String | ItemType::RawString => {
-                let text = go_unquote_bytes(&tok.val).map_err(|e| self.errorf(e))?;
+                let text = go_unquote_bytes(val).map_err(|e| self.errorf(e))?;
+                let text = match String::from_utf8(text) {
+                    Ok(s) => crate::value::Value::String(intern(&s)),
+                    Err(e) => crate::value::Value::from_go_bytes(e.into_bytes()),
+                };
                 Operand::String {
                     pos,
-                    quoted: Rc::from(&*tok.val),
-                    text: crate::value::Value::from_go_bytes(text),
+                    quoted: intern(val),
+                    text,
                 }
             }
             _ => {
@@ -668,6 +753,14 @@ impl<'s> Parser<'_, 's> {
             }
         }))
     }
+}
+
+/// `idents` followed by `more`, in one exact-size slice.
+fn join_names(idents: Box<[Rc<str>]>, more: Vec<Rc<str>>) -> Box<[Rc<str>]> {
+    let mut all = Vec::with_capacity(idents.len() + more.len());
+    all.extend(idents.into_vec());
+    all.extend(more);
+    all.into_boxed_slice()
 }
 
 /// Go's `strconv.Unquote` for "...", `...` and '...' literals.
@@ -1075,6 +1168,33 @@ mod tests {
         let f = &t[1];
         assert_eq!(f.root.to_string(), "{{template \"a\" .}} {{.Values.a.b}}");
         assert_eq!(go_unquote(r#""a\tb\u00e9""#).unwrap(), "a\tbé");
+    }
+
+    /// Text nodes are views of the file's bytes and names are shared, so
+    /// the tree of a big chart does not copy its source.
+    #[test]
+    fn tree_shares_source_and_names() {
+        let src = SharedBytes::from("a: {{ .Values.x }}\nb: {{ .Values.y }}\n");
+        let text = std::str::from_utf8(&src).unwrap();
+        let t = parse_lexed("f", src.clone(), lex(text), &resolve).unwrap();
+        let nodes = &t[0].root.nodes;
+        let Node::Text(first) = &nodes[0] else {
+            panic!("text node expected");
+        };
+        assert_eq!(&first[..], b"a: ");
+        assert_eq!(first.as_ptr(), src.as_ptr());
+        let field = |n: &Node| match n {
+            Node::Action(p) => match &p.cmds[0].args[0] {
+                Operand::Field { idents, .. } => idents[0].clone(),
+                other => panic!("field expected, got {other:?}"),
+            },
+            other => panic!("action expected, got {other:?}"),
+        };
+        assert!(Rc::ptr_eq(&field(&nodes[1]), &field(&nodes[3])));
+        assert_eq!(
+            t[0].root.to_string(),
+            "a: {{.Values.x}}\nb: {{.Values.y}}\n"
+        );
     }
 
     #[test]
