@@ -95,11 +95,21 @@ pub fn scalar_text(v: &Value) -> Option<String> {
         Value::String(s) => Some(s.to_string()),
         Value::Bool(b) => Some(b.to_string()),
         Value::Int(i) | Value::Int64(i) => Some(i.to_string()),
+        // sigs.k8s.io/yaml writes a YAML int bound for a string field with
+        // strconv.FormatInt and a YAML float with FormatFloat(f, 'g', -1, 32):
+        // float32 precision, so 1.5e300 is `+Inf`. The decoded document no
+        // longer tells ints from floats; integral values are taken as ints
+        // (`appVersion: 20240101`; helm prints `72445e2` as `7.2445e+06`).
         Value::Float(f) => {
             if f.fract() == 0.0 && f.abs() < 9.2e18 && !(*f == 0.0 && f.is_sign_negative()) {
                 Some(format!("{}", *f as i64))
             } else {
-                Some(format_float(*f, 'g', true))
+                let narrowed = *f as f32;
+                Some(if narrowed.is_infinite() {
+                    if narrowed > 0.0 { "+Inf" } else { "-Inf" }.to_string()
+                } else {
+                    format_float(f64::from(narrowed), 'g', true)
+                })
             }
         }
         _ => None,
@@ -404,6 +414,10 @@ mod tests {
         assert_eq!(md.icon, "1.5e-07");
         assert_eq!(md.home, "true");
         assert_eq!(md.sources, vec!["1", "true", ""]);
+        // float32 text: precision and overflow as strconv's 32-bit formatting
+        let md = meta("description: 1.23456789\nkeywords: [1.5e300, -1.5e300]\n").unwrap();
+        assert_eq!(md.description, "1.2345679");
+        assert_eq!(md.keywords, vec!["+Inf", "-Inf"]);
     }
 
     #[test]
