@@ -5,7 +5,23 @@
 //! documents are dropped. Line numbers in later errors are relative to the
 //! document.
 
+use std::borrow::Cow;
+
 use super::YamlError;
+
+/// [`split_documents`] without copying the usual single-document file: when
+/// no line starts with `---`, no line ends in `\r\n` and the text ends with
+/// a line break, the one document is the text itself.
+pub(crate) fn documents(src: &str) -> Result<Vec<Cow<'_, str>>, YamlError> {
+    let single = src.ends_with('\n')
+        && !src.starts_with("---")
+        && !src.contains("\n---")
+        && !src.contains("\r\n");
+    if single {
+        return Ok(vec![Cow::Borrowed(src)]);
+    }
+    Ok(split_documents(src)?.into_iter().map(Cow::Owned).collect())
+}
 
 pub fn split_documents(src: &str) -> Result<Vec<String>, YamlError> {
     let mut docs = Vec::new();
@@ -33,4 +49,29 @@ pub fn split_documents(src: &str) -> Result<Vec<String>, YamlError> {
         docs.push(buf);
     }
     Ok(docs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn borrowed_single_document_matches_split() {
+        for src in [
+            "a: 1\n",
+            "a: 1",
+            "a: 1\r\nb: 2\r\n",
+            "a: 1\n---\nb: 2\n",
+            "---\na: 1\n",
+            "\n\n",
+            "",
+            "a: |\n  x\n  ---y\n",
+            "a: 1\n--- x\n",
+            "a\rb: 1\n",
+        ] {
+            let fast: Result<Vec<String>, _> =
+                documents(src).map(|d| d.into_iter().map(Cow::into_owned).collect());
+            assert_eq!(fast, split_documents(src), "{src:?}");
+        }
+    }
 }

@@ -150,6 +150,15 @@ fn metadata(
 
 /// Parses the head of one rendered manifest document.
 pub fn parse_manifest_head(src: &str) -> Result<ManifestHead, YamlError> {
+    match super::direct::manifest_head(src) {
+        Some(head) => Ok(head),
+        None => parse_manifest_head_full(src),
+    }
+}
+
+/// [`parse_manifest_head`] through the whole decoded document: the path
+/// for documents the direct decoder leaves alone, and its test oracle.
+pub(crate) fn parse_manifest_head_full(src: &str) -> Result<ManifestHead, YamlError> {
     let node = compose::compose_first(src).map_err(YamlError::Yaml)?;
     let mut head = ManifestHead::default();
     let Some(node) = node else {

@@ -23,6 +23,7 @@
 //! live in `testdata/values-yaml` (`gen.py` regenerates them).
 
 mod compose;
+mod direct;
 mod documents;
 mod manifest;
 pub mod resolve;
@@ -71,6 +72,15 @@ impl YamlError {
 /// sigs.k8s.io/yaml `Unmarshal` of the first document into `interface{}`:
 /// `Nil` for an empty document.
 pub fn unmarshal(src: &str) -> Result<Value, YamlError> {
+    match direct::unmarshal(src) {
+        Some(v) => Ok(v),
+        None => unmarshal_full(src),
+    }
+}
+
+/// [`unmarshal`] through go-yaml's node tree: the path for every document
+/// the direct decoder leaves alone, and its oracle in tests.
+fn unmarshal_full(src: &str) -> Result<Value, YamlError> {
     let node = compose::compose_first(src).map_err(YamlError::Yaml)?;
     let Some(node) = node else {
         return Ok(Value::Nil);
@@ -103,9 +113,10 @@ fn expect_map(v: Value, target: &str) -> Result<Value, YamlError> {
 /// earlier ones (nested maps merged recursively).
 pub fn parse_values(src: &str) -> Result<Value, YamlError> {
     let mut out = Value::empty_map();
-    for doc in split_documents(src)? {
-        let v = unmarshal_map(&doc).map_err(|e| YamlError::Document(Box::new(e)))?;
-        out = merge_maps(&out, &v);
+    for (i, doc) in documents::documents(src)?.iter().enumerate() {
+        let v = unmarshal_map(doc).map_err(|e| YamlError::Document(Box::new(e)))?;
+        // Merging into the empty start map would only copy the first one.
+        out = if i == 0 { v } else { merge_maps(&out, &v) };
     }
     Ok(out)
 }
