@@ -226,9 +226,10 @@ pub(super) fn lint(linter: &mut Linter) {
             Ok(())
         },
     );
+    // go-yaml skips a byte order mark at the start of its input.
     let loaded = std::fs::read(&path)
         .map_err(|e| crate::chart::loader::go_io_error("open", &path, &e))
-        .and_then(|bytes| load_chartfile(&String::from_utf8_lossy(&bytes)));
+        .and_then(|bytes| load_chartfile(without_bom(&String::from_utf8_lossy(&bytes))));
     let (md, doc) = match loaded {
         Ok(x) => x,
         Err(e) => {
@@ -241,7 +242,7 @@ pub(super) fn lint(linter: &mut Linter) {
         }
     };
     let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_default()).into_owned();
-    let duplicates = duplicate_keys(&text);
+    let duplicates = duplicate_keys(without_bom(&text));
     if !duplicates.is_empty() {
         linter.rule(
             Severity::Warning,
@@ -330,6 +331,12 @@ pub(super) fn lint(linter: &mut Linter) {
         Ok(())
     };
     linter.rule(Severity::Warning, FILE, strict);
+}
+
+/// The text after a leading UTF-8 byte order mark, which go-yaml's reader
+/// skips.
+pub(super) fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
 #[cfg(test)]

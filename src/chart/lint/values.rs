@@ -40,7 +40,7 @@ fn validate_values_file(linter: &Linter, ctx: &LintContext) -> Result<(), String
         format!("unable to parse YAML: error converting YAML to JSON: yaml: {msg}")
     })?;
     // common.ReadValues: one document into `common.Values`.
-    let values = unmarshal_map(text).map_err(|e| {
+    let values = unmarshal_map(super::chartfile::without_bom(text)).map_err(|e| {
         format!("unable to parse YAML: {e}").replace("map[string]interface {}", "common.Values")
     })?;
     let mut ignore = |_: String| {};
