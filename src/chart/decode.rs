@@ -341,6 +341,11 @@ pub fn apply_metadata(md: &mut Metadata, doc: &Value) -> Result<(), TypeError> {
                             decode_dependencies(c, &val, &mut md.dependencies)
                         });
                         md.null_dependency |= null;
+                        match &val {
+                            Value::Nil => md.dependencies_non_nil = false,
+                            Value::List(_) => md.dependencies_non_nil = true,
+                            _ => {}
+                        }
                     }
                     "type" => c.at("type", Last::Field, |c| {
                         decode_string(c, &val, &mut md.chart_type)

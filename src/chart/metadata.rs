@@ -73,6 +73,9 @@ pub struct Metadata {
     pub annotations_non_nil: bool,
     pub kube_version: String,
     pub dependencies: Vec<Dependency>,
+    /// `dependencies:` holds a list, even `[]` (a non-nil slice in Go):
+    /// `dependency list` then prints its table header instead of a warning.
+    pub dependencies_non_nil: bool,
     /// `application`, `library` or empty.
     pub chart_type: String,
     /// `maintainers: [null]` / `dependencies: [null]` seen while decoding;

@@ -99,7 +99,7 @@ fn run_list(a: ListArgs) -> anyhow::Result<()> {
     let path = chart_path(&a.chart, "list")?;
     let chart = rudder::chart::load(&path)?;
     let mut out = std::io::stdout().lock();
-    if chart.metadata.dependencies.is_empty() {
+    if chart.metadata.dependencies.is_empty() && !chart.metadata.dependencies_non_nil {
         writeln!(
             out,
             "WARNING: no dependencies at {}",
