@@ -419,6 +419,9 @@ fn write_value(out: &mut GoBuf, v: &Value, spec: &Spec, depth: usize) {
         return;
     }
     match v {
+        // A nil element of a collection is an empty interface: Go writes
+        // `<nil>` whatever the verb, without padding.
+        Value::Nil if depth > 0 => out.push_str("<nil>"),
         Value::Nil => match spec.verb {
             'v' => pad(out, "<nil>", spec),
             _ => bad_verb(out, v, spec.verb),
