@@ -2,25 +2,37 @@ use std::process::ExitCode;
 
 /// Rendering allocates and frees many small objects (AST nodes, values,
 /// strings); mimalloc makes that markedly cheaper than glibc malloc.
+/// `--cfg rudder_sysalloc` builds with the system allocator instead, for
+/// heap profilers that hook malloc (heaptrack, massif).
+#[cfg(not(rudder_sysalloc))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// mimalloc's `mi_option_purge_delay` (index in `mi_option_e` of the bundled
-/// mimalloc v3 header).
-const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
+#[cfg(not(rudder_sysalloc))]
+mod allocator_options {
+    /// mimalloc's `mi_option_purge_delay` (index in `mi_option_e` of the
+    /// bundled mimalloc v3 header).
+    const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
 
-extern "C" {
-    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+    extern "C" {
+        fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+    }
+
+    /// Return freed memory to the OS after 1 ms instead of mimalloc's
+    /// default 10 ms: rendering frees large buffers (archive, sources,
+    /// output) while the peak is still ahead, and the delay made peak RSS
+    /// ~30% higher than glibc's on kube-prometheus-stack --include-crds for
+    /// no measurable speed.
+    pub fn tune() {
+        // SAFETY: mi_option_set only stores an option value; it is safe to
+        // call at any time from any thread.
+        unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 1) }
+    }
 }
 
-/// Return freed memory to the OS after 1 ms instead of mimalloc's default
-/// 10 ms: rendering frees large buffers (archive, sources, output) while the
-/// peak is still ahead, and the delay made peak RSS ~30% higher than glibc's
-/// on kube-prometheus-stack --include-crds for no measurable speed.
-fn tune_allocator() {
-    // SAFETY: mi_option_set only stores an option value; it is safe to call
-    // at any time from any thread.
-    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 1) }
+#[cfg(rudder_sysalloc)]
+mod allocator_options {
+    pub fn tune() {}
 }
 
 /// Stack for the thread that runs the CLI: template recursion (`include`
@@ -29,7 +41,7 @@ fn tune_allocator() {
 const CLI_STACK_BYTES: usize = 1 << 30;
 
 fn main() -> ExitCode {
-    tune_allocator();
+    allocator_options::tune();
     match std::thread::Builder::new()
         .name("rudder".to_string())
         .stack_size(CLI_STACK_BYTES)
