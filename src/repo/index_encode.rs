@@ -4,7 +4,9 @@
 
 use super::index::{ChartVersion, IndexFile};
 use crate::chart::metadata::{Dependency, Metadata};
+use crate::render::encode::emitter::{Emitter, Node, Style, GO_YAML_V2};
 use crate::render::encode::json::{to_json, to_pretty_json, JsonError};
+use crate::render::encode::yaml_v2::{sort_keys, v2_string_style, yaml_readable};
 use crate::value::{MapData, Value};
 
 /// The JSON object helm marshals for one chart version.
@@ -149,6 +151,26 @@ pub fn yaml_shell(index: &IndexFile) -> Result<Option<(String, String)>, JsonErr
 /// One chart's part of the `entries:` block (`  name:\n  - ...`), or
 /// `None` when the emitter's output does not have the expected shape.
 pub fn chart_yaml(name: &str, versions: &[ChartVersion]) -> Result<Option<String>, JsonError> {
+    let nodes = versions
+        .iter()
+        .map(chart_version_node)
+        .collect::<Result<Option<Vec<Node>>, JsonError>>()?;
+    let Some(nodes) = nodes else {
+        return chart_yaml_from_values(name, versions);
+    };
+    let doc = Node::Map(vec![(
+        plain("entries"),
+        Node::Map(vec![(scalar(name)?, Node::Seq(nodes))]),
+    )]);
+    let text = Emitter::new(GO_YAML_V2).document(&doc);
+    Ok(text.strip_prefix("entries:\n").map(str::to_string))
+}
+
+/// [`chart_yaml`] through the generic `Value` encoder.
+fn chart_yaml_from_values(
+    name: &str,
+    versions: &[ChartVersion],
+) -> Result<Option<String>, JsonError> {
     let mut one = MapData::new();
     one.insert(
         name.to_string(),
@@ -158,6 +180,175 @@ pub fn chart_yaml(name: &str, versions: &[ChartVersion]) -> Result<Option<String
     doc.insert("entries".into(), Value::map(one));
     let text = crate::render::encode::to_yaml(&Value::map(doc))?;
     Ok(text.strip_prefix("entries:\n").map(str::to_string))
+}
+
+/// A key the emitter writes as is.
+fn plain(key: &str) -> Node {
+    Node::Scalar(key.to_string(), Style::Plain)
+}
+
+/// A string as go-yaml v2 writes it (after the JSON round trip's check).
+fn scalar(s: &str) -> Result<Node, JsonError> {
+    yaml_readable(s)?;
+    Ok(Node::Scalar(s.to_string(), v2_string_style(s)))
+}
+
+fn scalars(items: &[String]) -> Result<Node, JsonError> {
+    Ok(Node::Seq(
+        items.iter().map(|s| scalar(s)).collect::<Result<_, _>>()?,
+    ))
+}
+
+/// A `map[string]string` in go-yaml v2's key order.
+fn string_map(m: &std::collections::BTreeMap<String, String>) -> Result<Node, JsonError> {
+    let mut keys: Vec<String> = m.keys().cloned().collect();
+    sort_keys(&mut keys);
+    let mut out = Vec::with_capacity(keys.len());
+    for k in keys {
+        let v = scalar(&m[&k])?;
+        out.push((scalar(&k)?, v));
+    }
+    Ok(Node::Map(out))
+}
+
+/// The keys of a chart version's mapping, in go-yaml v2's order.
+fn version_key_order() -> &'static [String] {
+    static ORDER: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    ORDER.get_or_init(|| {
+        let mut keys: Vec<String> = [
+            "name",
+            "home",
+            "sources",
+            "version",
+            "description",
+            "keywords",
+            "maintainers",
+            "icon",
+            "apiVersion",
+            "condition",
+            "tags",
+            "appVersion",
+            "deprecated",
+            "annotations",
+            "kubeVersion",
+            "dependencies",
+            "type",
+            "urls",
+            "created",
+            "removed",
+            "digest",
+            "checksum",
+            "engine",
+            "tillerVersion",
+            "url",
+        ]
+        .iter()
+        .map(|k| k.to_string())
+        .collect();
+        sort_keys(&mut keys);
+        keys
+    })
+}
+
+/// The emitter's node for one chart version: what [`chart_version_value`]
+/// encodes, built without the `Value` tree. `None` for a version with
+/// `import-values` (arbitrary values: the generic encoder writes those).
+fn chart_version_node(cv: &ChartVersion) -> Result<Option<Node>, JsonError> {
+    let md = &cv.metadata;
+    if md.dependencies.iter().any(|d| !d.import_values.is_empty()) {
+        return Ok(None);
+    }
+    let mut out = Vec::with_capacity(16);
+    for key in version_key_order() {
+        let text = |s: &str| -> Result<Option<Node>, JsonError> {
+            if s.is_empty() {
+                Ok(None)
+            } else {
+                scalar(s).map(Some)
+            }
+        };
+        let list = |l: &[String]| -> Result<Option<Node>, JsonError> {
+            if l.is_empty() {
+                Ok(None)
+            } else {
+                scalars(l).map(Some)
+            }
+        };
+        let value = match key.as_str() {
+            "name" => text(&md.name)?,
+            "home" => text(&md.home)?,
+            "sources" => list(&md.sources)?,
+            "version" => text(&md.version)?,
+            "description" => text(&md.description)?,
+            "keywords" => list(&md.keywords)?,
+            "maintainers" if md.maintainers.is_empty() => None,
+            "maintainers" => {
+                let mut items = Vec::with_capacity(md.maintainers.len());
+                for m in &md.maintainers {
+                    // go-yaml v2's order: email, name, url.
+                    let mut fields = Vec::new();
+                    for (k, v) in [("email", &m.email), ("name", &m.name), ("url", &m.url)] {
+                        if !v.is_empty() {
+                            fields.push((plain(k), scalar(v)?));
+                        }
+                    }
+                    items.push(Node::Map(fields));
+                }
+                Some(Node::Seq(items))
+            }
+            "icon" => text(&md.icon)?,
+            "apiVersion" => text(&md.api_version)?,
+            "condition" => text(&md.condition)?,
+            "tags" => text(&md.tags)?,
+            "appVersion" => text(&md.app_version)?,
+            "deprecated" => md.deprecated.then(|| plain("true")),
+            "annotations" if md.annotations.is_empty() => None,
+            "annotations" => Some(string_map(&md.annotations)?),
+            "kubeVersion" => text(&md.kube_version)?,
+            "dependencies" if md.dependencies.is_empty() => None,
+            "dependencies" => {
+                let mut items = Vec::with_capacity(md.dependencies.len());
+                for d in &md.dependencies {
+                    // go-yaml v2's order of the fields Dependency writes.
+                    let mut fields = Vec::new();
+                    if !d.alias.is_empty() {
+                        fields.push((plain("alias"), scalar(&d.alias)?));
+                    }
+                    if !d.condition.is_empty() {
+                        fields.push((plain("condition"), scalar(&d.condition)?));
+                    }
+                    if d.enabled {
+                        fields.push((plain("enabled"), plain("true")));
+                    }
+                    fields.push((plain("name"), scalar(&d.name)?));
+                    fields.push((plain("repository"), scalar(&d.repository)?));
+                    if !d.tags.is_empty() {
+                        fields.push((plain("tags"), scalars(&d.tags)?));
+                    }
+                    if !d.version.is_empty() {
+                        fields.push((plain("version"), scalar(&d.version)?));
+                    }
+                    items.push(Node::Map(fields));
+                }
+                Some(Node::Seq(items))
+            }
+            "type" => text(&md.chart_type)?,
+            "urls" if cv.urls.is_empty() => Some(plain("null")),
+            "urls" => Some(scalars(&cv.urls)?),
+            "created" => Some(scalar(&cv.created)?),
+            "removed" => cv.removed.then(|| plain("true")),
+            "digest" => text(&cv.digest)?,
+            "checksum" => text(&cv.checksum)?,
+            "engine" => text(&cv.engine)?,
+            "tillerVersion" => text(&cv.tiller_version)?,
+            "url" => text(&cv.url)?,
+            _ => None,
+        };
+        if let Some(value) = value {
+            out.push((plain(key), value));
+        }
+    }
+    Ok(Some(Node::Map(out)))
 }
 
 /// JSON in Go struct field order, for `MarshalIndent`.
@@ -398,6 +589,32 @@ mod tests {
             let i = load_index(src.as_bytes(), "x", &mut |_| {}).unwrap();
             let whole = crate::render::encode::to_yaml(&index_value(&i)).unwrap();
             assert_eq!(to_yaml(&i).unwrap(), whole, "{src}");
+        }
+    }
+
+    /// Chart versions encoded straight to emitter nodes read as the
+    /// generic encoder writes their `Value`s.
+    #[test]
+    fn node_encoding_equals_value_encoding() {
+        let mut sources = vec![
+            SRC.to_string(),
+            "apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: 1.0.0\n    home: \"yes\"\n    icon: 2001-12-14\n    description: |\n      two\n      lines\n    keywords: [\"1.5\", \"~\", x]\n    sources: [s]\n    maintainers: [{name: m, email: e@x, url: u}, {url: only}, {}]\n    dependencies: [{name: d, repository: r, version: ~1, condition: c, tags: [t], enabled: true, alias: al}, {name: e}]\n    annotations: {b: \"2\", a10: x, a9: \"y: z\", \"k k\": \"\"}\n    deprecated: true\n    removed: true\n    digest: d\n    checksum: c\n    engine: gotpl\n    tillerVersion: '>=2'\n    url: u\n    kubeVersion: '>=1.20'\n    type: library\n    condition: c\n    tags: t\n    appVersion: \"1.0\"\n    apiVersion: v2\n  - name: a\n    version: 2.0.0\n    urls: []\n  b9:\n  - name: b9\n    version: 1.0.0\n    dependencies:\n    - name: x\n      import-values:\n      - child: a\n        parent: b\n".to_string(),
+        ];
+        let corpus =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/index.yaml");
+        if let Ok(text) = std::fs::read_to_string(corpus) {
+            sources.push(text);
+        }
+        for src in &sources {
+            let i = load_index(src.as_bytes(), "x", &mut |_| {}).unwrap();
+            assert!(i.entries.values().any(|v| !v.is_empty()), "{src}");
+            for (name, versions) in &i.entries {
+                assert_eq!(
+                    chart_yaml(name, versions).unwrap(),
+                    chart_yaml_from_values(name, versions).unwrap(),
+                    "{name}"
+                );
+            }
         }
     }
 
