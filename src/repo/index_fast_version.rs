@@ -328,6 +328,8 @@ impl<'a> Reader<'a> {
     }
 
     fn dependencies(&mut self, rest: &'a str, n: usize, md: &mut Metadata) -> Option<()> {
+        // A list, even `[]`, is a non-nil slice; null is a nil one.
+        md.dependencies_non_nil = rest == "[]" || self.list_start(rest, n)?.is_some();
         let mut nulls = false;
         md.dependencies = self.map_items(rest, n, &mut nulls, &mut |r, m| {
             let mut d = Dependency::default();

@@ -142,6 +142,9 @@ pub(super) fn chart_name_line(text: &str) -> Option<(String, bool)> {
 pub struct LineBuffer<'a>(Vec<Line<'a>>);
 
 /// One item of a chart's version list.
+// Items are handed over one at a time and consumed at once; boxing the
+// common variant would only add an allocation per version.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum ChartItem {
     /// A version in helm's own layout, decoded straight into its struct.
@@ -172,6 +175,9 @@ pub fn each_chart_item<'a>(
 ) -> Option<()> {
     let mut lines = std::mem::take(&mut buf.0);
     lines.clear();
+    // Sized once: growing a big chart's table step by step copies it
+    // into ever fresh (first-touched) memory.
+    lines.reserve(memchr::memchr_iter(b'\n', block.body.as_bytes()).count() + 1);
     for (_, raw) in line_spans(block.body) {
         let text = raw.trim_start_matches(' ');
         lines.push(Line {
