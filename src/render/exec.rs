@@ -617,7 +617,7 @@ impl<'a, 'e> State<'a, 'e> {
                         dot,
                         first,
                         name,
-                        *callee,
+                        **callee,
                         Cur::Cmd(cmd),
                         Some(&cmd.args[1..]),
                         fin,
@@ -1094,7 +1094,7 @@ impl<'a, 'e> State<'a, 'e> {
                 return self.validate_type(v, false, ty);
             }
             Operand::Ident { name, callee, .. } => {
-                let v = self.eval_function(dot, n, name, *callee, Cur::Op(n), None, None)?;
+                let v = self.eval_function(dot, n, name, **callee, Cur::Op(n), None, None)?;
                 return self.validate_type(v, false, ty);
             }
             Operand::Chain { .. } => {

@@ -192,12 +192,7 @@ pub fn lex(input: &str) -> Lexed<'_> {
     // Reserve for the typical token count up front: growing the vector by
     // doubling was a visible share of parse time on big charts (untouched
     // capacity of a large allocation costs no memory).
-    let mut actions: usize = 0;
-    let mut from = 0;
-    while let Some(i) = find_left_delim(&input[from..]) {
-        actions += 1;
-        from += i + LEFT.len();
-    }
+    let actions = memchr::memmem::find_iter(input.as_bytes(), LEFT).count();
     let mut l = Lexer {
         input,
         pos: 0,
