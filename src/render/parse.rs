@@ -742,7 +742,7 @@ impl<'s> Parser<'_, 's> {
             ItemType::Dot => Operand::Dot(pos),
             ItemType::Nil => Operand::Nil(pos),
             ItemType::Variable => {
-                if !self.vars.iter().any(|v| *v == val) {
+                if !self.vars.contains(&val) {
                     return Err(self.errorf(format!("undefined variable {}", quote(val))));
                 }
                 Operand::Variable {
