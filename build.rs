@@ -9,7 +9,8 @@
 //! functions; lld and mold place them first, together.
 //!
 //! Only applied where the default linker is known to understand the flag
-//! (x86_64 Linux GNU, where rustc links with its bundled lld); set
+//! (x86_64 Linux GNU with a toolchain that ships its own lld, which rustc
+//! links with by default there since 1.90); set
 //! `RUDDER_NO_CODE_LAYOUT=1` to link without it (e.g. with GNU ld). A symbol
 //! in the list that no longer exists is skipped silently: the layout only
 //! affects speed and memory, never behaviour.
@@ -26,6 +27,9 @@ fn main() {
     if target != "x86_64-unknown-linux-gnu" {
         return;
     }
+    if !toolchain_ships_lld() {
+        return;
+    }
     let Some(dir) = std::env::var_os("CARGO_MANIFEST_DIR") else {
         return;
     };
@@ -38,4 +42,20 @@ fn main() {
         order.display()
     );
     println!("cargo:rustc-link-arg-bins=-Wl,--no-warn-symbol-ordering");
+}
+
+/// Whether the compiling toolchain has the self-contained `ld.lld` that
+/// rustc links x86_64 Linux binaries with by default.
+fn toolchain_ships_lld() -> bool {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let Ok(out) = std::process::Command::new(rustc)
+        .args(["--print", "sysroot"])
+        .output()
+    else {
+        return false;
+    };
+    let sysroot = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    Path::new(&sysroot)
+        .join("lib/rustlib/x86_64-unknown-linux-gnu/bin/gcc-ld/ld.lld")
+        .is_file()
 }
