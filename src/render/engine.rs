@@ -150,7 +150,10 @@ impl Engine {
         let sources: Vec<(&str, SharedBytes)> = order
             .iter()
             .filter_map(|name| {
-                Some((name.as_str(), source_text(&by_name.get(name.as_str())?.source)))
+                Some((
+                    name.as_str(),
+                    source_text(&by_name.get(name.as_str())?.source),
+                ))
             })
             .collect();
         let texts: Vec<(&str, &str)> = sources
