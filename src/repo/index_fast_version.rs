@@ -13,7 +13,7 @@
 
 use super::gotime;
 use super::index::ChartVersion;
-use super::index_fast_yaml::{is_seq_item, key_end, Reader, Scalar, SeqItem};
+use super::index_fast_yaml::{is_seq_item, Reader, Scalar, SeqItem};
 use crate::chart::metadata::{Dependency, Maintainer, Metadata};
 use crate::values::yaml::resolve::{resolve_plain, GoYaml};
 
@@ -169,39 +169,6 @@ impl<'a> Reader<'a> {
         Some(())
     }
 
-    /// Walks the block mapping at indentation `n` (its first line is the
-    /// next one): `each` gets each key's text and the rest of its line,
-    /// and reads the value.
-    fn map_walk(
-        &mut self,
-        n: usize,
-        each: &mut dyn FnMut(&mut Self, &'a str, &'a str) -> Option<()>,
-    ) -> Option<()> {
-        while let Some(j) = self.peek() {
-            let line = &self.lines[j];
-            if line.indent < n {
-                break;
-            }
-            if line.indent > n || is_seq_item(line.text) {
-                return None;
-            }
-            self.i = j;
-            let text = line.text;
-            let end = key_end(text)?;
-            let key = &text[..end];
-            if key.ends_with(' ') || key.contains(": ") {
-                return None;
-            }
-            let rest = text[end + 1..].trim_start_matches(' ');
-            self.i += 1;
-            each(self, key, rest)?;
-        }
-        Some(())
-    }
-
-    /// The scalar value after `key:` at indentation `n`: null when the
-    /// line ends there and no nested collection follows; `None` for any
-    /// collection.
     fn field_scalar(&mut self, rest: &'a str, n: usize) -> Option<Scalar> {
         if rest.is_empty() {
             return match self.peek() {

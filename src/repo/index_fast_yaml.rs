@@ -315,7 +315,7 @@ fn is_blank(l: &Line) -> bool {
 
 /// The position of the `:` ending a simple mapping key, if the text is a
 /// `key: value` or `key:` entry with a plain key.
-pub(super) fn key_end(t: &str) -> Option<usize> {
+fn key_end(t: &str) -> Option<usize> {
     let b = t.as_bytes();
     let first = *b.first()?;
     if b"\"'?&*![]{}#|>%@`,-:".contains(&first) {
@@ -392,8 +392,14 @@ impl<'a> Reader<'a> {
         (j < self.lines.len()).then_some(j)
     }
 
-    pub(super) fn map(&mut self, n: usize) -> Option<Value> {
-        let mut m = MapData::new();
+    /// Walks the block mapping at indentation `n` (its first line is the
+    /// next one): `each` gets each key's text and the rest of its line,
+    /// and reads the value.
+    pub(super) fn map_walk(
+        &mut self,
+        n: usize,
+        each: &mut dyn FnMut(&mut Self, &'a str, &'a str) -> Option<()>,
+    ) -> Option<()> {
         while let Some(j) = self.peek() {
             let line = &self.lines[j];
             if line.indent < n {
@@ -409,20 +415,29 @@ impl<'a> Reader<'a> {
             if key.ends_with(' ') || key.contains(": ") {
                 return None;
             }
+            let rest = text[end + 1..].trim_start_matches(' ');
+            self.i += 1;
+            each(self, key, rest)?;
+        }
+        Some(())
+    }
+
+    /// The scalar value after `key:` at indentation `n`: null when the
+    /// line ends there and no nested collection follows; `None` for any
+    /// collection.
+    pub(super) fn map(&mut self, n: usize) -> Option<Value> {
+        let mut m = MapData::new();
+        self.map_walk(n, &mut |r, key, rest| {
             let GoYaml::Str(key) = resolve_plain(key) else {
                 return None;
             };
-            let rest = text[end + 1..].trim_start_matches(' ');
-            self.i += 1;
             let value = if rest.is_empty() {
-                self.nested(n)?
+                r.nested(n)?
             } else {
-                self.inline(rest, n)?
+                r.inline(rest, n)?
             };
-            if m.insert(key, value).is_some() {
-                return None;
-            }
-        }
+            m.insert(key, value).is_none().then_some(())
+        })?;
         Some(Value::map(m))
     }
 
