@@ -135,7 +135,10 @@ fn is_space(c: char) -> bool {
 }
 
 fn is_alnum(c: char) -> bool {
-    c == '_' || c.is_alphabetic() || c.is_numeric()
+    if c.is_ascii() {
+        return c == '_' || c.is_ascii_alphanumeric();
+    }
+    c.is_alphabetic() || c.is_numeric()
 }
 
 fn has_left_trim(s: &str) -> bool {
@@ -243,16 +246,19 @@ enum State {
 
 impl<'a> Lexer<'a> {
     fn line_at(&mut self, pos: usize) -> u32 {
+        // Tokens inside actions are short; text runs between them can be
+        // long, and there memchr's vectorised search pays.
+        let newlines = |b: &[u8]| {
+            if b.len() < 64 {
+                b.iter().filter(|&&c| c == b'\n').count()
+            } else {
+                memchr::memchr_iter(b'\n', b).count()
+            }
+        };
         if pos >= self.line_pos {
-            self.line += self.input.as_bytes()[self.line_pos..pos]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
+            self.line += newlines(&self.input.as_bytes()[self.line_pos..pos]);
         } else {
-            self.line -= self.input.as_bytes()[pos..self.line_pos]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
+            self.line -= newlines(&self.input.as_bytes()[pos..self.line_pos]);
         }
         self.line_pos = pos;
         u32::try_from(self.line).unwrap_or(u32::MAX)
@@ -263,13 +269,19 @@ impl<'a> Lexer<'a> {
     }
 
     fn next(&mut self) -> Option<char> {
-        let c = self.rest().chars().next()?;
+        let c = self.peek()?;
         self.pos += c.len_utf8();
         Some(c)
     }
 
+    /// The character at `pos`, decoding only when it is not ASCII (almost
+    /// every byte of an action is).
     fn peek(&self) -> Option<char> {
-        self.rest().chars().next()
+        match self.input.as_bytes().get(self.pos) {
+            None => None,
+            Some(&b) if b.is_ascii() => Some(char::from(b)),
+            Some(_) => self.rest().chars().next(),
+        }
     }
 
     fn backup(&mut self, c: Option<char>) {
@@ -682,6 +694,13 @@ impl<'a> Lexer<'a> {
 
     fn lex_quote(&mut self) -> State {
         loop {
+            // Only `\`, `"` and a newline matter; skip the bytes between
+            // (no UTF-8 continuation byte equals one of them).
+            let bytes = &self.input.as_bytes()[self.pos..];
+            match memchr::memchr3(b'\\', b'"', b'\n', bytes) {
+                Some(skip) => self.pos += skip,
+                None => self.pos = self.input.len(),
+            }
             match self.next() {
                 Some('\\') => match self.next() {
                     Some('\n') | None => {
@@ -700,6 +719,10 @@ impl<'a> Lexer<'a> {
 
     fn lex_raw_quote(&mut self) -> State {
         loop {
+            match memchr::memchr(b'`', &self.input.as_bytes()[self.pos..]) {
+                Some(skip) => self.pos += skip,
+                None => self.pos = self.input.len(),
+            }
             match self.next() {
                 None => return self.error("unterminated raw quoted string".to_string()),
                 Some('`') => break,
