@@ -9,6 +9,9 @@ use std::time::{Duration, SystemTime};
 
 use flate2::read::MultiGzDecoder;
 
+use std::sync::Arc;
+
+use super::shared_bytes::Deferred;
 use super::SharedBytes;
 
 /// Helm's `MaxDecompressedChartSize`.
@@ -336,6 +339,113 @@ pub fn read_archive(data: &[u8]) -> Result<Vec<BufferedFile>, ArchiveError> {
     Ok(files)
 }
 
+/// Whether an archive entry (named without its first component) lies in the
+/// `crds/` folder of the chart or of a subchart unpacked under `charts/`.
+pub fn is_crd_path(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('/').collect();
+    let mut at = 0;
+    while parts.get(at) == Some(&"charts") && at + 2 < parts.len() {
+        at += 2;
+    }
+    parts.get(at) == Some(&"crds") && at + 1 < parts.len()
+}
+
+/// [`read_archive`] for a caller that may never read some files (`rudder
+/// template` without `--include-crds` never reads CRDs, often most of an
+/// archive's bytes): those files come back deferred, re-inflated from
+/// `data` if something reads them after all, and the archive is streamed
+/// instead of inflated whole, so their bytes are never held at once.
+/// Anything unusual (links, sparse files, damage, limits) is left to
+/// [`read_archive`], which then reports exactly what it always does.
+pub fn read_archive_deferring(
+    data: &Arc<Vec<u8>>,
+    defer: &dyn Fn(&str) -> bool,
+) -> Result<Vec<BufferedFile>, ArchiveError> {
+    match stream_regular_files(data, defer) {
+        Some(files) => Ok(files),
+        None => read_archive(data),
+    }
+}
+
+/// The streaming half of [`read_archive_deferring`]: `None` wherever
+/// [`read_archive`] might have something to report.
+fn stream_regular_files(
+    data: &Arc<Vec<u8>>,
+    defer: &dyn Fn(&str) -> bool,
+) -> Option<Vec<BufferedFile>> {
+    if data.len() < 10 || !data.starts_with(&[0x1f, 0x8b]) {
+        return None;
+    }
+    let compressed = Arc::clone(data);
+    // The same inflation read_archive does, so entry offsets agree.
+    let whole = Deferred::new(move || inflate_all(&compressed).0);
+    let mut archive = tar::Archive::new(MultiGzDecoder::new(&data[..]));
+    let mut files = Vec::new();
+    let mut remaining = MAX_DECOMPRESSED_CHART_SIZE;
+    for entry in archive.entries().ok()? {
+        let mut entry = entry.ok()?;
+        let kind = entry.header().entry_type();
+        if kind.is_pax_global_extensions() || kind.is_pax_local_extensions() {
+            continue;
+        }
+        let raw_name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let mode = entry.header().mode().unwrap_or(0);
+        if kind.is_dir() || (mode & 0o170000) == 0o040000 {
+            continue;
+        }
+        if raw_name.ends_with('/') {
+            // read_archive's call whether this is a directory.
+            return None;
+        }
+        if !matches!(kind, tar::EntryType::Regular | tar::EntryType::Continuous) {
+            return None;
+        }
+        let name = entry_path(&raw_name).ok()?;
+        let size = entry.size();
+        if size > remaining || size > MAX_DECOMPRESSED_FILE_SIZE {
+            return None;
+        }
+        remaining -= size;
+        if remaining == 0 {
+            return None;
+        }
+        let mod_time = entry
+            .header()
+            .mtime()
+            .ok()
+            .map(|s| SystemTime::UNIX_EPOCH + Duration::from_secs(s));
+        let len = usize::try_from(size).ok()?;
+        let file = if defer(&name) {
+            // Only the first bytes, for the BOM; the tar reader skips the
+            // rest through a small buffer.
+            let mut head = [0u8; 3];
+            let want = len.min(head.len());
+            entry.read_exact(&mut head[..want]).ok()?;
+            let start = usize::try_from(entry.raw_file_position()).ok()?;
+            let skip = if head == [0xEF, 0xBB, 0xBF] { 3 } else { 0 };
+            whole.view(start + skip..start + len)
+        } else {
+            let mut buf = Vec::with_capacity(len);
+            entry.read_to_end(&mut buf).ok()?;
+            if buf.len() != len {
+                return None;
+            }
+            let bytes = SharedBytes::from_vec(buf);
+            if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+                bytes.slice(3..len)
+            } else {
+                bytes
+            }
+        };
+        files.push(BufferedFile {
+            name,
+            data: file,
+            mod_time,
+        });
+    }
+    (!files.is_empty()).then_some(files)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -447,6 +557,49 @@ mod read_tests {
         assert_eq!(
             read_archive(&tgz[..tgz.len() / 2]).unwrap_err(),
             ArchiveError::UnexpectedEof
+        );
+    }
+
+    #[test]
+    fn crd_paths_of_the_chart_and_unpacked_subcharts() {
+        assert!(is_crd_path("crds/a.yaml"));
+        assert!(is_crd_path("charts/sub/crds/a.yaml"));
+        assert!(is_crd_path("charts/crds/crds/x/a.yaml"));
+        assert!(!is_crd_path("charts/crds/values.yaml"));
+        assert!(!is_crd_path("templates/crds/a.yaml"));
+        assert!(!is_crd_path("crds"));
+    }
+
+    #[test]
+    fn deferred_reading_matches_whole_reading() {
+        let body: Vec<u8> = (0..50_000u32).flat_map(|i| i.to_le_bytes()).collect();
+        let mut w = TarWriter::new();
+        w.add_file("c/Chart.yaml", b"\xEF\xBB\xBFname: c\n", 0);
+        w.add_file("c/crds/big.yaml", &body, 0);
+        w.add_file("c/crds/bom.yaml", b"\xEF\xBB\xBFkind: X\n", 0);
+        w.add_file("c/crds/empty.yaml", b"", 0);
+        w.add_file("c/templates/a.yaml", b"a: 1\n", 0);
+        let tgz = Arc::new(gz(&w.finish()));
+        let whole = read_archive(&tgz).unwrap();
+        let deferring = read_archive_deferring(&tgz, &is_crd_path).unwrap();
+        let shape = |files: &[BufferedFile]| -> Vec<(String, usize)> {
+            files
+                .iter()
+                .map(|f| (f.name.clone(), f.data.len()))
+                .collect()
+        };
+        assert_eq!(shape(&whole), shape(&deferring));
+        let deferred: Vec<bool> = deferring.iter().map(|f| f.data.is_deferred()).collect();
+        assert_eq!(deferred, [false, true, true, true, false]);
+        for (a, b) in whole.iter().zip(&deferring) {
+            assert_eq!(a.data, b.data, "{}", a.name);
+        }
+
+        // Damage is reported exactly as read_archive reports it.
+        let cut = Arc::new(tgz[..tgz.len() / 2].to_vec());
+        assert_eq!(
+            read_archive_deferring(&cut, &is_crd_path).unwrap_err(),
+            read_archive(&cut).unwrap_err()
         );
     }
 

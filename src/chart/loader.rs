@@ -103,6 +103,17 @@ pub fn load(path: &Path) -> Result<Chart, ChartError> {
 /// an unreadable archive its own way (unlike `show`/`lint`, which call the
 /// chart loader directly).
 pub fn load_for_action(path: &Path) -> Result<Chart, ChartError> {
+    load_for_action_reading(path, false)
+}
+
+/// [`load_for_action`] for an action that reads no CRD unless a template
+/// asks for one (`template` without `--include-crds`): an archive's CRD
+/// files are deferred (see [`archive::read_archive_deferring`]).
+pub fn load_for_action_deferring_crds(path: &Path) -> Result<Chart, ChartError> {
+    load_for_action_reading(path, true)
+}
+
+fn load_for_action_reading(path: &Path, defer_crds: bool) -> Result<Chart, ChartError> {
     let meta =
         std::fs::metadata(path).map_err(|e| ChartError::Io(go_io_error("stat", path, &e)))?;
     if meta.is_dir() {
@@ -110,7 +121,12 @@ pub fn load_for_action(path: &Path) -> Result<Chart, ChartError> {
     }
     let data = std::fs::read(path).map_err(|e| ChartError::Io(go_io_error("open", path, &e)))?;
     archive::ensure_archive(&path.display().to_string(), &data)?;
-    let files = match archive::read_archive(&data) {
+    let read = if defer_crds {
+        archive::read_archive_deferring(&std::sync::Arc::new(data), &archive::is_crd_path)
+    } else {
+        archive::read_archive(&data)
+    };
+    let files = match read {
         Ok(files) => files,
         Err(ArchiveError::GzipHeader) => return Err(not_a_chart_file(path)),
         Err(cause) => return Err(ChartError::ArchiveUnreadable { cause }),

@@ -23,7 +23,10 @@ pub mod show;
 
 use std::time::SystemTime;
 
-pub use loader::{load, load_archive_bytes, load_dir, load_files, load_for_action, ChartError};
+pub use loader::{
+    load, load_archive_bytes, load_dir, load_files, load_for_action,
+    load_for_action_deferring_crds, ChartError,
+};
 pub use metadata::{Dependency, Lock, Maintainer, Metadata, ValidationError};
 pub use shared_bytes::SharedBytes;
 

@@ -5,16 +5,56 @@
 //! [`SharedBytes`] view of that buffer: cloning one is a reference-count
 //! bump, not a copy. Before this, the 5 MB of CRDs of kube-prometheus-stack
 //! existed about four times in memory.
+//!
+//! A view may also be *deferred*: its bytes are produced on first use (see
+//! [`Deferred`]). `rudder template` without `--include-crds` defers the
+//! CRD files of an archive, so their megabytes are never held, yet a
+//! template that reads one through `.Files` still gets it.
 
 use std::fmt;
 use std::ops::{Deref, Range};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A cheap-to-clone view of immutable bytes.
 #[derive(Clone)]
 pub struct SharedBytes {
-    buf: Arc<Vec<u8>>,
+    buf: Backing,
     range: Range<usize>,
+}
+
+#[derive(Clone)]
+enum Backing {
+    Bytes(Arc<Vec<u8>>),
+    Deferred(Arc<Deferred>),
+}
+
+/// A buffer made on first use by a producer that must return the same bytes
+/// every time (e.g. re-inflating an archive already inflated once).
+pub struct Deferred {
+    produce: Box<dyn Fn() -> Vec<u8> + Send + Sync>,
+    bytes: OnceLock<Vec<u8>>,
+}
+
+impl Deferred {
+    pub fn new(produce: impl Fn() -> Vec<u8> + Send + Sync + 'static) -> Arc<Deferred> {
+        Arc::new(Deferred {
+            produce: Box::new(produce),
+            bytes: OnceLock::new(),
+        })
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self.bytes.get_or_init(|| (self.produce)())
+    }
+
+    /// A view of `range` of the buffer, produced when first read. A range
+    /// the producer's buffer turns out not to cover reads as empty.
+    pub fn view(self: &Arc<Deferred>, range: Range<usize>) -> SharedBytes {
+        SharedBytes {
+            buf: Backing::Deferred(Arc::clone(self)),
+            range,
+        }
+    }
 }
 
 impl SharedBytes {
@@ -22,9 +62,23 @@ impl SharedBytes {
     pub fn from_vec(data: Vec<u8>) -> SharedBytes {
         let range = 0..data.len();
         SharedBytes {
-            buf: Arc::new(data),
+            buf: Backing::Bytes(Arc::new(data)),
             range,
         }
+    }
+
+    /// The length, known without producing a deferred view's bytes.
+    pub fn len(&self) -> usize {
+        self.range.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.range.is_empty()
+    }
+
+    /// Whether the bytes are produced on first use rather than held.
+    pub fn is_deferred(&self) -> bool {
+        matches!(self.buf, Backing::Deferred(_))
     }
 
     /// A view of `range` (relative to this view) sharing the same buffer.
@@ -33,25 +87,30 @@ impl SharedBytes {
     pub fn slice(&self, range: Range<usize>) -> SharedBytes {
         assert!(range.start <= range.end && range.end <= self.len());
         SharedBytes {
-            buf: Arc::clone(&self.buf),
+            buf: self.buf.clone(),
             range: self.range.start + range.start..self.range.start + range.end,
         }
     }
 
     pub fn as_slice(&self) -> &[u8] {
-        &self.buf[self.range.clone()]
+        match &self.buf {
+            Backing::Bytes(buf) => &buf[self.range.clone()],
+            Backing::Deferred(d) => d.bytes().get(self.range.clone()).unwrap_or_default(),
+        }
     }
 
     /// The bytes as an owned vector: no copy when this view is the only
     /// holder of its whole buffer.
     pub fn into_vec(self) -> Vec<u8> {
-        if self.range.start == 0 && self.range.end == self.buf.len() {
-            match Arc::try_unwrap(self.buf) {
-                Ok(v) => v,
-                Err(buf) => buf[self.range].to_vec(),
+        match self.buf {
+            Backing::Bytes(buf) if self.range.start == 0 && self.range.end == buf.len() => {
+                match Arc::try_unwrap(buf) {
+                    Ok(v) => v,
+                    Err(buf) => buf[self.range].to_vec(),
+                }
             }
-        } else {
-            self.buf[self.range].to_vec()
+            Backing::Bytes(buf) => buf[self.range].to_vec(),
+            Backing::Deferred(_) => self.as_slice().to_vec(),
         }
     }
 }
@@ -159,10 +218,34 @@ mod tests {
         let world = all.slice(6..11);
         assert_eq!(world, b"world");
         assert_eq!(world.slice(1..3), b"or");
-        assert!(Arc::ptr_eq(&all.buf, &world.buf));
+        match (&all.buf, &world.buf) {
+            (Backing::Bytes(a), Backing::Bytes(b)) => assert!(Arc::ptr_eq(a, b)),
+            _ => panic!("not shared"),
+        }
         assert_eq!(world.clone().into_vec(), b"world".to_vec());
         drop(world);
         assert_eq!(all.into_vec(), b"hello world".to_vec());
         assert!(SharedBytes::default().is_empty());
+    }
+
+    #[test]
+    fn deferred_views_produce_once_on_first_read() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&calls);
+        let d = Deferred::new(move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            b"hello world".to_vec()
+        });
+        let world = d.view(6..11);
+        let beyond = d.view(6..40);
+        assert!(world.is_deferred());
+        assert_eq!((world.len(), world.slice(1..3).len()), (5, 2));
+        assert_eq!(calls.load(Ordering::SeqCst), 0);
+        assert_eq!(world, b"world");
+        assert_eq!(world.slice(1..3), b"or");
+        assert_eq!(world.clone().into_vec(), b"world".to_vec());
+        assert_eq!(beyond, b"");
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
 }

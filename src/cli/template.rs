@@ -376,7 +376,11 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
 
     let user_values = args.values.merge()?;
 
-    let mut chart = rudder::chart::load_for_action(&chart_path)?;
+    let mut chart = if args.include_crds {
+        rudder::chart::load_for_action(&chart_path)?
+    } else {
+        rudder::chart::load_for_action_deferring_crds(&chart_path)?
+    };
     if !matches!(chart.metadata.chart_type.as_str(), "" | "application") {
         anyhow::bail!("{} charts are not installable", chart.metadata.chart_type);
     }
