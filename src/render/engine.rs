@@ -138,6 +138,17 @@ impl Engine {
 
     /// Renders every non-partial file. Returns name → output, `<no value>` removed.
     pub fn render(&self, files: &[TemplateFile]) -> Result<BTreeMap<String, String>, RenderError> {
+        self.render_observed(files, &mut |_, _| {})
+    }
+
+    /// [`Engine::render`], handing each file's final output to `observe`
+    /// as soon as it is rendered (the pipeline parses it on another thread
+    /// while the next files render).
+    pub fn render_observed(
+        &self,
+        files: &[TemplateFile],
+        observe: &mut dyn FnMut(&str, &str),
+    ) -> Result<BTreeMap<String, String>, RenderError> {
         let mut order: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
         Self::sort_names(&mut order);
         order.dedup();
@@ -231,7 +242,9 @@ impl Engine {
                     text
                 }
             };
-            rendered.insert(name.clone(), strip_no_value(out));
+            let out = strip_no_value(out);
+            observe(name, &out);
+            rendered.insert(name.clone(), out);
         }
         if self.skip_teardown {
             std::mem::forget(ns);

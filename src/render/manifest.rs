@@ -8,7 +8,7 @@
 //! between printed documents), files are visited in path order and the kind
 //! sort is stable, unknown kinds sort after known ones, by name.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::log::{Level, Logger, Record};
 use crate::values::yaml::{parse_manifest_head, ManifestHead, YamlError};
@@ -245,22 +245,76 @@ fn parse_heads(docs: &[(&String, &str)]) -> Vec<Result<ManifestHead, YamlError>>
     })
 }
 
+/// The document heads of one rendered file, worked out while later files
+/// were still rendering (see [`HeadsAhead`]), with the text they are of.
+pub struct FileHeads {
+    text: String,
+    heads: Vec<Result<ManifestHead, YamlError>>,
+}
+
+/// Heads worked out ahead, by file path. Parsing the documents' YAML is most
+/// of sorting; done on another thread as each file renders, it overlaps
+/// rendering instead of following it.
+pub type HeadsAhead = HashMap<String, FileHeads>;
+
+/// Whether [`sort_manifests`] reads a rendered file at all.
+pub fn is_manifest_file(path: &str, content: &str) -> bool {
+    let base = path.rsplit('/').next().unwrap_or(path);
+    !base.starts_with('_') && !content.trim().is_empty()
+}
+
+/// The heads of every document of one rendered file (for [`HeadsAhead`]).
+pub fn file_heads(text: String) -> FileHeads {
+    let heads = split_manifests(&text)
+        .into_iter()
+        .map(parse_manifest_head)
+        .collect();
+    FileHeads { text, heads }
+}
+
 pub fn sort_manifests(
     files: &BTreeMap<String, String>,
+    log: &mut Logger<'_>,
+) -> Result<(Vec<Hook>, Vec<Manifest>), ManifestError> {
+    sort_manifests_with(files, HashMap::new(), log)
+}
+
+/// [`sort_manifests`] using the heads in `ahead` where they are of the same
+/// text (the rest are parsed here).
+pub fn sort_manifests_with(
+    files: &BTreeMap<String, String>,
+    mut ahead: HeadsAhead,
     log: &mut Logger<'_>,
 ) -> Result<(Vec<Hook>, Vec<Manifest>), ManifestError> {
     let mut hooks = Vec::new();
     let mut generic = Vec::new();
     let mut docs: Vec<(&String, &str)> = Vec::new();
+    let mut known: Vec<Option<Result<ManifestHead, YamlError>>> = Vec::new();
     for (path, content) in files {
-        let base = path.rsplit('/').next().unwrap_or(path);
-        if base.starts_with('_') || content.trim().is_empty() {
+        if !is_manifest_file(path, content) {
             continue;
         }
-        docs.extend(split_manifests(content).into_iter().map(|doc| (path, doc)));
+        let split = split_manifests(content);
+        match ahead.remove(path.as_str()) {
+            Some(f) if f.text == *content && f.heads.len() == split.len() => {
+                known.extend(f.heads.into_iter().map(Some));
+            }
+            _ => known.extend(split.iter().map(|_| None)),
+        }
+        docs.extend(split.into_iter().map(|doc| (path, doc)));
     }
-    let heads = parse_heads(&docs);
-    for ((path, doc), head) in docs.into_iter().zip(heads) {
+    let missing: Vec<(&String, &str)> = docs
+        .iter()
+        .zip(&known)
+        .filter(|(_, head)| head.is_none())
+        .map(|(doc, _)| *doc)
+        .collect();
+    let mut parsed = parse_heads(&missing).into_iter();
+    for ((path, doc), head) in docs.into_iter().zip(known) {
+        let head = match head.or_else(|| parsed.next()) {
+            Some(head) => head,
+            None => parse_manifest_head(doc),
+        };
         let head = head.map_err(|source| ManifestError {
             path: path.clone(),
             source,

@@ -19,7 +19,10 @@ use crate::chart::Chart;
 use crate::log::{Level, Logger, Record};
 use crate::render::engine::{Engine, EngineOptions, TemplateFile};
 use crate::render::error::RenderError;
-use crate::render::manifest::{sort_manifests, Hook, Manifest, ManifestError};
+use crate::render::manifest::{
+    file_heads, is_manifest_file, sort_manifests, sort_manifests_with, HeadsAhead, Hook, Manifest,
+    ManifestError,
+};
 use crate::render::objects::{chart_value, release_value, Capabilities, Files, ReleaseOptions};
 use crate::value::{MapData, Value};
 use crate::values::coalesce::{coalesce_values, CoalesceError};
@@ -119,7 +122,8 @@ pub fn render_chart(
 
     let skip_teardown = req.engine.skip_teardown;
     let engine = Engine::new(crate::render::funcs::standard_registry(), req.engine);
-    let mut rendered = engine.render(&files).map_err(PipelineError::Render)?;
+    let (rendered, heads_ahead) = render_parsing_heads_ahead(&engine, &files);
+    let mut rendered = rendered.map_err(PipelineError::Render)?;
     let reader_errors = engine.yaml_reader_errors();
     let raw_outputs: BTreeMap<String, Vec<u8>> = engine.take_raw_outputs().into_iter().collect();
     if skip_teardown {
@@ -164,7 +168,7 @@ pub fn render_chart(
         };
         return Err(PipelineError::Manifest(err, rendered, raw_outputs));
     }
-    let (hooks, manifests) = match sort_manifests(&rendered, log) {
+    let (hooks, manifests) = match sort_manifests_with(&rendered, heads_ahead, log) {
         Ok(r) => r,
         Err(e) => return Err(PipelineError::Manifest(e, rendered, raw_outputs)),
     };
@@ -174,6 +178,36 @@ pub fn render_chart(
         notes,
         subchart_notes,
         files: rendered,
+    })
+}
+
+/// Renders `files`, parsing each manifest file's document heads on a second
+/// thread as soon as the file is rendered: sorting then finds most of its
+/// work done. Without the thread, the heads are simply parsed later.
+fn render_parsing_heads_ahead(
+    engine: &Engine,
+    files: &[TemplateFile],
+) -> (Result<BTreeMap<String, String>, RenderError>, HeadsAhead) {
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::channel::<(String, String)>();
+        let worker = std::thread::Builder::new().spawn_scoped(scope, move || {
+            let mut ahead = HeadsAhead::new();
+            for (name, text) in rx {
+                ahead.insert(name, file_heads(text));
+            }
+            ahead
+        });
+        let tx = worker.is_ok().then_some(tx);
+        let rendered = engine.render_observed(files, &mut |name, text| {
+            if let Some(tx) = &tx {
+                if !name.ends_with("NOTES.txt") && is_manifest_file(name, text) {
+                    let _ = tx.send((name.to_string(), text.to_string()));
+                }
+            }
+        });
+        drop(tx);
+        let ahead = worker.ok().and_then(|w| w.join().ok()).unwrap_or_default();
+        (rendered, ahead)
     })
 }
 
