@@ -17,6 +17,12 @@ engine's core), then the rest; ties in name order so the file is stable.
 Only symbols defined in the binary are kept (mangled names, as the linker
 wants them). Regenerate after larger refactors; stale names are ignored by
 the linker, they just no longer help.
+
+Use a binary from `cargo build --release`, not the one `cargo test --release`
+leaves in target/release: a test build unifies the dev-dependencies'
+features into the shared dependencies, which changes every symbol hash, so
+a list taken from it matches almost nothing in a normal build. Check a list
+with `nm BIN | awk '{print $3}' | sort | comm -12 - <(sort layout/symbol-order.txt) | wc -l`.
 """
 import argparse
 import collections
