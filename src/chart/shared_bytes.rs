@@ -15,16 +15,16 @@ use std::fmt;
 use std::ops::{Deref, Range};
 use std::sync::{Arc, OnceLock};
 
-/// A cheap-to-clone view of immutable bytes.
+/// A cheap-to-clone view of immutable bytes. 24 bytes: template text nodes
+/// are views, and a big chart's parse tree holds tens of thousands.
 #[derive(Clone)]
 pub struct SharedBytes {
-    buf: Backing,
+    buf: Arc<Backing>,
     range: Range<usize>,
 }
 
-#[derive(Clone)]
 enum Backing {
-    Bytes(Arc<Vec<u8>>),
+    Bytes(Vec<u8>),
     Deferred(Arc<Deferred>),
 }
 
@@ -51,7 +51,7 @@ impl Deferred {
     /// the producer's buffer turns out not to cover reads as empty.
     pub fn view(self: &Arc<Deferred>, range: Range<usize>) -> SharedBytes {
         SharedBytes {
-            buf: Backing::Deferred(Arc::clone(self)),
+            buf: Arc::new(Backing::Deferred(Arc::clone(self))),
             range,
         }
     }
@@ -62,7 +62,7 @@ impl SharedBytes {
     pub fn from_vec(data: Vec<u8>) -> SharedBytes {
         let range = 0..data.len();
         SharedBytes {
-            buf: Backing::Bytes(Arc::new(data)),
+            buf: Arc::new(Backing::Bytes(data)),
             range,
         }
     }
@@ -78,7 +78,7 @@ impl SharedBytes {
 
     /// Whether the bytes are produced on first use rather than held.
     pub fn is_deferred(&self) -> bool {
-        matches!(self.buf, Backing::Deferred(_))
+        matches!(*self.buf, Backing::Deferred(_))
     }
 
     /// A view of `range` (relative to this view) sharing the same buffer.
@@ -93,7 +93,7 @@ impl SharedBytes {
     }
 
     pub fn as_slice(&self) -> &[u8] {
-        match &self.buf {
+        match &*self.buf {
             Backing::Bytes(buf) => &buf[self.range.clone()],
             Backing::Deferred(d) => d.bytes().get(self.range.clone()).unwrap_or_default(),
         }
@@ -102,16 +102,16 @@ impl SharedBytes {
     /// The bytes as an owned vector: no copy when this view is the only
     /// holder of its whole buffer.
     pub fn into_vec(self) -> Vec<u8> {
-        match self.buf {
-            Backing::Bytes(buf) if self.range.start == 0 && self.range.end == buf.len() => {
-                match Arc::try_unwrap(buf) {
-                    Ok(v) => v,
-                    Err(buf) => buf[self.range].to_vec(),
-                }
-            }
-            Backing::Bytes(buf) => buf[self.range].to_vec(),
-            Backing::Deferred(_) => self.as_slice().to_vec(),
+        let whole = matches!(&*self.buf, Backing::Bytes(b) if self.range == (0..b.len()));
+        if whole {
+            let range = self.range.clone();
+            return match Arc::try_unwrap(self.buf) {
+                Ok(Backing::Bytes(v)) => v,
+                Ok(Backing::Deferred(_)) => Vec::new(),
+                Err(buf) => SharedBytes { buf, range }.as_slice().to_vec(),
+            };
         }
+        self.as_slice().to_vec()
     }
 }
 
@@ -218,10 +218,8 @@ mod tests {
         let world = all.slice(6..11);
         assert_eq!(world, b"world");
         assert_eq!(world.slice(1..3), b"or");
-        match (&all.buf, &world.buf) {
-            (Backing::Bytes(a), Backing::Bytes(b)) => assert!(Arc::ptr_eq(a, b)),
-            _ => panic!("not shared"),
-        }
+        assert!(Arc::ptr_eq(&all.buf, &world.buf));
+        assert_eq!(std::mem::size_of::<SharedBytes>(), 24);
         assert_eq!(world.clone().into_vec(), b"world".to_vec());
         drop(world);
         assert_eq!(all.into_vec(), b"hello world".to_vec());
