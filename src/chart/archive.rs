@@ -253,13 +253,7 @@ pub fn read_archive(data: &[u8]) -> Result<Vec<BufferedFile>, ArchiveError> {
             continue;
         }
         let raw_name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-        let mode = header.mode().unwrap_or(0);
-        if kind.is_dir()
-            || (mode & 0o170000) == 0o040000
-            || (kind == tar::EntryType::Regular
-                && raw_name.ends_with('/')
-                && header.as_bytes()[156] == 0)
-        {
+        if is_directory(header, &raw_name) {
             continue;
         }
         let name = entry_path(&raw_name)?;
@@ -281,19 +275,10 @@ pub fn read_archive(data: &[u8]) -> Result<Vec<BufferedFile>, ArchiveError> {
             }
         }
         let size = entry.size();
-        if size > remaining {
-            return Err(ArchiveError::ChartTooLarge);
-        }
-        if size > MAX_DECOMPRESSED_FILE_SIZE {
-            return Err(ArchiveError::FileTooLarge(raw_name));
-        }
-        let mod_time = entry
-            .header()
-            .mtime()
-            .ok()
-            .map(|s| SystemTime::UNIX_EPOCH + Duration::from_secs(s));
+        check_size(size, remaining, &raw_name)?;
+        let mod_time = mod_time(entry.header());
         let contiguous = matches!(kind, tar::EntryType::Regular | tar::EntryType::Continuous);
-        let mut file = if contiguous {
+        let file = if contiguous {
             let start = entry.raw_file_position() as usize;
             let end = start.saturating_add(size as usize);
             if end > tar_bytes.len() {
@@ -318,12 +303,9 @@ pub fn read_archive(data: &[u8]) -> Result<Vec<BufferedFile>, ArchiveError> {
         if remaining == 0 {
             return Err(ArchiveError::ChartTooLarge);
         }
-        if file.starts_with(&[0xEF, 0xBB, 0xBF]) {
-            file = file.slice(3..file.len());
-        }
         files.push(BufferedFile {
             name,
-            data: file,
+            data: strip_bom(file),
             mod_time,
         });
     }
@@ -337,6 +319,49 @@ pub fn read_archive(data: &[u8]) -> Result<Vec<BufferedFile>, ArchiveError> {
         return Err(ArchiveError::Empty);
     }
     Ok(files)
+}
+
+const UTF8_BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
+
+/// The bytes without a leading UTF-8 byte order mark (a view, no copy), as
+/// helm strips it from every chart file it reads.
+pub(crate) fn strip_bom(data: SharedBytes) -> SharedBytes {
+    if data.starts_with(&UTF8_BOM) {
+        data.slice(UTF8_BOM.len()..data.len())
+    } else {
+        data
+    }
+}
+
+/// Whether helm takes an entry for a directory (and skips it): its type or
+/// mode says so, or it is an old-style regular entry named with a `/`.
+fn is_directory(header: &tar::Header, raw_name: &str) -> bool {
+    let kind = header.entry_type();
+    let mode = header.mode().unwrap_or(0);
+    kind.is_dir()
+        || (mode & 0o170000) == 0o040000
+        || (kind == tar::EntryType::Regular
+            && raw_name.ends_with('/')
+            && header.as_bytes()[156] == 0)
+}
+
+/// helm's size limits for one more file of `size` bytes, `remaining` bytes
+/// being left of the whole chart's allowance.
+fn check_size(size: u64, remaining: u64, raw_name: &str) -> Result<(), ArchiveError> {
+    if size > remaining {
+        return Err(ArchiveError::ChartTooLarge);
+    }
+    if size > MAX_DECOMPRESSED_FILE_SIZE {
+        return Err(ArchiveError::FileTooLarge(raw_name.to_string()));
+    }
+    Ok(())
+}
+
+fn mod_time(header: &tar::Header) -> Option<SystemTime> {
+    header
+        .mtime()
+        .ok()
+        .map(|s| SystemTime::UNIX_EPOCH + Duration::from_secs(s))
 }
 
 /// Whether an archive entry (named without its first component) lies in the
@@ -389,31 +414,20 @@ fn stream_regular_files(
             continue;
         }
         let raw_name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-        let mode = entry.header().mode().unwrap_or(0);
-        if kind.is_dir() || (mode & 0o170000) == 0o040000 {
+        if is_directory(entry.header(), &raw_name) {
             continue;
-        }
-        if raw_name.ends_with('/') {
-            // read_archive's call whether this is a directory.
-            return None;
         }
         if !matches!(kind, tar::EntryType::Regular | tar::EntryType::Continuous) {
             return None;
         }
         let name = entry_path(&raw_name).ok()?;
         let size = entry.size();
-        if size > remaining || size > MAX_DECOMPRESSED_FILE_SIZE {
-            return None;
-        }
+        check_size(size, remaining, &raw_name).ok()?;
         remaining -= size;
         if remaining == 0 {
             return None;
         }
-        let mod_time = entry
-            .header()
-            .mtime()
-            .ok()
-            .map(|s| SystemTime::UNIX_EPOCH + Duration::from_secs(s));
+        let mod_time = mod_time(entry.header());
         let len = usize::try_from(size).ok()?;
         let file = if defer(&name) {
             // Only the first bytes, for the BOM; the tar reader skips the
@@ -422,7 +436,7 @@ fn stream_regular_files(
             let want = len.min(head.len());
             entry.read_exact(&mut head[..want]).ok()?;
             let start = usize::try_from(entry.raw_file_position()).ok()?;
-            let skip = if head == [0xEF, 0xBB, 0xBF] { 3 } else { 0 };
+            let skip = if head == UTF8_BOM { UTF8_BOM.len() } else { 0 };
             whole.view(start + skip..start + len)
         } else {
             let mut buf = Vec::with_capacity(len);
@@ -430,12 +444,7 @@ fn stream_regular_files(
             if buf.len() != len {
                 return None;
             }
-            let bytes = SharedBytes::from_vec(buf);
-            if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-                bytes.slice(3..len)
-            } else {
-                bytes
-            }
+            strip_bom(SharedBytes::from_vec(buf))
         };
         files.push(BufferedFile {
             name,

@@ -327,7 +327,7 @@ fn walk(
                 go_io_error("read", &path, &e)
             ))
         })?;
-        let data = strip_bom(SharedBytes::from_vec(data));
+        let data = archive::strip_bom(SharedBytes::from_vec(data));
         out.push(BufferedFile {
             name: rel_name,
             data,
@@ -335,15 +335,6 @@ fn walk(
         });
     }
     Ok(())
-}
-
-/// The bytes without a leading UTF-8 byte order mark (a view, no copy).
-pub(crate) fn strip_bom(data: SharedBytes) -> SharedBytes {
-    if data.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        data.slice(3..data.len())
-    } else {
-        data
-    }
 }
 
 /// go-yaml's reader error for bytes that are not UTF-8, found the way its

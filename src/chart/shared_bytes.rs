@@ -28,6 +28,15 @@ enum Backing {
     Deferred(Arc<Deferred>),
 }
 
+impl Backing {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Backing::Bytes(v) => v,
+            Backing::Deferred(d) => d.bytes(),
+        }
+    }
+}
+
 /// A buffer made on first use by a producer that must return the same bytes
 /// every time (e.g. re-inflating an archive already inflated once).
 pub struct Deferred {
@@ -92,26 +101,21 @@ impl SharedBytes {
         }
     }
 
+    /// The bytes. A deferred view whose range the produced buffer does not
+    /// cover reads as empty (views of held bytes are always in range).
     pub fn as_slice(&self) -> &[u8] {
-        match &*self.buf {
-            Backing::Bytes(buf) => &buf[self.range.clone()],
-            Backing::Deferred(d) => d.bytes().get(self.range.clone()).unwrap_or_default(),
-        }
+        self.buf.bytes().get(self.range.clone()).unwrap_or_default()
     }
 
     /// The bytes as an owned vector: no copy when this view is the only
     /// holder of its whole buffer.
     pub fn into_vec(self) -> Vec<u8> {
-        let whole = matches!(&*self.buf, Backing::Bytes(b) if self.range == (0..b.len()));
-        if whole {
-            let range = self.range.clone();
-            return match Arc::try_unwrap(self.buf) {
-                Ok(Backing::Bytes(v)) => v,
-                Ok(Backing::Deferred(_)) => Vec::new(),
-                Err(buf) => SharedBytes { buf, range }.as_slice().to_vec(),
-            };
+        let SharedBytes { buf, range } = self;
+        match Arc::try_unwrap(buf) {
+            Ok(Backing::Bytes(v)) if range == (0..v.len()) => v,
+            Ok(backing) => backing.bytes().get(range).unwrap_or_default().to_vec(),
+            Err(buf) => buf.bytes().get(range).unwrap_or_default().to_vec(),
         }
-        self.as_slice().to_vec()
     }
 }
 

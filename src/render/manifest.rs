@@ -249,7 +249,9 @@ fn parse_heads(docs: &[(&String, &str)]) -> Vec<Result<ManifestHead, YamlError>>
 /// were still rendering (see [`HeadsAhead`]), with the text they are of.
 pub struct FileHeads {
     text: String,
-    heads: Vec<Result<ManifestHead, YamlError>>,
+    /// Each document's byte range in `text` (so sorting need not split the
+    /// file again), with its head.
+    docs: Vec<(std::ops::Range<usize>, Result<ManifestHead, YamlError>)>,
 }
 
 /// Heads worked out ahead, by file path. Parsing the documents' YAML is most
@@ -265,11 +267,15 @@ pub fn is_manifest_file(path: &str, content: &str) -> bool {
 
 /// The heads of every document of one rendered file (for [`HeadsAhead`]).
 pub fn file_heads(text: String) -> FileHeads {
-    let heads = split_manifests(&text)
+    let base = text.as_ptr() as usize;
+    let docs = split_manifests(&text)
         .into_iter()
-        .map(parse_manifest_head)
+        .map(|doc| {
+            let start = doc.as_ptr() as usize - base;
+            (start..start + doc.len(), parse_manifest_head(doc))
+        })
         .collect();
-    FileHeads { text, heads }
+    FileHeads { text, docs }
 }
 
 pub fn sort_manifests(
@@ -294,14 +300,22 @@ pub fn sort_manifests_with(
         if !is_manifest_file(path, content) {
             continue;
         }
-        let split = split_manifests(content);
         match ahead.remove(path.as_str()) {
-            Some(f) if f.text == *content && f.heads.len() == split.len() => {
-                known.extend(f.heads.into_iter().map(Some));
+            // The same text splits the same way: its documents are these
+            // ranges of `content`.
+            Some(f) if f.text == *content => {
+                for (range, head) in f.docs {
+                    docs.push((path, &content[range]));
+                    known.push(Some(head));
+                }
             }
-            _ => known.extend(split.iter().map(|_| None)),
+            _ => {
+                for doc in split_manifests(content) {
+                    docs.push((path, doc));
+                    known.push(None);
+                }
+            }
         }
-        docs.extend(split.into_iter().map(|doc| (path, doc)));
     }
     let missing: Vec<(&String, &str)> = docs
         .iter()

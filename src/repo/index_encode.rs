@@ -211,44 +211,35 @@ fn string_map(m: &std::collections::BTreeMap<String, String>) -> Result<Node, Js
     Ok(Node::Map(out))
 }
 
-/// The keys of a chart version's mapping, in go-yaml v2's order.
-fn version_key_order() -> &'static [String] {
-    static ORDER: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    ORDER.get_or_init(|| {
-        let mut keys: Vec<String> = [
-            "name",
-            "home",
-            "sources",
-            "version",
-            "description",
-            "keywords",
-            "maintainers",
-            "icon",
-            "apiVersion",
-            "condition",
-            "tags",
-            "appVersion",
-            "deprecated",
-            "annotations",
-            "kubeVersion",
-            "dependencies",
-            "type",
-            "urls",
-            "created",
-            "removed",
-            "digest",
-            "checksum",
-            "engine",
-            "tillerVersion",
-            "url",
-        ]
-        .iter()
-        .map(|k| k.to_string())
-        .collect();
-        sort_keys(&mut keys);
-        keys
-    })
-}
+/// The keys of a chart version's mapping, in go-yaml v2's order (its
+/// `sort_keys`, checked by a test).
+const VERSION_KEYS: [&str; 25] = [
+    "annotations",
+    "apiVersion",
+    "appVersion",
+    "checksum",
+    "condition",
+    "created",
+    "dependencies",
+    "deprecated",
+    "description",
+    "digest",
+    "engine",
+    "home",
+    "icon",
+    "keywords",
+    "kubeVersion",
+    "maintainers",
+    "name",
+    "removed",
+    "sources",
+    "tags",
+    "tillerVersion",
+    "type",
+    "url",
+    "urls",
+    "version",
+];
 
 /// The emitter's node for one chart version: what [`chart_version_value`]
 /// encodes, built without the `Value` tree. `None` for a version with
@@ -259,7 +250,7 @@ fn chart_version_node(cv: &ChartVersion) -> Result<Option<Node>, JsonError> {
         return Ok(None);
     }
     let mut out = Vec::with_capacity(16);
-    for key in version_key_order() {
+    for key in VERSION_KEYS {
         let text = |s: &str| -> Result<Option<Node>, JsonError> {
             if s.is_empty() {
                 Ok(None)
@@ -274,7 +265,7 @@ fn chart_version_node(cv: &ChartVersion) -> Result<Option<Node>, JsonError> {
                 scalars(l).map(Some)
             }
         };
-        let value = match key.as_str() {
+        let value = match key {
             "name" => text(&md.name)?,
             "home" => text(&md.home)?,
             "sources" => list(&md.sources)?,
@@ -564,6 +555,22 @@ mod tests {
 
     const SRC: &str = "apiVersion: v1\nentries:\n  a:\n  - apiVersion: v2\n    created: \"2020-01-01T00:00:00Z\"\n    description: d <x>\n    digest: abc\n    name: a\n    urls:\n    - https://x/a-1.0.0.tgz\n    version: 1.0.0\ngenerated: \"2020-01-02T00:00:00Z\"\n";
 
+    /// Adds the corpus's real index to `sources` where `../shared` is present.
+    fn with_corpus_index(sources: &mut Vec<String>) {
+        let corpus =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/index.yaml");
+        if let Ok(text) = std::fs::read_to_string(corpus) {
+            sources.push(text);
+        }
+    }
+
+    #[test]
+    fn version_keys_are_in_go_yaml_order() {
+        let mut keys: Vec<String> = VERSION_KEYS.iter().map(|k| k.to_string()).collect();
+        crate::render::encode::yaml_v2::sort_keys(&mut keys);
+        assert_eq!(keys, VERSION_KEYS);
+    }
+
     #[test]
     fn yaml_round_trip_is_identical() {
         let i = load_index(SRC.as_bytes(), "x", &mut |_| {}).unwrap();
@@ -573,18 +580,14 @@ mod tests {
     /// Chart-by-chart emission equals emitting the whole tree at once.
     #[test]
     fn per_chart_yaml_equals_whole_tree() {
-        let mut sources = vec![
+        let mut sources: Vec<String> = vec![
             format!("annotations:\n  z: y\n{SRC}publicKeys:\n- k1\nserverInfo:\n  contextPath: /x\n"),
             "apiVersion: v1\nentries:\n  b:\n  - name: b\n    version: 1.0.0\n    description: a description long enough that go-yaml folds it when it passes the eighty column limit of the emitter\n  a:\n  - name: a\n    version: 0.1.0\n    annotations:\n      images: |\n        - name: x\n          image: y\n".to_string(),
             "apiVersion: v1\nentries: {}\n".to_string(),
             // go-yaml's natural key order: a_b, a9, a9-x, a10, aB, ab.
             "apiVersion: v1\nentries:\n  a10:\n  - name: a10\n    version: 1.0.0\n  a9:\n  - name: a9\n    version: 1.0.0\n  a9-x:\n  - name: a9-x\n    version: 1.0.0\n  aB:\n  - name: aB\n    version: 1.0.0\n  ab:\n  - name: ab\n    version: 1.0.0\n  a_b:\n  - name: a_b\n    version: 1.0.0\n".to_string(),
         ];
-        let corpus =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/index.yaml");
-        if let Ok(text) = std::fs::read_to_string(corpus) {
-            sources.push(text);
-        }
+        with_corpus_index(&mut sources);
         for src in &sources {
             let i = load_index(src.as_bytes(), "x", &mut |_| {}).unwrap();
             let whole = crate::render::encode::to_yaml(&index_value(&i)).unwrap();
@@ -596,15 +599,11 @@ mod tests {
     /// generic encoder writes their `Value`s.
     #[test]
     fn node_encoding_equals_value_encoding() {
-        let mut sources = vec![
+        let mut sources: Vec<String> = vec![
             SRC.to_string(),
             "apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: 1.0.0\n    home: \"yes\"\n    icon: 2001-12-14\n    description: |\n      two\n      lines\n    keywords: [\"1.5\", \"~\", x]\n    sources: [s]\n    maintainers: [{name: m, email: e@x, url: u}, {url: only}, {}]\n    dependencies: [{name: d, repository: r, version: ~1, condition: c, tags: [t], enabled: true, alias: al}, {name: e}]\n    annotations: {b: \"2\", a10: x, a9: \"y: z\", \"k k\": \"\"}\n    deprecated: true\n    removed: true\n    digest: d\n    checksum: c\n    engine: gotpl\n    tillerVersion: '>=2'\n    url: u\n    kubeVersion: '>=1.20'\n    type: library\n    condition: c\n    tags: t\n    appVersion: \"1.0\"\n    apiVersion: v2\n  - name: a\n    version: 2.0.0\n    urls: []\n  b9:\n  - name: b9\n    version: 1.0.0\n    dependencies:\n    - name: x\n      import-values:\n      - child: a\n        parent: b\n".to_string(),
         ];
-        let corpus =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/index.yaml");
-        if let Ok(text) = std::fs::read_to_string(corpus) {
-            sources.push(text);
-        }
+        with_corpus_index(&mut sources);
         for src in &sources {
             let i = load_index(src.as_bytes(), "x", &mut |_| {}).unwrap();
             assert!(i.entries.values().any(|v| !v.is_empty()), "{src}");

@@ -11,7 +11,7 @@
 //! When it succeeds, the result equals the general loader's.
 
 use crate::value::{MapData, Value};
-use crate::values::yaml::resolve::{resolve_plain, GoYaml};
+use crate::values::yaml::resolve::{may_resolve_to_non_string, resolve_plain, GoYaml};
 
 pub(super) struct Line<'a> {
     pub(super) indent: usize,
@@ -346,26 +346,7 @@ pub(super) enum Scalar {
 /// Resolves a plain scalar's text. Text that cannot be anything but a
 /// string (most of an index) is kept as is, without a copy.
 fn plain_scalar(text: String) -> Option<Scalar> {
-    let plain_string = text.as_bytes().first().is_some_and(|b| {
-        !matches!(
-            b,
-            b'+' | b'-' | b'0'
-                ..=b'9'
-                    | b'y'
-                    | b'Y'
-                    | b'n'
-                    | b'N'
-                    | b't'
-                    | b'T'
-                    | b'f'
-                    | b'F'
-                    | b'o'
-                    | b'O'
-                    | b'~'
-                    | b'.'
-        )
-    });
-    if plain_string {
+    if !text.is_empty() && !may_resolve_to_non_string(&text) {
         return Some(Scalar::Str(text));
     }
     match resolve_plain(&text) {

@@ -22,7 +22,7 @@ use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::TScalarStyle;
 
 use super::manifest::{ManifestHead, ManifestMetadata};
-use super::resolve::{resolve_plain, GoYaml};
+use super::resolve::{may_resolve_to_non_string, resolve_plain, GoYaml};
 use crate::render::encode::float::format_float;
 use crate::value::Value;
 
@@ -163,26 +163,10 @@ fn root_event(events: &mut Events) -> Result<Option<Event>, ()> {
 /// What a plain scalar resolves to, when the fast path can represent it.
 /// `None` for the non-finite floats JSON refuses.
 fn plain_value(s: String) -> Option<Value> {
-    let Some(&first) = s.as_bytes().first() else {
+    if s.is_empty() {
         return Some(Value::Nil);
-    };
-    if !matches!(
-        first,
-        b'+' | b'-' | b'0'
-            ..=b'9'
-                | b'.'
-                | b'~'
-                | b'y'
-                | b'Y'
-                | b'n'
-                | b'N'
-                | b't'
-                | b'T'
-                | b'f'
-                | b'F'
-                | b'o'
-                | b'O'
-    ) {
+    }
+    if !may_resolve_to_non_string(&s) {
         return Some(Value::string(s));
     }
     Some(match resolve_plain(&s) {
@@ -207,29 +191,11 @@ fn key_text(value: String, style: TScalarStyle) -> Option<String> {
     if !matches!(style, TScalarStyle::Plain) {
         return Some(value);
     }
-    let first = *value.as_bytes().first()?;
-    if !matches!(
-        first,
-        b'+' | b'-' | b'0'
-            ..=b'9'
-                | b'.'
-                | b'~'
-                | b'<'
-                | b'y'
-                | b'Y'
-                | b'n'
-                | b'N'
-                | b't'
-                | b'T'
-                | b'f'
-                | b'F'
-                | b'o'
-                | b'O'
-    ) {
-        return Some(value);
-    }
-    if value == "<<" {
+    if value.is_empty() || value == "<<" {
         return None;
+    }
+    if !may_resolve_to_non_string(&value) {
+        return Some(value);
     }
     match resolve_plain(&value) {
         GoYaml::Str(_) => Some(value),

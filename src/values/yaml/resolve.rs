@@ -159,18 +159,32 @@ fn parse_float(s: &str) -> Option<f64> {
     Some(v)
 }
 
+/// go-yaml's resolver hint for a plain scalar's first byte; `None` means
+/// the scalar is a string whatever follows.
+fn plain_hint(first: u8) -> Option<char> {
+    match first {
+        b'+' | b'-' => Some('S'),
+        b'0'..=b'9' => Some('D'),
+        b'y' | b'Y' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'o' | b'O' | b'~' => Some('M'),
+        b'.' => Some('.'),
+        _ => None,
+    }
+}
+
+/// Whether [`resolve_plain`] could make `s` anything but a string (false
+/// for the empty text). Decoders check this first to keep the text they
+/// already own instead of the copy `resolve_plain` returns.
+pub fn may_resolve_to_non_string(s: &str) -> bool {
+    s.as_bytes().first().copied().and_then(plain_hint).is_some()
+}
+
 /// Resolves an untagged plain scalar.
 pub fn resolve_plain(s: &str) -> GoYaml {
     if NULLS.contains(&s) {
         return GoYaml::Null;
     }
-    let first = s.as_bytes()[0];
-    let hint = match first {
-        b'+' | b'-' => 'S',
-        b'0'..=b'9' => 'D',
-        b'y' | b'Y' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'o' | b'O' | b'~' => 'M',
-        b'.' => '.',
-        _ => return GoYaml::Str(s.to_string()),
+    let Some(hint) = plain_hint(s.as_bytes()[0]) else {
+        return GoYaml::Str(s.to_string());
     };
     if BOOL_TRUE.contains(&s) {
         return GoYaml::Bool(true);
