@@ -17,13 +17,18 @@ use std::rc::Rc;
 use crate::chart::SharedBytes;
 use crate::render::funcs::FuncDef;
 
+/// A byte offset into a template's source. 32 bits keep every node small;
+/// the parser refuses sources that do not fit.
+pub type Pos = u32;
+
 /// A named template: a file or a `define`/`block` body.
 #[derive(Debug)]
 pub struct Template {
     pub name: Rc<str>,
     /// Name of the file it was parsed from (Go's `ParseName`), for error locations.
     pub parse_name: Rc<str>,
-    /// The whole source text of that file (valid UTF-8).
+    /// The whole source text of that file (valid UTF-8); text nodes are
+    /// ranges of it.
     pub source: SharedBytes,
     pub root: List,
 }
@@ -31,7 +36,14 @@ pub struct Template {
 impl Template {
     /// Go's `IsEmptyTree`: only whitespace text (and nothing else).
     pub fn is_empty(&self) -> bool {
-        self.root.is_empty_tree()
+        self.root.is_empty_tree(&self.source)
+    }
+
+    /// The bytes of a text node of this template.
+    pub fn text(&self, start: Pos, end: Pos) -> &[u8] {
+        self.source
+            .get(start as usize..end as usize)
+            .unwrap_or_default()
     }
 
     /// `FILE:LINE:COL` of a byte position (column 0-based, as Go computes it).
@@ -53,9 +65,13 @@ pub struct List {
 }
 
 impl List {
-    fn is_empty_tree(&self) -> bool {
+    fn is_empty_tree(&self, source: &[u8]) -> bool {
         self.nodes.iter().all(|n| match n {
-            Node::Text(t) => t.iter().all(|b| b.is_ascii_whitespace()),
+            Node::Text { start, end } => source
+                .get(*start as usize..*end as usize)
+                .unwrap_or_default()
+                .iter()
+                .all(|b| b.is_ascii_whitespace()),
             _ => false,
         })
     }
@@ -63,15 +79,20 @@ impl List {
 
 #[derive(Debug)]
 pub enum Node {
-    /// Text between actions: a view of the template's source.
-    Text(SharedBytes),
-    Action(Pipe),
+    /// Text between actions: a range of the template's source.
+    Text {
+        start: Pos,
+        end: Pos,
+    },
+    /// Boxed: half the nodes are text, which would otherwise carry a
+    /// pipe's worth of padding.
+    Action(Box<Pipe>),
     If(Box<Branch>),
     Range(Box<Branch>),
     With(Box<Branch>),
     Template(Box<TemplateCall>),
-    Break(usize),
-    Continue(usize),
+    Break(Pos),
+    Continue(Pos),
 }
 
 #[derive(Debug)]
@@ -83,14 +104,14 @@ pub struct Branch {
 
 #[derive(Debug)]
 pub struct TemplateCall {
-    pub pos: usize,
+    pub pos: Pos,
     pub name: Rc<str>,
     pub pipe: Option<Pipe>,
 }
 
 #[derive(Debug)]
 pub struct Pipe {
-    pub pos: usize,
+    pub pos: Pos,
     pub is_assign: bool,
     /// Declared/assigned variable names, e.g. `$x`.
     pub decl: Box<[Rc<str>]>,
@@ -99,7 +120,7 @@ pub struct Pipe {
 
 #[derive(Debug)]
 pub struct Command {
-    pub pos: usize,
+    pub pos: Pos,
     pub args: Box<[Operand]>,
 }
 
@@ -127,6 +148,14 @@ impl fmt::Debug for Callee {
     }
 }
 
+/// An identifier as written and what it resolves to; shared by the uses
+/// of one name in a file (a `Callee` is 72 bytes).
+#[derive(Debug)]
+pub struct Function {
+    pub name: Rc<str>,
+    pub callee: Callee,
+}
+
 #[derive(Clone, Debug)]
 pub struct Number {
     pub text: Rc<str>,
@@ -135,58 +164,65 @@ pub struct Number {
     pub float: Option<f64>,
 }
 
+/// A string literal; shared by its uses in a file.
+#[derive(Debug)]
+pub struct StringLiteral {
+    /// As written, quotes included.
+    pub quoted: Rc<str>,
+    /// The Go string value (bytes from `\x` escapes may not be UTF-8).
+    pub text: crate::value::Value,
+}
+
+/// `(pipe).a.b` or `$x` chains that are not plain fields.
+#[derive(Debug)]
+pub struct Chain {
+    pub pos: Pos,
+    pub node: Operand,
+    pub fields: Box<[Rc<str>]>,
+}
+
 #[derive(Debug)]
 pub enum Operand {
-    /// `.a.b`: idents without dots.
+    /// `.a.b`: idents without dots (one shared slice per distinct path).
     Field {
-        pos: usize,
-        idents: Box<[Rc<str>]>,
+        pos: Pos,
+        idents: Rc<[Rc<str>]>,
     },
     /// `$x.a.b`: idents[0] is the variable name including `$`.
     Variable {
-        pos: usize,
-        idents: Box<[Rc<str>]>,
+        pos: Pos,
+        idents: Rc<[Rc<str>]>,
     },
-    /// `(pipe).a.b` or `$x` chains that are not plain fields.
-    Chain {
-        pos: usize,
-        node: Box<Operand>,
-        fields: Box<[Rc<str>]>,
-    },
+    /// Boxed: rare, and it would make every operand bigger.
+    Chain(Box<Chain>),
     Ident {
-        pos: usize,
-        name: Rc<str>,
-        /// Shared by the uses of one name in a file (a `Callee` is 72 bytes).
-        callee: Rc<Callee>,
+        pos: Pos,
+        func: Rc<Function>,
     },
-    Dot(usize),
-    Nil(usize),
-    Bool(usize, bool),
-    /// Boxed: a number is rare and would double the size of every operand.
-    Number(usize, Box<Number>),
-    String {
-        pos: usize,
-        quoted: Rc<str>,
-        /// The Go string value (bytes from `\x` escapes may not be UTF-8).
-        text: crate::value::Value,
-    },
+    Dot(Pos),
+    Nil(Pos),
+    Bool(Pos, bool),
+    /// Boxed: a number is rare and would make every operand bigger.
+    Number(Pos, Box<Number>),
+    String(Pos, Rc<StringLiteral>),
     Pipe(Box<Pipe>),
 }
 
 impl Operand {
     pub fn pos(&self) -> usize {
-        match self {
+        let pos = match self {
             Operand::Field { pos, .. }
             | Operand::Variable { pos, .. }
-            | Operand::Chain { pos, .. }
             | Operand::Ident { pos, .. }
             | Operand::Dot(pos)
             | Operand::Nil(pos)
             | Operand::Bool(pos, _)
             | Operand::Number(pos, _)
-            | Operand::String { pos, .. } => *pos,
+            | Operand::String(pos, _) => *pos,
+            Operand::Chain(c) => c.pos,
             Operand::Pipe(p) => p.pos,
-        }
+        };
+        pos as usize
     }
 }
 
@@ -194,7 +230,7 @@ impl fmt::Display for Operand {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Operand::Field { idents, .. } => {
-                for i in idents {
+                for i in idents.iter() {
                     write!(f, ".{i}")?;
                 }
                 Ok(())
@@ -208,23 +244,23 @@ impl fmt::Display for Operand {
                 }
                 Ok(())
             }
-            Operand::Chain { node, fields, .. } => {
-                if let Operand::Pipe(p) = node.as_ref() {
+            Operand::Chain(c) => {
+                if let Operand::Pipe(p) = &c.node {
                     write!(f, "({p})")?;
                 } else {
-                    write!(f, "{node}")?;
+                    write!(f, "{}", c.node)?;
                 }
-                for i in fields {
+                for i in &c.fields {
                     write!(f, ".{i}")?;
                 }
                 Ok(())
             }
-            Operand::Ident { name, .. } => f.write_str(name),
+            Operand::Ident { func, .. } => f.write_str(&func.name),
             Operand::Dot(_) => f.write_str("."),
             Operand::Nil(_) => f.write_str("nil"),
             Operand::Bool(_, b) => write!(f, "{b}"),
             Operand::Number(_, n) => f.write_str(&n.text),
-            Operand::String { quoted, .. } => f.write_str(quoted),
+            Operand::String(_, lit) => f.write_str(&lit.quoted),
             Operand::Pipe(p) => write!(f, "{p}"),
         }
     }
@@ -267,35 +303,51 @@ impl fmt::Display for Pipe {
     }
 }
 
-impl fmt::Display for List {
+/// A node as Go's `Node.String()` prints it (error contexts show it); text
+/// nodes are ranges, so the template's source comes along.
+pub struct NodeDisplay<'a> {
+    pub node: &'a Node,
+    pub source: &'a [u8],
+}
+
+impl fmt::Display for NodeDisplay<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for n in &self.nodes {
-            write!(f, "{n}")?;
-        }
-        Ok(())
+        write_node(f, self.node, self.source)
     }
 }
 
-fn write_branch(f: &mut fmt::Formatter<'_>, name: &str, b: &Branch) -> fmt::Result {
-    write!(f, "{{{{{name} {}}}}}{}", b.pipe, b.list)?;
+fn write_list(f: &mut fmt::Formatter<'_>, list: &List, source: &[u8]) -> fmt::Result {
+    for n in &list.nodes {
+        write_node(f, n, source)?;
+    }
+    Ok(())
+}
+
+fn write_branch(f: &mut fmt::Formatter<'_>, name: &str, b: &Branch, source: &[u8]) -> fmt::Result {
+    write!(f, "{{{{{name} {}}}}}", b.pipe)?;
+    write_list(f, &b.list, source)?;
     if let Some(e) = &b.else_list {
-        write!(f, "{{{{else}}}}{e}")?;
+        f.write_str("{{else}}")?;
+        write_list(f, e, source)?;
     }
     f.write_str("{{end}}")
 }
 
-impl fmt::Display for Node {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Node::Text(t) => f.write_str(&String::from_utf8_lossy(t)),
-            Node::Action(p) => write!(f, "{{{{{p}}}}}"),
-            Node::If(b) => write_branch(f, "if", b),
-            Node::Range(b) => write_branch(f, "range", b),
-            Node::With(b) => write_branch(f, "with", b),
-            Node::Template(t) => write!(f, "{t}"),
-            Node::Break(_) => f.write_str("{{break}}"),
-            Node::Continue(_) => f.write_str("{{continue}}"),
+fn write_node(f: &mut fmt::Formatter<'_>, node: &Node, source: &[u8]) -> fmt::Result {
+    match node {
+        Node::Text { start, end } => {
+            let text = source
+                .get(*start as usize..*end as usize)
+                .unwrap_or_default();
+            f.write_str(&String::from_utf8_lossy(text))
         }
+        Node::Action(p) => write!(f, "{{{{{p}}}}}"),
+        Node::If(b) => write_branch(f, "if", b, source),
+        Node::Range(b) => write_branch(f, "range", b, source),
+        Node::With(b) => write_branch(f, "with", b, source),
+        Node::Template(t) => write!(f, "{t}"),
+        Node::Break(_) => f.write_str("{{break}}"),
+        Node::Continue(_) => f.write_str("{{continue}}"),
     }
 }
 
@@ -315,11 +367,14 @@ mod tests {
 
     /// A big chart has ~100k operands and ~50k nodes alive for the whole
     /// render: keep them small (an operand was 96 bytes before its callee
-    /// and number literal were moved out of line).
+    /// and number literal were moved out of line, 64 before positions
+    /// became 32-bit and string literals, chains and names were shared or
+    /// boxed; a node was 48 before text became a range of the source).
     #[test]
     fn nodes_stay_small() {
-        assert!(std::mem::size_of::<Node>() <= 48);
-        assert!(std::mem::size_of::<Operand>() <= 64);
+        assert!(std::mem::size_of::<Node>() <= 16);
+        assert!(std::mem::size_of::<Operand>() <= 24);
         assert!(std::mem::size_of::<Command>() <= 24);
+        assert!(std::mem::size_of::<Pipe>() <= 40);
     }
 }

@@ -17,7 +17,7 @@ use std::fmt;
 use std::rc::Rc;
 
 use crate::render::ast::{
-    Branch, Callee, Command, Node, Number, Operand, Pipe, Template, TemplateCall,
+    Branch, Callee, Command, Node, NodeDisplay, Number, Operand, Pipe, Template, TemplateCall,
 };
 use crate::render::error::ExecError;
 use crate::render::funcs::builtins::{self, zero_of};
@@ -193,19 +193,32 @@ impl Cur<'_> {
         match self {
             Cur::None => 0,
             Cur::Node(p, _) => *p,
-            Cur::Pipe(p) => p.pos,
-            Cur::Cmd(c) => c.pos,
+            Cur::Pipe(p) => p.pos as usize,
+            Cur::Cmd(c) => c.pos as usize,
             Cur::Op(o) => o.pos(),
-            Cur::Tcall(t) => t.pos,
+            Cur::Tcall(t) => t.pos as usize,
         }
     }
 }
 
-impl fmt::Display for Cur<'_> {
+/// A [`Cur`] as Go prints it, with the source its text nodes are ranges of.
+struct CurDisplay<'a> {
+    cur: Cur<'a>,
+    source: &'a [u8],
+}
+
+impl fmt::Display for CurDisplay<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
+        match self.cur {
             Cur::None => Ok(()),
-            Cur::Node(_, n) => write!(f, "{n}"),
+            Cur::Node(_, node) => write!(
+                f,
+                "{}",
+                NodeDisplay {
+                    node,
+                    source: self.source
+                }
+            ),
             Cur::Pipe(p) => write!(f, "{p}"),
             Cur::Cmd(c) => write!(f, "{c}"),
             Cur::Op(o) => write!(f, "{o}"),
@@ -251,11 +264,11 @@ struct State<'a, 'e> {
 
 fn node_pos(n: &Node) -> usize {
     match n {
-        Node::Text(_) => 0,
-        Node::Action(p) => p.pos,
-        Node::If(b) | Node::Range(b) | Node::With(b) => b.pipe.pos,
-        Node::Template(t) => t.pos,
-        Node::Break(p) | Node::Continue(p) => *p,
+        Node::Text { .. } => 0,
+        Node::Action(p) => p.pos as usize,
+        Node::If(b) | Node::Range(b) | Node::With(b) => b.pipe.pos as usize,
+        Node::Template(t) => t.pos as usize,
+        Node::Break(p) | Node::Continue(p) => *p as usize,
     }
 }
 
@@ -278,7 +291,10 @@ impl<'a, 'e> State<'a, 'e> {
                 "template: {}: executing {} at <{}>: {}",
                 self.tmpl.location(c.pos()),
                 quote(name),
-                c,
+                CurDisplay {
+                    cur: c,
+                    source: &self.tmpl.source
+                },
                 msg
             ),
         };
@@ -307,7 +323,7 @@ impl<'a, 'e> State<'a, 'e> {
     fn walk(&mut self, dot: &Dot, node: &'a Node, out: &mut Vec<u8>) -> Result<(), Flow> {
         self.at(Cur::Node(node_pos(node), node));
         match node {
-            Node::Text(t) => out.extend_from_slice(t),
+            Node::Text { start, end } => out.extend_from_slice(self.tmpl.text(*start, *end)),
             Node::Action(pipe) => {
                 let v = self.eval_pipeline(dot, pipe)?;
                 if pipe.decl.is_empty() {
@@ -611,13 +627,13 @@ impl<'a, 'e> State<'a, 'e> {
         match first {
             Operand::Field { .. } => return self.eval_field_node(dot, first, &cmd.args, fin),
             Operand::Chain { .. } => return self.eval_chain_node(dot, first, &cmd.args, fin),
-            Operand::Ident { name, callee, .. } => {
+            Operand::Ident { func, .. } => {
                 return self
                     .eval_function(
                         dot,
                         first,
-                        name,
-                        **callee,
+                        &func.name,
+                        func.callee,
                         Cur::Cmd(cmd),
                         Some(&cmd.args[1..]),
                         fin,
@@ -638,7 +654,7 @@ impl<'a, 'e> State<'a, 'e> {
             Operand::Dot(_) => (dot.v.clone(), dot.iface),
             Operand::Nil(_) => return Err(self.errorf("nil is not a command")),
             Operand::Number(_, n) => (self.ideal_constant(first, n)?, false),
-            Operand::String { text, .. } => (text.clone(), false),
+            Operand::String(_, lit) => (lit.text.clone(), false),
             _ => {
                 return Err(self.errorf(format!(
                     "can't evaluate command {}",
@@ -689,15 +705,11 @@ impl<'a, 'e> State<'a, 'e> {
         fin: Option<Value>,
     ) -> EResult<(Value, bool)> {
         self.at(Cur::Op(node));
-        let Operand::Chain {
-            node: inner,
-            fields,
-            ..
-        } = node
-        else {
+        let Operand::Chain(chain) = node else {
             return Ok((Value::Nil, false));
         };
-        if let Operand::Nil(_) = inner.as_ref() {
+        let (inner, fields) = (&chain.node, &chain.fields);
+        if let Operand::Nil(_) = inner {
             return Err(self.errorf(format!("indirection through explicit nil in {node}")));
         }
         let recv = self.eval_arg(dot, None, inner)?;
@@ -1093,8 +1105,9 @@ impl<'a, 'e> State<'a, 'e> {
                 let v = self.eval_pipeline(dot, p)?;
                 return self.validate_type(v, false, ty);
             }
-            Operand::Ident { name, callee, .. } => {
-                let v = self.eval_function(dot, n, name, **callee, Cur::Op(n), None, None)?;
+            Operand::Ident { func, .. } => {
+                let v =
+                    self.eval_function(dot, n, &func.name, func.callee, Cur::Op(n), None, None)?;
                 return self.validate_type(v, false, ty);
             }
             Operand::Chain { .. } => {
@@ -1126,13 +1139,13 @@ impl<'a, 'e> State<'a, 'e> {
                 _ => Err(self.errorf(format!("expected integer; found {n}"))),
             },
             t @ (Ty::String | Ty::StringBytes) => match n {
-                Operand::String { text, .. } => self.validate_type(text.clone(), false, Some(t)),
+                Operand::String(_, lit) => self.validate_type(lit.text.clone(), false, Some(t)),
                 _ => Err(self.errorf(format!("expected string; found {n}"))),
             },
             Ty::Any => match n {
                 Operand::Bool(_, b) => Ok(Value::Bool(*b)),
                 Operand::Number(_, num) => self.ideal_constant(n, num),
-                Operand::String { text, .. } => Ok(text.clone()),
+                Operand::String(_, lit) => Ok(lit.text.clone()),
                 _ => Err(self.errorf(format!(
                     "can't handle assignment of {n} to empty interface argument"
                 ))),

@@ -22,7 +22,8 @@ use std::rc::Rc;
 
 use crate::chart::SharedBytes;
 use crate::render::ast::{
-    Branch, Callee, Command, List, Node, Number, Operand, Pipe, Template, TemplateCall,
+    Branch, Callee, Chain, Command, Function, List, Node, Number, Operand, Pipe, Pos,
+    StringLiteral, Template, TemplateCall,
 };
 use crate::render::gofmt::quote;
 use crate::render::lex::{lex, Item, ItemType, Lexed};
@@ -56,6 +57,10 @@ thread_local! {
     /// parsers of this thread: a chart repeats the same few hundred names
     /// (`Values`, `include`, `"common.labels"`) tens of thousands of times.
     static INTERNED: RefCell<HashSet<Rc<str>, BuildHasherDefault<NameHasher>>> =
+        RefCell::new(HashSet::default());
+    /// Field paths (`.Values.image.tag`) seen by the parsers of this
+    /// thread, each kept once however often a chart repeats it.
+    static PATHS: RefCell<HashSet<Rc<[Rc<str>]>, BuildHasherDefault<NameHasher>>> =
         RefCell::new(HashSet::default());
 }
 
@@ -97,6 +102,29 @@ fn intern(s: &str) -> Rc<str> {
     })
 }
 
+/// A shared slice equal to `path` (names already interned).
+fn intern_path(path: Vec<Rc<str>>) -> Rc<[Rc<str>]> {
+    if path.iter().any(|n| n.len() > MAX_INTERNED_LEN) {
+        return Rc::from(path);
+    }
+    PATHS.with(|t| {
+        let mut t = t.borrow_mut();
+        if let Some(r) = t.get(&path[..]) {
+            return r.clone();
+        }
+        let r: Rc<[Rc<str>]> = Rc::from(path);
+        if t.len() < MAX_INTERNED {
+            t.insert(r.clone());
+        }
+        r
+    })
+}
+
+/// A byte offset as the tree stores it (sources are checked to fit).
+fn pos32(pos: usize) -> Pos {
+    Pos::try_from(pos).unwrap_or(Pos::MAX)
+}
+
 /// Parses `text` (a file named `name`) into its templates: the file itself
 /// plus every `define`/`block`, in Go's duplicate-definition semantics.
 pub fn parse(
@@ -132,6 +160,12 @@ pub fn parse_lexed(
     lexed: Lexed<'_>,
     resolve: &dyn Fn(&str) -> Option<Callee>,
 ) -> PResult<Vec<Rc<Template>>> {
+    if Pos::try_from(source.len()).is_err() {
+        return Err(ParseError(format!(
+            "template: {name}: template is too large ({} bytes)",
+            source.len()
+        )));
+    }
     let empty = empty_item(&lexed);
     let mut p = Parser {
         lexed,
@@ -151,6 +185,7 @@ pub fn parse_lexed(
         cmds: Vec::new(),
         operands: Vec::new(),
         callees: HashMap::default(),
+        literals: HashMap::default(),
     };
     let root = p.parse_top()?;
     p.add(Rc::from(name), root)?;
@@ -178,7 +213,8 @@ enum Parsed {
 impl std::fmt::Display for Parsed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Parsed::Node(n) => write!(f, "{n}"),
+            // Never shown: only the markers end a list.
+            Parsed::Node(_) => Ok(()),
             Parsed::End => f.write_str("{{end}}"),
             Parsed::Else => f.write_str("{{else}}"),
         }
@@ -205,7 +241,9 @@ struct Parser<'r, 's> {
     cmds: Vec<Command>,
     operands: Vec<Operand>,
     /// Resolved functions of this file, by name.
-    callees: HashMap<&'s str, Rc<Callee>, BuildHasherDefault<NameHasher>>,
+    callees: HashMap<&'s str, Rc<Function>, BuildHasherDefault<NameHasher>>,
+    /// String literals of this file, by their source text.
+    literals: HashMap<&'s str, Rc<StringLiteral>, BuildHasherDefault<NameHasher>>,
 }
 
 impl<'s> Parser<'_, 's> {
@@ -401,9 +439,10 @@ impl<'s> Parser<'_, 's> {
     fn text_or_action(&mut self) -> PResult<Parsed> {
         let tok = self.next_non_space();
         match tok.typ {
-            ItemType::Text => Ok(Parsed::Node(Node::Text(
-                self.source.slice(tok.pos..tok.end),
-            ))),
+            ItemType::Text => Ok(Parsed::Node(Node::Text {
+                start: pos32(tok.pos),
+                end: pos32(tok.end),
+            })),
             ItemType::LeftDelim => {
                 self.action_line = tok.line;
                 let r = self.action();
@@ -432,9 +471,9 @@ impl<'s> Parser<'_, 's> {
                     return Err(self.errorf(format!("{{{{{what}}}}} outside {{{{range}}}}")));
                 }
                 return Ok(Parsed::Node(if tok.typ == ItemType::Break {
-                    Node::Break(tok.pos)
+                    Node::Break(pos32(tok.pos))
                 } else {
-                    Node::Continue(tok.pos)
+                    Node::Continue(pos32(tok.pos))
                 }));
             }
             ItemType::Else => {
@@ -457,7 +496,7 @@ impl<'s> Parser<'_, 's> {
         }
         self.backup();
         let pipe = self.pipeline("command", ItemType::RightDelim)?;
-        Ok(Parsed::Node(Node::Action(pipe)))
+        Ok(Parsed::Node(Node::Action(Box::new(pipe))))
     }
 
     fn control(&mut self, context: &str) -> PResult<Box<Branch>> {
@@ -535,7 +574,7 @@ impl<'s> Parser<'_, 's> {
             p.add(Rc::from(name.as_str()), list)
         })?;
         Ok(Node::Template(Box::new(TemplateCall {
-            pos: tok.pos,
+            pos: pos32(tok.pos),
             name: intern(&name),
             pipe: Some(pipe),
         })))
@@ -551,7 +590,7 @@ impl<'s> Parser<'_, 's> {
             pipe = Some(self.pipeline(CONTEXT, ItemType::RightDelim)?);
         }
         Ok(Node::Template(Box::new(TemplateCall {
-            pos: tok.pos,
+            pos: pos32(tok.pos),
             name: intern(&name),
             pipe,
         })))
@@ -601,7 +640,7 @@ impl<'s> Parser<'_, 's> {
             let tok = self.next_non_space();
             if tok.typ == end {
                 let pipe = Pipe {
-                    pos,
+                    pos: pos32(pos),
                     is_assign,
                     decl: decl.into_boxed_slice(),
                     cmds: self.cmds.drain(mark..).collect(),
@@ -643,7 +682,7 @@ impl<'s> Parser<'_, 's> {
                         | Operand::Dot(_)
                         | Operand::Nil(_)
                         | Operand::Number(..)
-                        | Operand::String { .. }
+                        | Operand::String(..)
                 )
             ) {
                 return Err(self.errorf(format!(
@@ -676,7 +715,7 @@ impl<'s> Parser<'_, 's> {
             return Err(self.errorf("empty command"));
         }
         Ok(Command {
-            pos,
+            pos: pos32(pos),
             args: self.operands.drain(mark..).collect(),
         })
     }
@@ -688,7 +727,7 @@ impl<'s> Parser<'_, 's> {
         if self.peek().typ != ItemType::Field {
             return Ok(Some(node));
         }
-        let chain_pos = self.peek().pos;
+        let chain_pos = pos32(self.peek().pos);
         let mut fields: Vec<Rc<str>> = Vec::new();
         while self.peek().typ == ItemType::Field {
             let f = self.next();
@@ -697,14 +736,14 @@ impl<'s> Parser<'_, 's> {
         Ok(Some(match node {
             Operand::Field { idents, .. } => Operand::Field {
                 pos: chain_pos,
-                idents: join_names(idents, fields),
+                idents: join_names(&idents, fields),
             },
             Operand::Variable { idents, .. } => Operand::Variable {
                 pos: chain_pos,
-                idents: join_names(idents, fields),
+                idents: join_names(&idents, fields),
             },
             Operand::Bool(..)
-            | Operand::String { .. }
+            | Operand::String(..)
             | Operand::Number(..)
             | Operand::Nil(_)
             | Operand::Dot(_) => {
@@ -713,36 +752,35 @@ impl<'s> Parser<'_, 's> {
                     quote(&node.to_string())
                 )));
             }
-            other => Operand::Chain {
+            other => Operand::Chain(Box::new(Chain {
                 pos: chain_pos,
-                node: Box::new(other),
+                node: other,
                 fields: fields.into_boxed_slice(),
-            },
+            })),
         }))
     }
 
     fn term(&mut self) -> PResult<Option<Operand>> {
         let tok = self.next_non_space();
-        let pos = tok.pos;
+        let pos = pos32(tok.pos);
         let val = self.text(&tok);
         Ok(Some(match tok.typ {
             ItemType::Identifier => {
-                let callee = match self.callees.get(val) {
+                let func = match self.callees.get(val) {
                     Some(c) => c.clone(),
                     None => {
-                        let Some(c) = (self.resolve)(val) else {
+                        let Some(callee) = (self.resolve)(val) else {
                             return Err(self.errorf(format!("function {} not defined", quote(val))));
                         };
-                        let c = Rc::new(c);
+                        let c = Rc::new(Function {
+                            name: intern(val),
+                            callee,
+                        });
                         self.callees.insert(val, c.clone());
                         c
                     }
                 };
-                Operand::Ident {
-                    pos,
-                    name: intern(val),
-                    callee,
-                }
+                Operand::Ident { pos, func }
             }
             ItemType::Dot => Operand::Dot(pos),
             ItemType::Nil => Operand::Nil(pos),
@@ -752,12 +790,12 @@ impl<'s> Parser<'_, 's> {
                 }
                 Operand::Variable {
                     pos,
-                    idents: Box::new([intern(val)]),
+                    idents: intern_path(vec![intern(val)]),
                 }
             }
             ItemType::Field => Operand::Field {
                 pos,
-                idents: Box::new([intern(&val[1..])]),
+                idents: intern_path(vec![intern(&val[1..])]),
             },
             ItemType::Bool => Operand::Bool(pos, val == "true"),
             ItemType::CharConstant | ItemType::Complex | ItemType::Number => {
@@ -774,16 +812,20 @@ impl<'s> Parser<'_, 's> {
                 Operand::Pipe(Box::new(p?))
             }
             ItemType::String | ItemType::RawString => {
+                if let Some(lit) = self.literals.get(val) {
+                    return Ok(Some(Operand::String(pos, lit.clone())));
+                }
                 let text = go_unquote_bytes(val).map_err(|e| self.errorf(e))?;
                 let text = match String::from_utf8(text) {
                     Ok(s) => crate::value::Value::String(intern(&s)),
                     Err(e) => crate::value::Value::from_go_bytes(e.into_bytes()),
                 };
-                Operand::String {
-                    pos,
+                let lit = Rc::new(StringLiteral {
                     quoted: intern(val),
                     text,
-                }
+                });
+                self.literals.insert(val, lit.clone());
+                Operand::String(pos, lit)
             }
             _ => {
                 self.backup();
@@ -793,12 +835,12 @@ impl<'s> Parser<'_, 's> {
     }
 }
 
-/// `idents` followed by `more`, in one exact-size slice.
-fn join_names(idents: Box<[Rc<str>]>, more: Vec<Rc<str>>) -> Box<[Rc<str>]> {
+/// `idents` followed by `more`, as one shared path.
+fn join_names(idents: &[Rc<str>], more: Vec<Rc<str>>) -> Rc<[Rc<str>]> {
     let mut all = Vec::with_capacity(idents.len() + more.len());
-    all.extend(idents.into_vec());
+    all.extend(idents.iter().cloned());
     all.extend(more);
-    all.into_boxed_slice()
+    intern_path(all)
 }
 
 /// Go's `strconv.Unquote` for "...", `...` and '...' literals.
@@ -1208,23 +1250,38 @@ mod tests {
         assert_eq!(t.len(), 2);
         assert_eq!(&*t[0].name, "a");
         let f = &t[1];
-        assert_eq!(f.root.to_string(), "{{template \"a\" .}} {{.Values.a.b}}");
+        assert_eq!(shown(f), "{{template \"a\" .}} {{.Values.a.b}}");
         assert_eq!(go_unquote(r#""a\tb\u00e9""#).unwrap(), "a\tbé");
     }
 
-    /// Text nodes are views of the file's bytes and names are shared, so
-    /// the tree of a big chart does not copy its source.
+    /// The tree printed back as Go's `Tree.Root.String()`.
+    fn shown(t: &Template) -> String {
+        t.root
+            .nodes
+            .iter()
+            .map(|node| {
+                crate::render::ast::NodeDisplay {
+                    node,
+                    source: &t.source,
+                }
+                .to_string()
+            })
+            .collect()
+    }
+
+    /// Text nodes are ranges of the file's bytes and names and field paths
+    /// are shared, so the tree of a big chart does not copy its source.
     #[test]
     fn tree_shares_source_and_names() {
         let src = SharedBytes::from("a: {{ .Values.x }}\nb: {{ .Values.y }}\n");
         let text = std::str::from_utf8(&src).unwrap();
         let t = parse_lexed("f", src.clone(), lex(text), &resolve).unwrap();
         let nodes = &t[0].root.nodes;
-        let Node::Text(first) = &nodes[0] else {
+        let Node::Text { start, end } = nodes[0] else {
             panic!("text node expected");
         };
-        assert_eq!(&first[..], b"a: ");
-        assert_eq!(first.as_ptr(), src.as_ptr());
+        assert_eq!(t[0].text(start, end), b"a: ");
+        assert_eq!(t[0].source.as_ptr(), src.as_ptr());
         let field = |n: &Node| match n {
             Node::Action(p) => match &p.cmds[0].args[0] {
                 Operand::Field { idents, .. } => idents[0].clone(),
@@ -1233,10 +1290,20 @@ mod tests {
             other => panic!("action expected, got {other:?}"),
         };
         assert!(Rc::ptr_eq(&field(&nodes[1]), &field(&nodes[3])));
-        assert_eq!(
-            t[0].root.to_string(),
-            "a: {{.Values.x}}\nb: {{.Values.y}}\n"
-        );
+        assert_eq!(shown(&t[0]), "a: {{.Values.x}}\nb: {{.Values.y}}\n");
+        // One `.Values.x` path however often it is written.
+        let t = parse("g", "{{ .Values.x }}{{ .Values.x }}", &resolve).unwrap();
+        let path = |n: &Node| match n {
+            Node::Action(p) => match &p.cmds[0].args[0] {
+                Operand::Field { idents, .. } => idents.clone(),
+                other => panic!("field expected, got {other:?}"),
+            },
+            other => panic!("action expected, got {other:?}"),
+        };
+        assert!(Rc::ptr_eq(
+            &path(&t[0].root.nodes[0]),
+            &path(&t[0].root.nodes[1])
+        ));
     }
 
     #[test]
