@@ -5,6 +5,7 @@
 //! are refused. Every rejection names the entry.
 
 use std::io::Read;
+use std::ops::Range;
 use std::time::{Duration, SystemTime};
 
 use flate2::read::MultiGzDecoder;
@@ -376,15 +377,16 @@ pub fn is_crd_path(name: &str) -> bool {
 }
 
 /// [`read_archive`] for a caller that may never read some files (`rudder
-/// template` without `--include-crds` never reads CRDs, often most of an
-/// archive's bytes): those files come back deferred, re-inflated from
-/// `data` if something reads them after all, and the archive is streamed
-/// instead of inflated whole, so their bytes are never held at once.
-/// Anything unusual (links, sparse files, damage, limits) is left to
-/// [`read_archive`], which then reports exactly what it always does.
+/// template` never reads READMEs, nor CRDs without `--include-crds`, often
+/// most of an archive's bytes): the files `defer(name, size)` picks come
+/// back deferred, re-inflated from `data` if something reads them after
+/// all, and the archive is streamed instead of inflated whole, so their
+/// bytes are never held until then. Anything unusual (links, sparse files,
+/// damage, limits) is left to [`read_archive`], which then reports exactly
+/// what it always does.
 pub fn read_archive_deferring(
     data: &Arc<Vec<u8>>,
-    defer: &dyn Fn(&str) -> bool,
+    defer: &dyn Fn(&str, u64) -> bool,
 ) -> Result<Vec<BufferedFile>, ArchiveError> {
     match stream_regular_files(data, defer) {
         Some(files) => Ok(files),
@@ -396,16 +398,16 @@ pub fn read_archive_deferring(
 /// [`read_archive`] might have something to report.
 fn stream_regular_files(
     data: &Arc<Vec<u8>>,
-    defer: &dyn Fn(&str) -> bool,
+    defer: &dyn Fn(&str, u64) -> bool,
 ) -> Option<Vec<BufferedFile>> {
     if data.len() < 10 || !data.starts_with(&[0x1f, 0x8b]) {
         return None;
     }
-    let compressed = Arc::clone(data);
-    // The same inflation read_archive does, so entry offsets agree.
-    let whole = Deferred::new(move || inflate_all(&compressed).0);
     let mut archive = tar::Archive::new(MultiGzDecoder::new(&data[..]));
     let mut files = Vec::new();
+    // Where each deferred file's bytes lie in the tar stream (BOM left
+    // out), and which file they belong to.
+    let mut deferred: Vec<(usize, Range<usize>)> = Vec::new();
     let mut remaining = MAX_DECOMPRESSED_CHART_SIZE;
     for entry in archive.entries().ok()? {
         let mut entry = entry.ok()?;
@@ -429,7 +431,7 @@ fn stream_regular_files(
         }
         let mod_time = mod_time(entry.header());
         let len = usize::try_from(size).ok()?;
-        let file = if defer(&name) {
+        let file = if defer(&name, size) {
             // Only the first bytes, for the BOM; the tar reader skips the
             // rest through a small buffer.
             let mut head = [0u8; 3];
@@ -437,7 +439,8 @@ fn stream_regular_files(
             entry.read_exact(&mut head[..want]).ok()?;
             let start = usize::try_from(entry.raw_file_position()).ok()?;
             let skip = if head == UTF8_BOM { UTF8_BOM.len() } else { 0 };
-            whole.view(start + skip..start + len)
+            deferred.push((files.len(), start + skip..start + len));
+            SharedBytes::default()
         } else {
             let mut buf = Vec::with_capacity(len);
             entry.read_to_end(&mut buf).ok()?;
@@ -452,7 +455,61 @@ fn stream_regular_files(
             mod_time,
         });
     }
-    (!files.is_empty()).then_some(files)
+    if files.is_empty() {
+        return None;
+    }
+    attach_deferred(data, &mut files, deferred);
+    Some(files)
+}
+
+/// Makes the deferred files views of one buffer holding just their bytes,
+/// back to back, produced by inflating the archive again when one of them
+/// is first read: a template that reads one README then holds the deferred
+/// files, never the whole inflated archive.
+fn attach_deferred(
+    data: &Arc<Vec<u8>>,
+    files: &mut [BufferedFile],
+    deferred: Vec<(usize, Range<usize>)>,
+) {
+    if deferred.is_empty() {
+        return;
+    }
+    let ranges: Vec<Range<usize>> = deferred.iter().map(|(_, r)| r.clone()).collect();
+    let compressed = Arc::clone(data);
+    let buffer = Deferred::new(move || inflate_ranges(&compressed, &ranges));
+    let mut at = 0;
+    for (index, range) in deferred {
+        if let Some(file) = files.get_mut(index) {
+            file.data = buffer.view(at..at + range.len());
+        }
+        at += range.len();
+    }
+}
+
+/// The bytes of `ranges` (ascending, disjoint offsets into the inflated
+/// stream) back to back. The stream was read whole once already, so it
+/// does not break now; if it did, the views it cannot cover read as empty.
+fn inflate_ranges(data: &[u8], ranges: &[Range<usize>]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(ranges.iter().map(Range::len).sum());
+    let mut stream = MultiGzDecoder::new(data);
+    let mut at = 0;
+    for range in ranges {
+        let Some(gap) = range.start.checked_sub(at) else {
+            break;
+        };
+        let skipped = std::io::copy(&mut (&mut stream).take(gap as u64), &mut std::io::sink());
+        if skipped.ok() != Some(gap as u64) {
+            break;
+        }
+        let before = out.len();
+        let read = (&mut stream).take(range.len() as u64).read_to_end(&mut out);
+        if read.is_err() || out.len() - before != range.len() {
+            out.truncate(before);
+            break;
+        }
+        at = range.end;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -588,9 +645,16 @@ mod read_tests {
         w.add_file("c/crds/bom.yaml", b"\xEF\xBB\xBFkind: X\n", 0);
         w.add_file("c/crds/empty.yaml", b"", 0);
         w.add_file("c/templates/a.yaml", b"a: 1\n", 0);
+        let mut readme = b"\xEF\xBB\xBF# c\n".to_vec();
+        readme.extend((0..40_000u32).map(|i| b'a' + (i % 26) as u8));
+        w.add_file("c/README.md", &readme, 0);
+        w.add_file("c/NOTES.md", b"small", 0);
         let tgz = Arc::new(gz(&w.finish()));
         let whole = read_archive(&tgz).unwrap();
-        let deferring = read_archive_deferring(&tgz, &is_crd_path).unwrap();
+        // CRDs, and other files by size (the predicate sees the size
+        // before the BOM is stripped).
+        let defer = |name: &str, size: u64| is_crd_path(name) || size > 1000;
+        let deferring = read_archive_deferring(&tgz, &defer).unwrap();
         let shape = |files: &[BufferedFile]| -> Vec<(String, usize)> {
             files
                 .iter()
@@ -599,17 +663,31 @@ mod read_tests {
         };
         assert_eq!(shape(&whole), shape(&deferring));
         let deferred: Vec<bool> = deferring.iter().map(|f| f.data.is_deferred()).collect();
-        assert_eq!(deferred, [false, true, true, true, false]);
+        assert_eq!(deferred, [false, true, true, true, false, true, false]);
         for (a, b) in whole.iter().zip(&deferring) {
             assert_eq!(a.data, b.data, "{}", a.name);
         }
+        assert_eq!(deferring[5].data, &readme[3..]);
 
         // Damage is reported exactly as read_archive reports it.
         let cut = Arc::new(tgz[..tgz.len() / 2].to_vec());
         assert_eq!(
-            read_archive_deferring(&cut, &is_crd_path).unwrap_err(),
+            read_archive_deferring(&cut, &defer).unwrap_err(),
             read_archive(&cut).unwrap_err()
         );
+    }
+
+    #[test]
+    fn deferred_files_are_inflated_back_to_back() {
+        let body: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+        let tgz = gz(&body);
+        assert_eq!(
+            inflate_ranges(&tgz, &[3..10, 10..12, 50_000..60_000]),
+            [&body[3..12], &body[50_000..60_000]].concat()
+        );
+        // Ranges the stream does not cover are left out, not invented.
+        assert_eq!(inflate_ranges(&tgz, &[5..8, 99_999..100_001]), &body[5..8]);
+        assert_eq!(inflate_ranges(&tgz, &[]), Vec::<u8>::new());
     }
 
     #[test]

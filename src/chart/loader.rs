@@ -103,17 +103,70 @@ pub fn load(path: &Path) -> Result<Chart, ChartError> {
 /// an unreadable archive its own way (unlike `show`/`lint`, which call the
 /// chart loader directly).
 pub fn load_for_action(path: &Path) -> Result<Chart, ChartError> {
-    load_for_action_reading(path, false)
+    load_for_action_deferring(path, Deferral::Nothing)
 }
 
-/// [`load_for_action`] for an action that reads no CRD unless a template
-/// asks for one (`template` without `--include-crds`): an archive's CRD
-/// files are deferred (see [`archive::read_archive_deferring`]).
-pub fn load_for_action_deferring_crds(path: &Path) -> Result<Chart, ChartError> {
-    load_for_action_reading(path, true)
+/// `.Files` entries at least this big are deferred by [`Deferral::BigFiles`].
+/// The bytes worth deferring are in READMEs (tens to hundreds of KiB,
+/// hardly ever read by a template); the files templates do read (config
+/// snippets, scripts) are mostly smaller, and reading a deferred file costs
+/// inflating the archive a second time.
+pub const DEFERRED_FILE_MIN_SIZE: u64 = 16 * 1024;
+
+/// Which files of an archive an action leaves unread until something asks
+/// for them (see [`archive::read_archive_deferring`]): reading one later
+/// gives exactly the bytes it would have had.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Deferral {
+    /// Every file is read up front.
+    Nothing,
+    /// Files that land in a chart's `.Files` (of the chart or of a
+    /// subchart unpacked under `charts/`) and have at least
+    /// [`DEFERRED_FILE_MIN_SIZE`] bytes, except CRDs.
+    BigFiles,
+    /// Big `.Files` entries and every CRD file: `template` without
+    /// `--include-crds` reads no CRD unless a template asks for one.
+    BigFilesAndCrds,
 }
 
-fn load_for_action_reading(path: &Path, defer_crds: bool) -> Result<Chart, ChartError> {
+impl Deferral {
+    /// Whether the archive entry `name` (without its first component) of
+    /// `size` bytes is deferred.
+    pub fn defers(self, name: &str, size: u64) -> bool {
+        let big_file = || size >= DEFERRED_FILE_MIN_SIZE && lands_in_files(name);
+        match self {
+            Deferral::Nothing => false,
+            Deferral::BigFiles => !archive::is_crd_path(name) && big_file(),
+            Deferral::BigFilesAndCrds => archive::is_crd_path(name) || big_file(),
+        }
+    }
+}
+
+/// Whether [`load_files`] puts a file of this name into the `files` of the
+/// chart or of the subchart it belongs to (the same tests in the same
+/// order), rather than reading it while loading (Chart.yaml, values,
+/// schema, locks, requirements), rendering it (templates) or unpacking it
+/// (subchart archives).
+fn lands_in_files(name: &str) -> bool {
+    match name {
+        "Chart.yaml" | "Chart.lock" | "values.yaml" | "values.schema.json"
+        | "requirements.yaml" | "requirements.lock" => false,
+        _ if name.starts_with("templates/") => false,
+        _ => match name.strip_prefix("charts/") {
+            None => true,
+            Some(_) if name.ends_with(".prov") => true,
+            // charts/<name>/<file> is <file> of an unpacked subchart;
+            // charts/<name> alone is a subchart archive.
+            Some(rest) => rest
+                .split_once('/')
+                .is_some_and(|(_, inner)| lands_in_files(inner)),
+        },
+    }
+}
+
+/// [`load_for_action`] leaving the archive files `deferral` picks unread
+/// until something reads them (a chart directory is read as usual).
+pub fn load_for_action_deferring(path: &Path, deferral: Deferral) -> Result<Chart, ChartError> {
     let meta =
         std::fs::metadata(path).map_err(|e| ChartError::Io(go_io_error("stat", path, &e)))?;
     if meta.is_dir() {
@@ -121,10 +174,12 @@ fn load_for_action_reading(path: &Path, defer_crds: bool) -> Result<Chart, Chart
     }
     let data = std::fs::read(path).map_err(|e| ChartError::Io(go_io_error("open", path, &e)))?;
     archive::ensure_archive(&path.display().to_string(), &data)?;
-    let read = if defer_crds {
-        archive::read_archive_deferring(&std::sync::Arc::new(data), &archive::is_crd_path)
-    } else {
+    let read = if deferral == Deferral::Nothing {
         archive::read_archive(&data)
+    } else {
+        archive::read_archive_deferring(&std::sync::Arc::new(data), &|name, size| {
+            deferral.defers(name, size)
+        })
     };
     let files = match read {
         Ok(files) => files,
@@ -463,10 +518,10 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, ChartError> {
                     file: "values.yaml".into(),
                     cause: e,
                 })?;
-                c.values_raw = Some(f.data.into_vec());
+                c.values_raw = Some(f.data);
             }
             "values.schema.json" => {
-                c.schema = Some(f.data.into_vec());
+                c.schema = Some(f.data);
                 c.schema_mod_time = f.mod_time;
             }
             "requirements.yaml" => {
@@ -701,6 +756,125 @@ mod tests {
             load_dir(&f.0).unwrap_err().to_string(),
             "error unpacking subchart sub in top: validation: chart.metadata.version is required"
         );
+    }
+
+    #[test]
+    fn deferral_picks_big_files_entries_and_crds() {
+        let big = DEFERRED_FILE_MIN_SIZE;
+        let files_entries = [
+            "README.md",
+            "files/dashboard.json",
+            "crds/x.yaml",
+            "charts/sub/README.md",
+            "charts/sub/charts/deeper/docs/a.md",
+            "charts/sub-1.0.0.tgz.prov",
+            "charts/sub/templates.md",
+            "templates",
+        ];
+        for name in files_entries {
+            assert!(lands_in_files(name), "{name}");
+            assert!(Deferral::BigFilesAndCrds.defers(name, big), "{name}");
+            assert!(!Deferral::Nothing.defers(name, big), "{name}");
+        }
+        let loaded_otherwise = [
+            "Chart.yaml",
+            "Chart.lock",
+            "values.yaml",
+            "values.schema.json",
+            "requirements.yaml",
+            "requirements.lock",
+            "templates/big.yaml",
+            "charts/sub-1.0.0.tgz",
+            "charts/sub/values.yaml",
+            "charts/sub/charts/deeper/values.schema.json",
+            "charts/sub/templates/_helpers.tpl",
+        ];
+        for name in loaded_otherwise {
+            assert!(!lands_in_files(name), "{name}");
+            assert!(!Deferral::BigFilesAndCrds.defers(name, big), "{name}");
+        }
+        // Small files are read; CRDs are deferred at any size, unless the
+        // action reads them (--include-crds).
+        assert!(!Deferral::BigFilesAndCrds.defers("README.md", big - 1));
+        assert!(Deferral::BigFilesAndCrds.defers("charts/sub/crds/x.yaml", 1));
+        assert!(!Deferral::BigFiles.defers("charts/sub/crds/x.yaml", big));
+        assert!(Deferral::BigFiles.defers("charts/sub/README.md", big));
+    }
+
+    #[test]
+    fn deferred_archive_files_load_as_read_ones() {
+        use crate::chart::gotar::TarWriter;
+        let filler = |head: &str| {
+            let mut v = head.as_bytes().to_vec();
+            v.resize(DEFERRED_FILE_MIN_SIZE as usize + 100, b'#');
+            v.push(b'\n');
+            v
+        };
+        let mut readme = b"\xEF\xBB\xBF".to_vec();
+        readme.extend(filler("# top\n"));
+        let mut values = b"a: 1\n".to_vec();
+        values.extend(filler("# "));
+        let mut w = TarWriter::new();
+        w.add_file(
+            "c/Chart.yaml",
+            b"apiVersion: v2\nname: c\nversion: 1.0.0\n",
+            0,
+        );
+        w.add_file("c/values.yaml", &values, 0);
+        w.add_file("c/values.schema.json", b"{}", 0);
+        w.add_file("c/README.md", &readme, 0);
+        w.add_file("c/files/small.txt", b"small", 0);
+        w.add_file("c/crds/x.yaml", b"kind: CustomResourceDefinition\n", 0);
+        w.add_file("c/templates/a.yaml", &filler("# a\n"), 0);
+        w.add_file(
+            "c/charts/sub/Chart.yaml",
+            b"apiVersion: v2\nname: sub\nversion: 0.1.0\n",
+            0,
+        );
+        w.add_file("c/charts/sub/values.yaml", &values, 0);
+        w.add_file("c/charts/sub/README.md", &filler("# sub\n"), 0);
+        let d = TempDir::new("deferred");
+        d.write("c-1.0.0.tgz", &gzip_archive(&w.finish()).unwrap());
+        let path = d.0.join("c-1.0.0.tgz");
+
+        let read = load_for_action(&path).unwrap();
+        let shape = |c: &Chart| {
+            let files = |fs: &[ChartFile]| -> Vec<(String, Vec<u8>)> {
+                fs.iter()
+                    .map(|f| (f.name.clone(), f.data.to_vec()))
+                    .collect()
+            };
+            (
+                files(&c.files),
+                files(&c.templates),
+                files(&c.raw),
+                c.values_raw.as_deref().map(<[u8]>::to_vec),
+                c.schema.as_deref().map(<[u8]>::to_vec),
+                format!("{:?}", c.values),
+            )
+        };
+        let deferred_files = |c: &Chart| -> Vec<String> {
+            c.files
+                .iter()
+                .chain(&c.dependencies[0].files)
+                .filter(|f| f.data.is_deferred())
+                .map(|f| f.name.clone())
+                .collect()
+        };
+        for (deferral, deferred) in [
+            (
+                Deferral::BigFilesAndCrds,
+                &["README.md", "crds/x.yaml", "README.md"][..],
+            ),
+            (Deferral::BigFiles, &["README.md", "README.md"][..]),
+        ] {
+            let c = load_for_action_deferring(&path, deferral).unwrap();
+            assert_eq!(deferred_files(&c), deferred, "{deferral:?}");
+            assert_eq!(shape(&c), shape(&read), "{deferral:?}");
+            assert_eq!(shape(&c.dependencies[0]), shape(&read.dependencies[0]));
+        }
+        assert_eq!(read.files[0].data, &readme[3..]);
+        assert!(read.values_raw.is_some_and(|v| v == values));
     }
 
     #[test]

@@ -24,8 +24,8 @@ pub mod show;
 use std::time::SystemTime;
 
 pub use loader::{
-    load, load_archive_bytes, load_dir, load_files, load_for_action,
-    load_for_action_deferring_crds, ChartError,
+    load, load_archive_bytes, load_dir, load_files, load_for_action, load_for_action_deferring,
+    ChartError, Deferral,
 };
 pub use metadata::{Dependency, Lock, Maintainer, Metadata, ValidationError};
 pub use shared_bytes::SharedBytes;
@@ -64,10 +64,11 @@ pub struct Chart {
     pub templates: Vec<ChartFile>,
     /// values.yaml as parsed at load time (an empty map when absent).
     pub values: Value,
-    /// values.yaml bytes exactly as written (BOM stripped); `None` when absent.
-    pub values_raw: Option<Vec<u8>>,
-    /// values.schema.json bytes.
-    pub schema: Option<Vec<u8>>,
+    /// values.yaml bytes exactly as written (BOM stripped); `None` when
+    /// absent. A view shared with `raw`, not a copy.
+    pub values_raw: Option<SharedBytes>,
+    /// values.schema.json bytes, shared with `raw` like `values_raw`.
+    pub schema: Option<SharedBytes>,
     pub schema_mod_time: Option<SystemTime>,
     /// Every other file (README, crds/, .helmignore, charts/*.prov, ...), for `.Files`.
     pub files: Vec<ChartFile>,

@@ -376,11 +376,13 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
 
     let user_values = args.values.merge()?;
 
-    let mut chart = if args.include_crds {
-        rudder::chart::load_for_action(&chart_path)?
+    // Files template never reads unless a template asks are left unread.
+    let deferral = if args.include_crds {
+        rudder::chart::Deferral::BigFiles
     } else {
-        rudder::chart::load_for_action_deferring_crds(&chart_path)?
+        rudder::chart::Deferral::BigFilesAndCrds
     };
+    let mut chart = rudder::chart::load_for_action_deferring(&chart_path, deferral)?;
     if !matches!(chart.metadata.chart_type.as_str(), "" | "application") {
         anyhow::bail!("{} charts are not installable", chart.metadata.chart_type);
     }
