@@ -9,6 +9,8 @@
 mod cert;
 mod der;
 mod keys;
+mod lucas;
+mod montgomery;
 mod password;
 mod pem;
 mod rsa_keygen;

@@ -1,27 +1,48 @@
-//! RSA key generation with a cheaper prime search than the `rsa` crate's.
+//! RSA key generation with a much cheaper prime search than the `rsa` crate's.
 //!
 //! Why: `rsa::RsaPrivateKey::new` sieves candidates only by the primes up to
-//! 53 and then runs a full modular exponentiation on every survivor; for a
-//! 1024-bit prime that is ~100 exponentiations, and `genCA` /
-//! `genSignedCert` / `genPrivateKey` made key generation dominate the
-//! rendering of charts that use them. Here candidates are sieved
-//! incrementally by every prime below [`SIEVE_LIMIT`] (residues of a random
-//! start are computed once, then each step `start + delta` costs only small
-//! integer arithmetic), which leaves roughly a third of the exponentiations.
-//! Survivors get Miller-Rabin (base 2 plus random bases, as many rounds as
-//! the FIPS 186 tables ask for the size, see [`extra_rounds`]) and a Lucas
-//! test, and the key is assembled by `rsa` itself, so the result is an
-//! ordinary valid key.
+//! 53 and then runs a `num_bigint_dig` modular exponentiation (allocating,
+//! generic) on every survivor; `genCA` / `genSignedCert` / `genPrivateKey`
+//! made key generation dominate the rendering of charts that use them.
+//!
+//! Here:
+//! - candidates are walked from a random odd start, and a whole window of
+//!   them is sieved at once by every odd prime below [`sieve_limit`]: the
+//!   residues of the start are computed once (division-free, see
+//!   [`SmallPrime`]), then multiples are crossed off in a bitmap. That
+//!   leaves about `1.12 / ln(limit)` of the odd numbers, each needing one
+//!   exponentiation.
+//! - survivors get Miller-Rabin with our own fixed-width Montgomery
+//!   arithmetic ([`super::montgomery`]): base 2 first (where nearly every
+//!   composite fails, and which needs only squarings and doublings), then
+//!   [`extra_rounds`] random bases, then a Lucas test ([`super::lucas`];
+//!   base 2 + Lucas is Baillie-PSW), which runs about once per prime.
+//! - the key is assembled by `rsa` itself, so the result is an ordinary
+//!   valid key.
 
-use num_bigint_dig::prime::probably_prime;
 use rand_core::{CryptoRng, RngCore};
 use rsa::{BigUint, RsaPrivateKey};
 
-/// Small primes below this bound are sieved out before any exponentiation.
-const SIEVE_LIMIT: u32 = 1 << 14;
+use super::montgomery::{self, Base, Modulus};
 
-/// How far past a random start the search walks before drawing a new start.
-const MAX_DELTA: u32 = 1 << 16;
+/// How many consecutive odd numbers one sieve window covers. The average
+/// prime gap is `ln(2^bits)` (~710 at 1024 bits, so ~355 odd numbers); a
+/// window this wide essentially never runs dry, and crossing off is cheap.
+const WINDOW_ODDS: usize = 1 << 13;
+
+/// Odd primes below this bound are sieved out before any exponentiation.
+/// The residues of each start cost `bits / 16` cheap steps per small prime,
+/// while exponentiations grow with `bits³`, so bigger candidates warrant a
+/// longer list (measured: 2^16 for 1024-bit primes, 2^18 for 2048).
+fn sieve_limit(bits: usize) -> u32 {
+    if bits > 1536 {
+        1 << 18
+    } else if bits > 384 {
+        1 << 16
+    } else {
+        1 << 12
+    }
+}
 
 /// Random-base Miller-Rabin rounds run in addition to the base-2 round and
 /// the Lucas test (together Baillie-PSW). For random candidates of 1024 bits
@@ -35,68 +56,199 @@ fn extra_rounds(bits: usize) -> usize {
     }
 }
 
-/// Odd primes below [`SIEVE_LIMIT`] (Eratosthenes; computed per key, cheap).
-fn small_odd_primes() -> Vec<u32> {
-    let n = SIEVE_LIMIT as usize;
-    let mut composite = vec![false; n];
+/// A small prime with the reciprocal that makes reducing by it a pair of
+/// multiplications (Lemire's "fastmod": `floor(2^64 / p) + 1`, exact for
+/// 32-bit dividends), instead of a hardware division per step.
+#[derive(Clone, Copy)]
+struct SmallPrime {
+    p: u32,
+    reciprocal: u64,
+}
+
+impl SmallPrime {
+    fn new(p: u32) -> SmallPrime {
+        SmallPrime {
+            p,
+            reciprocal: (u64::MAX / u64::from(p)).wrapping_add(1),
+        }
+    }
+
+    /// `x mod p` for any 32-bit `x`.
+    #[inline(always)]
+    fn reduce(self, x: u32) -> u32 {
+        let low = self.reciprocal.wrapping_mul(u64::from(x));
+        ((u128::from(low) * u128::from(self.p)) >> 64) as u32
+    }
+}
+
+/// Odd primes below `limit` (Eratosthenes over the odd numbers).
+fn small_odd_primes(limit: u32) -> Vec<SmallPrime> {
+    let odds = (limit as usize) / 2; // index i stands for 2i + 1
+    let mut composite = vec![false; odds];
     let mut primes = Vec::new();
-    for i in (3..n).step_by(2) {
+    for i in 1..odds {
         if composite[i] {
             continue;
         }
-        primes.push(i as u32);
-        let mut j = i * i;
-        while j < n {
+        let p = 2 * i + 1;
+        primes.push(SmallPrime::new(p as u32));
+        let mut j = p * p / 2;
+        while j < odds {
             composite[j] = true;
-            j += i;
+            j += p;
         }
     }
     primes
 }
 
-/// A random prime of exactly `bits` bits with the two top bits set (so the
-/// product of two such primes has exactly twice as many bits).
-fn random_prime<R: RngCore + CryptoRng>(rng: &mut R, bits: usize, primes: &[u32]) -> BigUint {
-    let len = bits.div_ceil(8);
-    let top_bits = bits - (len - 1) * 8; // 1..=8 bits used in the first byte
-    let mut bytes = vec![0u8; len];
+/// `x mod p` for every small prime, by Horner's rule over chunks of as
+/// many bits as keep `(r << chunk) | bits` below 2^32 (so each step is one
+/// [`SmallPrime::reduce`]). `primes` must be ascending.
+///
+/// The loop runs chunk-major so that the reductions for different primes
+/// are independent and overlap in the pipeline.
+fn residues(x: &[u64], primes: &[SmallPrime]) -> Vec<u32> {
+    let mut out = vec![0u32; primes.len()];
+    let Some(largest) = primes.last() else {
+        return out;
+    };
+    let chunk = largest.p.leading_zeros() as usize;
+    let bits = montgomery::bit_len(x);
+    let mut top = bits.div_ceil(chunk) * chunk;
+    while top > 0 {
+        top -= chunk;
+        let piece = bits_at(x, top, chunk);
+        for (r, sp) in out.iter_mut().zip(primes) {
+            *r = sp.reduce((*r << chunk) | piece);
+        }
+    }
+    out
+}
+
+/// The `width` bits of `x` starting at bit `at` (zero past the end).
+fn bits_at(x: &[u64], at: usize, width: usize) -> u32 {
+    let word = at / 64;
+    let shift = at % 64;
+    let mut v = x.get(word).map_or(0, |w| w >> shift);
+    if shift + width > 64 {
+        v |= x.get(word + 1).map_or(0, |w| w << (64 - shift));
+    }
+    (v & ((1u64 << width) - 1)) as u32
+}
+
+/// A random odd number of exactly `bits` bits with the two top bits set
+/// (so the product of two such primes has exactly twice as many bits),
+/// as little-endian limbs.
+fn random_start<R: RngCore + CryptoRng>(rng: &mut R, bits: usize) -> Vec<u64> {
+    let len = bits.div_ceil(64);
+    let mut x: Vec<u64> = (0..len).map(|_| rng.next_u64()).collect();
+    let top = bits - (len - 1) * 64; // 1..=64 bits used in the top limb
+    if top < 64 {
+        x[len - 1] &= (1u64 << top) - 1;
+    }
+    set_bit(&mut x, bits - 1);
+    set_bit(&mut x, bits - 2);
+    x[0] |= 1;
+    x
+}
+
+fn set_bit(x: &mut [u64], i: usize) {
+    x[i / 64] |= 1 << (i % 64);
+}
+
+/// `x + small`, in place; returns the carry out of the top limb.
+fn add_small(x: &mut [u64], small: u64) -> bool {
+    let mut carry = small;
+    for w in x.iter_mut() {
+        let (s, c) = w.overflowing_add(carry);
+        *w = s;
+        if !c {
+            return false;
+        }
+        carry = 1;
+    }
+    carry != 0
+}
+
+/// A uniformly random base in `[2, 2^(bits-1))`, which lies inside
+/// `[2, n - 2]` for an odd `n` of `bits` bits.
+fn random_base<R: RngCore + CryptoRng>(rng: &mut R, bits: usize) -> Vec<u64> {
+    let keep = bits - 1;
     loop {
-        rng.fill_bytes(&mut bytes);
-        bytes[0] &= ((1u16 << top_bits) - 1) as u8;
-        if top_bits >= 2 {
-            bytes[0] |= 3 << (top_bits - 2);
-        } else {
-            bytes[0] |= 1;
-            if len > 1 {
-                bytes[1] |= 0x80;
+        let mut a: Vec<u64> = (0..keep.div_ceil(64)).map(|_| rng.next_u64()).collect();
+        if keep % 64 != 0 {
+            if let Some(top) = a.last_mut() {
+                *top &= (1u64 << (keep % 64)) - 1;
             }
         }
-        bytes[len - 1] |= 1;
-        let start = BigUint::from_bytes_be(&bytes);
-        let residues: Vec<u32> = primes
-            .iter()
-            .map(|&p| {
-                bytes
-                    .iter()
-                    .fold(0u32, |r, &b| ((r << 8) | u32::from(b)) % p)
-            })
-            .collect();
-        let mut delta = 0u32;
-        while delta < MAX_DELTA {
-            let sieved = primes
-                .iter()
-                .zip(&residues)
-                .any(|(&p, &r)| (r + delta).is_multiple_of(p));
-            if !sieved {
-                let candidate = &start + BigUint::from(delta);
-                if candidate.bits() != bits {
-                    break; // walked past the bit size: draw a new start
-                }
-                if probably_prime(&candidate, extra_rounds(bits)) {
-                    return candidate;
-                }
+        if montgomery::bit_len(&a) > 1 {
+            return a;
+        }
+    }
+}
+
+/// Baillie-PSW plus `extra_rounds` random-base Miller-Rabin rounds on an
+/// odd `candidate` that survived the sieve.
+fn is_probable_prime<R: RngCore + CryptoRng>(rng: &mut R, candidate: &[u64]) -> bool {
+    let bits = montgomery::bit_len(candidate);
+    if bits < 3 {
+        return bits == 2 && candidate[0] == 3; // no base fits between 1 and n - 1
+    }
+    let Some(mut modulus) = Modulus::new(candidate) else {
+        return false;
+    };
+    if !montgomery::strong_probable_prime(&mut modulus, Base::Two) {
+        return false;
+    }
+    for _ in 0..extra_rounds(bits) {
+        let base = random_base(rng, bits);
+        if !montgomery::strong_probable_prime(&mut modulus, Base::Value(&base)) {
+            return false;
+        }
+    }
+    super::lucas::probable_prime(candidate)
+}
+
+fn to_biguint(x: &[u64]) -> BigUint {
+    let bytes: Vec<u8> = x.iter().flat_map(|w| w.to_le_bytes()).collect();
+    BigUint::from_bytes_le(&bytes)
+}
+
+/// A random prime of exactly `bits` bits (`bits >= 32`) with the two top
+/// bits set.
+fn random_prime<R: RngCore + CryptoRng>(
+    rng: &mut R,
+    bits: usize,
+    primes: &[SmallPrime],
+) -> BigUint {
+    let mut crossed = vec![false; WINDOW_ODDS];
+    loop {
+        let start = random_start(rng, bits);
+        let residues = residues(&start, primes);
+        // Odd number k of the window is start + 2k; p divides it when
+        // 2k ≡ -r (mod p), i.e. k ≡ (p - r)·(p + 1)/2 (mod p).
+        crossed.fill(false);
+        for (sp, &r) in primes.iter().zip(&residues) {
+            let p = sp.p as usize;
+            let half = (p + 1) / 2;
+            let mut k = ((p - r as usize) % p) * half % p;
+            while k < WINDOW_ODDS {
+                crossed[k] = true;
+                k += p;
             }
-            delta += 2;
+        }
+        let mut candidate = start.clone();
+        let mut at = 0usize; // candidate == start + 2·at
+        for k in (0..WINDOW_ODDS).filter(|&k| !crossed[k]) {
+            if add_small(&mut candidate, 2 * (k - at) as u64)
+                || montgomery::bit_len(&candidate) != bits
+            {
+                break; // walked past the bit size: draw a new start
+            }
+            at = k;
+            if is_probable_prime(rng, &candidate) {
+                return to_biguint(&candidate);
+            }
         }
     }
 }
@@ -108,11 +260,12 @@ pub fn generate<R: RngCore + CryptoRng>(rng: &mut R, bits: usize) -> Result<RsaP
         // Tiny sizes are never asked by the templates; keep the crate's path.
         return RsaPrivateKey::new(rng, bits).map_err(|e| e.to_string());
     }
-    let primes = small_odd_primes();
+    let (p_bits, q_bits) = (bits - bits / 2, bits / 2);
+    let primes = small_odd_primes(sieve_limit(p_bits));
     let exponent = BigUint::from(65_537u32);
     loop {
-        let p = random_prime(rng, bits - bits / 2, &primes);
-        let q = random_prime(rng, bits / 2, &primes);
+        let p = random_prime(rng, p_bits, &primes);
+        let q = random_prime(rng, q_bits, &primes);
         if p == q {
             continue;
         }
@@ -128,33 +281,97 @@ pub fn generate<R: RngCore + CryptoRng>(rng: &mut R, bits: usize) -> Result<RsaP
 #[cfg(test)]
 mod tests {
     use super::*;
+    use num_bigint_dig::prime::probably_prime;
     use rand_core::OsRng;
     use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 
+    fn bit(x: &BigUint, i: usize) -> bool {
+        ((x >> i) & BigUint::from(1u32)) == BigUint::from(1u32)
+    }
+
     #[test]
     fn sieve_lists_odd_primes() {
-        let primes = small_odd_primes();
+        let primes: Vec<u32> = small_odd_primes(1 << 12).iter().map(|s| s.p).collect();
         assert_eq!(&primes[..6], &[3, 5, 7, 11, 13, 17]);
-        assert!(primes.iter().all(|&p| p < SIEVE_LIMIT && p % 2 == 1));
+        assert!(primes.iter().all(|&p| p < 1 << 12 && p % 2 == 1));
         assert!(!primes.contains(&9) && !primes.contains(&15));
+        // π(4096) = 564, minus the prime 2
+        assert_eq!(primes.len(), 563);
+        assert_eq!(small_odd_primes(1 << 18).len(), 23_000 - 1);
+    }
+
+    #[test]
+    fn residues_match_bignum_remainders() {
+        let primes = small_odd_primes(1 << 18);
+        for bits in [64usize, 100, 1024, 2048] {
+            let x = random_start(&mut OsRng, bits);
+            let big = to_biguint(&x);
+            let got = residues(&x, &primes);
+            for (sp, r) in primes.iter().zip(got).step_by(97) {
+                assert_eq!(BigUint::from(r), &big % BigUint::from(sp.p), "mod {}", sp.p);
+            }
+            let last = primes.last().unwrap();
+            assert_eq!(
+                BigUint::from(residues(&x, &[*last])[0]),
+                &big % BigUint::from(last.p)
+            );
+        }
+    }
+
+    #[test]
+    fn starts_and_bases_have_the_promised_shape() {
+        for bits in [32usize, 63, 64, 65, 1024, 1025] {
+            let x = to_biguint(&random_start(&mut OsRng, bits));
+            assert_eq!(x.bits(), bits);
+            assert!(bit(&x, bits - 2) && bit(&x, 0));
+            let a = to_biguint(&random_base(&mut OsRng, bits));
+            assert!(a >= BigUint::from(2u32) && a.bits() < bits);
+        }
+    }
+
+    #[test]
+    fn known_numbers() {
+        let check = |n: u64| is_probable_prime(&mut OsRng, &[n]);
+        assert!(check(3) && check(5) && check(7));
+        assert!(!check(1) && !check(9));
+        assert!(check(2_147_483_647));
+        assert!(check(4_294_967_291));
+        // strong pseudoprimes to base 2 (and 3, 5, 7), Carmichael numbers
+        for c in [
+            2047u64,
+            3_215_031_751,
+            561,
+            41_041,
+            825_265,
+            3_825_123_056_546_413_051,
+        ] {
+            assert!(!check(c), "{c}");
+        }
     }
 
     #[test]
     fn primes_have_exact_size_and_pass_the_test() {
-        let primes = small_odd_primes();
-        for bits in [128usize, 257, 512] {
+        for bits in [32usize, 128, 257, 512] {
+            let primes = small_odd_primes(sieve_limit(bits));
             let p = random_prime(&mut OsRng, bits, &primes);
             assert_eq!(p.bits(), bits);
+            assert!(bit(&p, bits - 2));
             assert!(probably_prime(&p, 20));
         }
     }
 
     #[test]
     fn keys_are_valid_and_sized() {
-        let key = generate(&mut OsRng, 1024).expect("key");
-        assert_eq!(key.n().bits(), 1024);
-        assert_eq!(key.e(), &BigUint::from(65_537u32));
-        assert_eq!(key.primes().len(), 2);
-        key.validate().expect("valid key");
+        for bits in [512usize, 1024, 2048] {
+            let key = generate(&mut OsRng, bits).expect("key");
+            assert_eq!(key.n().bits(), bits);
+            assert_eq!(key.e(), &BigUint::from(65_537u32));
+            assert_eq!(key.primes().len(), 2);
+            for p in key.primes() {
+                assert_eq!(p.bits(), bits / 2);
+                assert!(probably_prime(p, 10));
+            }
+            key.validate().expect("valid key");
+        }
     }
 }
