@@ -426,6 +426,8 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         },
         capabilities: Capabilities::for_template(kube_version, &api_versions),
         skip_schema_validation: args.skip_schema_validation,
+        // The chart is dropped after printing.
+        consume_chart_values: true,
         engine: rudder::render::engine::EngineOptions {
             skip_teardown: true,
             ..settings.engine_options(args.enable_dns)

@@ -25,7 +25,7 @@ use crate::render::manifest::{
 };
 use crate::render::objects::{chart_value, release_value, Capabilities, Files, ReleaseOptions};
 use crate::value::{MapData, Value};
-use crate::values::coalesce::{coalesce_values, CoalesceError};
+use crate::values::coalesce::{coalesce_values, coalesce_values_consuming_defaults, CoalesceError};
 use crate::values::schema::{schema_error_message, validate_chart_tree};
 
 /// What to render and how.
@@ -33,6 +33,10 @@ pub struct RenderRequest {
     pub release: ReleaseOptions,
     pub capabilities: Capabilities,
     pub skip_schema_validation: bool,
+    /// The caller discards the chart after rendering (`template`): its
+    /// default values are coalesced in place instead of copied, and are
+    /// left modified.
+    pub consume_chart_values: bool,
     pub engine: EngineOptions,
 }
 
@@ -101,7 +105,12 @@ pub fn render_chart(
     }
 
     let mut warn = |msg: String| log(Record::new(Level::Info, msg));
-    let values = coalesce_values(&*chart, user_values, &mut warn).map_err(PipelineError::Values)?;
+    let values = if req.consume_chart_values {
+        coalesce_values_consuming_defaults(&*chart, user_values, &mut warn)
+    } else {
+        coalesce_values(&*chart, user_values, &mut warn)
+    }
+    .map_err(PipelineError::Values)?;
     if !req.skip_schema_validation {
         validate_chart_tree(chart, &values, log).map_err(PipelineError::Schema)?;
     }

@@ -97,6 +97,8 @@ pub fn render_release(
         },
         capabilities: Capabilities::for_template(kube_version, &[]),
         skip_schema_validation,
+        // The release record stores the chart's values as loaded.
+        consume_chart_values: false,
         engine: {
             let mut engine = EngineOptions::default();
             engine.env.set_local_from_tz(ctx.tz.as_deref());
