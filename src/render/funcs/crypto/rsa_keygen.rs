@@ -20,6 +20,10 @@
 //! - the key is assembled by `rsa` itself, so the result is an ordinary
 //!   valid key.
 
+use std::sync::atomic::Ordering::SeqCst;
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize};
+use std::sync::Arc;
+
 use rand_core::{CryptoRng, RngCore};
 use rsa::{BigUint, RsaPrivateKey};
 
@@ -176,7 +180,7 @@ fn add_small(x: &mut [u64], small: u64) -> bool {
 
 /// A uniformly random base in `[2, 2^(bits-1))`, which lies inside
 /// `[2, n - 2]` for an odd `n` of `bits` bits.
-fn random_base<R: RngCore + CryptoRng>(rng: &mut R, bits: usize) -> Vec<u64> {
+fn random_base<R: RngCore + CryptoRng + ?Sized>(rng: &mut R, bits: usize) -> Vec<u64> {
     let keep = bits - 1;
     loop {
         let mut a: Vec<u64> = (0..keep.div_ceil(64)).map(|_| rng.next_u64()).collect();
@@ -193,7 +197,7 @@ fn random_base<R: RngCore + CryptoRng>(rng: &mut R, bits: usize) -> Vec<u64> {
 
 /// Baillie-PSW plus `extra_rounds` random-base Miller-Rabin rounds on an
 /// odd `candidate` that survived the sieve.
-fn is_probable_prime<R: RngCore + CryptoRng>(rng: &mut R, candidate: &[u64]) -> bool {
+fn is_probable_prime<R: RngCore + CryptoRng + ?Sized>(rng: &mut R, candidate: &[u64]) -> bool {
     let bits = montgomery::bit_len(candidate);
     if bits < 3 {
         return bits == 2 && candidate[0] == 3; // no base fits between 1 and n - 1
@@ -219,15 +223,22 @@ fn to_biguint(x: &[u64]) -> BigUint {
 }
 
 /// A random prime of exactly `bits` bits (`bits >= 32`) with the two top
-/// bits set.
+/// bits set. With `parallel`, the survivors of each window are tested by
+/// two threads (see [`first_prime`]).
 fn random_prime<R: RngCore + CryptoRng>(
     rng: &mut R,
     bits: usize,
     primes: &[SmallPrime],
+    parallel: bool,
 ) -> BigUint {
     let mut crossed = vec![false; WINDOW_ODDS];
     loop {
         let start = random_start(rng, bits);
+        let mut last = start.clone();
+        if add_small(&mut last, 2 * (WINDOW_ODDS as u64 - 1)) || montgomery::bit_len(&last) != bits
+        {
+            continue; // the window would run past the bit size (~never)
+        }
         let residues = residues(&start, primes);
         // Odd number k of the window is start + 2k; p divides it when
         // 2k ≡ -r (mod p), i.e. k ≡ (p - r)·(p + 1)/2 (mod p).
@@ -241,20 +252,119 @@ fn random_prime<R: RngCore + CryptoRng>(
                 k += p;
             }
         }
-        let mut candidate = start.clone();
-        let mut at = 0usize; // candidate == start + 2·at
-        for k in (0..WINDOW_ODDS).filter(|&k| !crossed[k]) {
-            if add_small(&mut candidate, 2 * (k - at) as u64)
-                || montgomery::bit_len(&candidate) != bits
-            {
-                break; // walked past the bit size: draw a new start
-            }
-            at = k;
-            if is_probable_prime(rng, &candidate) {
-                return to_biguint(&candidate);
-            }
+        let offsets: Vec<usize> = (0..WINDOW_ODDS).filter(|&k| !crossed[k]).collect();
+        if let Some(prime) = first_prime(rng, &start, &offsets, parallel) {
+            return to_biguint(&prime);
         }
     }
+}
+
+/// `start + 2k`.
+fn window_member(start: &[u64], k: usize) -> Vec<u64> {
+    let mut x = start.to_vec();
+    add_small(&mut x, 2 * k as u64);
+    x
+}
+
+/// One window's survivors, shared with the helper thread of
+/// [`first_prime`].
+struct Window {
+    start: Vec<u64>,
+    offsets: Vec<usize>,
+    /// Next index of `offsets` nobody has claimed yet.
+    next: AtomicUsize,
+    /// Per index: [`UNTESTED`], [`COMPOSITE`] or [`PRIME`]; the first
+    /// verdict stored wins.
+    verdict: Vec<AtomicU8>,
+    /// Smallest index found prime so far (`usize::MAX`: none).
+    best: AtomicUsize,
+    /// Set when the answer is known: the helper stops.
+    done: AtomicBool,
+}
+
+const UNTESTED: u8 = 0;
+const COMPOSITE: u8 = 1;
+const PRIME: u8 = 2;
+
+impl Window {
+    fn test<R: RngCore + CryptoRng + ?Sized>(&self, rng: &mut R, i: usize) {
+        let prime = is_probable_prime(rng, &window_member(&self.start, self.offsets[i]));
+        let verdict = if prime { PRIME } else { COMPOSITE };
+        let _ = self.verdict[i].compare_exchange(UNTESTED, verdict, SeqCst, SeqCst);
+        if prime {
+            self.best.fetch_min(i, SeqCst);
+        }
+    }
+
+    /// The helper's loop: claim indices in order until the answer is known
+    /// or nothing below the best prime is left.
+    fn help(&self) {
+        while !self.done.load(SeqCst) {
+            let i = self.next.fetch_add(1, SeqCst);
+            if i >= self.offsets.len() || i > self.best.load(SeqCst) {
+                break;
+            }
+            self.test(&mut rand_core::OsRng, i);
+        }
+    }
+}
+
+/// The first probable prime among `start + 2k` for the ascending
+/// `offsets`, in that order (so exactly what a sequential walk returns).
+///
+/// Why a helper thread: testing the survivors is all of the work, the
+/// tests are independent, and while a template renders the second core is
+/// mostly idle. Both threads claim survivors in order from a shared
+/// counter and record verdicts; the answer is the first prime verdict with
+/// only composite ones before it. The calling thread never waits for the
+/// helper: when the only open index before the answer is the helper's
+/// current one, it tests that one itself; the helper is detached and stops
+/// at its next check. On a busy machine this costs at most the helper's
+/// CPU time, never the caller's progress. The helper draws its
+/// Miller-Rabin bases from the OS (`OsRng`), as the callers' generator does.
+fn first_prime<R: RngCore + CryptoRng>(
+    rng: &mut R,
+    start: &[u64],
+    offsets: &[usize],
+    parallel: bool,
+) -> Option<Vec<u64>> {
+    let len = offsets.len();
+    let window = Arc::new(Window {
+        start: start.to_vec(),
+        offsets: offsets.to_vec(),
+        next: AtomicUsize::new(0),
+        verdict: (0..len).map(|_| AtomicU8::new(UNTESTED)).collect(),
+        best: AtomicUsize::new(usize::MAX),
+        done: AtomicBool::new(false),
+    });
+    if parallel && len > 1 {
+        let shared = Arc::clone(&window);
+        // Without the thread (spawn failed), this thread does all the work.
+        let _ = std::thread::Builder::new().spawn(move || shared.help());
+    }
+    let mut resolved = 0; // every index below is known composite
+    let answer = loop {
+        while resolved < len && window.verdict[resolved].load(SeqCst) == COMPOSITE {
+            resolved += 1;
+        }
+        if resolved == len {
+            break None;
+        }
+        if window.verdict[resolved].load(SeqCst) == PRIME {
+            break Some(resolved);
+        }
+        // Claim new work while it can still matter; otherwise the open index
+        // `resolved` is in the helper's hands: test it here too.
+        let i = window.next.fetch_add(1, SeqCst);
+        let i = if i < len && i < window.best.load(SeqCst) {
+            i
+        } else {
+            resolved
+        };
+        window.test(rng, i);
+    };
+    window.done.store(true, SeqCst);
+    answer.map(|i| window_member(start, offsets[i]))
 }
 
 /// A new RSA key with a `bits`-bit modulus and public exponent 65537, as Go's
@@ -267,9 +377,10 @@ pub fn generate<R: RngCore + CryptoRng>(rng: &mut R, bits: usize) -> Result<RsaP
     let (p_bits, q_bits) = (bits - bits / 2, bits / 2);
     let primes = small_odd_primes(sieve_limit(p_bits));
     let exponent = BigUint::from(65_537u32);
+    let parallel = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
     loop {
-        let p = random_prime(rng, p_bits, &primes);
-        let q = random_prime(rng, q_bits, &primes);
+        let p = random_prime(rng, p_bits, &primes, parallel);
+        let q = random_prime(rng, q_bits, &primes, parallel);
         if p == q {
             continue;
         }
@@ -357,11 +468,29 @@ mod tests {
     fn primes_have_exact_size_and_pass_the_test() {
         for bits in [32usize, 128, 257, 512] {
             let primes = small_odd_primes(sieve_limit(bits));
-            let p = random_prime(&mut OsRng, bits, &primes);
+            let p = random_prime(&mut OsRng, bits, &primes, bits > 128);
             assert_eq!(p.bits(), bits);
             assert!(bit(&p, bits - 2));
             assert!(probably_prime(&p, 20));
         }
+    }
+
+    #[test]
+    fn two_lanes_find_the_same_prime_as_one() {
+        for bits in [64usize, 256] {
+            for _ in 0..20 {
+                let start = random_start(&mut OsRng, bits);
+                // unsieved: many composites before the first prime, which
+                // the lanes must all test before agreeing on it
+                let offsets: Vec<usize> = (0..4000).collect();
+                let one = first_prime(&mut OsRng, &start, &offsets, false);
+                let two = first_prime(&mut OsRng, &start, &offsets, true);
+                assert!(one.is_some());
+                assert_eq!(one, two);
+            }
+        }
+        assert_eq!(first_prime(&mut OsRng, &[9], &[0], true), None);
+        assert_eq!(first_prime(&mut OsRng, &[9], &[], true), None);
     }
 
     #[test]
