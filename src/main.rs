@@ -10,9 +10,10 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[cfg(not(rudder_sysalloc))]
 mod allocator_options {
-    /// mimalloc's `mi_option_purge_delay` (index in `mi_option_e` of the
-    /// bundled mimalloc v3 header).
+    /// mimalloc's `mi_option_purge_delay` and `mi_option_arena_purge_mult`
+    /// (indexes in `mi_option_e` of the bundled mimalloc v3 header).
     const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
+    const MI_OPTION_ARENA_PURGE_MULT: std::ffi::c_int = 24;
 
     extern "C" {
         fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
@@ -23,10 +24,19 @@ mod allocator_options {
     /// output) while the peak is still ahead, and the delay made peak RSS
     /// ~30% higher than glibc's on kube-prometheus-stack --include-crds for
     /// no measurable speed.
+    ///
+    /// Pages a thread gives back to the arena are purged at once (the arena
+    /// delay is the purge delay times this multiplier, 10 by default): the
+    /// lexing and head-parsing threads free their pages while the main
+    /// thread's peak is still ahead; ~1 MiB less peak RSS on argo-cd, for
+    /// some more page faults.
     pub fn tune() {
         // SAFETY: mi_option_set only stores an option value; it is safe to
         // call at any time from any thread.
-        unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 1) }
+        unsafe {
+            mi_option_set(MI_OPTION_PURGE_DELAY, 1);
+            mi_option_set(MI_OPTION_ARENA_PURGE_MULT, 0);
+        }
     }
 }
 

@@ -248,10 +248,29 @@ fn parse_heads(docs: &[(&String, &str)]) -> Vec<Result<ManifestHead, YamlError>>
 /// The document heads of one rendered file, worked out while later files
 /// were still rendering (see [`HeadsAhead`]), with the text they are of.
 pub struct FileHeads {
-    text: String,
-    /// Each document's byte range in `text` (so sorting need not split the
-    /// file again), with its head.
+    /// Which text the heads are of: its [`fingerprint`]. Not the text
+    /// itself: a copy of every rendered file would stay alive until sorting.
+    text: (usize, u64),
+    /// Each document's byte range in the text (so sorting need not split
+    /// the file again), with its head.
     docs: Vec<(std::ops::Range<usize>, Result<ManifestHead, YamlError>)>,
+}
+
+/// Length and a 64-bit multiply-rotate hash of `text`: enough to tell that
+/// sorting sees the very text whose heads were parsed ahead (it always is;
+/// this only guards against a future caller breaking that).
+fn fingerprint(text: &str) -> (usize, u64) {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut h = 0u64;
+    let mut chunks = text.as_bytes().chunks_exact(8);
+    for c in &mut chunks {
+        let word = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        h = (h.rotate_left(5) ^ word).wrapping_mul(K);
+    }
+    for &b in chunks.remainder() {
+        h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+    }
+    (text.len(), h)
 }
 
 /// Heads worked out ahead, by file path. Parsing the documents' YAML is most
@@ -266,7 +285,7 @@ pub fn is_manifest_file(path: &str, content: &str) -> bool {
 }
 
 /// The heads of every document of one rendered file (for [`HeadsAhead`]).
-pub fn file_heads(text: String) -> FileHeads {
+pub fn file_heads(text: &str) -> FileHeads {
     let base = text.as_ptr() as usize;
     let docs = split_manifests(&text)
         .into_iter()
@@ -275,7 +294,10 @@ pub fn file_heads(text: String) -> FileHeads {
             (start..start + doc.len(), parse_manifest_head(doc))
         })
         .collect();
-    FileHeads { text, docs }
+    FileHeads {
+        text: fingerprint(text),
+        docs,
+    }
 }
 
 pub fn sort_manifests(
@@ -303,7 +325,10 @@ pub fn sort_manifests_with(
         match ahead.remove(path.as_str()) {
             // The same text splits the same way: its documents are these
             // ranges of `content`.
-            Some(f) if f.text == *content => {
+            Some(f)
+                if f.text == fingerprint(content)
+                    && f.docs.iter().all(|(r, _)| content.get(r.clone()).is_some()) =>
+            {
                 for (range, head) in f.docs {
                     docs.push((path, &content[range]));
                     known.push(Some(head));

@@ -202,7 +202,7 @@ fn render_parsing_heads_ahead(
         let worker = std::thread::Builder::new().spawn_scoped(scope, move || {
             let mut ahead = HeadsAhead::new();
             for (name, text) in rx {
-                ahead.insert(name, file_heads(text));
+                ahead.insert(name, file_heads(&text));
             }
             ahead
         });
