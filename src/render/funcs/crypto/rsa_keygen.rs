@@ -17,6 +17,9 @@
 //!   composite fails, and which needs only squarings and doublings), then
 //!   [`extra_rounds`] random bases, then a Lucas test ([`super::lucas`];
 //!   base 2 + Lucas is Baillie-PSW), which runs about once per prime.
+//! - the survivors of a window are tested by the calling thread and a
+//!   detached helper thread together ([`first_prime`]), with exactly the
+//!   result a sequential walk gives.
 //! - the key is assembled by `rsa` itself, so the result is an ordinary
 //!   valid key.
 
