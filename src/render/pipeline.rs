@@ -34,8 +34,9 @@ pub struct RenderRequest {
     pub capabilities: Capabilities,
     pub skip_schema_validation: bool,
     /// The caller discards the chart after rendering (`template`): its
-    /// default values are coalesced in place instead of copied, and are
-    /// left modified.
+    /// default values are coalesced in place instead of copied (and are
+    /// left modified), and once the values are validated the bytes of
+    /// values.yaml, values.schema.json and the raw file list are dropped.
     pub consume_chart_values: bool,
     pub engine: EngineOptions,
 }
@@ -114,6 +115,9 @@ pub fn render_chart(
     if !req.skip_schema_validation {
         validate_chart_tree(chart, &values, log).map_err(PipelineError::Schema)?;
     }
+    if req.consume_chart_values {
+        drop_unrendered_bytes(chart);
+    }
 
     if !chart.metadata.kube_version.is_empty()
         && !crate::chart::dependencies::is_compatible_range(
@@ -188,6 +192,18 @@ pub fn render_chart(
         subchart_notes,
         files: rendered,
     })
+}
+
+/// Drops what rendering no longer reads, in the whole chart tree: the bytes
+/// of values.yaml (parsed) and values.schema.json (validated) and the raw
+/// file list (which holds views of them too), ~0.5 MB on big charts.
+fn drop_unrendered_bytes(chart: &mut Chart) {
+    chart.values_raw = None;
+    chart.schema = None;
+    chart.raw = Vec::new();
+    for dep in &mut chart.dependencies {
+        drop_unrendered_bytes(dep);
+    }
 }
 
 /// Renders `files`, parsing each manifest file's document heads on a second
