@@ -370,6 +370,31 @@ fn first_prime<R: RngCore + CryptoRng>(
     answer.map(|i| window_member(start, offsets[i]))
 }
 
+/// Whether a helper thread would find a core of its own: more than one
+/// core, and (where Linux reports it) no more runnable threads right now
+/// than cores, counting this one (an idle machine often shows one
+/// transient extra). Why ask: with an idle core the helper made keys
+/// ~1.5x faster, but on a machine busy with other work it only splits this
+/// process's share of the CPU and key generation measured slower. (The
+/// 1-minute load average would lag, and would count a benchmark loop of
+/// rudder itself as load.)
+fn spare_core() -> bool {
+    let Ok(cores) = std::thread::available_parallelism() else {
+        return false;
+    };
+    if cores.get() < 2 {
+        return false;
+    }
+    // "0.52 0.58 0.59 2/467 12345": the fourth field is runnable/total.
+    let runnable = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|text| {
+            let field = text.split_whitespace().nth(3)?;
+            field.split('/').next()?.parse::<usize>().ok()
+        });
+    runnable.is_none_or(|running| running <= cores.get())
+}
+
 /// A new RSA key with a `bits`-bit modulus and public exponent 65537, as Go's
 /// `rsa.GenerateKey` makes for Sprig's `genPrivateKey`/`genCA`.
 pub fn generate<R: RngCore + CryptoRng>(rng: &mut R, bits: usize) -> Result<RsaPrivateKey, String> {
@@ -380,7 +405,7 @@ pub fn generate<R: RngCore + CryptoRng>(rng: &mut R, bits: usize) -> Result<RsaP
     let (p_bits, q_bits) = (bits - bits / 2, bits / 2);
     let primes = small_odd_primes(sieve_limit(p_bits));
     let exponent = BigUint::from(65_537u32);
-    let parallel = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+    let parallel = spare_core();
     loop {
         let p = random_prime(rng, p_bits, &primes, parallel);
         let q = random_prime(rng, q_bits, &primes, parallel);
