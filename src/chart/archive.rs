@@ -388,7 +388,24 @@ pub fn read_archive_deferring(
     data: &Arc<Vec<u8>>,
     defer: &dyn Fn(&str, u64) -> bool,
 ) -> Result<Vec<BufferedFile>, ArchiveError> {
-    match stream_regular_files(data, defer) {
+    let compressed = Arc::clone(data);
+    read_archive_deferring_from(data, defer, Box::new(move || compressed.to_vec()))
+}
+
+/// The compressed archive again, for inflating deferred files when one is
+/// first read (an empty vector if it cannot be had: the views then read
+/// as empty).
+pub type CompressedSource = Box<dyn Fn() -> Vec<u8> + Send + Sync>;
+
+/// [`read_archive_deferring`] taking the compressed bytes from `source`
+/// when a deferred file is read, so a caller that can read the archive
+/// again (its file) need not hold them meanwhile.
+pub fn read_archive_deferring_from(
+    data: &[u8],
+    defer: &dyn Fn(&str, u64) -> bool,
+    source: CompressedSource,
+) -> Result<Vec<BufferedFile>, ArchiveError> {
+    match stream_regular_files(data, defer, source) {
         Some(files) => Ok(files),
         None => read_archive(data),
     }
@@ -397,13 +414,14 @@ pub fn read_archive_deferring(
 /// The streaming half of [`read_archive_deferring`]: `None` wherever
 /// [`read_archive`] might have something to report.
 fn stream_regular_files(
-    data: &Arc<Vec<u8>>,
+    data: &[u8],
     defer: &dyn Fn(&str, u64) -> bool,
+    source: CompressedSource,
 ) -> Option<Vec<BufferedFile>> {
     if data.len() < 10 || !data.starts_with(&[0x1f, 0x8b]) {
         return None;
     }
-    let mut archive = tar::Archive::new(MultiGzDecoder::new(&data[..]));
+    let mut archive = tar::Archive::new(MultiGzDecoder::new(data));
     let mut files = Vec::new();
     // Where each deferred file's bytes lie in the tar stream (BOM left
     // out), and which file they belong to.
@@ -458,7 +476,7 @@ fn stream_regular_files(
     if files.is_empty() {
         return None;
     }
-    attach_deferred(data, &mut files, deferred);
+    attach_deferred(source, &mut files, deferred);
     Some(files)
 }
 
@@ -467,7 +485,7 @@ fn stream_regular_files(
 /// is first read: a template that reads one README then holds the deferred
 /// files, never the whole inflated archive.
 fn attach_deferred(
-    data: &Arc<Vec<u8>>,
+    source: CompressedSource,
     files: &mut [BufferedFile],
     deferred: Vec<(usize, Range<usize>)>,
 ) {
@@ -475,8 +493,7 @@ fn attach_deferred(
         return;
     }
     let ranges: Vec<Range<usize>> = deferred.iter().map(|(_, r)| r.clone()).collect();
-    let compressed = Arc::clone(data);
-    let buffer = Deferred::new(move || inflate_ranges(&compressed, &ranges));
+    let buffer = Deferred::new(move || inflate_ranges(&source(), &ranges));
     let mut at = 0;
     for (index, range) in deferred {
         if let Some(file) = files.get_mut(index) {

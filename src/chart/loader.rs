@@ -2,6 +2,7 @@
 //! turned into a list of files and then sorted into a [`Chart`] exactly as
 //! helm's `LoadFiles` sorts them.
 
+use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -164,6 +165,30 @@ fn lands_in_files(name: &str) -> bool {
     }
 }
 
+/// The archive again, from the handle it was first read through (so a
+/// rename or replacement of its path does not matter), for deferred files
+/// read later: the compressed bytes (~1 MB on big charts) are not held
+/// meanwhile. If the file changed in place since (another length or
+/// modification time), or cannot be read, the deferred files read as empty.
+fn reread_archive(file: std::fs::File, len: usize) -> archive::CompressedSource {
+    let stamp = |f: &std::fs::File| f.metadata().ok().map(|m| (m.len(), m.modified().ok()));
+    let first = stamp(&file);
+    Box::new(move || {
+        let mut data = Vec::new();
+        if first.is_none() || stamp(&file) != first {
+            return data;
+        }
+        let mut reader = &file;
+        let read = reader
+            .seek(std::io::SeekFrom::Start(0))
+            .and_then(|_| reader.take(len as u64 + 1).read_to_end(&mut data));
+        if read.is_err() || data.len() != len {
+            data.clear();
+        }
+        data
+    })
+}
+
 /// [`load_for_action`] leaving the archive files `deferral` picks unread
 /// until something reads them (a chart directory is read as usual).
 pub fn load_for_action_deferring(path: &Path, deferral: Deferral) -> Result<Chart, ChartError> {
@@ -172,14 +197,22 @@ pub fn load_for_action_deferring(path: &Path, deferral: Deferral) -> Result<Char
     if meta.is_dir() {
         return load_dir_for_action(path);
     }
-    let data = std::fs::read(path).map_err(|e| ChartError::Io(go_io_error("open", path, &e)))?;
+    let file =
+        std::fs::File::open(path).map_err(|e| ChartError::Io(go_io_error("open", path, &e)))?;
+    let mut data = Vec::new();
+    (&file)
+        .read_to_end(&mut data)
+        .map_err(|e| ChartError::Io(go_io_error("read", path, &e)))?;
     archive::ensure_archive(&path.display().to_string(), &data)?;
     let read = if deferral == Deferral::Nothing {
         archive::read_archive(&data)
     } else {
-        archive::read_archive_deferring(&std::sync::Arc::new(data), &|name, size| {
-            deferral.defers(name, size)
-        })
+        let source = reread_archive(file, data.len());
+        archive::read_archive_deferring_from(
+            &data,
+            &|name, size| deferral.defers(name, size),
+            source,
+        )
     };
     let files = match read {
         Ok(files) => files,
@@ -672,6 +705,29 @@ mod tests {
 
     fn names(files: &[ChartFile]) -> Vec<&str> {
         files.iter().map(|f| f.name.as_str()).collect()
+    }
+
+    /// Deferred files are inflated from the archive file read again: the
+    /// same bytes, through the handle even if the path is replaced, and
+    /// nothing (rather than other bytes) if the file changed in place.
+    #[test]
+    fn archive_is_read_again_from_its_handle() {
+        let d = TempDir::new("reread");
+        let path = d.0.join("c.tgz");
+        std::fs::write(&path, b"first bytes").unwrap();
+        let source = reread_archive(std::fs::File::open(&path).unwrap(), 11);
+        assert_eq!(source(), b"first bytes");
+        assert_eq!(source(), b"first bytes");
+        let moved = d.0.join("old.tgz");
+        std::fs::rename(&path, &moved).unwrap();
+        std::fs::write(&path, b"other").unwrap();
+        assert_eq!(source(), b"first bytes");
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&moved)
+            .unwrap();
+        f.set_len(3).unwrap();
+        assert_eq!(source(), b"");
     }
 
     #[test]
