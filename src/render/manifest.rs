@@ -287,7 +287,7 @@ pub fn is_manifest_file(path: &str, content: &str) -> bool {
 /// The heads of every document of one rendered file (for [`HeadsAhead`]).
 pub fn file_heads(text: &str) -> FileHeads {
     let base = text.as_ptr() as usize;
-    let docs = split_manifests(&text)
+    let docs = split_manifests(text)
         .into_iter()
         .map(|doc| {
             let start = doc.as_ptr() as usize - base;

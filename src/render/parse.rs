@@ -52,6 +52,9 @@ const MAX_BLOCK_DEPTH: usize = 3000;
 const MAX_INTERNED_LEN: usize = 256;
 const MAX_INTERNED: usize = 64 * 1024;
 
+/// Interned field paths (see `PATHS`).
+type PathSet = HashSet<Rc<[Rc<str>]>, BuildHasherDefault<NameHasher>>;
+
 thread_local! {
     /// Identifier names, field names and string literals seen by the
     /// parsers of this thread: a chart repeats the same few hundred names
@@ -60,8 +63,7 @@ thread_local! {
         RefCell::new(HashSet::default());
     /// Field paths (`.Values.image.tag`) seen by the parsers of this
     /// thread, each kept once however often a chart repeats it.
-    static PATHS: RefCell<HashSet<Rc<[Rc<str>]>, BuildHasherDefault<NameHasher>>> =
-        RefCell::new(HashSet::default());
+    static PATHS: RefCell<PathSet> = RefCell::new(HashSet::default());
 }
 
 /// A multiply-rotate hash for the short names the parser interns: several
