@@ -6,8 +6,15 @@ usage: bench/side_by_side.py [--rudder BIN] [--helm BIN] [-n RUNS] [SUITE...]
 Suites: template (largest corpus charts), show, search (big index, warm and cold),
 merge (`repo index --merge` of the big index; slow for helm, run it with -n 3). Each command
 runs once to warm up, then RUNS times alternately for both binaries; we report the
-median wall time and the median peak RSS (from wait4) of each, and the
-rudder/helm ratios. Output goes to /dev/null. Needs ../shared/corpus.
+median wall time and the median peak RSS of each, and the rudder/helm ratios.
+Output goes to /dev/null. Needs ../shared/corpus.
+
+Peak RSS is measured in separate runs under GNU time (/usr/bin/time), not
+from wait4 on our own child: Linux records the RSS high-water mark of the
+address space a process replaces at exec, and a child forked (or vforked)
+from this Python process replaces Python's (~15 MiB), so wait4 never
+reports less than that. A child of the small `time` process starts from
+time's. Without GNU time, wait4 is used and the floor is reported.
 """
 import argparse, gzip, json, os, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -65,6 +72,23 @@ def run_once(binary, argv, env):
     return wall, usage.ru_maxrss / 1024.0, os.waitstatus_to_exitcode(status)
 
 
+GNU_TIME = '/usr/bin/time'
+
+
+def peak_rss(binary, argv, env, scratch):
+    """Peak RSS in MiB of one run (see the module doc), or None without GNU time."""
+    if not os.access(GNU_TIME, os.X_OK):
+        return None
+    out = os.path.join(scratch, 'maxrss')
+    subprocess.run([GNU_TIME, '-f', '%M', '-o', out, binary] + argv, cwd=CORPUS, env=env,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        with open(out) as f:
+            return int(f.read().split()[-1]) / 1024.0
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--rudder', default=os.path.join(ROOT, 'target', 'release', 'rudder'))
@@ -98,11 +122,14 @@ def main():
         with gzip.open(os.path.join(CORPUS, 'bigindex', 'bitnami-history-index.yaml.gz')) as src, \
                 open(MERGE_SRC, 'wb') as dst:
             shutil.copyfileobj(src, dst)
+    if not os.access(GNU_TIME, os.X_OK):
+        print(f'bench: {GNU_TIME} not found: peak RSS from wait4, never below this script\'s own')
     print(f'{"command":40} {"helm s":>8} {"rudder s":>9} {"time x":>7} {"helm MiB":>9} {"rudder MiB":>11} {"mem x":>6}')
     for suite in a.suites:
         for label, make_argv, arg in SUITES[suite]:
             argv = make_argv(arg)
             results = {'helm': [], 'rudder': []}
+            peaks = {'helm': [], 'rudder': []}
             for name, binary in (('helm', a.helm), ('rudder', a.rudder)):
                 run_once(binary, argv, env)  # warm-up
             for _ in range(a.n):
@@ -110,10 +137,14 @@ def main():
                     if arg == 'cold':
                         drop_derived_caches(env)
                     results[name].append(run_once(binary, argv, env))
+                    if arg == 'cold':
+                        drop_derived_caches(env)
+                    peak = peak_rss(binary, argv, env, scratch)
+                    peaks[name].append(peak if peak is not None else results[name][-1][1])
             hw = statistics.median(r[0] for r in results['helm'])
             rw = statistics.median(r[0] for r in results['rudder'])
-            hm = statistics.median(r[1] for r in results['helm'])
-            rm = statistics.median(r[1] for r in results['rudder'])
+            hm = statistics.median(peaks['helm'])
+            rm = statistics.median(peaks['rudder'])
             bad = [n for n in results if any(r[2] != 0 for r in results[n])]
             note = f'  (non-zero exit: {",".join(bad)})' if bad else ''
             print(f'{label:40} {hw:8.3f} {rw:9.4f} {rw / hw:7.3f} {hm:9.1f} {rm:11.1f} {rm / hm:6.3f}{note}')
