@@ -207,7 +207,14 @@ pub fn load_for_action_deferring(path: &Path, deferral: Deferral) -> Result<Char
     let read = if deferral == Deferral::Nothing {
         archive::read_archive(&data)
     } else {
-        let source = reread_archive(file, data.len());
+        // Only a regular file can be read again (not a pipe such as
+        // /dev/stdin): otherwise the compressed bytes are kept.
+        let source: archive::CompressedSource = if meta.is_file() {
+            reread_archive(file, data.len())
+        } else {
+            let kept = data.clone();
+            Box::new(move || kept.clone())
+        };
         archive::read_archive_deferring_from(
             &data,
             &|name, size| deferral.defers(name, size),
