@@ -10,8 +10,6 @@ use std::time::{Duration, SystemTime};
 
 use flate2::read::MultiGzDecoder;
 
-use std::sync::Arc;
-
 use super::shared_bytes::Deferred;
 use super::SharedBytes;
 
@@ -376,31 +374,21 @@ pub fn is_crd_path(name: &str) -> bool {
     parts.get(at) == Some(&"crds") && at + 1 < parts.len()
 }
 
-/// [`read_archive`] for a caller that may never read some files (`rudder
-/// template` never reads READMEs, nor CRDs without `--include-crds`, often
-/// most of an archive's bytes): the files `defer(name, size)` picks come
-/// back deferred, re-inflated from `data` if something reads them after
-/// all, and the archive is streamed instead of inflated whole, so their
-/// bytes are never held until then. Anything unusual (links, sparse files,
-/// damage, limits) is left to [`read_archive`], which then reports exactly
-/// what it always does.
-pub fn read_archive_deferring(
-    data: &Arc<Vec<u8>>,
-    defer: &dyn Fn(&str, u64) -> bool,
-) -> Result<Vec<BufferedFile>, ArchiveError> {
-    let compressed = Arc::clone(data);
-    read_archive_deferring_from(data, defer, Box::new(move || compressed.to_vec()))
-}
-
 /// The compressed archive again, for inflating deferred files when one is
 /// first read (an empty vector if it cannot be had: the views then read
 /// as empty).
 pub type CompressedSource = Box<dyn Fn() -> Vec<u8> + Send + Sync>;
 
-/// [`read_archive_deferring`] taking the compressed bytes from `source`
-/// when a deferred file is read, so a caller that can read the archive
-/// again (its file) need not hold them meanwhile.
-pub fn read_archive_deferring_from(
+/// [`read_archive`] for a caller that may never read some files (`rudder
+/// template` never reads READMEs, nor CRDs without `--include-crds`, often
+/// most of an archive's bytes): the files `defer(name, size)` picks come
+/// back deferred, re-inflated from what `source` gives (the archive file
+/// read again, so the compressed bytes need not be held) if something
+/// reads them after all, and the archive is streamed instead of inflated
+/// whole, so their bytes are never held until then. Anything unusual
+/// (links, sparse files, damage, limits) is left to [`read_archive`], which
+/// then reports exactly what it always does.
+pub fn read_archive_deferring(
     data: &[u8],
     defer: &dyn Fn(&str, u64) -> bool,
     source: CompressedSource,
@@ -590,6 +578,7 @@ mod read_tests {
     use super::*;
     use crate::chart::gotar::TarWriter;
     use std::io::Write;
+    use std::sync::Arc;
 
     fn gz(data: &[u8]) -> Vec<u8> {
         let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
@@ -653,6 +642,12 @@ mod read_tests {
         assert!(!is_crd_path("crds"));
     }
 
+    /// The compressed bytes kept in memory, as their source.
+    fn kept(data: &Arc<Vec<u8>>) -> CompressedSource {
+        let data = Arc::clone(data);
+        Box::new(move || data.to_vec())
+    }
+
     #[test]
     fn deferred_reading_matches_whole_reading() {
         let body: Vec<u8> = (0..50_000u32).flat_map(|i| i.to_le_bytes()).collect();
@@ -671,7 +666,7 @@ mod read_tests {
         // CRDs, and other files by size (the predicate sees the size
         // before the BOM is stripped).
         let defer = |name: &str, size: u64| is_crd_path(name) || size > 1000;
-        let deferring = read_archive_deferring(&tgz, &defer).unwrap();
+        let deferring = read_archive_deferring(&tgz, &defer, kept(&tgz)).unwrap();
         let shape = |files: &[BufferedFile]| -> Vec<(String, usize)> {
             files
                 .iter()
@@ -689,7 +684,7 @@ mod read_tests {
         // Damage is reported exactly as read_archive reports it.
         let cut = Arc::new(tgz[..tgz.len() / 2].to_vec());
         assert_eq!(
-            read_archive_deferring(&cut, &defer).unwrap_err(),
+            read_archive_deferring(&cut, &defer, kept(&cut)).unwrap_err(),
             read_archive(&cut).unwrap_err()
         );
     }

@@ -143,25 +143,51 @@ impl Deferral {
     }
 }
 
-/// Whether [`load_files`] puts a file of this name into the `files` of the
-/// chart or of the subchart it belongs to (the same tests in the same
-/// order), rather than reading it while loading (Chart.yaml, values,
-/// schema, locks, requirements), rendering it (templates) or unpacking it
-/// (subchart archives).
-fn lands_in_files(name: &str) -> bool {
+/// Where [`load_files`] puts a file of a chart, by its name in the chart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FileRole<'a> {
+    /// Read while loading: Chart.yaml, values, schema, locks, requirements
+    /// (the name says which).
+    Read,
+    Template,
+    /// A file under `charts/` of this subchart directory or archive name;
+    /// `rest` is its name there (`sub/README.md`, or `sub-1.0.0.tgz`).
+    Subchart {
+        subchart: &'a str,
+        rest: &'a str,
+    },
+    /// A `.Files` entry (including `charts/*.prov`).
+    File,
+}
+
+fn file_role(name: &str) -> FileRole<'_> {
     match name {
         "Chart.yaml" | "Chart.lock" | "values.yaml" | "values.schema.json"
-        | "requirements.yaml" | "requirements.lock" => false,
-        _ if name.starts_with("templates/") => false,
+        | "requirements.yaml" | "requirements.lock" => FileRole::Read,
+        _ if name.starts_with("templates/") => FileRole::Template,
         _ => match name.strip_prefix("charts/") {
-            None => true,
-            Some(_) if name.ends_with(".prov") => true,
-            // charts/<name>/<file> is <file> of an unpacked subchart;
-            // charts/<name> alone is a subchart archive.
-            Some(rest) => rest
-                .split_once('/')
-                .is_some_and(|(_, inner)| lands_in_files(inner)),
+            Some(_) if name.ends_with(".prov") => FileRole::File,
+            Some(rest) => FileRole::Subchart {
+                subchart: rest.split('/').next().unwrap_or(""),
+                rest,
+            },
+            None => FileRole::File,
         },
+    }
+}
+
+/// Whether [`load_files`] puts a file of this name into the `files` of the
+/// chart or of the subchart it belongs to, rather than reading it while
+/// loading, rendering it (templates) or unpacking it (subchart archives).
+fn lands_in_files(name: &str) -> bool {
+    match file_role(name) {
+        FileRole::File => true,
+        FileRole::Read | FileRole::Template => false,
+        // charts/<name>/<file> is <file> of an unpacked subchart;
+        // charts/<name> alone is a subchart archive.
+        FileRole::Subchart { rest, .. } => rest
+            .split_once('/')
+            .is_some_and(|(_, inner)| lands_in_files(inner)),
     }
 }
 
@@ -215,11 +241,7 @@ pub fn load_for_action_deferring(path: &Path, deferral: Deferral) -> Result<Char
             let kept = data.clone();
             Box::new(move || kept.clone())
         };
-        archive::read_archive_deferring_from(
-            &data,
-            &|name, size| deferral.defers(name, size),
-            source,
-        )
+        archive::read_archive_deferring(&data, &|name, size| deferral.defers(name, size), source)
     };
     let files = match read {
         Ok(files) => files,
@@ -584,21 +606,22 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, ChartError> {
                     c.files.push(chart_file(&f));
                 }
             }
-            name if name.starts_with("templates/") => c.templates.push(chart_file(&f)),
-            name if name.starts_with("charts/") => {
-                if name.ends_with(".prov") {
-                    c.files.push(chart_file(&f));
-                    continue;
+            name => match file_role(name) {
+                FileRole::Template => c.templates.push(chart_file(&f)),
+                FileRole::Subchart { subchart, rest } => {
+                    let entry = BufferedFile {
+                        name: rest.to_string(),
+                        data: f.data,
+                        mod_time: f.mod_time,
+                    };
+                    subcharts
+                        .entry(subchart.to_string())
+                        .or_default()
+                        .push(entry);
                 }
-                let rest = &name["charts/".len()..];
-                let cname = rest.split('/').next().unwrap_or("").to_string();
-                subcharts.entry(cname).or_default().push(BufferedFile {
-                    name: rest.to_string(),
-                    data: f.data,
-                    mod_time: f.mod_time,
-                });
-            }
-            _ => c.files.push(chart_file(&f)),
+                // The read files are matched by name above.
+                FileRole::File | FileRole::Read => c.files.push(chart_file(&f)),
+            },
         }
     }
     let Some(md) = metadata else {

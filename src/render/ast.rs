@@ -41,9 +41,7 @@ impl Template {
 
     /// The bytes of a text node of this template.
     pub fn text(&self, start: Pos, end: Pos) -> &[u8] {
-        self.source
-            .get(start as usize..end as usize)
-            .unwrap_or_default()
+        text_of(&self.source, start, end)
     }
 
     /// `FILE:LINE:COL` of a byte position (column 0-based, as Go computes it).
@@ -59,6 +57,12 @@ impl Template {
     }
 }
 
+/// The text node `start..end` of a template's source (empty if out of
+/// range, which the parser never produces).
+fn text_of(source: &[u8], start: Pos, end: Pos) -> &[u8] {
+    source.get(start as usize..end as usize).unwrap_or_default()
+}
+
 #[derive(Debug, Default)]
 pub struct List {
     pub nodes: Box<[Node]>,
@@ -67,9 +71,7 @@ pub struct List {
 impl List {
     fn is_empty_tree(&self, source: &[u8]) -> bool {
         self.nodes.iter().all(|n| match n {
-            Node::Text { start, end } => source
-                .get(*start as usize..*end as usize)
-                .unwrap_or_default()
+            Node::Text { start, end } => text_of(source, *start, *end)
                 .iter()
                 .all(|b| b.is_ascii_whitespace()),
             _ => false,
@@ -336,10 +338,7 @@ fn write_branch(f: &mut fmt::Formatter<'_>, name: &str, b: &Branch, source: &[u8
 fn write_node(f: &mut fmt::Formatter<'_>, node: &Node, source: &[u8]) -> fmt::Result {
     match node {
         Node::Text { start, end } => {
-            let text = source
-                .get(*start as usize..*end as usize)
-                .unwrap_or_default();
-            f.write_str(&String::from_utf8_lossy(text))
+            f.write_str(&String::from_utf8_lossy(text_of(source, *start, *end)))
         }
         Node::Action(p) => write!(f, "{{{{{p}}}}}"),
         Node::If(b) => write_branch(f, "if", b, source),

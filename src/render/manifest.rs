@@ -11,6 +11,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::log::{Level, Logger, Record};
+use crate::render::fast_hash::fingerprint;
 use crate::values::yaml::{parse_manifest_head, ManifestHead, YamlError};
 
 pub const HOOK_ANNOTATION: &str = "helm.sh/hook";
@@ -248,29 +249,14 @@ fn parse_heads(docs: &[(&String, &str)]) -> Vec<Result<ManifestHead, YamlError>>
 /// The document heads of one rendered file, worked out while later files
 /// were still rendering (see [`HeadsAhead`]), with the text they are of.
 pub struct FileHeads {
-    /// Which text the heads are of: its [`fingerprint`]. Not the text
-    /// itself: a copy of every rendered file would stay alive until sorting.
+    /// Which text the heads are of: its [`fingerprint`] (sorting always sees
+    /// the very text parsed ahead; this guards against a caller breaking
+    /// that). Not the text itself: a copy of every rendered file would stay
+    /// alive until sorting.
     text: (usize, u64),
     /// Each document's byte range in the text (so sorting need not split
     /// the file again), with its head.
     docs: Vec<(std::ops::Range<usize>, Result<ManifestHead, YamlError>)>,
-}
-
-/// Length and a 64-bit multiply-rotate hash of `text`: enough to tell that
-/// sorting sees the very text whose heads were parsed ahead (it always is;
-/// this only guards against a future caller breaking that).
-fn fingerprint(text: &str) -> (usize, u64) {
-    const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut h = 0u64;
-    let mut chunks = text.as_bytes().chunks_exact(8);
-    for c in &mut chunks {
-        let word = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-        h = (h.rotate_left(5) ^ word).wrapping_mul(K);
-    }
-    for &b in chunks.remainder() {
-        h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-    }
-    (text.len(), h)
 }
 
 /// Heads worked out ahead, by file path. Parsing the documents' YAML is most
@@ -295,7 +281,7 @@ pub fn file_heads(text: &str) -> FileHeads {
         })
         .collect();
     FileHeads {
-        text: fingerprint(text),
+        text: fingerprint(text.as_bytes()),
         docs,
     }
 }
@@ -326,7 +312,7 @@ pub fn sort_manifests_with(
             // The same text splits the same way: its documents are these
             // ranges of `content`.
             Some(f)
-                if f.text == fingerprint(content)
+                if f.text == fingerprint(content.as_bytes())
                     && f.docs.iter().all(|(r, _)| content.get(r.clone()).is_some()) =>
             {
                 for (range, head) in f.docs {

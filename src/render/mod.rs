@@ -6,6 +6,7 @@ pub mod encode;
 pub mod engine;
 pub mod error;
 pub mod exec;
+pub mod fast_hash;
 pub mod funcs;
 pub mod glob;
 pub mod gofmt;

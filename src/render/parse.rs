@@ -17,14 +17,16 @@
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasherDefault, Hash};
 use std::rc::Rc;
+use std::thread::LocalKey;
 
 use crate::chart::SharedBytes;
 use crate::render::ast::{
     Branch, Callee, Chain, Command, Function, List, Node, Number, Operand, Pipe, Pos,
     StringLiteral, Template, TemplateCall,
 };
+use crate::render::fast_hash::FastHasher;
 use crate::render::gofmt::quote;
 use crate::render::lex::{lex, Item, ItemType, Lexed};
 
@@ -52,38 +54,37 @@ const MAX_BLOCK_DEPTH: usize = 3000;
 const MAX_INTERNED_LEN: usize = 256;
 const MAX_INTERNED: usize = 64 * 1024;
 
-/// Interned field paths (see `PATHS`).
-type PathSet = HashSet<Rc<[Rc<str>]>, BuildHasherDefault<NameHasher>>;
+/// An interning table (see `INTERNED`, `PATHS`).
+type Table<T> = HashSet<Rc<T>, BuildHasherDefault<FastHasher>>;
 
 thread_local! {
     /// Identifier names, field names and string literals seen by the
     /// parsers of this thread: a chart repeats the same few hundred names
     /// (`Values`, `include`, `"common.labels"`) tens of thousands of times.
-    static INTERNED: RefCell<HashSet<Rc<str>, BuildHasherDefault<NameHasher>>> =
-        RefCell::new(HashSet::default());
+    static INTERNED: RefCell<Table<str>> = RefCell::new(HashSet::default());
     /// Field paths (`.Values.image.tag`) seen by the parsers of this
     /// thread, each kept once however often a chart repeats it.
-    static PATHS: RefCell<PathSet> = RefCell::new(HashSet::default());
+    static PATHS: RefCell<Table<[Rc<str>]>> = RefCell::new(HashSet::default());
 }
 
-/// A multiply-rotate hash for the short names the parser interns: several
-/// times cheaper than the default SipHash, which showed in parse profiles.
-#[derive(Default)]
-struct NameHasher(u64);
-
-impl Hasher for NameHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+/// The shared copy of `key` in `table`, made by `make` (and kept, while
+/// the table has room) the first time.
+fn intern_in<T: ?Sized + Hash + Eq>(
+    table: &'static LocalKey<RefCell<Table<T>>>,
+    key: &T,
+    make: impl FnOnce() -> Rc<T>,
+) -> Rc<T> {
+    table.with(|t| {
+        let mut t = t.borrow_mut();
+        if let Some(r) = t.get(key) {
+            return r.clone();
         }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
+        let r = make();
+        if t.len() < MAX_INTERNED {
+            t.insert(r.clone());
+        }
+        r
+    })
 }
 
 /// A shared `Rc<str>` equal to `s`.
@@ -91,17 +92,7 @@ fn intern(s: &str) -> Rc<str> {
     if s.len() > MAX_INTERNED_LEN {
         return Rc::from(s);
     }
-    INTERNED.with(|t| {
-        let mut t = t.borrow_mut();
-        if let Some(r) = t.get(s) {
-            return r.clone();
-        }
-        let r: Rc<str> = Rc::from(s);
-        if t.len() < MAX_INTERNED {
-            t.insert(r.clone());
-        }
-        r
-    })
+    intern_in(&INTERNED, s, || Rc::from(s))
 }
 
 /// A shared slice equal to `path` (names already interned).
@@ -109,17 +100,7 @@ fn intern_path(path: Vec<Rc<str>>) -> Rc<[Rc<str>]> {
     if path.iter().any(|n| n.len() > MAX_INTERNED_LEN) {
         return Rc::from(path);
     }
-    PATHS.with(|t| {
-        let mut t = t.borrow_mut();
-        if let Some(r) = t.get(&path[..]) {
-            return r.clone();
-        }
-        let r: Rc<[Rc<str>]> = Rc::from(path);
-        if t.len() < MAX_INTERNED {
-            t.insert(r.clone());
-        }
-        r
-    })
+    intern_in(&PATHS, &path[..], || Rc::from(path.as_slice()))
 }
 
 /// A byte offset as the tree stores it (sources are checked to fit).
@@ -243,9 +224,9 @@ struct Parser<'r, 's> {
     cmds: Vec<Command>,
     operands: Vec<Operand>,
     /// Resolved functions of this file, by name.
-    callees: HashMap<&'s str, Rc<Function>, BuildHasherDefault<NameHasher>>,
+    callees: HashMap<&'s str, Rc<Function>, BuildHasherDefault<FastHasher>>,
     /// String literals of this file, by their source text.
-    literals: HashMap<&'s str, Rc<StringLiteral>, BuildHasherDefault<NameHasher>>,
+    literals: HashMap<&'s str, Rc<StringLiteral>, BuildHasherDefault<FastHasher>>,
 }
 
 impl<'s> Parser<'_, 's> {

@@ -46,9 +46,7 @@ pub fn coalesce_values<C: ValuesChart>(
     vals: &Value,
     warn: &mut Warn<'_>,
 ) -> Result<Value, CoalesceError> {
-    let dest = copy_values(vals);
-    coalesce(chart, &dest, "", false, false, warn)?;
-    Ok(Value::Map(dest))
+    coalesce_root(chart, vals, false, false, warn)
 }
 
 /// [`coalesce_values`] for a caller that discards the chart afterwards:
@@ -60,9 +58,7 @@ pub fn coalesce_values_consuming_defaults<C: ValuesChart>(
     vals: &Value,
     warn: &mut Warn<'_>,
 ) -> Result<Value, CoalesceError> {
-    let dest = copy_values(vals);
-    coalesce(chart, &dest, "", false, true, warn)?;
-    Ok(Value::Map(dest))
+    coalesce_root(chart, vals, false, true, warn)
 }
 
 /// Helm's `MergeValues`: like [`coalesce_values`] but keeps `null`s.
@@ -71,8 +67,21 @@ pub fn merge_values<C: ValuesChart>(
     vals: &Value,
     warn: &mut Warn<'_>,
 ) -> Result<Value, CoalesceError> {
+    coalesce_root(chart, vals, true, false, warn)
+}
+
+/// The public entry points: a copy of the user values `vals` with the chart
+/// tree's defaults coalesced under it (`merge` keeps nulls; `in_place`
+/// uses the charts' own default trees instead of copies).
+fn coalesce_root<C: ValuesChart>(
+    chart: &C,
+    vals: &Value,
+    merge: bool,
+    in_place: bool,
+    warn: &mut Warn<'_>,
+) -> Result<Value, CoalesceError> {
     let dest = copy_values(vals);
-    coalesce(chart, &dest, "", true, false, warn)?;
+    coalesce(chart, &dest, "", merge, in_place, warn)?;
     Ok(Value::Map(dest))
 }
 
