@@ -388,12 +388,19 @@ pub type CompressedSource = Box<dyn Fn() -> Vec<u8> + Send + Sync>;
 /// whole, so their bytes are never held until then. Anything unusual
 /// (links, sparse files, damage, limits) is left to [`read_archive`], which
 /// then reports exactly what it always does.
+///
+/// `observe` sees each file as soon as it is inflated, with the archive's
+/// top directory (the chart's directory name), while the rest is still
+/// being inflated. The files it sees are not necessarily the ones returned:
+/// when the stream is abandoned for [`read_archive`], those are new buffers
+/// (see [`SharedBytes::same_view`]).
 pub fn read_archive_deferring(
     data: &[u8],
     defer: &dyn Fn(&str, u64) -> bool,
     source: CompressedSource,
+    observe: &mut dyn FnMut(&str, &BufferedFile),
 ) -> Result<Vec<BufferedFile>, ArchiveError> {
-    match stream_regular_files(data, defer, source) {
+    match stream_regular_files(data, defer, source, observe) {
         Some(files) => Ok(files),
         None => read_archive(data),
     }
@@ -405,6 +412,7 @@ fn stream_regular_files(
     data: &[u8],
     defer: &dyn Fn(&str, u64) -> bool,
     source: CompressedSource,
+    observe: &mut dyn FnMut(&str, &BufferedFile),
 ) -> Option<Vec<BufferedFile>> {
     if data.len() < 10 || !data.starts_with(&[0x1f, 0x8b]) {
         return None;
@@ -437,7 +445,8 @@ fn stream_regular_files(
         }
         let mod_time = mod_time(entry.header());
         let len = usize::try_from(size).ok()?;
-        let file = if defer(&name, size) {
+        let deferring = defer(&name, size);
+        let file = if deferring {
             // Only the first bytes, for the BOM; the tar reader skips the
             // rest through a small buffer.
             let mut head = [0u8; 3];
@@ -455,11 +464,17 @@ fn stream_regular_files(
             }
             strip_bom(SharedBytes::from_vec(buf))
         };
-        files.push(BufferedFile {
+        let file = BufferedFile {
             name,
             data: file,
             mod_time,
-        });
+        };
+        // A deferred file has no bytes yet (they are attached at the end).
+        if !deferring {
+            let top = raw_name.split(['/', '\\']).next().unwrap_or_default();
+            observe(top, &file);
+        }
+        files.push(file);
     }
     if files.is_empty() {
         return None;
@@ -666,7 +681,7 @@ mod read_tests {
         // CRDs, and other files by size (the predicate sees the size
         // before the BOM is stripped).
         let defer = |name: &str, size: u64| is_crd_path(name) || size > 1000;
-        let deferring = read_archive_deferring(&tgz, &defer, kept(&tgz)).unwrap();
+        let deferring = read_archive_deferring(&tgz, &defer, kept(&tgz), &mut |_, _| {}).unwrap();
         let shape = |files: &[BufferedFile]| -> Vec<(String, usize)> {
             files
                 .iter()
@@ -684,7 +699,7 @@ mod read_tests {
         // Damage is reported exactly as read_archive reports it.
         let cut = Arc::new(tgz[..tgz.len() / 2].to_vec());
         assert_eq!(
-            read_archive_deferring(&cut, &defer, kept(&cut)).unwrap_err(),
+            read_archive_deferring(&cut, &defer, kept(&cut), &mut |_, _| {}).unwrap_err(),
             read_archive(&cut).unwrap_err()
         );
     }

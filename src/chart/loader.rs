@@ -218,6 +218,32 @@ fn reread_archive(file: std::fs::File, len: usize) -> archive::CompressedSource 
 /// [`load_for_action`] leaving the archive files `deferral` picks unread
 /// until something reads them (a chart directory is read as usual).
 pub fn load_for_action_deferring(path: &Path, deferral: Deferral) -> Result<Chart, ChartError> {
+    load_for_action_observed::<()>(path, deferral, None)
+}
+
+/// Work done on an archive's files while the rest of the archive is still
+/// being inflated. `prepare` runs on the inflating thread as each file
+/// comes out (with the archive's top directory); what it returns is handed
+/// to `accept` on the loading thread, in archive order. Once the archive is
+/// read, the inflating thread runs `finish` while `accept` may still be
+/// working through what it was handed; loading goes on when both are done.
+/// Inflating is a large share of loading a big chart, and this lets the
+/// other core work meanwhile.
+pub struct ArchiveObserver<'a, P> {
+    pub prepare: &'a (dyn Fn(&str, &BufferedFile) -> Option<P> + Sync),
+    pub accept: &'a mut dyn FnMut(&str, &BufferedFile, P),
+    pub finish: &'a (dyn Fn() + Sync),
+}
+
+/// [`load_for_action_deferring`] with an [`ArchiveObserver`] of the
+/// archive's files. It sees the files as inflated, before the chart is
+/// put together or checked: work done on them must be checked against
+/// the chart's files ([`SharedBytes::same_view`]) before it is used.
+pub fn load_for_action_observed<P: Send>(
+    path: &Path,
+    deferral: Deferral,
+    observer: Option<ArchiveObserver<'_, P>>,
+) -> Result<Chart, ChartError> {
     let meta =
         std::fs::metadata(path).map_err(|e| ChartError::Io(go_io_error("stat", path, &e)))?;
     if meta.is_dir() {
@@ -241,7 +267,11 @@ pub fn load_for_action_deferring(path: &Path, deferral: Deferral) -> Result<Char
             let kept = data.clone();
             Box::new(move || kept.clone())
         };
-        archive::read_archive_deferring(&data, &|name, size| deferral.defers(name, size), source)
+        let defer = |name: &str, size: u64| deferral.defers(name, size);
+        match observer {
+            None => archive::read_archive_deferring(&data, &defer, source, &mut |_, _| {}),
+            Some(observer) => read_observed(&data, &defer, source, observer),
+        }
     };
     let files = match read {
         Ok(files) => files,
@@ -256,6 +286,50 @@ pub fn load_for_action_deferring(path: &Path, deferral: Deferral) -> Result<Char
         })?;
     check_api_version(&chart_yaml.data)?;
     load_files(files)
+}
+
+/// [`archive::read_archive_deferring`] on a second thread, the observer's
+/// `accept` working here on the files already inflated.
+fn read_observed<P: Send>(
+    data: &[u8],
+    defer: &(dyn Fn(&str, u64) -> bool + Sync),
+    source: archive::CompressedSource,
+    observer: ArchiveObserver<'_, P>,
+) -> Result<Vec<BufferedFile>, ArchiveError> {
+    let ArchiveObserver {
+        prepare,
+        accept,
+        finish,
+    } = observer;
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::channel::<(String, BufferedFile, P)>();
+        let inflating = std::thread::Builder::new()
+            .name("inflate".to_string())
+            .spawn_scoped(scope, move || {
+                let read =
+                    archive::read_archive_deferring(data, defer, source, &mut |top, file| {
+                        if let Some(made) = prepare(top, file) {
+                            // The receiver only goes away once this returns.
+                            let _ = tx.send((top.to_string(), file.clone(), made));
+                        }
+                    });
+                finish();
+                read
+            });
+        match inflating {
+            Ok(handle) => {
+                for (top, file, made) in rx {
+                    accept(&top, &file, made);
+                }
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            }
+            // No second thread (e.g. a tight ulimit): the plain reading,
+            // nothing observed.
+            Err(_) => archive::read_archive(data),
+        }
+    })
 }
 
 /// The directory half of [`load_for_action`] (also `package`'s loader):

@@ -25,7 +25,7 @@ use std::time::SystemTime;
 
 pub use loader::{
     load, load_archive_bytes, load_dir, load_files, load_for_action, load_for_action_deferring,
-    ChartError, Deferral,
+    load_for_action_observed, ArchiveObserver, ChartError, Deferral,
 };
 pub use metadata::{Dependency, Lock, Maintainer, Metadata, ValidationError};
 pub use shared_bytes::SharedBytes;

@@ -85,6 +85,13 @@ impl SharedBytes {
         self.range.is_empty()
     }
 
+    /// Whether `other` is this very view (the same buffer and range), not
+    /// merely equal bytes: work done on one view's bytes (such as parsing a
+    /// template ahead) can stand for the other.
+    pub fn same_view(&self, other: &SharedBytes) -> bool {
+        Arc::ptr_eq(&self.buf, &other.buf) && self.range == other.range
+    }
+
     /// Whether the bytes are produced on first use rather than held.
     pub fn is_deferred(&self) -> bool {
         matches!(*self.buf, Backing::Deferred(_))
