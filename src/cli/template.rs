@@ -6,9 +6,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::Args as ClapArgs;
+use rudder::chart::archive::BufferedFile;
 use rudder::chart::dependencies::missing_dependencies_error;
+use rudder::chart::ArchiveObserver;
 use rudder::log::{Level, Record};
 use rudder::render::engine::EngineOptions;
+use rudder::render::parse_ahead::{ParseAhead, ParseQueue};
+use rudder::values::schema_ahead::SchemaAhead;
 
 use super::diagnostics::with_template_snippet;
 use rudder::render::manifest::{source_doc, source_path, split_manifests};
@@ -179,6 +183,15 @@ fn logger(debug: bool) -> impl FnMut(Record) {
 }
 
 /// Helm's release name rule (DNS-1123 subdomain, at most 53 characters).
+/// Chart archives from this size on are read with their templates parsed
+/// (and schemas compiled) while they inflate, on both cores. Below it
+/// inflating takes ~3 ms or less, and the overlap saved under 2 ms while
+/// holding ~1.5 MiB more at the peak: the parse trees then already exist
+/// while the values are loaded, coalesced and validated, instead of taking
+/// over the memory those steps free. Above it (kube-prometheus-stack,
+/// 0.9 MB: 7 MB to inflate) it saves 15-35% of the time for ~1 MiB.
+const OVERLAP_MIN_ARCHIVE_BYTES: u64 = 512 * 1024;
+
 fn valid_release_name(name: &str) -> bool {
     if name.is_empty() || name.len() > 53 {
         return false;
@@ -382,7 +395,29 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
     } else {
         rudder::chart::Deferral::BigFilesAndCrds
     };
-    let mut chart = rudder::chart::load_for_action_deferring(&chart_path, deferral)?;
+    // A big archive takes long to inflate: meanwhile both cores parse its
+    // templates and compile its schemas (see `OVERLAP_MIN_ARCHIVE_BYTES`).
+    let queue = ParseQueue::default();
+    let schemas = SchemaAhead::default();
+    let mut ahead = ParseAhead::default();
+    let prepare = |top: &str, file: &BufferedFile| {
+        schemas.offer(file);
+        queue.offer(top, file)
+    };
+    let mut accept = |_: &str, _: &BufferedFile, ()| ahead.parse_queued(&queue);
+    let finish = || {
+        schemas.compile_offered();
+        queue.help();
+    };
+    let overlap = std::fs::metadata(&chart_path)
+        .is_ok_and(|m| m.is_file() && m.len() >= OVERLAP_MIN_ARCHIVE_BYTES);
+    let observer = overlap.then_some(ArchiveObserver {
+        prepare: &prepare,
+        accept: &mut accept,
+        finish: &finish,
+    });
+    let mut chart = rudder::chart::load_for_action_observed(&chart_path, deferral, observer)?;
+    ahead.adopt(queue);
     if !matches!(chart.metadata.chart_type.as_str(), "" | "application") {
         anyhow::bail!("{} charts are not installable", chart.metadata.chart_type);
     }
@@ -432,6 +467,8 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
             skip_teardown: true,
             ..settings.engine_options(args.enable_dns)
         },
+        parsed_ahead: Some(ahead),
+        schemas_ahead: Some(schemas),
     };
 
     let result = render_chart(&mut chart, &user_values, request, &mut log);

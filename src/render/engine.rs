@@ -39,6 +39,7 @@ use crate::render::exec::{execute, resolve_in, Ctx, Namespace, TplCache};
 use crate::render::funcs::{FuncEnv, Registry};
 use crate::render::lex::{lex, Lexed};
 use crate::render::parse::{parse, parse_lexed, source_text};
+use crate::render::parse_ahead::{ParseAhead, Parsed};
 use crate::value::{MapData, Value};
 
 /// Engine configuration.
@@ -97,6 +98,8 @@ pub struct Engine {
     reader_errors: RefCell<Vec<(String, &'static str)>>,
     /// The raw bytes of those files: `template --debug` prints them as they are.
     raw_outputs: RefCell<Vec<(String, Vec<u8>)>>,
+    /// Trees parsed while the chart was loading, used by the next render.
+    parsed_ahead: RefCell<Option<ParseAhead>>,
 }
 
 impl Engine {
@@ -111,7 +114,15 @@ impl Engine {
             tpl_cache: RefCell::new(HashMap::new()),
             reader_errors: RefCell::new(Vec::new()),
             raw_outputs: RefCell::new(Vec::new()),
+            parsed_ahead: RefCell::new(None),
         }
+    }
+
+    /// Lets the next render use the trees `ahead` holds for its files
+    /// instead of parsing them (see [`crate::render::parse_ahead`]).
+    pub fn with_parsed_ahead(self, ahead: ParseAhead) -> Engine {
+        *self.parsed_ahead.borrow_mut() = Some(ahead);
+        self
     }
 
     /// Files of the last [`Engine::render`] whose output held bytes that are
@@ -171,20 +182,42 @@ impl Engine {
             .iter()
             .map(|(name, bytes)| (*name, std::str::from_utf8(bytes).unwrap_or_default()))
             .collect();
+        // Files parsed while the chart loaded need no lexing or parsing.
+        let mut ahead = self.parsed_ahead.borrow_mut().take();
+        let mut ready: Vec<Option<Parsed>> = sources
+            .iter()
+            .map(|(name, bytes)| ahead.as_mut().and_then(|a| a.take(name, bytes)))
+            .collect();
+        if self.skip_teardown {
+            // Trees of files not rendered (a disabled subchart's).
+            std::mem::forget(ahead);
+        }
         let mut ns = Namespace::new();
-        let mut parse_one = |k: usize, lexed: Lexed<'_>| {
+        let mut associate = |k: usize, parsed: Parsed| {
             let name = sources[k].0;
-            let trees = parse_lexed(name, sources[k].1.clone(), lexed, &resolve)
-                .map_err(|e| helm_parse_error(name, &e.0))?;
+            let trees = parsed.map_err(|e| helm_parse_error(name, &e.0))?;
             for t in trees {
                 ns.associate(t);
             }
             Ok::<(), RenderError>(())
         };
-        let total: usize = texts.iter().map(|(_, t)| t.len()).sum();
-        if texts.len() < 2 || total < LEX_AHEAD_MIN_BYTES {
-            for (k, (_, text)) in texts.iter().enumerate() {
-                parse_one(k, lex(text))?;
+        let parse_here = |k: usize, lexed: Lexed<'_>| -> Parsed {
+            parse_lexed(sources[k].0, sources[k].1.clone(), lexed, &resolve)
+        };
+        let to_lex: Vec<(usize, &str)> = texts
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| ready[*k].is_none())
+            .map(|(k, (_, text))| (k, *text))
+            .collect();
+        let total: usize = to_lex.iter().map(|(_, t)| t.len()).sum();
+        if to_lex.len() < 2 || total < LEX_AHEAD_MIN_BYTES {
+            for k in 0..texts.len() {
+                let parsed = match ready[k].take() {
+                    Some(parsed) => parsed,
+                    None => parse_here(k, lex(texts[k].1)),
+                };
+                associate(k, parsed)?;
             }
         } else {
             // Lexing is about a third of parsing: a second thread lexes the
@@ -193,19 +226,25 @@ impl Engine {
             // token vectors of the whole chart never exist at once.
             std::thread::scope(|scope| -> Result<(), RenderError> {
                 let (tx, rx) = std::sync::mpsc::sync_channel::<Lexed<'_>>(LEX_AHEAD_FILES);
-                let texts = &texts;
+                let to_lex = &to_lex;
                 let lexer = std::thread::Builder::new().spawn_scoped(scope, move || {
-                    for (_, text) in texts {
+                    for (_, text) in to_lex {
                         if tx.send(lex(text)).is_err() {
                             break;
                         }
                     }
                 });
                 let rx = lexer.ok().map(|_| rx);
-                for (k, (_, text)) in texts.iter().enumerate() {
-                    // Without the thread (or if it died), lex here.
-                    let lexed = rx.as_ref().and_then(|rx| rx.recv().ok());
-                    parse_one(k, lexed.unwrap_or_else(|| lex(text)))?;
+                for k in 0..texts.len() {
+                    let parsed = match ready[k].take() {
+                        Some(parsed) => parsed,
+                        None => {
+                            // Without the thread (or if it died), lex here.
+                            let lexed = rx.as_ref().and_then(|rx| rx.recv().ok());
+                            parse_here(k, lexed.unwrap_or_else(|| lex(texts[k].1)))
+                        }
+                    };
+                    associate(k, parsed)?;
                 }
                 Ok(())
             })?;

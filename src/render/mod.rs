@@ -16,6 +16,7 @@ pub mod lint_templates;
 pub mod manifest;
 pub mod objects;
 pub mod parse;
+pub mod parse_ahead;
 pub mod pipeline;
 
 pub use engine::{Engine, EngineOptions, TemplateFile};

@@ -103,6 +103,16 @@ fn intern_path(path: Vec<Rc<str>>) -> Rc<[Rc<str>]> {
     intern_in(&PATHS, &path[..], || Rc::from(path.as_slice()))
 }
 
+/// Empties this thread's interning tables, so that the trees its parsers
+/// made are the only holders of their names and paths. A thread that
+/// parses for another one calls this before handing the trees over (see
+/// [`crate::render::parse_ahead`]): afterwards nothing on this thread,
+/// not even the tables' destructors at its exit, touches those `Rc`s.
+pub fn forget_thread_interned() {
+    INTERNED.with(|t| t.borrow_mut().clear());
+    PATHS.with(|t| t.borrow_mut().clear());
+}
+
 /// A byte offset as the tree stores it (sources are checked to fit).
 fn pos32(pos: usize) -> Pos {
     Pos::try_from(pos).unwrap_or(Pos::MAX)

@@ -24,9 +24,11 @@ use crate::render::manifest::{
     ManifestError,
 };
 use crate::render::objects::{chart_value, release_value, Capabilities, Files, ReleaseOptions};
+use crate::render::parse_ahead::ParseAhead;
 use crate::value::{MapData, Value};
 use crate::values::coalesce::{coalesce_values, coalesce_values_consuming_defaults, CoalesceError};
-use crate::values::schema::{schema_error_message, validate_chart_tree};
+use crate::values::schema::{schema_error_message, validate_chart_tree_ahead};
+use crate::values::schema_ahead::SchemaAhead;
 
 /// What to render and how.
 pub struct RenderRequest {
@@ -39,6 +41,10 @@ pub struct RenderRequest {
     /// values.yaml, values.schema.json and the raw file list are dropped.
     pub consume_chart_values: bool,
     pub engine: EngineOptions,
+    /// Templates parsed while the chart loaded (`None`: parse them here).
+    pub parsed_ahead: Option<ParseAhead>,
+    /// Schemas compiled while the chart loaded (`None`: compile them here).
+    pub schemas_ahead: Option<SchemaAhead>,
 }
 
 /// The rendered release content.
@@ -113,7 +119,8 @@ pub fn render_chart(
     }
     .map_err(PipelineError::Values)?;
     if !req.skip_schema_validation {
-        validate_chart_tree(chart, &values, log).map_err(PipelineError::Schema)?;
+        validate_chart_tree_ahead(chart, &values, log, req.schemas_ahead.as_ref())
+            .map_err(PipelineError::Schema)?;
     }
     if req.consume_chart_values {
         drop_unrendered_bytes(chart);
@@ -134,7 +141,10 @@ pub fn render_chart(
     let files = template_files(chart, &values, &req.release, &req.capabilities);
 
     let skip_teardown = req.engine.skip_teardown;
-    let engine = Engine::new(crate::render::funcs::standard_registry(), req.engine);
+    let mut engine = Engine::new(crate::render::funcs::standard_registry(), req.engine);
+    if let Some(ahead) = req.parsed_ahead {
+        engine = engine.with_parsed_ahead(ahead);
+    }
     let (rendered, heads_ahead) = render_parsing_heads_ahead(&engine, &files);
     let mut rendered = rendered.map_err(PipelineError::Render)?;
     let reader_errors = engine.yaml_reader_errors();

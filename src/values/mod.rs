@@ -2,6 +2,7 @@
 pub mod coalesce;
 pub mod options;
 pub mod schema;
+pub mod schema_ahead;
 pub mod schema_loader;
 pub mod strvals;
 pub mod yaml;

@@ -14,6 +14,7 @@ use jsonschema::JsonType;
 use crate::chart::Chart;
 use crate::log::{Level, Logger, Record};
 use crate::value::Value;
+use crate::values::schema_ahead::SchemaAhead;
 
 /// Helm's `ValidateAgainstSchema`: every chart's schema against its part of
 /// the coalesced values. `Ok(())` or the per-chart report (without Helm's
@@ -24,8 +25,19 @@ pub fn validate_chart_tree(
     values: &Value,
     log: &mut Logger<'_>,
 ) -> Result<(), String> {
+    validate_chart_tree_ahead(chart, values, log, None)
+}
+
+/// [`validate_chart_tree`] using the schemas `ahead` compiled while the
+/// chart loaded, where they are this chart's (others are compiled here).
+pub fn validate_chart_tree_ahead(
+    chart: &Chart,
+    values: &Value,
+    log: &mut Logger<'_>,
+    ahead: Option<&SchemaAhead>,
+) -> Result<(), String> {
     let mut report = String::new();
-    collect(chart, values, &mut report, log);
+    collect(chart, values, &mut report, log, ahead);
     if report.is_empty() {
         Ok(())
     } else {
@@ -40,12 +52,21 @@ pub fn schema_error_message(report: &str) -> String {
     )
 }
 
-fn collect(chart: &Chart, values: &Value, report: &mut String, log: &mut Logger<'_>) {
+fn collect(
+    chart: &Chart,
+    values: &Value,
+    report: &mut String,
+    log: &mut Logger<'_>,
+    ahead: Option<&SchemaAhead>,
+) {
     if let Some(schema) = &chart.schema {
         log(Record::new(Level::Debug, "chart name").attr("chart-name", chart.name()));
         log(Record::new(Level::Debug, "unmarshalled JSON schema")
             .attr("schema", String::from_utf8_lossy(schema).into_owned()));
-        if let Err(e) = validate_single(values, schema) {
+        let compiled = ahead
+            .and_then(|a| a.take(schema))
+            .unwrap_or_else(|| compile_schema(schema));
+        if let Err(e) = compiled.and_then(|c| validate_compiled(values, &c)) {
             report.push_str(&format!("{}:\n", chart.name()));
             report.push_str(&e);
         }
@@ -59,7 +80,7 @@ fn collect(chart: &Chart, values: &Value, report: &mut String, log: &mut Logger<
         let raw = values.get(sub.name());
         match raw {
             None | Some(Value::Nil) => continue,
-            Some(v @ Value::Map(_)) => collect(sub, &v, report, log),
+            Some(v @ Value::Map(_)) => collect(sub, &v, report, log, ahead),
             Some(other) => report.push_str(&format!(
                 "{}:\ninvalid type for values: expected object (map), got {}\n",
                 sub.name(),
@@ -94,6 +115,20 @@ fn latest_draft_by_name(schema: &mut serde_json::Value) {
 /// One schema against one chart's values: `Err` holds v6's error lines plus
 /// a final newline.
 pub fn validate_single(values: &Value, schema_json: &[u8]) -> Result<(), String> {
+    validate_compiled(values, &compile_schema(schema_json)?)
+}
+
+/// A values.schema.json ready to validate with: compiling is most of the
+/// work of validating (a Bitnami subchart's schema is 150 KB), and it does
+/// not depend on the values, so it can be done ahead on another thread.
+pub struct CompiledSchema {
+    schema: serde_json::Value,
+    validator: jsonschema::Validator,
+}
+
+/// The first half of [`validate_single`]: the schema's JSON read and
+/// compiled, or the error text Helm gives for it.
+pub fn compile_schema(schema_json: &[u8]) -> Result<CompiledSchema, String> {
     let mut schema: serde_json::Value =
         serde_json::from_slice(schema_json).map_err(|e| format!("{e}\n"))?;
     latest_draft_by_name(&mut schema);
@@ -102,10 +137,16 @@ pub fn validate_single(values: &Value, schema_json: &[u8]) -> Result<(), String>
         .with_retriever(super::schema_loader::HelmSchemaLoader)
         .build(&schema)
         .map_err(|e| super::schema_loader::v6_compile_message(&e.to_string()))?;
+    Ok(CompiledSchema { schema, validator })
+}
+
+/// The second half of [`validate_single`].
+pub fn validate_compiled(values: &Value, compiled: &CompiledSchema) -> Result<(), String> {
+    let CompiledSchema { schema, validator } = compiled;
     let instance = to_json(values);
     let leaves: Vec<Leaf> = validator
         .iter_errors(&instance)
-        .map(|err| Leaf::from_error(&err, &schema, &instance, 0, 0))
+        .map(|err| Leaf::from_error(&err, schema, &instance, 0, 0))
         .collect();
     if leaves.is_empty() {
         return Ok(());

@@ -109,3 +109,140 @@ fn template_goldens_match_helm() {
         failures.join("\n")
     );
 }
+
+fn helm_bin() -> Option<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let candidates = [
+        std::env::var_os("HELM_BIN").map(PathBuf::from),
+        Some(root.join(".helm-oracle/helm")),
+        Some(PathBuf::from("/work/helm-bin/helm")),
+    ];
+    candidates.into_iter().flatten().find(|p| p.is_file())
+}
+
+/// `testdata/charts/<chart>` packed as `<dir>/<chart>.tgz`, with `replace`
+/// swapping some files' contents and a 640 KiB incompressible `pad/blob`
+/// added: big enough that rudder parses the templates and compiles the
+/// schemas while the archive inflates (archives of 512 KiB and more).
+fn big_archive(dir: &Path, chart: &str, replace: &[(&str, &str)]) -> PathBuf {
+    fn add_dir(tar: &mut tar::Builder<impl std::io::Write>, base: &Path, rel: &Path) {
+        let mut entries: Vec<_> = std::fs::read_dir(base.join(rel))
+            .expect("read chart dir")
+            .map(|e| e.expect("dir entry").file_name())
+            .collect();
+        entries.sort();
+        for name in entries {
+            let rel = rel.join(name);
+            if base.join(&rel).is_dir() {
+                add_dir(tar, base, &rel);
+            } else {
+                tar.append_path_with_name(base.join(&rel), &rel)
+                    .expect("add file");
+            }
+        }
+    }
+    let base = tempfile::tempdir().expect("staging dir");
+    let staged = base.path().join(chart);
+    let copy = Command::new("cp")
+        .arg("-r")
+        .arg(testdata().join("charts").join(chart))
+        .arg(&staged)
+        .status()
+        .expect("cp");
+    assert!(copy.success());
+    for (file, text) in replace {
+        std::fs::write(staged.join(file), text).expect("replace file");
+    }
+    std::fs::create_dir_all(staged.join("pad")).expect("pad dir");
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let blob: Vec<u8> = (0..640 * 1024)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    std::fs::write(staged.join("pad/blob"), blob).expect("pad file");
+    let path = dir.join(format!("{chart}.tgz"));
+    let gz = flate2::write::GzEncoder::new(
+        std::fs::File::create(&path).expect("create archive"),
+        flate2::Compression::default(),
+    );
+    let mut tar = tar::Builder::new(gz);
+    add_dir(&mut tar, base.path(), Path::new(chart));
+    tar.into_inner()
+        .expect("finish tar")
+        .finish()
+        .expect("finish gzip");
+    let len = std::fs::metadata(&path).expect("archive").len();
+    assert!(len > 512 * 1024, "archive only {len} bytes");
+    path
+}
+
+/// Big archives take rudder's other loading path (templates parsed and
+/// schemas compiled on both cores while the archive inflates, the trees
+/// then used only for the files and names they were made for): the umbrella
+/// chart's subcharts, alias, library, schema and CRDs, a schema failure and
+/// a template that does not parse come out exactly as helm prints them.
+#[test]
+fn big_archives_render_as_helm_renders_them() {
+    let Some(helm) = helm_bin() else {
+        println!("skipped: the real helm is absent (set HELM_BIN)");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let good = dir.path().join("good");
+    let bad = dir.path().join("bad");
+    std::fs::create_dir_all(&good).expect("dir");
+    std::fs::create_dir_all(&bad).expect("dir");
+    let good = big_archive(&good, "tpl-umbrella", &[]);
+    let bad = big_archive(
+        &bad,
+        "tpl-umbrella",
+        &[(
+            "charts/tpl-tagged/templates/cm.yaml",
+            "kind: ConfigMap\n{{ if }}\n",
+        )],
+    );
+    let good = good.display().to_string();
+    let bad = bad.display().to_string();
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["template", "rel", &good, "-n", "ns1"],
+        vec!["template", "rel", &good, "--include-crds", "--set", "tags.extras=true"],
+        vec!["template", "rel", &good, "--set", "second.enabled=false"],
+        vec!["template", "rel", &good, "--set", "replicas=0"],
+        vec!["template", "rel", &bad, "--set", "tags.extras=true"],
+        vec!["template", "rel", &bad],
+    ];
+    let home = tempfile::tempdir().expect("temp home");
+    let run = |bin: &Path, args: &[&str]| {
+        Command::new(bin)
+            .args(args)
+            .env_remove("HELM_NAMESPACE")
+            .env("HELM_CACHE_HOME", home.path().join("cache"))
+            .env("HELM_CONFIG_HOME", home.path().join("config"))
+            .env("HELM_DATA_HOME", home.path().join("data"))
+            .env("KUBECONFIG", home.path().join("missing"))
+            .env("TZ", "UTC")
+            .output()
+            .expect("run")
+    };
+    let mut failures = Vec::new();
+    for args in &cases {
+        let want = run(&helm, args);
+        let got = run(Path::new(env!("CARGO_BIN_EXE_rudder")), args);
+        if (&want.stdout, &want.stderr, want.status.code())
+            != (&got.stdout, &got.stderr, got.status.code())
+        {
+            failures.push(format!(
+                "{args:?}: helm exit {:?}, rudder exit {:?}\n--- helm stderr:\n{}--- rudder stderr:\n{}",
+                want.status.code(),
+                got.status.code(),
+                String::from_utf8_lossy(&want.stderr),
+                String::from_utf8_lossy(&got.stderr)
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

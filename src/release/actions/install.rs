@@ -105,6 +105,8 @@ pub fn render_release(
             engine.env.enable_dns = enable_dns;
             engine
         },
+        parsed_ahead: None,
+        schemas_ahead: None,
     };
     let debug = ctx.debug;
     let mut log = |r: Record| {

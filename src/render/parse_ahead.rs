@@ -1,0 +1,294 @@
+//! Templates parsed while their chart archive is still being inflated.
+//!
+//! Inflating a big chart (kube-prometheus-stack: 6.7 MB, mostly CRDs) and
+//! parsing its templates were two long stretches one after the other, the
+//! parsing only helped by a lexing thread. Now the inflating thread queues
+//! each template as it comes out of the archive ([`ParseQueue::offer`]),
+//! the loading thread parses what is queued meanwhile
+//! ([`ParseAhead::parse_queued`]), and once the archive is read the
+//! inflating thread parses the rest of the queue too ([`ParseQueue::help`]),
+//! so both cores parse. The engine later finds the trees made.
+//!
+//! Nothing here decides anything: a tree is used only when the engine asks
+//! for the same template name over the very same bytes
+//! ([`SharedBytes::same_view`]); anything else (a subchart under an alias,
+//! a chart whose directory is not its name, a nested `.tgz`, an archive
+//! the loader re-read) is parsed by the engine as before. Parse errors are
+//! kept and reported by the engine in its own order.
+
+use std::collections::{HashMap, VecDeque};
+use std::rc::Rc;
+use std::sync::{Mutex, OnceLock};
+
+use crate::chart::archive::BufferedFile;
+use crate::chart::SharedBytes;
+use crate::render::ast::{Callee, Template};
+use crate::render::exec::resolve_in;
+use crate::render::funcs::{standard_registry, Registry};
+use crate::render::lex::lex;
+use crate::render::parse::{forget_thread_interned, parse_lexed, ParseError};
+
+/// What parsing one file gave: its trees, or the error to report.
+pub type Parsed = Result<Vec<Rc<Template>>, ParseError>;
+
+struct Entry {
+    source: SharedBytes,
+    parsed: Parsed,
+}
+
+/// A template waiting to be parsed, under the name the engine will give it.
+struct Job {
+    name: String,
+    source: SharedBytes,
+}
+
+/// Trees the inflating thread parsed, on their way to the loading thread.
+struct HandedOver(Vec<(String, Entry)>);
+
+// SAFETY: `Rc` is not `Send` because two threads could touch clones of one
+// `Rc` (its count) at once. Every `Rc` reachable from a `HandedOver` was
+// made by the parser on the thread that builds it, and that thread emptied
+// its interning tables (`forget_thread_interned`, the only other holders)
+// before wrapping the trees: the clones are all inside, and they move to
+// the other thread together. The builder touches none of them afterwards,
+// and the receiver only takes them after joining it.
+unsafe impl Send for HandedOver {}
+
+/// The templates queued for parsing, shared by the inflating and the
+/// loading thread.
+#[derive(Default)]
+pub struct ParseQueue {
+    /// Made by the first parse (a queue often stays empty).
+    registry: OnceLock<Registry>,
+    jobs: Mutex<VecDeque<Job>>,
+    helped: Mutex<Vec<HandedOver>>,
+}
+
+impl ParseQueue {
+    /// The inflating thread, as each file comes out: queues `file` if it is
+    /// a template (`templates/...` of the chart or of a subchart directory)
+    /// under the name the engine gives a file of a chart in directory `top`
+    /// (`top/templates/x.yaml`, `top/charts/sub/templates/x.yaml`).
+    pub fn offer(&self, top: &str, file: &BufferedFile) -> Option<()> {
+        if !is_template_path(&file.name) {
+            return None;
+        }
+        let job = Job {
+            name: format!("{top}/{}", file.name),
+            source: file.data.clone(),
+        };
+        self.jobs.lock().ok()?.push_back(job);
+        Some(())
+    }
+
+    /// The inflating thread, once the archive is read: parses what is
+    /// still queued, alongside the loading thread.
+    pub fn help(&self) {
+        let mut done = Vec::new();
+        while let Some(job) = self.next_job() {
+            if let Some(entry) = parse_job(self.registry(), job) {
+                done.push(entry);
+            }
+        }
+        forget_thread_interned();
+        if !done.is_empty() {
+            if let Ok(mut helped) = self.helped.lock() {
+                helped.push(HandedOver(done));
+            }
+        }
+    }
+
+    fn registry(&self) -> &Registry {
+        self.registry.get_or_init(standard_registry)
+    }
+
+    fn next_job(&self) -> Option<Job> {
+        self.jobs.lock().ok()?.pop_front()
+    }
+}
+
+/// Parse trees made ahead, by the template name they were parsed under.
+#[derive(Default)]
+pub struct ParseAhead {
+    entries: HashMap<String, Entry>,
+}
+
+impl ParseAhead {
+    /// The loading thread: parses whatever is queued now.
+    pub fn parse_queued(&mut self, queue: &ParseQueue) {
+        while let Some(job) = queue.next_job() {
+            if let Some((name, entry)) = parse_job(queue.registry(), job) {
+                self.entries.insert(name, entry);
+            }
+        }
+    }
+
+    /// Takes in the trees the inflating thread parsed. Call once that
+    /// thread is joined (the loader returned).
+    pub fn adopt(&mut self, queue: ParseQueue) {
+        let helped = queue.helped.into_inner().unwrap_or_default();
+        for HandedOver(done) in helped {
+            self.entries.extend(done);
+        }
+    }
+
+    /// The trees (or error) of template `name` if it was parsed ahead from
+    /// `source` itself.
+    pub fn take(&mut self, name: &str, source: &SharedBytes) -> Option<Parsed> {
+        let entry = self.entries.remove(name)?;
+        entry.source.same_view(source).then_some(entry.parsed)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// Lexes and parses one queued template on this thread; a source that is
+/// not UTF-8 is left to the engine (which reads it lossily).
+fn parse_job(registry: &Registry, job: Job) -> Option<(String, Entry)> {
+    let text = std::str::from_utf8(&job.source).ok()?;
+    let resolve = |n: &str| -> Option<Callee> { resolve_in(registry, n) };
+    let parsed = parse_lexed(&job.name, job.source.clone(), lex(text), &resolve);
+    Some((
+        job.name,
+        Entry {
+            source: job.source,
+            parsed,
+        },
+    ))
+}
+
+/// `templates/<file>` of the chart or of a subchart directory
+/// (`charts/<name>/templates/<file>`, at any depth), as the loader files
+/// templates.
+fn is_template_path(path: &str) -> bool {
+    let mut parts = path.split('/');
+    loop {
+        match (parts.next(), parts.next()) {
+            (Some("templates"), Some(_)) => return true,
+            (Some("charts"), Some(_)) => continue,
+            _ => return false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(name: &str, text: &str) -> BufferedFile {
+        BufferedFile {
+            name: name.to_string(),
+            data: SharedBytes::from(text),
+            mod_time: None,
+        }
+    }
+
+    /// `f` queued, and parsed here or (`helper`) on another thread.
+    fn ahead_of(top: &str, f: &BufferedFile, helper: bool) -> ParseAhead {
+        let queue = ParseQueue::default();
+        assert!(queue.offer(top, f).is_some(), "a template");
+        let mut ahead = ParseAhead::default();
+        if helper {
+            std::thread::scope(|s| {
+                s.spawn(|| queue.help()).join().expect("no panic");
+            });
+            ahead.parse_queued(&queue);
+            assert!(ahead.is_empty(), "the helper took the job");
+        } else {
+            ahead.parse_queued(&queue);
+        }
+        ahead.adopt(queue);
+        ahead
+    }
+
+    #[test]
+    fn only_templates_of_the_chart_and_subchart_directories() {
+        for yes in [
+            "templates/a.yaml",
+            "templates/sub/_h.tpl",
+            "charts/db/templates/a.yaml",
+            "charts/db/charts/x/templates/NOTES.txt",
+        ] {
+            assert!(is_template_path(yes), "{yes}");
+        }
+        for no in [
+            "templates",
+            "values.yaml",
+            "files/templates/a.yaml",
+            "charts/db/values.yaml",
+            "charts/templates/a.yaml",
+            "charts/db.tgz",
+            "crds/templates/a.yaml",
+        ] {
+            assert!(!is_template_path(no), "{no}");
+        }
+        let queue = ParseQueue::default();
+        assert!(queue.offer("c", &file("values.yaml", "a: 1")).is_none());
+        let binary = BufferedFile {
+            name: "templates/a.yaml".into(),
+            data: SharedBytes::from(&b"\xff{{ . }}"[..]),
+            mod_time: None,
+        };
+        assert!(queue.offer("c", &binary).is_some());
+        let mut ahead = ParseAhead::default();
+        ahead.parse_queued(&queue);
+        assert!(ahead.is_empty(), "not UTF-8: left to the engine");
+    }
+
+    #[test]
+    fn trees_are_used_only_for_the_same_name_and_bytes() {
+        let f = file(
+            "templates/a.yaml",
+            "{{ define \"x\" }}y{{ end }}{{ .Values.a }}",
+        );
+        for helper in [false, true] {
+            let mut ahead = ahead_of("mychart", &f, helper);
+            assert_eq!(ahead.len(), 1);
+            // Equal bytes in another buffer are not the same view.
+            let copy = SharedBytes::from(f.data.to_vec());
+            assert!(ahead.take("mychart/templates/a.yaml", &copy).is_none());
+            assert!(ahead.is_empty());
+
+            let mut ahead = ahead_of("mychart", &f, helper);
+            assert!(ahead.take("other/templates/a.yaml", &f.data).is_none());
+
+            let mut ahead = ahead_of("mychart", &f, helper);
+            let trees = ahead
+                .take("mychart/templates/a.yaml", &f.data)
+                .expect("parsed ahead")
+                .expect("no error");
+            let mut names: Vec<&str> = trees.iter().map(|t| t.name.as_ref()).collect();
+            names.sort();
+            assert_eq!(names, ["mychart/templates/a.yaml", "x"]);
+        }
+    }
+
+    #[test]
+    fn parse_errors_are_kept_in_the_engines_words() {
+        let f = file("charts/db/templates/bad.yaml", "a\n{{ if }}");
+        let direct =
+            crate::render::parse::parse("top/charts/db/templates/bad.yaml", "a\n{{ if }}", &|n| {
+                resolve_in(&standard_registry(), n)
+            })
+            .expect_err("a parse error");
+        for helper in [false, true] {
+            let mut ahead = ahead_of("top", &f, helper);
+            let err = ahead
+                .take("top/charts/db/templates/bad.yaml", &f.data)
+                .expect("parsed ahead")
+                .expect_err("a parse error");
+            assert_eq!(err.0, direct.0);
+            assert!(
+                err.0.contains("top/charts/db/templates/bad.yaml:2"),
+                "{}",
+                err.0
+            );
+        }
+    }
+}
