@@ -209,7 +209,14 @@ fn big_archives_render_as_helm_renders_them() {
     let bad = bad.display().to_string();
     let cases: Vec<Vec<&str>> = vec![
         vec!["template", "rel", &good, "-n", "ns1"],
-        vec!["template", "rel", &good, "--include-crds", "--set", "tags.extras=true"],
+        vec![
+            "template",
+            "rel",
+            &good,
+            "--include-crds",
+            "--set",
+            "tags.extras=true",
+        ],
         vec!["template", "rel", &good, "--set", "second.enabled=false"],
         vec!["template", "rel", &good, "--set", "replicas=0"],
         vec!["template", "rel", &bad, "--set", "tags.extras=true"],
