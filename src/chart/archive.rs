@@ -26,6 +26,18 @@ pub struct BufferedFile {
     pub mod_time: Option<SystemTime>,
 }
 
+#[cfg(test)]
+impl BufferedFile {
+    /// A file named `name` holding `data`, without a modification time.
+    pub fn for_test(name: &str, data: impl Into<SharedBytes>) -> BufferedFile {
+        BufferedFile {
+            name: name.to_string(),
+            data: data.into(),
+            mod_time: None,
+        }
+    }
+}
+
 /// Why an archive was refused; `Display` is helm's text (plus the entry
 /// name where helm leaves it out).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

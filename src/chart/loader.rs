@@ -143,6 +143,9 @@ impl Deferral {
     }
 }
 
+/// A chart's JSON schema for its values.
+const SCHEMA_FILE: &str = "values.schema.json";
+
 /// Where [`load_files`] puts a file of a chart, by its name in the chart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum FileRole<'a> {
@@ -162,8 +165,8 @@ enum FileRole<'a> {
 
 fn file_role(name: &str) -> FileRole<'_> {
     match name {
-        "Chart.yaml" | "Chart.lock" | "values.yaml" | "values.schema.json"
-        | "requirements.yaml" | "requirements.lock" => FileRole::Read,
+        "Chart.yaml" | "Chart.lock" | "values.yaml" | SCHEMA_FILE | "requirements.yaml"
+        | "requirements.lock" => FileRole::Read,
         _ if name.starts_with("templates/") => FileRole::Template,
         _ => match name.strip_prefix("charts/") {
             Some(_) if name.ends_with(".prov") => FileRole::File,
@@ -176,19 +179,36 @@ fn file_role(name: &str) -> FileRole<'_> {
     }
 }
 
+/// The name a file of a chart tree has in the (sub)chart directory it
+/// belongs to, as [`load_files`] files it: `charts/db/templates/a.yaml` is
+/// `templates/a.yaml` of `db`. `None` for a subchart archive
+/// (`charts/db-1.0.0.tgz`), which is unpacked rather than filed.
+fn name_in_own_chart(name: &str) -> Option<&str> {
+    match file_role(name) {
+        FileRole::Subchart { rest, .. } => rest
+            .split_once('/')
+            .and_then(|(_, inner)| name_in_own_chart(inner)),
+        _ => Some(name),
+    }
+}
+
 /// Whether [`load_files`] puts a file of this name into the `files` of the
 /// chart or of the subchart it belongs to, rather than reading it while
 /// loading, rendering it (templates) or unpacking it (subchart archives).
 fn lands_in_files(name: &str) -> bool {
-    match file_role(name) {
-        FileRole::File => true,
-        FileRole::Read | FileRole::Template => false,
-        // charts/<name>/<file> is <file> of an unpacked subchart;
-        // charts/<name> alone is a subchart archive.
-        FileRole::Subchart { rest, .. } => rest
-            .split_once('/')
-            .is_some_and(|(_, inner)| lands_in_files(inner)),
-    }
+    name_in_own_chart(name).is_some_and(|own| file_role(own) == FileRole::File)
+}
+
+/// Whether [`load_files`] files this name of a chart tree as a template of
+/// the chart or of one of its subchart directories.
+pub fn is_template_in_tree(name: &str) -> bool {
+    name_in_own_chart(name).is_some_and(|own| file_role(own) == FileRole::Template)
+}
+
+/// Whether [`load_files`] reads this name of a chart tree as the
+/// values.schema.json of the chart or of one of its subchart directories.
+pub fn is_schema_in_tree(name: &str) -> bool {
+    name_in_own_chart(name) == Some(SCHEMA_FILE)
 }
 
 /// The archive again, from the handle it was first read through (so a
@@ -224,14 +244,15 @@ pub fn load_for_action_deferring(path: &Path, deferral: Deferral) -> Result<Char
 /// Work done on an archive's files while the rest of the archive is still
 /// being inflated. `prepare` runs on the inflating thread as each file
 /// comes out (with the archive's top directory); what it returns is handed
-/// to `accept` on the loading thread, in archive order. Once the archive is
+/// to `accept` on the loading thread, in archive order (so it carries what
+/// `accept` needs of the file). Once the archive is
 /// read, the inflating thread runs `finish` while `accept` may still be
 /// working through what it was handed; loading goes on when both are done.
 /// Inflating is a large share of loading a big chart, and this lets the
 /// other core work meanwhile.
 pub struct ArchiveObserver<'a, P> {
     pub prepare: &'a (dyn Fn(&str, &BufferedFile) -> Option<P> + Sync),
-    pub accept: &'a mut dyn FnMut(&str, &BufferedFile, P),
+    pub accept: &'a mut dyn FnMut(P),
     pub finish: &'a (dyn Fn() + Sync),
 }
 
@@ -302,7 +323,7 @@ fn read_observed<P: Send>(
         finish,
     } = observer;
     std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::channel::<(String, BufferedFile, P)>();
+        let (tx, rx) = std::sync::mpsc::channel::<P>();
         let inflating = std::thread::Builder::new()
             .name("inflate".to_string())
             .spawn_scoped(scope, move || {
@@ -310,7 +331,7 @@ fn read_observed<P: Send>(
                     archive::read_archive_deferring(data, defer, source, &mut |top, file| {
                         if let Some(made) = prepare(top, file) {
                             // The receiver only goes away once this returns.
-                            let _ = tx.send((top.to_string(), file.clone(), made));
+                            let _ = tx.send(made);
                         }
                     });
                 finish();
@@ -318,8 +339,8 @@ fn read_observed<P: Send>(
             });
         match inflating {
             Ok(handle) => {
-                for (top, file, made) in rx {
-                    accept(&top, &file, made);
+                for made in rx {
+                    accept(made);
                 }
                 handle
                     .join()
@@ -656,7 +677,7 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, ChartError> {
                 })?;
                 c.values_raw = Some(f.data);
             }
-            "values.schema.json" => {
+            SCHEMA_FILE => {
                 c.schema = Some(f.data);
                 c.schema_mod_time = f.mod_time;
             }

@@ -404,7 +404,7 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         schemas.offer(file);
         queue.offer(top, file)
     };
-    let mut accept = |_: &str, _: &BufferedFile, ()| ahead.parse_queued(&queue);
+    let mut accept = |()| ahead.parse_queued(&queue);
     let finish = || {
         schemas.compile_offered();
         queue.help();

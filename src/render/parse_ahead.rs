@@ -21,7 +21,7 @@ use std::rc::Rc;
 use std::sync::{Mutex, OnceLock};
 
 use crate::chart::archive::BufferedFile;
-use crate::chart::SharedBytes;
+use crate::chart::{is_template_in_tree, SharedBytes};
 use crate::render::ast::{Callee, Template};
 use crate::render::exec::resolve_in;
 use crate::render::funcs::{standard_registry, Registry};
@@ -70,7 +70,7 @@ impl ParseQueue {
     /// under the name the engine gives a file of a chart in directory `top`
     /// (`top/templates/x.yaml`, `top/charts/sub/templates/x.yaml`).
     pub fn offer(&self, top: &str, file: &BufferedFile) -> Option<()> {
-        if !is_template_path(&file.name) {
+        if !is_template_in_tree(&file.name) {
             return None;
         }
         let job = Job {
@@ -163,30 +163,12 @@ fn parse_job(registry: &Registry, job: Job) -> Option<(String, Entry)> {
     ))
 }
 
-/// `templates/<file>` of the chart or of a subchart directory
-/// (`charts/<name>/templates/<file>`, at any depth), as the loader files
-/// templates.
-fn is_template_path(path: &str) -> bool {
-    let mut parts = path.split('/');
-    loop {
-        match (parts.next(), parts.next()) {
-            (Some("templates"), Some(_)) => return true,
-            (Some("charts"), Some(_)) => continue,
-            _ => return false,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn file(name: &str, text: &str) -> BufferedFile {
-        BufferedFile {
-            name: name.to_string(),
-            data: SharedBytes::from(text),
-            mod_time: None,
-        }
+        BufferedFile::for_test(name, text)
     }
 
     /// `f` queued, and parsed here or (`helper`) on another thread.
@@ -215,7 +197,7 @@ mod tests {
             "charts/db/templates/a.yaml",
             "charts/db/charts/x/templates/NOTES.txt",
         ] {
-            assert!(is_template_path(yes), "{yes}");
+            assert!(is_template_in_tree(yes), "{yes}");
         }
         for no in [
             "templates",
@@ -226,15 +208,11 @@ mod tests {
             "charts/db.tgz",
             "crds/templates/a.yaml",
         ] {
-            assert!(!is_template_path(no), "{no}");
+            assert!(!is_template_in_tree(no), "{no}");
         }
         let queue = ParseQueue::default();
         assert!(queue.offer("c", &file("values.yaml", "a: 1")).is_none());
-        let binary = BufferedFile {
-            name: "templates/a.yaml".into(),
-            data: SharedBytes::from(&b"\xff{{ . }}"[..]),
-            mod_time: None,
-        };
+        let binary = BufferedFile::for_test("templates/a.yaml", &b"\xff{{ . }}"[..]);
         assert!(queue.offer("c", &binary).is_some());
         let mut ahead = ParseAhead::default();
         ahead.parse_queued(&queue);

@@ -13,10 +13,8 @@
 use std::sync::Mutex;
 
 use crate::chart::archive::BufferedFile;
-use crate::chart::SharedBytes;
+use crate::chart::{is_schema_in_tree, SharedBytes};
 use crate::values::schema::{compile_schema, CompiledSchema};
-
-const SCHEMA_FILE: &str = "values.schema.json";
 
 struct Entry {
     source: SharedBytes,
@@ -34,7 +32,7 @@ impl SchemaAhead {
     /// Notes `file` if it is the schema of the chart or of a subchart
     /// directory (`values.schema.json`, `charts/<name>/values.schema.json`).
     pub fn offer(&self, file: &BufferedFile) {
-        if !is_schema_path(&file.name) {
+        if !is_schema_in_tree(&file.name) {
             return;
         }
         if let Ok(mut entries) = self.entries.lock() {
@@ -82,18 +80,6 @@ impl SchemaAhead {
     }
 }
 
-/// `values.schema.json` at the chart's root or a subchart directory's.
-fn is_schema_path(path: &str) -> bool {
-    let mut parts: Vec<&str> = path.split('/').collect();
-    if parts.pop() != Some(SCHEMA_FILE) {
-        return false;
-    }
-    parts.len().is_multiple_of(2)
-        && parts
-            .chunks(2)
-            .all(|pair| pair[0] == "charts" && !pair[1].is_empty())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,11 +87,7 @@ mod tests {
     use crate::values::schema::{validate_compiled, validate_single};
 
     fn file(name: &str, text: &str) -> BufferedFile {
-        BufferedFile {
-            name: name.to_string(),
-            data: SharedBytes::from(text),
-            mod_time: None,
-        }
+        BufferedFile::for_test(name, text)
     }
 
     const SCHEMA: &str = r#"{"type":"object","properties":{"n":{"type":"integer"}}}"#;
@@ -117,7 +99,7 @@ mod tests {
             "charts/db/values.schema.json",
             "charts/db/charts/x/values.schema.json",
         ] {
-            assert!(is_schema_path(yes), "{yes}");
+            assert!(is_schema_in_tree(yes), "{yes}");
         }
         for no in [
             "files/values.schema.json",
@@ -125,7 +107,7 @@ mod tests {
             "templates/values.schema.json",
             "values.schema.json.bak",
         ] {
-            assert!(!is_schema_path(no), "{no}");
+            assert!(!is_schema_in_tree(no), "{no}");
         }
     }
 

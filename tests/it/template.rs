@@ -60,6 +60,17 @@ fn golden(name: &str, ext: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
 }
 
+/// `cmd` with helm's homes under `home`, no cluster, no namespace from the
+/// environment and UTC, as `regen.sh` runs helm for the goldens.
+fn isolated<'a>(cmd: &'a mut Command, home: &Path) -> &'a mut Command {
+    cmd.env_remove("HELM_NAMESPACE")
+        .env("HELM_CACHE_HOME", home.join("cache"))
+        .env("HELM_CONFIG_HOME", home.join("config"))
+        .env("HELM_DATA_HOME", home.join("data"))
+        .env("KUBECONFIG", home.join("missing"))
+        .env("TZ", "UTC")
+}
+
 #[test]
 fn template_goldens_match_helm() {
     let home = tempfile::tempdir().expect("temp home");
@@ -67,17 +78,14 @@ fn template_goldens_match_helm() {
     let all = cases();
     assert!(all.len() >= 20, "expected the golden case list");
     for case in &all {
-        let out = Command::new(env!("CARGO_BIN_EXE_rudder"))
-            .args(&case.args)
-            .current_dir(testdata().join("charts"))
-            .env_remove("HELM_NAMESPACE")
-            .env("HELM_CACHE_HOME", home.path().join("cache"))
-            .env("HELM_CONFIG_HOME", home.path().join("config"))
-            .env("HELM_DATA_HOME", home.path().join("data"))
-            .env("KUBECONFIG", home.path().join("missing"))
-            .env("TZ", "UTC")
-            .output()
-            .expect("run rudder");
+        let out = isolated(
+            Command::new(env!("CARGO_BIN_EXE_rudder"))
+                .args(&case.args)
+                .current_dir(testdata().join("charts")),
+            home.path(),
+        )
+        .output()
+        .expect("run rudder");
         let code = format!("{}\n", out.status.code().unwrap_or(-1));
         let mut problems = Vec::new();
         // regen.sh masks the absolute charts path (symlink log lines)
@@ -110,39 +118,19 @@ fn template_goldens_match_helm() {
     );
 }
 
-fn helm_bin() -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let candidates = [
-        std::env::var_os("HELM_BIN").map(PathBuf::from),
-        Some(root.join(".helm-oracle/helm")),
-        Some(PathBuf::from("/work/helm-bin/helm")),
-    ];
-    candidates.into_iter().flatten().find(|p| p.is_file())
-}
-
-/// `testdata/charts/<chart>` packed as `<dir>/<chart>.tgz`, with `replace`
+/// `testdata/charts/<chart>` packaged by helm into `<dir>`, with `replace`
 /// swapping some files' contents and a 640 KiB incompressible `pad/blob`
 /// added: big enough that rudder parses the templates and compiles the
 /// schemas while the archive inflates (archives of 512 KiB and more).
-fn big_archive(dir: &Path, chart: &str, replace: &[(&str, &str)]) -> PathBuf {
-    fn add_dir(tar: &mut tar::Builder<impl std::io::Write>, base: &Path, rel: &Path) {
-        let mut entries: Vec<_> = std::fs::read_dir(base.join(rel))
-            .expect("read chart dir")
-            .map(|e| e.expect("dir entry").file_name())
-            .collect();
-        entries.sort();
-        for name in entries {
-            let rel = rel.join(name);
-            if base.join(&rel).is_dir() {
-                add_dir(tar, base, &rel);
-            } else {
-                tar.append_path_with_name(base.join(&rel), &rel)
-                    .expect("add file");
-            }
-        }
-    }
-    let base = tempfile::tempdir().expect("staging dir");
-    let staged = base.path().join(chart);
+fn big_archive(
+    helm: &Path,
+    home: &Path,
+    dir: &Path,
+    chart: &str,
+    replace: &[(&str, &str)],
+) -> PathBuf {
+    let staging = tempfile::tempdir().expect("staging dir");
+    let staged = staging.path().join(chart);
     let copy = Command::new("cp")
         .arg("-r")
         .arg(testdata().join("charts").join(chart))
@@ -164,17 +152,26 @@ fn big_archive(dir: &Path, chart: &str, replace: &[(&str, &str)]) -> PathBuf {
         })
         .collect();
     std::fs::write(staged.join("pad/blob"), blob).expect("pad file");
-    let path = dir.join(format!("{chart}.tgz"));
-    let gz = flate2::write::GzEncoder::new(
-        std::fs::File::create(&path).expect("create archive"),
-        flate2::Compression::default(),
+    let packaged = isolated(
+        Command::new(helm)
+            .arg("package")
+            .arg(&staged)
+            .arg("-d")
+            .arg(dir),
+        home,
+    )
+    .output()
+    .expect("helm package");
+    assert!(
+        packaged.status.success(),
+        "{}",
+        String::from_utf8_lossy(&packaged.stderr)
     );
-    let mut tar = tar::Builder::new(gz);
-    add_dir(&mut tar, base.path(), Path::new(chart));
-    tar.into_inner()
-        .expect("finish tar")
-        .finish()
-        .expect("finish gzip");
+    let path = std::fs::read_dir(dir)
+        .expect("package dir")
+        .map(|e| e.expect("dir entry").path())
+        .find(|p| p.extension().is_some_and(|e| e == "tgz"))
+        .expect("the packaged chart");
     let len = std::fs::metadata(&path).expect("archive").len();
     assert!(len > 512 * 1024, "archive only {len} bytes");
     path
@@ -187,17 +184,20 @@ fn big_archive(dir: &Path, chart: &str, replace: &[(&str, &str)]) -> PathBuf {
 /// a template that does not parse come out exactly as helm prints them.
 #[test]
 fn big_archives_render_as_helm_renders_them() {
-    let Some(helm) = helm_bin() else {
+    let Some(helm) = crate::release_support::helm_bin() else {
         println!("skipped: the real helm is absent (set HELM_BIN)");
         return;
     };
+    let home = tempfile::tempdir().expect("temp home");
     let dir = tempfile::tempdir().expect("temp dir");
     let good = dir.path().join("good");
     let bad = dir.path().join("bad");
     std::fs::create_dir_all(&good).expect("dir");
     std::fs::create_dir_all(&bad).expect("dir");
-    let good = big_archive(&good, "tpl-umbrella", &[]);
+    let good = big_archive(&helm, home.path(), &good, "tpl-umbrella", &[]);
     let bad = big_archive(
+        &helm,
+        home.path(),
         &bad,
         "tpl-umbrella",
         &[(
@@ -222,16 +222,8 @@ fn big_archives_render_as_helm_renders_them() {
         vec!["template", "rel", &bad, "--set", "tags.extras=true"],
         vec!["template", "rel", &bad],
     ];
-    let home = tempfile::tempdir().expect("temp home");
     let run = |bin: &Path, args: &[&str]| {
-        Command::new(bin)
-            .args(args)
-            .env_remove("HELM_NAMESPACE")
-            .env("HELM_CACHE_HOME", home.path().join("cache"))
-            .env("HELM_CONFIG_HOME", home.path().join("config"))
-            .env("HELM_DATA_HOME", home.path().join("data"))
-            .env("KUBECONFIG", home.path().join("missing"))
-            .env("TZ", "UTC")
+        isolated(Command::new(bin).args(args), home.path())
             .output()
             .expect("run")
     };
