@@ -179,9 +179,10 @@ fn big_archive(
 
 /// Big archives take rudder's other loading path (templates parsed and
 /// schemas compiled on both cores while the archive inflates, the trees
-/// then used only for the files and names they were made for): the umbrella
-/// chart's subcharts, alias, library, schema and CRDs, a schema failure and
-/// a template that does not parse come out exactly as helm prints them.
+/// then used only for the files and names they were made for; not with
+/// `--include-crds`): the umbrella chart's subcharts, alias, library and
+/// schema, a schema failure and a template that does not parse come out
+/// exactly as helm prints them, with and without the CRDs.
 #[test]
 fn big_archives_render_as_helm_renders_them() {
     let Some(helm) = crate::release_support::helm_bin() else {
