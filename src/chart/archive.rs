@@ -15,8 +15,6 @@ use super::SharedBytes;
 
 /// Helm's `MaxDecompressedChartSize`.
 pub const MAX_DECOMPRESSED_CHART_SIZE: u64 = 100 * 1024 * 1024;
-/// Helm's `MaxDecompressedFileSize`.
-pub const MAX_DECOMPRESSED_FILE_SIZE: u64 = 5 * 1024 * 1024;
 
 /// A file read from an archive or a directory, before it is sorted into a chart.
 #[derive(Clone, Debug)]
@@ -62,8 +60,6 @@ pub enum ArchiveError {
     ChartYamlNotInBase,
     #[error("decompressed chart is larger than the maximum size {max}", max = MAX_DECOMPRESSED_CHART_SIZE)]
     ChartTooLarge,
-    #[error("decompressed chart file {0:?} is larger than the maximum file size {max}", max = MAX_DECOMPRESSED_FILE_SIZE)]
-    FileTooLarge(String),
     #[error("chart file {entry:?} is a link to {target:?}, outside the chart")]
     LinkOutside { entry: String, target: String },
     #[error("no files in chart archive")]
@@ -286,7 +282,7 @@ pub fn read_archive(data: &[u8]) -> Result<Vec<BufferedFile>, ArchiveError> {
             }
         }
         let size = entry.size();
-        check_size(size, remaining, &raw_name)?;
+        check_size(size, remaining)?;
         let mod_time = mod_time(entry.header());
         let contiguous = matches!(kind, tar::EntryType::Regular | tar::EntryType::Continuous);
         let file = if contiguous {
@@ -356,14 +352,12 @@ fn is_directory(header: &tar::Header, raw_name: &str) -> bool {
             && header.as_bytes()[156] == 0)
 }
 
-/// helm's size limits for one more file of `size` bytes, `remaining` bytes
-/// being left of the whole chart's allowance.
-fn check_size(size: u64, remaining: u64, raw_name: &str) -> Result<(), ArchiveError> {
+/// helm's size limit for one more file of `size` bytes, `remaining` bytes
+/// being left of the whole chart's allowance (helm 4 has no limit per file;
+/// Helm 3's was 5 MiB).
+fn check_size(size: u64, remaining: u64) -> Result<(), ArchiveError> {
     if size > remaining {
         return Err(ArchiveError::ChartTooLarge);
-    }
-    if size > MAX_DECOMPRESSED_FILE_SIZE {
-        return Err(ArchiveError::FileTooLarge(raw_name.to_string()));
     }
     Ok(())
 }
@@ -450,7 +444,7 @@ fn stream_regular_files(
         }
         let name = entry_path(&raw_name).ok()?;
         let size = entry.size();
-        check_size(size, remaining, &raw_name).ok()?;
+        check_size(size, remaining).ok()?;
         remaining -= size;
         if remaining == 0 {
             return None;

@@ -6,7 +6,7 @@ use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use super::archive::{self, ArchiveError, BufferedFile, MAX_DECOMPRESSED_FILE_SIZE};
+use super::archive::{self, ArchiveError, BufferedFile, MAX_DECOMPRESSED_CHART_SIZE};
 use super::decode::{apply_metadata, decode_lock};
 use super::helmignore::{IgnoreError, Rules, HELM_IGNORE};
 use super::metadata::{Metadata, ValidationError, API_VERSION_V1};
@@ -55,8 +55,10 @@ pub enum ChartError {
     Io(String),
     #[error("cannot load irregular file {0} as it has file mode type bits set")]
     Irregular(String),
-    #[error("chart file \"{0}\" is larger than the maximum file size {max}", max = MAX_DECOMPRESSED_FILE_SIZE)]
-    FileTooLarge(String),
+    /// A chart directory's files add up to more than helm reads (helm 4
+    /// has no limit per file; Helm 3's was 5 MiB).
+    #[error("error reading {0}: chart exceeds maximum decompressed size of {max} bytes", max = MAX_DECOMPRESSED_CHART_SIZE)]
+    ChartTooLarge(String),
 }
 
 /// Go's wording of an I/O error on `path` (`open x: permission denied`).
@@ -425,7 +427,8 @@ pub fn load_dir(dir: &Path) -> Result<Chart, ChartError> {
     }
     rules.add_defaults();
     let mut files = Vec::new();
-    walk(&top, "", &rules, &mut files)?;
+    let mut budget = MAX_DECOMPRESSED_CHART_SIZE;
+    walk(&top, "", &rules, &mut budget, &mut files)?;
     load_files(files)
 }
 
@@ -475,10 +478,12 @@ fn eval_symlinks(path: &Path) -> Result<PathBuf, String> {
 }
 
 /// Recursive lexical walk, following symlinks like helm's `sympath.Walk`.
+/// `budget` is what is left of the bytes helm reads of a chart directory.
 fn walk(
     dir: &Path,
     rel: &str,
     rules: &Rules,
+    budget: &mut u64,
     out: &mut Vec<BufferedFile>,
 ) -> Result<(), ChartError> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -521,7 +526,7 @@ fn walk(
             if rules.ignore(&rel_name, true) {
                 continue;
             }
-            walk(&path, &rel_name, rules, out)?;
+            walk(&path, &rel_name, rules, budget, out)?;
             continue;
         }
         if rules.ignore(&rel_name, false) {
@@ -530,15 +535,24 @@ fn walk(
         if !meta.is_file() {
             return Err(ChartError::Irregular(path.display().to_string()));
         }
-        if meta.len() > MAX_DECOMPRESSED_FILE_SIZE {
-            return Err(ChartError::FileTooLarge(name));
+        if meta.len() > *budget {
+            return Err(ChartError::ChartTooLarge(rel_name));
         }
-        let data = std::fs::read(&path).map_err(|e| {
+        let read_error = |e: std::io::Error| {
             ChartError::Io(format!(
                 "error reading {rel_name}: {}",
                 go_io_error("read", &path, &e)
             ))
-        })?;
+        };
+        // At most one byte over the budget, should the file have grown.
+        let mut data = Vec::new();
+        std::fs::File::open(&path)
+            .and_then(|f| f.take(budget.saturating_add(1)).read_to_end(&mut data))
+            .map_err(read_error)?;
+        if data.len() as u64 > *budget {
+            return Err(ChartError::ChartTooLarge(rel_name));
+        }
+        *budget -= data.len() as u64;
         let data = archive::strip_bom(SharedBytes::from_vec(data));
         out.push(BufferedFile {
             name: rel_name,

@@ -153,21 +153,48 @@ fn absolute_path_entry_is_refused() {
 }
 
 #[test]
-fn file_over_5_mib_is_refused() {
+fn file_over_5_mib_is_read_as_helm_4_reads_it() {
+    // Helm 3 refused files over 5 MiB; helm 4 only limits the whole chart.
     let big = vec![0u8; 6 * 1024 * 1024];
     let tgz = gzip(&tar(&[
         file("c/Chart.yaml", CHART_YAML),
         file("c/big.bin", &big),
     ]));
+    let dir = Scratch::new();
+    std::fs::write(dir.0.join("big.tgz"), &tgz).expect("write archive");
+    let out = Command::new(env!("CARGO_BIN_EXE_rudder"))
+        .args(["show", "chart", "big.tgz"])
+        .current_dir(&dir.0)
+        .output()
+        .expect("run rudder");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("name: c\n"));
+}
+
+#[test]
+fn chart_directory_over_100_mib_is_refused() {
+    let dir = Scratch::new();
+    let c = dir.0.join("c");
+    std::fs::create_dir_all(&c).expect("chart dir");
+    std::fs::write(c.join("Chart.yaml"), CHART_YAML).expect("Chart.yaml");
+    for name in ["a.bin", "b.bin"] {
+        // Sparse: 60 MiB each without writing them.
+        let f = std::fs::File::create(c.join(name)).expect("create");
+        f.set_len(60 * 1024 * 1024).expect("set_len");
+    }
     assert_eq!(
-        archive_error("big.tgz", &tgz),
-        "Error: decompressed chart file \"c/big.bin\" is larger than the maximum file size 5242880"
+        fails_cleanly(&["show", "chart", "c"], &dir.0),
+        "Error: error reading b.bin: chart exceeds maximum decompressed size of 104857600 bytes"
     );
 }
 
 #[test]
 fn gzip_bomb_stops_at_100_mib() {
-    // 21 files of 5 MiB: each within the per-file limit, together over 100 MiB.
+    // 21 files of 5 MiB: together over 100 MiB.
     let chunk = vec![0u8; 5 * 1024 * 1024];
     let names: Vec<String> = (0..21).map(|i| format!("c/f{i:02}.bin")).collect();
     let mut entries = vec![file("c/Chart.yaml", CHART_YAML)];
