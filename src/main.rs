@@ -27,7 +27,7 @@ mod allocator_options {
     ///
     /// Pages a thread gives back to the arena are purged at once (the arena
     /// delay is the purge delay times this multiplier, 10 by default): the
-    /// parsing and head-parsing helper threads free their pages while the main
+    /// lexing and head-parsing threads free their pages while the main
     /// thread's peak is still ahead; ~1 MiB less peak RSS on argo-cd, for
     /// some more page faults.
     pub fn tune() {

@@ -37,9 +37,9 @@ use crate::render::ast::Callee;
 use crate::render::error::{helm_exec_error, helm_parse_error, RenderError};
 use crate::render::exec::{execute, resolve_in, Ctx, Namespace, TplCache};
 use crate::render::funcs::{FuncEnv, Registry};
-use crate::render::lex::lex;
+use crate::render::lex::{lex, Lexed};
 use crate::render::parse::{parse, parse_lexed, source_text};
-use crate::render::parse_ahead::{parse_on_two_threads, ParseAhead, Parsed};
+use crate::render::parse_ahead::{ParseAhead, Parsed};
 use crate::value::{MapData, Value};
 
 /// Engine configuration.
@@ -81,9 +81,11 @@ impl TemplateFile {
     }
 }
 
-/// Charts with less template text than this are parsed on the calling
-/// thread alone (a thread costs more than it saves).
-const TWO_THREAD_PARSE_MIN_BYTES: usize = 64 * 1024;
+/// Charts with less template text than this are lexed on the calling
+/// thread (a thread costs more than it saves).
+const LEX_AHEAD_MIN_BYTES: usize = 64 * 1024;
+/// How many files' tokens the lexer thread may hold ready.
+const LEX_AHEAD_FILES: usize = 4;
 
 pub struct Engine {
     registry: Registry,
@@ -199,38 +201,53 @@ impl Engine {
             }
             Ok::<(), RenderError>(())
         };
-        let parse_here = |k: usize| -> Parsed {
-            parse_lexed(
-                sources[k].0,
-                sources[k].1.clone(),
-                lex(texts[k].1),
-                &resolve,
-            )
+        let parse_here = |k: usize, lexed: Lexed<'_>| -> Parsed {
+            parse_lexed(sources[k].0, sources[k].1.clone(), lexed, &resolve)
         };
-        let unparsed: Vec<(usize, &str)> = texts
+        let to_lex: Vec<(usize, &str)> = texts
             .iter()
             .enumerate()
             .filter(|(k, _)| ready[*k].is_none())
             .map(|(k, (_, text))| (k, *text))
             .collect();
-        let total: usize = unparsed.iter().map(|(_, t)| t.len()).sum();
-        if unparsed.len() >= 2 && total >= TWO_THREAD_PARSE_MIN_BYTES {
-            let jobs: Vec<(&str, SharedBytes, &str)> = unparsed
-                .iter()
-                .map(|&(k, text)| (sources[k].0, sources[k].1.clone(), text))
-                .collect();
-            let parsed = parse_on_two_threads(&jobs, &self.registry);
-            for (&(k, _), parsed) in unparsed.iter().zip(parsed) {
-                ready[k] = Some(parsed);
+        let total: usize = to_lex.iter().map(|(_, t)| t.len()).sum();
+        if to_lex.len() < 2 || total < LEX_AHEAD_MIN_BYTES {
+            for k in 0..texts.len() {
+                let parsed = match ready[k].take() {
+                    Some(parsed) => parsed,
+                    None => parse_here(k, lex(texts[k].1)),
+                };
+                associate(k, parsed)?;
             }
-        }
-        // In name order, as helm parses: the first error is the one reported.
-        for (k, slot) in ready.iter_mut().enumerate() {
-            let parsed = match slot.take() {
-                Some(parsed) => parsed,
-                None => parse_here(k),
-            };
-            associate(k, parsed)?;
+        } else {
+            // Lexing is about a third of parsing: a second thread lexes the
+            // next files while this one parses (the ASTs are `Rc`, so the
+            // parsing itself stays here). A few files ahead at most, so the
+            // token vectors of the whole chart never exist at once.
+            std::thread::scope(|scope| -> Result<(), RenderError> {
+                let (tx, rx) = std::sync::mpsc::sync_channel::<Lexed<'_>>(LEX_AHEAD_FILES);
+                let to_lex = &to_lex;
+                let lexer = std::thread::Builder::new().spawn_scoped(scope, move || {
+                    for (_, text) in to_lex {
+                        if tx.send(lex(text)).is_err() {
+                            break;
+                        }
+                    }
+                });
+                let rx = lexer.ok().map(|_| rx);
+                for k in 0..texts.len() {
+                    let parsed = match ready[k].take() {
+                        Some(parsed) => parsed,
+                        None => {
+                            // Without the thread (or if it died), lex here.
+                            let lexed = rx.as_ref().and_then(|rx| rx.recv().ok());
+                            parse_here(k, lexed.unwrap_or_else(|| lex(texts[k].1)))
+                        }
+                    };
+                    associate(k, parsed)?;
+                }
+                Ok(())
+            })?;
         }
 
         let mut rendered = BTreeMap::new();

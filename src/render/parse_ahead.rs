@@ -1,9 +1,8 @@
-//! Templates parsed on two threads: while their chart archive is still
-//! being inflated, or (the rest) when the engine renders.
+//! Templates parsed while their chart archive is still being inflated.
 //!
 //! Inflating a big chart (kube-prometheus-stack: 6.7 MB, mostly CRDs) and
-//! parsing its templates were two long stretches one after the other. Now
-//! the inflating thread queues
+//! parsing its templates were two long stretches one after the other, the
+//! parsing only helped by a lexing thread. Now the inflating thread queues
 //! each template as it comes out of the archive ([`ParseQueue::offer`]),
 //! the loading thread parses what is queued meanwhile
 //! ([`ParseAhead::parse_queued`]), and once the archive is read the
@@ -16,14 +15,10 @@
 //! a chart whose directory is not its name, a nested `.tgz`, an archive
 //! the loader re-read) is parsed by the engine as before. Parse errors are
 //! kept and reported by the engine in its own order.
-//!
-//! What is left to parse when the engine renders, it parses with a helper
-//! thread ([`parse_on_two_threads`]).
 
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 use std::sync::{Mutex, OnceLock};
-use std::thread::ScopedJoinHandle;
 
 use crate::chart::archive::BufferedFile;
 use crate::chart::{is_template_in_tree, SharedBytes};
@@ -41,29 +36,14 @@ struct Entry {
     parsed: Parsed,
 }
 
-/// A template's trees under the name the engine gives it.
-type NamedEntry = (String, Entry);
-
 /// A template waiting to be parsed, under the name the engine will give it.
 struct Job {
     name: String,
     source: SharedBytes,
 }
 
-/// Trees (or errors) a helper thread parsed, on their way to the thread
-/// that renders. Made only by [`HandedOver::hand_over`], on the thread whose
-/// parsers built everything inside.
-struct HandedOver<T>(T);
-
-impl<T> HandedOver<T> {
-    /// Wraps what this thread parsed, once it parses no more: empties its
-    /// interning tables first, so the trees are the only holders of their
-    /// `Rc`s.
-    fn hand_over(parsed: T) -> Self {
-        forget_thread_interned();
-        HandedOver(parsed)
-    }
-}
+/// Trees the inflating thread parsed, on their way to the loading thread.
+struct HandedOver(Vec<(String, Entry)>);
 
 // SAFETY: `Rc` is not `Send` because two threads could touch clones of one
 // `Rc` (its count) at once. Every `Rc` reachable from a `HandedOver` was
@@ -72,9 +52,7 @@ impl<T> HandedOver<T> {
 // before wrapping the trees: the clones are all inside, and they move to
 // the other thread together. The builder touches none of them afterwards,
 // and the receiver only takes them after joining it.
-unsafe impl Send for HandedOver<Vec<NamedEntry>> {}
-// SAFETY: as above; `parse_on_two_threads` wraps its helper's results.
-unsafe impl Send for HandedOver<Vec<(usize, Parsed)>> {}
+unsafe impl Send for HandedOver {}
 
 /// The templates queued for parsing, shared by the inflating and the
 /// loading thread.
@@ -83,7 +61,7 @@ pub struct ParseQueue {
     /// Made by the first parse (a queue often stays empty).
     registry: OnceLock<Registry>,
     jobs: Mutex<VecDeque<Job>>,
-    helped: Mutex<Vec<HandedOver<Vec<NamedEntry>>>>,
+    helped: Mutex<Vec<HandedOver>>,
 }
 
 impl ParseQueue {
@@ -112,10 +90,10 @@ impl ParseQueue {
                 done.push(entry);
             }
         }
-        let done = HandedOver::hand_over(done);
-        if !done.0.is_empty() {
+        forget_thread_interned();
+        if !done.is_empty() {
             if let Ok(mut helped) = self.helped.lock() {
-                helped.push(done);
+                helped.push(HandedOver(done));
             }
         }
     }
@@ -168,81 +146,6 @@ impl ParseAhead {
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
-}
-
-/// Lexes and parses `files` (name, bytes, text), in two threads: this one
-/// takes files from the front, a helper from the back, until they meet.
-/// The results are in the order of `files`, errors included; the caller
-/// reports the first as helm would.
-///
-/// Parsing was the longest single step of rendering a chart with much
-/// template text (airflow: 0.9 MB with three copies of Bitnami's common
-/// library), and a second core was idle meanwhile.
-pub fn parse_on_two_threads(
-    files: &[(&str, SharedBytes, &str)],
-    registry: &Registry,
-) -> Vec<Parsed> {
-    parse_split(files, registry, false)
-}
-
-/// [`parse_on_two_threads`]; with `helper_first` (for tests) this thread
-/// waits for the helper, which then parses every file.
-fn parse_split(
-    files: &[(&str, SharedBytes, &str)],
-    registry: &Registry,
-    helper_first: bool,
-) -> Vec<Parsed> {
-    let parse_one = |k: usize| -> Parsed {
-        let (name, source, text) = &files[k];
-        let resolve = |n: &str| -> Option<Callee> { resolve_in(registry, n) };
-        parse_lexed(name, source.clone(), lex(text), &resolve)
-    };
-    let unclaimed = Mutex::new(0..files.len());
-    let claim = |from_back: bool| -> Option<usize> {
-        let mut range = unclaimed.lock().ok()?;
-        if from_back {
-            range.next_back()
-        } else {
-            range.next()
-        }
-    };
-    let mut results: Vec<Option<Parsed>> = files.iter().map(|_| None).collect();
-    let adopt = |helper: ScopedJoinHandle<'_, HandedOver<Vec<(usize, Parsed)>>>,
-                 results: &mut Vec<Option<Parsed>>| {
-        if let Ok(HandedOver(done)) = helper.join() {
-            for (k, parsed) in done {
-                results[k] = Some(parsed);
-            }
-        }
-    };
-    std::thread::scope(|scope| {
-        let mut helper = std::thread::Builder::new()
-            .spawn_scoped(scope, || {
-                let mut done = Vec::new();
-                while let Some(k) = claim(true) {
-                    done.push((k, parse_one(k)));
-                }
-                HandedOver::hand_over(done)
-            })
-            .ok();
-        if helper_first {
-            if let Some(helper) = helper.take() {
-                adopt(helper, &mut results);
-            }
-        }
-        while let Some(k) = claim(false) {
-            results[k] = Some(parse_one(k));
-        }
-        if let Some(helper) = helper {
-            adopt(helper, &mut results);
-        }
-    });
-    // Whatever the helper could not do (no thread, or it died) is done here.
-    results
-        .into_iter()
-        .enumerate()
-        .map(|(k, parsed)| parsed.unwrap_or_else(|| parse_one(k)))
-        .collect()
 }
 
 /// Lexes and parses one queued template on this thread; a source that is
@@ -342,59 +245,6 @@ mod tests {
             names.sort();
             assert_eq!(names, ["mychart/templates/a.yaml", "x"]);
         }
-    }
-
-    #[test]
-    fn two_threads_parse_as_one_does() {
-        let registry = standard_registry();
-        let resolve = |n: &str| -> Option<Callee> { resolve_in(&registry, n) };
-        // Enough files that both threads take some; errors among them.
-        let texts: Vec<(String, String)> = (0..40)
-            .map(|i| {
-                let name = format!("c/templates/f{i:02}.yaml");
-                let text = match i % 7 {
-                    3 => format!("a\n{{{{ if }}}}{i}"),
-                    5 => format!("{{{{ define \"d{i}\" }}}}{{{{ .x }}}}{{{{ end }}}}{i}"),
-                    _ => format!("k{i}: {{{{ .Values.v{i} | quote }}}}\n"),
-                };
-                (name, text)
-            })
-            .collect();
-        let files: Vec<(&str, SharedBytes, &str)> = texts
-            .iter()
-            .map(|(n, t)| (n.as_str(), SharedBytes::from(t.as_str()), t.as_str()))
-            .collect();
-        let summary = |parsed: &Parsed| -> String {
-            match parsed {
-                Ok(trees) => {
-                    let mut names: Vec<&str> = trees.iter().map(|t| t.name.as_ref()).collect();
-                    names.sort();
-                    format!(
-                        "ok {names:?} {:?}",
-                        trees
-                            .iter()
-                            .map(|t| format!("{:?}", t.root))
-                            .collect::<Vec<_>>()
-                    )
-                }
-                Err(e) => format!("err {}", e.0),
-            }
-        };
-        let here: Vec<String> = files
-            .iter()
-            .map(|(n, s, t)| summary(&parse_lexed(n, s.clone(), lex(t), &resolve)))
-            .collect();
-        let both: Vec<String> = parse_on_two_threads(&files, &registry)
-            .iter()
-            .map(summary)
-            .collect();
-        assert_eq!(here, both);
-        assert!(
-            both[3].starts_with("err template: c/templates/f03.yaml:2"),
-            "{}",
-            both[3]
-        );
-        assert!(both[5].contains("d5"), "{}", both[5]);
     }
 
     #[test]
