@@ -182,7 +182,6 @@ fn logger(debug: bool) -> impl FnMut(Record) {
     }
 }
 
-/// Helm's release name rule (DNS-1123 subdomain, at most 53 characters).
 /// Chart archives from this size on are read with their templates parsed
 /// (and schemas compiled) while they inflate, on both cores. Below it
 /// inflating takes ~3 ms or less, and the overlap saved under 2 ms while
@@ -195,6 +194,7 @@ fn logger(debug: bool) -> impl FnMut(Record) {
 /// helm's 0.2x (the memory goal) for a ~35% faster run.
 const OVERLAP_MIN_ARCHIVE_BYTES: u64 = 512 * 1024;
 
+/// Helm's release name rule (DNS-1123 subdomain, at most 53 characters).
 fn valid_release_name(name: &str) -> bool {
     if name.is_empty() || name.len() > 53 {
         return false;

@@ -204,51 +204,48 @@ impl Engine {
         let parse_here = |k: usize, lexed: Lexed<'_>| -> Parsed {
             parse_lexed(sources[k].0, sources[k].1.clone(), lexed, &resolve)
         };
-        let to_lex: Vec<(usize, &str)> = texts
+        // The texts still to parse, in order.
+        let to_lex: Vec<&str> = texts
             .iter()
-            .enumerate()
-            .filter(|(k, _)| ready[*k].is_none())
-            .map(|(k, (_, text))| (k, *text))
+            .zip(&ready)
+            .filter(|(_, parsed)| parsed.is_none())
+            .map(|((_, text), _)| *text)
             .collect();
-        let total: usize = to_lex.iter().map(|(_, t)| t.len()).sum();
-        if to_lex.len() < 2 || total < LEX_AHEAD_MIN_BYTES {
-            for k in 0..texts.len() {
-                let parsed = match ready[k].take() {
+        let total: usize = to_lex.iter().map(|t| t.len()).sum();
+        let lex_ahead = to_lex.len() >= 2 && total >= LEX_AHEAD_MIN_BYTES;
+        std::thread::scope(|scope| -> Result<(), RenderError> {
+            // Lexing is about a third of parsing: on a chart with much
+            // template text, a second thread lexes the next files while
+            // this one parses (the ASTs are `Rc`, so the parsing itself
+            // stays here). A few files ahead at most, so the token vectors
+            // of the whole chart never exist at once.
+            let rx = lex_ahead
+                .then(|| {
+                    let (tx, rx) = std::sync::mpsc::sync_channel::<Lexed<'_>>(LEX_AHEAD_FILES);
+                    let to_lex = &to_lex;
+                    let lexer = std::thread::Builder::new().spawn_scoped(scope, move || {
+                        for text in to_lex {
+                            if tx.send(lex(text)).is_err() {
+                                break;
+                            }
+                        }
+                    });
+                    lexer.ok().map(|_| rx)
+                })
+                .flatten();
+            for (k, slot) in ready.iter_mut().enumerate() {
+                let parsed = match slot.take() {
                     Some(parsed) => parsed,
-                    None => parse_here(k, lex(texts[k].1)),
+                    None => {
+                        // Without the thread (a small chart, or it died), lex here.
+                        let lexed = rx.as_ref().and_then(|rx| rx.recv().ok());
+                        parse_here(k, lexed.unwrap_or_else(|| lex(texts[k].1)))
+                    }
                 };
                 associate(k, parsed)?;
             }
-        } else {
-            // Lexing is about a third of parsing: a second thread lexes the
-            // next files while this one parses (the ASTs are `Rc`, so the
-            // parsing itself stays here). A few files ahead at most, so the
-            // token vectors of the whole chart never exist at once.
-            std::thread::scope(|scope| -> Result<(), RenderError> {
-                let (tx, rx) = std::sync::mpsc::sync_channel::<Lexed<'_>>(LEX_AHEAD_FILES);
-                let to_lex = &to_lex;
-                let lexer = std::thread::Builder::new().spawn_scoped(scope, move || {
-                    for (_, text) in to_lex {
-                        if tx.send(lex(text)).is_err() {
-                            break;
-                        }
-                    }
-                });
-                let rx = lexer.ok().map(|_| rx);
-                for k in 0..texts.len() {
-                    let parsed = match ready[k].take() {
-                        Some(parsed) => parsed,
-                        None => {
-                            // Without the thread (or if it died), lex here.
-                            let lexed = rx.as_ref().and_then(|rx| rx.recv().ok());
-                            parse_here(k, lexed.unwrap_or_else(|| lex(texts[k].1)))
-                        }
-                    };
-                    associate(k, parsed)?;
-                }
-                Ok(())
-            })?;
-        }
+            Ok(())
+        })?;
 
         let mut rendered = BTreeMap::new();
         self.reader_errors.borrow_mut().clear();

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 
 /// One tar entry for a hand-made archive (names are written verbatim, so
 /// archives no well-behaved tool would produce can be built).
@@ -94,17 +94,30 @@ impl Drop for Scratch {
     }
 }
 
-/// Runs `rudder <args>` and checks the failure is one `Error:` line with
-/// exit status 1; returns that line.
-fn fails_cleanly(args: &[&str], cwd: &Path) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_rudder"))
+/// Runs `rudder <args>` in `cwd`, with helm homes inside it.
+fn rudder_in(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rudder"))
         .args(args)
         .current_dir(cwd)
         .env("HELM_CACHE_HOME", cwd.join(".home/cache"))
         .env("HELM_CONFIG_HOME", cwd.join(".home/config"))
         .env("HELM_DATA_HOME", cwd.join(".home/data"))
         .output()
-        .expect("run rudder");
+        .expect("run rudder")
+}
+
+/// A chart directory `c` (just its Chart.yaml) in `dir`.
+fn chart_c(dir: &Path) -> PathBuf {
+    let chart = dir.join("c");
+    std::fs::create_dir_all(&chart).expect("mkdir");
+    std::fs::write(chart.join("Chart.yaml"), CHART_YAML).expect("write");
+    chart
+}
+
+/// Runs `rudder <args>` and checks the failure is one `Error:` line with
+/// exit status 1; returns that line.
+fn fails_cleanly(args: &[&str], cwd: &Path) -> String {
+    let out = rudder_in(args, cwd);
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(1), "{args:?}: stderr {stderr:?}");
     assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
@@ -162,11 +175,7 @@ fn file_over_5_mib_is_read_as_helm_4_reads_it() {
     ]));
     let dir = Scratch::new();
     std::fs::write(dir.0.join("big.tgz"), &tgz).expect("write archive");
-    let out = Command::new(env!("CARGO_BIN_EXE_rudder"))
-        .args(["show", "chart", "big.tgz"])
-        .current_dir(&dir.0)
-        .output()
-        .expect("run rudder");
+    let out = rudder_in(&["show", "chart", "big.tgz"], &dir.0);
     assert!(
         out.status.success(),
         "{}",
@@ -178,9 +187,7 @@ fn file_over_5_mib_is_read_as_helm_4_reads_it() {
 #[test]
 fn chart_directory_over_100_mib_is_refused() {
     let dir = Scratch::new();
-    let c = dir.0.join("c");
-    std::fs::create_dir_all(&c).expect("chart dir");
-    std::fs::write(c.join("Chart.yaml"), CHART_YAML).expect("Chart.yaml");
+    let c = chart_c(&dir.0);
     for name in ["a.bin", "b.bin"] {
         // Sparse: 60 MiB each without writing them.
         let f = std::fs::File::create(c.join(name)).expect("create");
@@ -256,20 +263,12 @@ fn symlink_entry_leaving_the_chart_is_refused() {
 #[test]
 fn symlink_in_directory_leaving_the_chart_is_followed() {
     let dir = Scratch::new();
-    let chart = dir.0.join("c");
+    let chart = chart_c(&dir.0);
     std::fs::create_dir_all(chart.join("templates")).expect("mkdir");
-    std::fs::write(chart.join("Chart.yaml"), CHART_YAML).expect("write");
     std::fs::write(dir.0.join("outside.yaml"), "secret: 1\n").expect("write");
     std::os::unix::fs::symlink(dir.0.join("outside.yaml"), chart.join("templates/x.yaml"))
         .expect("symlink");
-    let out = Command::new(env!("CARGO_BIN_EXE_rudder"))
-        .args(["template", "r", "c"])
-        .current_dir(&dir.0)
-        .env("HELM_CACHE_HOME", dir.0.join(".home/cache"))
-        .env("HELM_CONFIG_HOME", dir.0.join(".home/config"))
-        .env("HELM_DATA_HOME", dir.0.join(".home/data"))
-        .output()
-        .expect("run rudder");
+    let out = rudder_in(&["template", "r", "c"], &dir.0);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(
@@ -286,9 +285,7 @@ fn symlink_in_directory_leaving_the_chart_is_followed() {
 #[test]
 fn dangling_symlink_names_the_missing_target() {
     let dir = Scratch::new();
-    let chart = dir.0.join("c");
-    std::fs::create_dir_all(&chart).expect("mkdir");
-    std::fs::write(chart.join("Chart.yaml"), CHART_YAML).expect("write");
+    let chart = chart_c(&dir.0);
     std::os::unix::fs::symlink("../gone/LICENSE", chart.join("LICENSE")).expect("symlink");
     let real = std::fs::canonicalize(&dir.0).expect("canonical scratch");
     let line = fails_cleanly(&["show", "chart", &chart.to_string_lossy()], &dir.0);
