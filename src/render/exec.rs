@@ -927,9 +927,18 @@ impl<'a, 'e> State<'a, 'e> {
         }
         if builtin && def.name == "call" {
             self.check_arity(Some(def.sig), def.name, args.len(), fin.is_some())?;
+            // Every argument is evaluated before the callee is looked at:
+            // an error in a later argument wins over "non-function".
+            let mut argv = Vec::with_capacity(args.len());
+            for a in args {
+                argv.push(self.eval_arg(dot, Some(Ty::Any), a)?);
+            }
             let (callee_name, f) = match args.first() {
-                Some(a) => (a.to_string(), self.eval_arg(dot, Some(Ty::Any), a)?),
-                None => (String::new(), fin.clone().unwrap_or(Value::Nil)),
+                Some(a) => (a.to_string(), argv.swap_remove(0)),
+                None => {
+                    let f = fin.clone().unwrap_or(Value::Nil);
+                    (reflect_value_string(&f), f)
+                }
             };
             self.at(cmd);
             let msg = if f.is_nil() {
@@ -1037,9 +1046,10 @@ impl<'a, 'e> State<'a, 'e> {
                 )));
             }
             return match ty {
-                Ty::List => Ok(Value::list(Vec::new())),
-                Ty::Strings => Ok(Value::typed_list(Vec::new(), ElemType::String)),
-                Ty::Map => Ok(Value::empty_map()),
+                // Go passes the zero value: a nil slice or map.
+                Ty::List => Ok(Value::nil_list(ElemType::Any)),
+                Ty::Strings => Ok(Value::nil_list(ElemType::String)),
+                Ty::Map => Ok(Value::nil_map()),
                 Ty::Bytes => Ok(Value::Bytes(Rc::from(&[][..]))),
                 _ => Err(self.errorf(format!("invalid value; expected {}", ty.go_name()))),
             };
@@ -1287,6 +1297,16 @@ pub fn resolve_in(reg: &crate::render::funcs::Registry, name: &str) -> Option<Ca
         return Some(Callee::Func(*def));
     }
     builtins::lookup(name).map(Callee::Builtin)
+}
+
+/// Go's `reflect.Value.String()`: a string's own text, `<T Value>` for
+/// anything else (how `call` names a piped-in callee).
+fn reflect_value_string(v: &Value) -> String {
+    match v {
+        Value::String(_) | Value::RawString(_) => v.str_lossy().unwrap_or_default().into_owned(),
+        Value::Nil => "<invalid Value>".to_string(),
+        other => format!("<{} Value>", other.type_name()),
+    }
 }
 
 #[cfg(test)]

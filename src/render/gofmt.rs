@@ -132,6 +132,9 @@ struct Spec {
     prec: Option<usize>,
     /// `%+v`: structs print their field names.
     field_names: bool,
+    /// Printing the operand of a `%!verb(type=value)` error: Go prints it
+    /// with `v` but keeps every flag, so `#` here is not Go syntax.
+    in_bad_verb: bool,
 }
 
 impl Spec {
@@ -376,27 +379,34 @@ fn format_arg(out: &mut GoBuf, arg: &Value, spec: &Spec) {
         return;
     }
     if spec.verb == 'p' {
-        bad_verb(out, arg, spec.verb);
+        bad_verb(out, arg, spec);
         return;
     }
     write_value(out, arg, spec, 0)
 }
 
-fn bad_verb(out: &mut GoBuf, arg: &Value, verb: char) {
+fn bad_verb(out: &mut GoBuf, arg: &Value, spec: &Spec) {
     out.push_str("%!");
-    out.push(verb);
+    out.push(spec.verb);
     out.push('(');
     if arg.is_nil() {
         out.push_str("<nil>");
     } else {
         out.push_str(&arg.type_name());
         out.push('=');
-        // Go prints the operand without calling its String method here.
+        // Go prints the operand with `v` and the same flags (width,
+        // precision, `+`, `#`, ...), without calling its String method.
+        let inner = Spec {
+            verb: 'v',
+            field_names: false,
+            in_bad_verb: true,
+            ..spec.clone()
+        };
         match arg {
             Value::Object(o) if o.go_int().is_some() => {
-                out.push_str(&o.go_int().unwrap_or_default().to_string())
+                format_int(out, o.go_int().unwrap_or_default(), arg, &inner)
             }
-            _ => write_value(out, arg, &Spec::plain('v'), 0),
+            _ => write_value(out, arg, &inner, 0),
         }
     }
     out.push(')');
@@ -413,7 +423,7 @@ fn write_value(out: &mut GoBuf, v: &Value, spec: &Spec, depth: usize) {
         out.push_str("...");
         return;
     }
-    if spec.sharp && spec.verb == 'v' {
+    if spec.sharp && spec.verb == 'v' && !spec.in_bad_verb {
         let s = go_syntax(v, depth == 0);
         pad(out, &s, spec);
         return;
@@ -424,11 +434,11 @@ fn write_value(out: &mut GoBuf, v: &Value, spec: &Spec, depth: usize) {
         Value::Nil if depth > 0 => out.push_str("<nil>"),
         Value::Nil => match spec.verb {
             'v' => pad(out, "<nil>", spec),
-            _ => bad_verb(out, v, spec.verb),
+            _ => bad_verb(out, v, spec),
         },
         Value::Bool(b) => match spec.verb {
             'v' | 't' => pad(out, if *b { "true" } else { "false" }, spec),
-            _ => bad_verb(out, v, spec.verb),
+            _ => bad_verb(out, v, spec),
         },
         Value::Int(i) | Value::Int64(i) => format_int(out, *i, v, spec),
         Value::Float(x) => format_float_verb(out, *x, v, spec),
@@ -487,7 +497,7 @@ fn write_value(out: &mut GoBuf, v: &Value, spec: &Spec, depth: usize) {
                     pad(out, &s, spec)
                 }
             }
-            (None, _) => bad_verb(out, v, spec.verb),
+            (None, _) => bad_verb(out, v, spec),
         },
     }
 }
@@ -593,7 +603,7 @@ fn format_int(out: &mut GoBuf, i: i64, v: &Value, spec: &Spec) {
         'U' => {
             let mut s = format!("U+{:04X}", abs);
             if spec.sharp {
-                if let Some(c) = char::from_u32(i as u32) {
+                if let Some(c) = char::from_u32(i as u32).filter(|c| is_go_printable(*c)) {
                     s.push_str(&format!(" '{c}'"));
                 }
             }
@@ -601,7 +611,7 @@ fn format_int(out: &mut GoBuf, i: i64, v: &Value, spec: &Spec) {
             return;
         }
         _ => {
-            bad_verb(out, v, spec.verb);
+            bad_verb(out, v, spec);
             return;
         }
     };
@@ -614,6 +624,12 @@ fn format_int(out: &mut GoBuf, i: i64, v: &Value, spec: &Spec) {
             digits = format!("{}{}", "0".repeat(p - digits.len()), digits);
         }
     }
+    // `%#o` adds its 0 only where the digits do not already start with one.
+    let prefix = if spec.verb == 'o' && digits.starts_with('0') {
+        ""
+    } else {
+        prefix
+    };
     let sign = if neg {
         "-"
     } else if spec.plus {
@@ -642,18 +658,26 @@ fn format_int(out: &mut GoBuf, i: i64, v: &Value, spec: &Spec) {
     }
 }
 
-/// Go's `#` flag on floats: always a decimal point, and for `%g` trailing
-/// zeros up to the precision (6 when unset).
+/// Go's `#` flag on floats: always a radix point, and for `%g` (and `%x`)
+/// trailing zeros up to the precision (6 when unset). Like Go, `%X` gets
+/// no zeros and every character after the first non-zero one counts as a
+/// digit (the `x` of `0x` too).
 fn sharp_float(num: String, verb: char, prec: Option<usize>) -> String {
     let mut digits: i64 = match verb {
-        'g' | 'G' => prec.map(|p| p as i64).unwrap_or(6),
+        'g' | 'G' | 'x' => prec.map(|p| p as i64).unwrap_or(6),
         _ => 0,
     };
+    let hex = matches!(verb, 'x' | 'X');
     let (sign, body) = match num.strip_prefix(['-', '+']) {
         Some(rest) => (&num[..1], rest),
         None => ("", num.as_str()),
     };
-    let (mantissa, tail) = match body.find(['e', 'E']) {
+    let exponent_at = if hex {
+        body.find(['p', 'P'])
+    } else {
+        body.find(['e', 'E'])
+    };
+    let (mantissa, tail) = match exponent_at {
         Some(i) => (&body[..i], &body[i..]),
         None => (body, ""),
     };
@@ -686,8 +710,124 @@ fn sharp_float(num: String, verb: char, prec: Option<usize>) -> String {
     out
 }
 
+/// strconv.FormatFloat(x, 'x'/'X', prec, 64): `-0x1.8p+01`, the mantissa
+/// normalised to a leading 1 and rounded (half to even) to `prec` hex
+/// digits when given.
+fn format_hex_float(x: f64, prec: Option<usize>, upper: bool) -> String {
+    if x.is_nan() {
+        return "NaN".to_string();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "+Inf" } else { "-Inf" }.to_string();
+    }
+    let bits = x.to_bits();
+    let neg = bits >> 63 != 0;
+    let biased = ((bits >> 52) & 0x7ff) as i64;
+    let mut mant = bits & ((1u64 << 52) - 1);
+    let mut exp = if biased == 0 {
+        1 - 1023
+    } else {
+        mant |= 1u64 << 52;
+        biased - 1023
+    };
+    if mant == 0 {
+        exp = 0;
+    }
+    // The leading 1 at bit 60.
+    mant <<= 8;
+    while mant != 0 && mant & (1u64 << 60) == 0 {
+        mant <<= 1;
+        exp -= 1;
+    }
+    if let Some(p) = prec.filter(|p| *p < 15) {
+        let shift = (p * 4) as u32;
+        let extra = (mant << shift) & ((1u64 << 60) - 1);
+        mant >>= 60 - shift;
+        if extra | (mant & 1) > 1u64 << 59 {
+            mant += 1;
+        }
+        mant <<= 60 - shift;
+        if mant & (1u64 << 61) != 0 {
+            mant >>= 1;
+            exp += 1;
+        }
+    }
+    let digits: &[u8] = if upper {
+        b"0123456789ABCDEF"
+    } else {
+        b"0123456789abcdef"
+    };
+    let mut out = String::new();
+    if neg {
+        out.push('-');
+    }
+    out.push('0');
+    out.push(if upper { 'X' } else { 'x' });
+    out.push(if (mant >> 60) & 1 == 1 { '1' } else { '0' });
+    mant <<= 4;
+    let frac_digits = match prec {
+        None if mant != 0 => None,
+        None => Some(0),
+        Some(p) => Some(p),
+    };
+    match frac_digits {
+        None => {
+            out.push('.');
+            while mant != 0 {
+                out.push(digits[((mant >> 60) & 15) as usize] as char);
+                mant <<= 4;
+            }
+        }
+        Some(0) => {}
+        Some(p) => {
+            out.push('.');
+            for _ in 0..p {
+                out.push(digits[((mant >> 60) & 15) as usize] as char);
+                mant <<= 4;
+            }
+        }
+    }
+    out.push(if upper { 'P' } else { 'p' });
+    out.push(if exp < 0 { '-' } else { '+' });
+    let e = exp.unsigned_abs();
+    if e < 10 {
+        out.push('0');
+    }
+    out.push_str(&e.to_string());
+    out
+}
+
+/// strconv.FormatFloat(x, 'b', -1, 64): decimal mantissa, binary exponent.
+fn format_binary_float(x: f64) -> String {
+    if x.is_nan() {
+        return "NaN".to_string();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "+Inf" } else { "-Inf" }.to_string();
+    }
+    let bits = x.to_bits();
+    let neg = bits >> 63 != 0;
+    let biased = ((bits >> 52) & 0x7ff) as i64;
+    let mut mant = bits & ((1u64 << 52) - 1);
+    let exp = if biased == 0 {
+        1 - 1023
+    } else {
+        mant |= 1u64 << 52;
+        biased - 1023
+    } - 52;
+    format!(
+        "{}{mant}p{}{exp}",
+        if neg { "-" } else { "" },
+        if exp >= 0 { "+" } else { "" }
+    )
+}
+
 fn format_float_verb(out: &mut GoBuf, x: f64, v: &Value, spec: &Spec) {
     let s = match spec.verb {
+        // `#` reaches `v` only inside a bad verb's operand (`%#v` is Go syntax).
+        'v' if spec.sharp && x.is_finite() => {
+            sharp_float(format_float(x, 'g', spec.prec, false), 'g', spec.prec)
+        }
         'v' => format_float(x, 'g', spec.prec, false),
         'e' | 'E' | 'f' | 'F' | 'g' | 'G' => {
             let s = format_float(
@@ -705,9 +845,17 @@ fn format_float_verb(out: &mut GoBuf, x: f64, v: &Value, spec: &Spec) {
                 s
             }
         }
-        'b' | 'x' | 'X' => format_float(x, 'e', None, false),
+        'x' | 'X' => {
+            let s = format_hex_float(x, spec.prec, spec.verb == 'X');
+            if spec.sharp && x.is_finite() {
+                sharp_float(s, spec.verb, spec.prec)
+            } else {
+                s
+            }
+        }
+        'b' => format_binary_float(x),
         _ => {
-            bad_verb(out, v, spec.verb);
+            bad_verb(out, v, spec);
             return;
         }
     };
@@ -946,7 +1094,7 @@ fn format_str(out: &mut GoBuf, b: &[u8], v: &Value, spec: &Spec) {
             }
             pad(out, &s, spec);
         }
-        _ => bad_verb(out, v, spec.verb),
+        _ => bad_verb(out, v, spec),
     }
 }
 
@@ -1134,6 +1282,35 @@ mod tests {
                 "%#v"
             ),
             "[]interface {}{1, \"a\"}"
+        );
+    }
+
+    /// Outputs of helm 4.3.1 (`printf` in a template).
+    #[test]
+    fn bad_verbs_keep_flags_and_floats_in_hex() {
+        let a = |v: Value, fmt: &str| sprintf(fmt, &[v]);
+        assert_eq!(a(Value::Float(2.5), "% d"), "%!d(float64= 2.5)");
+        assert_eq!(a(Value::Float(1000.0), "%+d"), "%!d(float64=+1000)");
+        assert_eq!(a(Value::str("abc"), "%-5d|"), "%!d(string=abc  )|");
+        assert_eq!(a(Value::str("t"), "%.0f"), "%!f(string=)");
+        assert_eq!(a(Value::Int(0), "%.10g"), "%!g(int=0000000000)");
+        assert_eq!(a(Value::Float(3.0), "%#o"), "%!o(float64=3.00000)");
+        assert_eq!(a(Value::Float(1e-7), "%#q"), "%!q(float64=1.00000e-07)");
+        assert_eq!(a(Value::Float(123456789.0), "%.2q"), "%!q(float64=1.2e+08)");
+        assert_eq!(a(Value::Float(1000.0), "%x"), "0x1.f4p+09");
+        assert_eq!(a(Value::Float(1000.0), "%#x"), "0x1.f400p+09");
+        assert_eq!(a(Value::Float(1e20), "% x"), " 0x1.5af1d78b58c4p+66");
+        assert_eq!(a(Value::Float(1e21), "%X"), "0X1.B1AE4D6E2EF5P+69");
+        assert_eq!(a(Value::Float(-0.5), "%#x"), "-0x1.0000p-01");
+        assert_eq!(a(Value::Float(1.0), "%b"), "4503599627370496p-52");
+        assert_eq!(a(Value::Int(3), "%#U"), "U+0003");
+        assert_eq!(a(Value::Int(120), "%#U"), "U+0078 'x'");
+        assert_eq!(
+            a(
+                Value::list(vec![Value::Int(0), Value::Int(1), Value::Int(2)]),
+                "%#o"
+            ),
+            "[0 01 02]"
         );
     }
 

@@ -35,6 +35,8 @@ pub enum ElemType {
     Int,
     /// `float64`.
     Float,
+    /// `[]interface {}`: the chunks of `chunk`.
+    AnyList,
 }
 
 impl ElemType {
@@ -44,6 +46,7 @@ impl ElemType {
             ElemType::String => "string",
             ElemType::Int => "int",
             ElemType::Float => "float64",
+            ElemType::AnyList => "[]interface {}",
         }
     }
 }
@@ -269,6 +272,16 @@ impl Value {
             Value::Map(m) => Value::Map(Map { go_type: name, ..m }),
             other => other,
         }
+    }
+
+    /// A Go nil `map[string]interface {}` (see [`Map::nil`]).
+    pub fn nil_map() -> Value {
+        Value::Map(Map {
+            entries: Default::default(),
+            elem: ElemType::Any,
+            nil: true,
+            go_type: None,
+        })
     }
 
     pub fn empty_map() -> Value {

@@ -4,6 +4,7 @@ mod chart_bad_input;
 mod chart_cli;
 mod conformance;
 mod diagnostics;
+mod expressions;
 mod kubeconfig_fallback;
 mod oci;
 mod oci_bearer;

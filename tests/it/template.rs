@@ -62,7 +62,7 @@ fn golden(name: &str, ext: &str) -> Vec<u8> {
 
 /// `cmd` with helm's homes under `home`, no cluster, no namespace from the
 /// environment and UTC, as `regen.sh` runs helm for the goldens.
-fn isolated<'a>(cmd: &'a mut Command, home: &Path) -> &'a mut Command {
+pub fn isolated<'a>(cmd: &'a mut Command, home: &Path) -> &'a mut Command {
     cmd.env_remove("HELM_NAMESPACE")
         .env("HELM_CACHE_HOME", home.join("cache"))
         .env("HELM_CONFIG_HOME", home.join("config"))

@@ -470,6 +470,11 @@ pub fn from_toml(src: &str) -> Result<Value, TomlError> {
                 full.extend(key.iter().cloned());
                 p.last_key = Some(full.join("."));
                 p.ws();
+                if p.peek().is_none() {
+                    // BurntSushi's lexer fails before its parser takes the key.
+                    p.last_key = None;
+                    return Err(p.err("unexpected EOF; expected key separator '='"));
+                }
                 if p.peek() != Some('=') {
                     return Err(p.err(&format!(
                         "expected key separator '=', but got {:?} instead",

@@ -215,6 +215,7 @@ pub fn zero_of(elem: ElemType) -> Value {
         ElemType::String => Value::str(""),
         ElemType::Int => Value::Int(0),
         ElemType::Float => Value::Float(0.0),
+        ElemType::AnyList => Value::nil_list(ElemType::Any),
     }
 }
 

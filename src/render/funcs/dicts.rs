@@ -67,7 +67,7 @@ fn get(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
 /// `set MAP KEY VALUE`: stores in place and returns the same map.
 fn set(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
     match &a[0] {
-        Value::Map(m) => {
+        Value::Map(m) if !m.nil => {
             m.entries
                 .borrow_mut()
                 .insert(key(&a[1]).to_string(), a[2].clone());
@@ -84,7 +84,7 @@ fn unset(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
             m.entries.borrow_mut().remove(key(&a[1]));
             Ok(a[0].clone())
         }
-        _ => Ok(Value::empty_map()),
+        _ => Ok(Value::nil_map()),
     }
 }
 
@@ -146,17 +146,27 @@ fn merge_overwrite(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
 }
 
 /// Merges every source into the first map, in order, and returns it. A nil
-/// destination becomes a new map (as mergo allocates one).
+/// destination becomes a new map at the first source that is not nil (as
+/// mergo allocates one); with none it stays nil.
 fn merge_all(a: &[Value], overwrite: bool) -> FuncResult {
-    let dst = match &a[0] {
+    let mut dst = match &a[0] {
         Value::Map(m) => m.clone(),
-        _ => match Value::empty_map() {
+        _ => match Value::nil_map() {
             Value::Map(m) => m,
-            _ => unreachable!("empty_map is a map"),
+            _ => unreachable!("nil_map is a map"),
         },
     };
     for src in &a[1..] {
         if let Value::Map(src) = src {
+            if src.nil {
+                continue;
+            }
+            if dst.nil {
+                dst = match Value::empty_map() {
+                    Value::Map(m) => m,
+                    _ => unreachable!("empty_map is a map"),
+                };
+            }
             merge_into(&dst, &src.entries.borrow(), overwrite);
         }
     }

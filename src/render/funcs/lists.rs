@@ -202,7 +202,7 @@ fn chunk(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
         }
         out.push(Value::list(chunk));
     }
-    Ok(Value::list(out))
+    Ok(Value::typed_list(out, ElemType::AnyList))
 }
 
 /// `slice LIST [START [END]]`: Go slicing that keeps the list's element
