@@ -948,6 +948,29 @@ impl<'a, 'e> State<'a, 'e> {
             };
             return Err(self.call_error("call", CallError::Plain(msg)));
         }
+        if builtin && def.name == "len" {
+            self.check_arity(Some(def.sig), def.name, args.len(), fin.is_some())?;
+            let (v, iface) = match args.first() {
+                Some(a) => self.eval_arg_with_iface(dot, a)?,
+                None => (fin.unwrap_or(Value::Nil), false),
+            };
+            let result = if v.is_nil() {
+                // A nil interface (a field's value) is a nil pointer to Go's
+                // `len`; a nil literal, piped or stored nil is no value at all.
+                Err(if iface {
+                    "len of nil pointer".to_string()
+                } else {
+                    "reflect: call of reflect.Value.Type on zero Value".to_string()
+                })
+            } else {
+                (def.f)(&mut self.ctx.env.borrow_mut(), &[v]).map_err(|e| e.0)
+            };
+            // Like Go, the position moves to the command only on failure.
+            return result.map_err(|msg| {
+                self.at(cmd);
+                self.call_error("len", CallError::Plain(msg))
+            });
+        }
         let env = self.ctx.env;
         self.eval_call(
             dot,
@@ -1161,6 +1184,19 @@ impl<'a, 'e> State<'a, 'e> {
                 ))),
             },
             t => Err(self.errorf(format!("can't handle {n} for arg of type {}", t.go_name()))),
+        }
+    }
+
+    /// An argument's value and whether it is an interface value (a field's
+    /// or dot's, which can be a typed nil) rather than a pipeline result.
+    fn eval_arg_with_iface(&mut self, dot: &Dot, n: &'a Operand) -> EResult<(Value, bool)> {
+        self.at(Cur::Op(n));
+        match n {
+            Operand::Dot(_) => Ok((dot.v.clone(), dot.iface)),
+            Operand::Field { .. } => self.eval_field_node(dot, n, std::slice::from_ref(n), None),
+            Operand::Variable { .. } => self.eval_variable_node(dot, n, &[], None),
+            Operand::Chain { .. } => self.eval_chain_node(dot, n, &[], None),
+            _ => Ok((self.eval_arg(dot, Some(Ty::Any), n)?, false)),
         }
     }
 
