@@ -79,36 +79,78 @@ impl P {
         }
     }
 
+    /// One bare or quoted part of a key or table name; a bare part may be
+    /// empty (the next character is then reported by the caller, as
+    /// BurntSushi's lexer does).
+    fn key_part(&mut self) -> Result<String, TomlError> {
+        Ok(match self.peek() {
+            Some('"') => self.basic_string()?,
+            Some('\'') => self.literal_string()?,
+            _ => {
+                let s = self.i;
+                while self
+                    .peek()
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                {
+                    self.i += 1;
+                }
+                self.c[s..self.i].iter().collect()
+            }
+        })
+    }
+
+    /// A dotted key up to (not including) its `=`.
     fn key(&mut self) -> Result<Vec<String>, TomlError> {
+        self.ws();
+        match self.peek() {
+            Some('=') | None => return Err(self.err("unexpected '=': key name appears blank")),
+            Some('.') => return Err(self.err("unexpected '.': keys cannot start with a '.'")),
+            _ => {}
+        }
         let mut parts = Vec::new();
         loop {
             self.ws();
-            let part = match self.peek() {
-                Some('"') => self.basic_string()?,
-                Some('\'') => self.literal_string()?,
-                _ => {
-                    let s = self.i;
-                    while self
-                        .peek()
-                        .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-                    {
-                        self.i += 1;
-                    }
-                    if s == self.i {
-                        if self.peek() == Some('=') {
-                            return Err(self.err("unexpected '=': key name appears blank"));
-                        }
-                        return Err(self.err("expected key"));
-                    }
-                    self.c[s..self.i].iter().collect()
-                }
-            };
-            parts.push(part);
+            parts.push(self.key_part()?);
             self.ws();
-            if self.peek() == Some('.') {
-                self.i += 1;
-            } else {
-                return Ok(parts);
+            match self.peek() {
+                Some('.') => self.i += 1,
+                Some('=') => return Ok(parts),
+                None => return Err(self.err("unexpected EOF; expected key separator '='")),
+                Some(c) => {
+                    return Err(self.err(&format!("expected '.' or '=', but got {c:?} instead")))
+                }
+            }
+        }
+    }
+
+    /// The dotted name of a `[table]` header, up to its first `]`.
+    fn table_name(&mut self) -> Result<Vec<String>, TomlError> {
+        let mut parts = Vec::new();
+        loop {
+            self.ws();
+            match self.peek() {
+                Some(']') | None => {
+                    return Err(
+                        self.err("unexpected end of table name (table names cannot be empty)")
+                    )
+                }
+                Some('.') => {
+                    return Err(self.err("unexpected table separator (table names cannot be empty)"))
+                }
+                _ => {}
+            }
+            parts.push(self.key_part()?);
+            self.ws();
+            match self.peek() {
+                Some('.') => self.i += 1,
+                Some(']') => return Ok(parts),
+                other => {
+                    self.bump();
+                    return Err(self.err(&format!(
+                        "expected '.' or ']' to end table name, but got {} instead",
+                        go_quote_rune(other.unwrap_or('\0'))
+                    )));
+                }
             }
         }
     }
@@ -147,6 +189,32 @@ impl P {
                         'e' => out.push('\u{1b}'),
                         '"' => out.push('"'),
                         '\\' => out.push('\\'),
+                        'x' => {
+                            let hex: String = self.c[self.i..(self.i + 2).min(self.c.len())]
+                                .iter()
+                                .collect();
+                            let byte = u8::from_str_radix(&hex, 16).ok().filter(|_| hex.len() == 2);
+                            match byte {
+                                Some(b) => {
+                                    self.i += 2;
+                                    out.push(char::from(b));
+                                }
+                                None => {
+                                    // BurntSushi quotes the escape read so far.
+                                    let mut got = String::from("\\x");
+                                    for c in self.c[self.i..].iter().take(2) {
+                                        got.push(*c);
+                                        if !c.is_ascii_hexdigit() {
+                                            break;
+                                        }
+                                    }
+                                    return Err(self.err(&format!(
+                                        "expected two hexadecimal digits after '\\x', but got {} instead",
+                                        crate::render::gofmt::quote(&got)
+                                    )));
+                                }
+                            }
+                        }
                         'u' | 'U' => {
                             let n = if e == 'u' { 4 } else { 8 };
                             let hex: String = self.c[self.i..(self.i + n).min(self.c.len())]
@@ -243,26 +311,44 @@ impl P {
                     self.i += 1;
                     return Ok(Value::map(m));
                 }
+                // BurntSushi names the inline table's keys under the outer key.
+                let outer = self.last_key.clone();
+                let outer_path: Vec<String> = outer
+                    .as_deref()
+                    .map(|o| o.split('.').map(str::to_string).collect())
+                    .unwrap_or_default();
                 loop {
-                    let k = self.key()?;
+                    // TOML 1.1 (BurntSushi 1.6) allows a trailing comma.
                     self.ws();
-                    if self.peek() != Some('=') {
-                        return Err(self.err("expected '='"));
+                    if self.peek() == Some('}') {
+                        self.i += 1;
+                        self.last_key = outer;
+                        return Ok(Value::map(m));
                     }
+                    let k = self.key()?;
                     self.i += 1;
+                    self.last_key = Some(match &outer {
+                        Some(o) => format!("{o}.{}", k.join(".")),
+                        None => k.join("."),
+                    });
                     let v = self.value()?;
-                    insert_path(&mut m, &k, v).map_err(|e| self.err(&e))?;
+                    insert_path(&mut m, &outer_path, &k, v).map_err(|e| self.err(&e))?;
                     self.ws();
                     match self.peek() {
                         Some(',') => self.i += 1,
                         Some('}') => {
                             self.i += 1;
+                            self.last_key = outer;
                             return Ok(Value::map(m));
                         }
-                        _ => {
-                            return Err(
-                                self.err("expected a comma or an inline table terminator '}'")
-                            )
+                        other => {
+                            let got = match other {
+                                None => "end of file".to_string(),
+                                Some(c) => format!("{c:?}"),
+                            };
+                            return Err(self.err(&format!(
+                                "expected a comma or an inline table terminator '}}', but got {got} instead"
+                            )));
                         }
                     }
                 }
@@ -280,6 +366,42 @@ impl P {
                     .collect::<String>()
                     .trim_end()
                     .to_string();
+                if text.starts_with('_') {
+                    return Err(self.err("expected value but found '_' instead"));
+                }
+                for (prefix, kind) in [
+                    ("0x", "a hexadecimal"),
+                    ("0o", "an octal"),
+                    ("0b", "a binary"),
+                ] {
+                    if let Some(rest) = text.strip_prefix(prefix) {
+                        let next = rest.chars().next().unwrap_or('\0');
+                        let radix = match prefix {
+                            "0x" => 16,
+                            "0o" => 8,
+                            _ => 2,
+                        };
+                        if !next.is_digit(radix) {
+                            return Err(self.err(&format!("not {kind} number: '{prefix}{next}'")));
+                        }
+                    }
+                }
+                if !text.contains([':', 'T', 't', ' '])
+                    && text.contains('_')
+                    && !underscores_ok(&text)
+                {
+                    let kind = if text.contains(['.', 'e', 'E']) && !text.starts_with("0x") {
+                        "float"
+                    } else {
+                        "integer"
+                    };
+                    return Err(self.err(&format!(
+                        "Invalid {kind} {text:?}: underscores must be surrounded by digits"
+                    )));
+                }
+                if let Some(err) = int_out_of_range(&text) {
+                    return Err(self.err(&err));
+                }
                 scalar(&text)
                     .ok_or_else(|| self.err(&format!("expected value but found {text:?} instead")))
             }
@@ -326,6 +448,42 @@ fn datetime_text(t: &str) -> String {
     s
 }
 
+/// Go's `%q` of a rune (`'\x00'`, `'\n'`, `'a'`).
+fn go_quote_rune(c: char) -> String {
+    match c {
+        '\n' => "'\\n'".to_string(),
+        '\t' => "'\\t'".to_string(),
+        '\r' => "'\\r'".to_string(),
+        c if (c as u32) < 0x20 || c as u32 == 0x7f => format!("'\\x{:02x}'", c as u32),
+        c => format!("{c:?}"),
+    }
+}
+
+/// BurntSushi's check: every `_` sits between two (hex) digits.
+fn underscores_ok(s: &str) -> bool {
+    let mut accept = false;
+    for c in s.chars() {
+        if c == '_' && !accept {
+            return false;
+        }
+        accept = c.is_ascii_hexdigit();
+    }
+    accept
+}
+
+/// A decimal integer literal beyond int64, in BurntSushi's words.
+fn int_out_of_range(t: &str) -> Option<String> {
+    let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit() || c == '_') {
+        return None;
+    }
+    let plain: String = t.chars().filter(|&c| c != '_').collect();
+    match plain.parse::<i64>() {
+        Ok(_) => None,
+        Err(_) => Some(format!("{t} is out of range for int64")),
+    }
+}
+
 fn scalar(t: &str) -> Option<Value> {
     match t {
         "true" => return Some(Value::Bool(true)),
@@ -359,29 +517,48 @@ fn scalar(t: &str) -> Option<Value> {
     None
 }
 
-fn insert_path(m: &mut MapData, key: &[String], v: Value) -> Result<(), String> {
+/// Sets a dotted key in `m`; `table` is the path of `m` itself, which
+/// BurntSushi's "already defined" errors include.
+fn insert_path(m: &mut MapData, table: &[String], key: &[String], v: Value) -> Result<(), String> {
     let (last, parents) = key.split_last().ok_or("empty key")?;
+    let defined = |upto: usize| {
+        let mut path: Vec<&str> = table.iter().map(String::as_str).collect();
+        path.extend(key[..=upto].iter().map(String::as_str));
+        format!("Key '{}' has already been defined.", path.join("."))
+    };
     // Walk/create intermediate tables.
-    fn walk(m: &mut MapData, parents: &[String], last: &str, v: Value) -> Result<(), String> {
-        match parents.split_first() {
-            None => {
-                if m.contains_key(last) {
-                    return Err(format!("Key '{last}' has already been defined."));
-                }
-                m.insert(last.to_string(), v);
-                Ok(())
+    let mut cur: Option<Value> = None;
+    for (n, p) in parents.iter().enumerate() {
+        let next = {
+            let mut scope = match &cur {
+                None => None,
+                Some(v) => Some(v.as_map().ok_or_else(|| defined(n))?.entries.borrow_mut()),
+            };
+            let entries: &mut MapData = match scope.as_deref_mut() {
+                Some(e) => e,
+                None => m,
+            };
+            let entry = entries.entry(p.clone()).or_insert_with(Value::empty_map);
+            if entry.as_map().is_none() {
+                return Err(defined(n));
             }
-            Some((p, rest)) => {
-                let entry = m.entry(p.clone()).or_insert_with(Value::empty_map);
-                let Some(sub) = entry.as_map() else {
-                    return Err(format!("Key '{p}' has already been defined."));
-                };
-                let mut inner = sub.entries.borrow_mut();
-                walk(&mut inner, rest, last, v)
-            }
-        }
+            entry.clone()
+        };
+        cur = Some(next);
     }
-    walk(m, parents, last, v)
+    let mut scope = match &cur {
+        None => None,
+        Some(v) => v.as_map().map(|m| m.entries.borrow_mut()),
+    };
+    let entries: &mut MapData = match scope.as_deref_mut() {
+        Some(e) => e,
+        None => m,
+    };
+    if entries.contains_key(last) {
+        return Err(defined(key.len() - 1));
+    }
+    entries.insert(last.to_string(), v);
+    Ok(())
 }
 
 /// The table a `[a.b]` or `[[a.b]]` header selects (created on demand).
@@ -396,9 +573,12 @@ fn table_at(root: &Value, path: &[String], array: bool) -> Result<Value, String>
                 .entry(p.clone())
                 .or_insert_with(|| Value::list(Vec::new()))
                 .clone();
-            let l = list
-                .as_list()
-                .ok_or_else(|| format!("Key '{p}' has already been defined."))?;
+            let l = list.as_list().ok_or_else(|| {
+                format!(
+                    "Key '{}' was already created and cannot be used as an array.",
+                    path.join(".")
+                )
+            })?;
             let t = Value::empty_map();
             l.items.borrow_mut().push(t.clone());
             t
@@ -409,13 +589,22 @@ fn table_at(root: &Value, path: &[String], array: bool) -> Result<Value, String>
                 .clone();
             match &e {
                 Value::Map(_) => e,
-                Value::List(l) => l
-                    .items
-                    .borrow()
-                    .last()
-                    .cloned()
-                    .ok_or_else(|| format!("Key '{p}' has already been defined."))?,
-                _ => return Err(format!("Key '{p}' has already been defined.")),
+                // `[a]` after `[[a]]` redefines it.
+                Value::List(_) if last => {
+                    return Err(format!(
+                        "Key '{}' has already been defined.",
+                        path.join(".")
+                    ))
+                }
+                Value::List(l) => l.items.borrow().last().cloned().ok_or_else(|| {
+                    format!("Key '{}' has already been defined.", path[..=n].join("."))
+                })?,
+                _ => {
+                    return Err(format!(
+                        "Key '{}' has already been defined.",
+                        path[..=n].join(".")
+                    ))
+                }
             }
         };
         drop(entries);
@@ -443,44 +632,41 @@ pub fn from_toml(src: &str) -> Result<Value, TomlError> {
             Some('[') => {
                 let array = p.c.get(p.i + 1) == Some(&'[');
                 p.i += if array { 2 } else { 1 };
-                let key = p.key()?;
+                let key = p.table_name()?;
+                p.i += 1;
+                if array {
+                    if p.peek() != Some(']') {
+                        let got = go_quote_rune(p.peek().unwrap_or('\0'));
+                        return Err(p.err(&format!(
+                            "expected end of table array name delimiter ']', but got {got} instead"
+                        )));
+                    }
+                    p.i += 1;
+                }
+                // Errors of the header name its parent table (BurntSushi sets
+                // that context before it checks the last part).
+                let parent = &key[..key.len() - 1];
+                p.last_key = (!parent.is_empty()).then(|| parent.join("."));
                 if !array && !defined_tables.insert(key.clone()) {
-                    p.last_key = None;
                     return Err(p.err(&format!(
                         "Key '{}' has already been defined.",
                         key.join(".")
                     )));
                 }
+                current = table_at(&root, &key, array).map_err(|e| p.err(&e))?;
                 p.last_key = Some(key.join("."));
                 table_path = key.clone();
-                p.ws();
-                let close = if array { "]]" } else { "]" };
-                for ch in close.chars() {
-                    if p.peek() != Some(ch) {
-                        return Err(p.err("expected ']'"));
-                    }
-                    p.i += 1;
-                }
-                current = table_at(&root, &key, array).map_err(|e| p.err(&e))?;
                 p.eol()?;
             }
             Some(_) => {
+                // BurntSushi's parser takes the key only at its `=`: errors
+                // before that name just the table.
+                let table = (!table_path.is_empty()).then(|| table_path.join("."));
+                p.last_key = table.clone();
                 let key = p.key()?;
                 let mut full = table_path.clone();
                 full.extend(key.iter().cloned());
                 p.last_key = Some(full.join("."));
-                p.ws();
-                if p.peek().is_none() {
-                    // BurntSushi's lexer fails before its parser takes the key.
-                    p.last_key = None;
-                    return Err(p.err("unexpected EOF; expected key separator '='"));
-                }
-                if p.peek() != Some('=') {
-                    return Err(p.err(&format!(
-                        "expected key separator '=', but got {:?} instead",
-                        p.peek().unwrap_or(' ')
-                    )));
-                }
                 p.i += 1;
                 let v = p.value()?;
                 {
@@ -489,8 +675,9 @@ pub fn from_toml(src: &str) -> Result<Value, TomlError> {
                         .cloned()
                         .ok_or_else(|| p.err("not a table"))?;
                     let mut entries = map.entries.borrow_mut();
-                    insert_path(&mut entries, &key, v).map_err(|e| p.err(&e))?;
+                    insert_path(&mut entries, &table_path, &key, v).map_err(|e| p.err(&e))?;
                 }
+                p.last_key = table;
                 p.eol()?;
             }
         }
