@@ -126,11 +126,17 @@ pub struct CompiledSchema {
     validator: jsonschema::Validator,
 }
 
+/// Go's words for a JSON document that does not parse (serde's as a
+/// fallback, should the two parsers ever disagree).
+pub fn json_error_text(data: &[u8], e: &serde_json::Error) -> String {
+    super::go_json_error::go_json_syntax_error(data).unwrap_or_else(|| e.to_string())
+}
+
 /// The first half of [`validate_single`]: the schema's JSON read and
 /// compiled, or the error text Helm gives for it.
 pub fn compile_schema(schema_json: &[u8]) -> Result<CompiledSchema, String> {
     let mut schema: serde_json::Value =
-        serde_json::from_slice(schema_json).map_err(|e| format!("{e}\n"))?;
+        serde_json::from_slice(schema_json).map_err(|e| json_error_text(schema_json, &e))?;
     latest_draft_by_name(&mut schema);
     let validator = jsonschema::options()
         .with_base_uri(super::schema_loader::ROOT_SCHEMA_URL)

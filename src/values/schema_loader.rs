@@ -50,7 +50,7 @@ fn load_file(path: &str) -> Result<serde_json::Value, LoadError> {
             &e,
         ))
     })?;
-    serde_json::from_slice(&data).map_err(|e| LoadError(e.to_string()))
+    serde_json::from_slice(&data).map_err(|e| LoadError(super::schema::json_error_text(&data, &e)))
 }
 
 fn load_http(url: &str) -> Result<serde_json::Value, LoadError> {
@@ -74,7 +74,7 @@ fn load_http(url: &str) -> Result<serde_json::Value, LoadError> {
         )));
     }
     let body = resp.bytes().map_err(|e| LoadError(e.to_string()))?;
-    serde_json::from_slice(&body).map_err(|e| LoadError(e.to_string()))
+    serde_json::from_slice(&body).map_err(|e| LoadError(super::schema::json_error_text(&body, &e)))
 }
 
 /// Go's `*url.Error` text for a failed GET, for the failures whose wording

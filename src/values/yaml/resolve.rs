@@ -283,28 +283,35 @@ pub fn resolve_tagged(tag: &str, s: &str) -> Result<GoYaml, String> {
     Err(format!("cannot decode {rtag} `{s}` as a {tag}"))
 }
 
+/// Go's `base64.StdEncoding.DecodeString`: line breaks are skipped, the
+/// rest must be whole 4-character groups with `=` padding only at the end.
 fn decode_base64(s: &str) -> Option<String> {
-    let mut bits: u32 = 0;
-    let mut nbits = 0;
-    let mut out = Vec::new();
-    for c in s.chars() {
-        let v = match c {
-            'A'..='Z' => c as u32 - 'A' as u32,
-            'a'..='z' => c as u32 - 'a' as u32 + 26,
-            '0'..='9' => c as u32 - '0' as u32 + 52,
-            '+' => 62,
-            '/' => 63,
-            '=' => break,
-            ' ' | '\n' | '\r' | '\t' => continue,
-            _ => return None,
-        };
-        bits = (bits << 6) | v;
-        nbits += 6;
-        if nbits >= 8 {
-            nbits -= 8;
-            out.push((bits >> nbits) as u8);
-            bits &= (1 << nbits) - 1;
+    let chars: Vec<u8> = s.bytes().filter(|b| !matches!(b, b'\r' | b'\n')).collect();
+    if chars.len() % 4 != 0 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(chars.len() / 4 * 3);
+    let groups = chars.len() / 4;
+    for (g, quad) in chars.chunks(4).enumerate() {
+        let pad = quad.iter().rev().take_while(|c| **c == b'=').count();
+        if pad > 2 || (pad > 0 && g + 1 != groups) {
+            return None;
         }
+        let mut bits: u32 = 0;
+        for c in &quad[..4 - pad] {
+            let v = match c {
+                b'A'..=b'Z' => c - b'A',
+                b'a'..=b'z' => c - b'a' + 26,
+                b'0'..=b'9' => c - b'0' + 52,
+                b'+' => 62,
+                b'/' => 63,
+                _ => return None,
+            };
+            bits = (bits << 6) | u32::from(v);
+        }
+        bits <<= 6 * pad as u32;
+        let bytes = [(bits >> 16) as u8, (bits >> 8) as u8, bits as u8];
+        out.extend_from_slice(&bytes[..3 - pad]);
     }
     Some(String::from_utf8_lossy(&out).into_owned())
 }
