@@ -287,7 +287,7 @@ pub fn resolve_tagged(tag: &str, s: &str) -> Result<GoYaml, String> {
 /// rest must be whole 4-character groups with `=` padding only at the end.
 fn decode_base64(s: &str) -> Option<String> {
     let chars: Vec<u8> = s.bytes().filter(|b| !matches!(b, b'\r' | b'\n')).collect();
-    if chars.len() % 4 != 0 {
+    if !chars.len().is_multiple_of(4) {
         return None;
     }
     let mut out = Vec::with_capacity(chars.len() / 4 * 3);
