@@ -402,6 +402,12 @@ impl P {
                 if let Some(err) = int_out_of_range(&text) {
                     return Err(self.err(&err));
                 }
+                if matches!(datetime_value(&text), Some(Err(()))) {
+                    return Err(self.err(&format!(
+                        "invalid datetime: {}",
+                        crate::render::gofmt::quote(&text)
+                    )));
+                }
                 scalar(&text)
                     .ok_or_else(|| self.err(&format!("expected value but found {text:?} instead")))
             }
@@ -484,6 +490,83 @@ fn int_out_of_range(t: &str) -> Option<String> {
     }
 }
 
+/// A TOML date/time as BurntSushi decodes it: a Go `time.Time`, in UTC or
+/// a fixed offset when the text has one, else in its fixed zero-offset
+/// zones `datetime-local`, `date-local` (midnight) and `time-local`
+/// (on 0000-01-01). `None` for a shape this reader does not know.
+fn datetime_value(t: &str) -> Option<Result<Value, ()>> {
+    use crate::render::funcs::dates::{GoTime, Location};
+    fn num(s: &str) -> Option<i64> {
+        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    }
+    let (date, rest) = if t.len() >= 10 && t.as_bytes()[4] == b'-' {
+        let rest = &t[10..];
+        let rest = rest.strip_prefix(['T', 't', ' ']).unwrap_or(rest);
+        (Some(&t[..10]), rest)
+    } else {
+        (None, t)
+    };
+    let (y, mo, d) = match date {
+        Some(date) => (num(&date[..4])?, num(&date[5..7])?, num(&date[8..10])?),
+        None => (0, 1, 1),
+    };
+    if rest.is_empty() {
+        if !(1..=12).contains(&mo) || d < 1 || d > days_in(y, mo) {
+            return Some(Err(()));
+        }
+        let loc = Location::fixed("date-local", "date-local", 0);
+        return Some(Ok(GoTime::date(y, mo, d, 0, 0, 0, 0, loc).value()));
+    }
+    // HH:MM:SS[.frac] then Z / ±HH:MM / nothing
+    let zone_at = rest[8.min(rest.len())..]
+        .find(['Z', 'z', '+', '-'])
+        .map(|i| i + 8.min(rest.len()));
+    let (clock, zone) = match zone_at {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    if clock.len() < 8 || &clock[2..3] != ":" || &clock[5..6] != ":" {
+        return None;
+    }
+    let (h, mi, sec) = (num(&clock[..2])?, num(&clock[3..5])?, num(&clock[6..8])?);
+    let nsec = match clock[8..].strip_prefix('.') {
+        Some(frac) => {
+            let digits: String = frac.chars().take(9).collect();
+            num(&digits)? * 10i64.pow(9 - digits.len() as u32)
+        }
+        None if clock.len() == 8 => 0,
+        None => return None,
+    };
+    let date_ok = date.is_none() || (1..=12).contains(&mo) && d >= 1 && d <= days_in(y, mo);
+    if !date_ok || h > 23 || mi > 59 || sec > 59 {
+        return Some(Err(()));
+    }
+    let loc = match zone {
+        "" if date.is_some() => Location::fixed("datetime-local", "datetime-local", 0),
+        "" => Location::fixed("time-local", "time-local", 0),
+        "Z" | "z" => Location::utc(),
+        z if z.len() == 6 && &z[3..4] == ":" => {
+            let sign = if z.starts_with('-') { -1 } else { 1 };
+            let offset = sign * (num(&z[1..3])? * 3600 + num(&z[4..6])? * 60);
+            Location::fixed("", "", offset as i32)
+        }
+        _ => return None,
+    };
+    Some(Ok(GoTime::date(y, mo, d, h, mi, sec, nsec, loc).value()))
+}
+
+/// Days in a month of the proleptic Gregorian calendar.
+fn days_in(year: i64, month: i64) -> i64 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
 fn scalar(t: &str) -> Option<Value> {
     match t {
         "true" => return Some(Value::Bool(true)),
@@ -512,7 +595,11 @@ fn scalar(t: &str) -> Option<Value> {
         }
     }
     if t.len() >= 8 && t.as_bytes().iter().take(4).all(u8::is_ascii_digit) || t.contains(':') {
-        return Some(Value::string(datetime_text(t)));
+        return match datetime_value(t) {
+            Some(Ok(v)) => Some(v),
+            Some(Err(())) => None,
+            None => Some(Value::string(datetime_text(t))),
+        };
     }
     None
 }
