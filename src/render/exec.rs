@@ -1115,8 +1115,11 @@ impl<'a, 'e> State<'a, 'e> {
     /// (`None` = untyped, for chain receivers).
     fn eval_arg(&mut self, dot: &Dot, ty: Option<Ty>, n: &'a Operand) -> EResult<Value> {
         self.at(Cur::Op(n));
+        if let Some(found) = self.eval_interface_operand(dot, n) {
+            let (v, iface) = found?;
+            return self.validate_type(v, iface, ty);
+        }
         match n {
-            Operand::Dot(_) => return self.validate_type(dot.v.clone(), dot.iface, ty),
             Operand::Nil(_) => {
                 return match ty {
                     None | Some(Ty::Any) => Ok(Value::Nil),
@@ -1126,14 +1129,6 @@ impl<'a, 'e> State<'a, 'e> {
                     Some(t) => Err(self.errorf(format!("cannot assign nil to {}", t.go_name()))),
                 }
             }
-            Operand::Field { .. } => {
-                let (v, i) = self.eval_field_node(dot, n, std::slice::from_ref(n), None)?;
-                return self.validate_type(v, i, ty);
-            }
-            Operand::Variable { .. } => {
-                let (v, i) = self.eval_variable_node(dot, n, &[], None)?;
-                return self.validate_type(v, i, ty);
-            }
             Operand::Pipe(p) => {
                 let v = self.eval_pipeline(dot, p)?;
                 return self.validate_type(v, false, ty);
@@ -1142,10 +1137,6 @@ impl<'a, 'e> State<'a, 'e> {
                 let v =
                     self.eval_function(dot, n, &func.name, func.callee, Cur::Op(n), None, None)?;
                 return self.validate_type(v, false, ty);
-            }
-            Operand::Chain { .. } => {
-                let (v, i) = self.eval_chain_node(dot, n, &[], None)?;
-                return self.validate_type(v, i, ty);
             }
             _ => {}
         }
@@ -1187,16 +1178,30 @@ impl<'a, 'e> State<'a, 'e> {
         }
     }
 
-    /// An argument's value and whether it is an interface value (a field's
-    /// or dot's, which can be a typed nil) rather than a pipeline result.
-    fn eval_arg_with_iface(&mut self, dot: &Dot, n: &'a Operand) -> EResult<(Value, bool)> {
-        self.at(Cur::Op(n));
-        match n {
+    /// The value of a dot, field, variable or chain operand and whether it
+    /// is an interface value (which can be a typed nil) rather than a
+    /// pipeline result; `None` for other operands.
+    fn eval_interface_operand(
+        &mut self,
+        dot: &Dot,
+        n: &'a Operand,
+    ) -> Option<EResult<(Value, bool)>> {
+        Some(match n {
             Operand::Dot(_) => Ok((dot.v.clone(), dot.iface)),
             Operand::Field { .. } => self.eval_field_node(dot, n, std::slice::from_ref(n), None),
             Operand::Variable { .. } => self.eval_variable_node(dot, n, &[], None),
             Operand::Chain { .. } => self.eval_chain_node(dot, n, &[], None),
-            _ => Ok((self.eval_arg(dot, Some(Ty::Any), n)?, false)),
+            _ => return None,
+        })
+    }
+
+    /// An argument's value and whether it is an interface value (see
+    /// [`Self::eval_interface_operand`]); other operands are not.
+    fn eval_arg_with_iface(&mut self, dot: &Dot, n: &'a Operand) -> EResult<(Value, bool)> {
+        self.at(Cur::Op(n));
+        match self.eval_interface_operand(dot, n) {
+            Some(found) => found,
+            None => Ok((self.eval_arg(dot, Some(Ty::Any), n)?, false)),
         }
     }
 

@@ -710,25 +710,32 @@ fn sharp_float(num: String, verb: char, prec: Option<usize>) -> String {
     out
 }
 
+/// A finite float taken apart as strconv's FormatFloat does for `%x` and
+/// `%b`: sign, integer mantissa (with the implicit bit) and binary exponent
+/// of the mantissa's top bit; Go's text for NaN and the infinities.
+fn float_parts(x: f64) -> Result<(bool, u64, i64), &'static str> {
+    if x.is_nan() {
+        return Err("NaN");
+    }
+    if x.is_infinite() {
+        return Err(if x > 0.0 { "+Inf" } else { "-Inf" });
+    }
+    let bits = x.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i64;
+    let mant = bits & ((1u64 << 52) - 1);
+    Ok(match biased {
+        0 => (bits >> 63 != 0, mant, 1 - 1023),
+        _ => (bits >> 63 != 0, mant | 1u64 << 52, biased - 1023),
+    })
+}
+
 /// strconv.FormatFloat(x, 'x'/'X', prec, 64): `-0x1.8p+01`, the mantissa
 /// normalised to a leading 1 and rounded (half to even) to `prec` hex
 /// digits when given.
 fn format_hex_float(x: f64, prec: Option<usize>, upper: bool) -> String {
-    if x.is_nan() {
-        return "NaN".to_string();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 { "+Inf" } else { "-Inf" }.to_string();
-    }
-    let bits = x.to_bits();
-    let neg = bits >> 63 != 0;
-    let biased = ((bits >> 52) & 0x7ff) as i64;
-    let mut mant = bits & ((1u64 << 52) - 1);
-    let mut exp = if biased == 0 {
-        1 - 1023
-    } else {
-        mant |= 1u64 << 52;
-        biased - 1023
+    let (neg, mut mant, mut exp) = match float_parts(x) {
+        Ok(parts) => parts,
+        Err(text) => return text.to_string(),
     };
     if mant == 0 {
         exp = 0;
@@ -765,26 +772,17 @@ fn format_hex_float(x: f64, prec: Option<usize>, upper: bool) -> String {
     out.push(if upper { 'X' } else { 'x' });
     out.push(if (mant >> 60) & 1 == 1 { '1' } else { '0' });
     mant <<= 4;
-    let frac_digits = match prec {
-        None if mant != 0 => None,
-        None => Some(0),
-        Some(p) => Some(p),
-    };
-    match frac_digits {
-        None => {
-            out.push('.');
-            while mant != 0 {
-                out.push(digits[((mant >> 60) & 15) as usize] as char);
-                mant <<= 4;
-            }
-        }
-        Some(0) => {}
-        Some(p) => {
-            out.push('.');
-            for _ in 0..p {
-                out.push(digits[((mant >> 60) & 15) as usize] as char);
-                mant <<= 4;
-            }
+    // Without a precision, the fraction's digits up to its last non-zero one.
+    let frac_digits = prec.unwrap_or(if mant == 0 {
+        0
+    } else {
+        (64 - mant.trailing_zeros() as usize).div_ceil(4)
+    });
+    if frac_digits > 0 {
+        out.push('.');
+        for _ in 0..frac_digits {
+            out.push(digits[((mant >> 60) & 15) as usize] as char);
+            mant <<= 4;
         }
     }
     out.push(if upper { 'P' } else { 'p' });
@@ -799,65 +797,43 @@ fn format_hex_float(x: f64, prec: Option<usize>, upper: bool) -> String {
 
 /// strconv.FormatFloat(x, 'b', -1, 64): decimal mantissa, binary exponent.
 fn format_binary_float(x: f64) -> String {
-    if x.is_nan() {
-        return "NaN".to_string();
+    match float_parts(x) {
+        Ok((neg, mant, exp)) => {
+            let exp = exp - 52;
+            format!(
+                "{}{mant}p{}{exp}",
+                if neg { "-" } else { "" },
+                if exp >= 0 { "+" } else { "" }
+            )
+        }
+        Err(text) => text.to_string(),
     }
-    if x.is_infinite() {
-        return if x > 0.0 { "+Inf" } else { "-Inf" }.to_string();
-    }
-    let bits = x.to_bits();
-    let neg = bits >> 63 != 0;
-    let biased = ((bits >> 52) & 0x7ff) as i64;
-    let mut mant = bits & ((1u64 << 52) - 1);
-    let exp = if biased == 0 {
-        1 - 1023
-    } else {
-        mant |= 1u64 << 52;
-        biased - 1023
-    } - 52;
-    format!(
-        "{}{mant}p{}{exp}",
-        if neg { "-" } else { "" },
-        if exp >= 0 { "+" } else { "" }
-    )
 }
 
 fn format_float_verb(out: &mut GoBuf, x: f64, v: &Value, spec: &Spec) {
-    let s = match spec.verb {
-        // `#` reaches `v` only inside a bad verb's operand (`%#v` is Go syntax).
-        'v' if spec.sharp && x.is_finite() => {
-            sharp_float(format_float(x, 'g', spec.prec, false), 'g', spec.prec)
-        }
-        'v' => format_float(x, 'g', spec.prec, false),
+    // The number, and the verb it was formatted with (`v` is `%g`).
+    let (s, formatted_as) = match spec.verb {
+        'v' => (format_float(x, 'g', spec.prec, false), 'g'),
         'e' | 'E' | 'f' | 'F' | 'g' | 'G' => {
-            let s = format_float(
-                x,
-                spec.verb,
-                spec.prec.or(match spec.verb {
-                    'g' | 'G' => None,
-                    _ => Some(6),
-                }),
-                false,
-            );
-            if spec.sharp && x.is_finite() {
-                sharp_float(s, spec.verb, spec.prec)
-            } else {
-                s
-            }
+            let prec = spec.prec.or(match spec.verb {
+                'g' | 'G' => None,
+                _ => Some(6),
+            });
+            (format_float(x, spec.verb, prec, false), spec.verb)
         }
-        'x' | 'X' => {
-            let s = format_hex_float(x, spec.prec, spec.verb == 'X');
-            if spec.sharp && x.is_finite() {
-                sharp_float(s, spec.verb, spec.prec)
-            } else {
-                s
-            }
-        }
-        'b' => format_binary_float(x),
+        'x' | 'X' => (format_hex_float(x, spec.prec, spec.verb == 'X'), spec.verb),
+        'b' => (format_binary_float(x), 'b'),
         _ => {
             bad_verb(out, v, spec);
             return;
         }
+    };
+    // `#` (never for `%b`; on `v` only inside a bad verb's operand, as `%#v`
+    // is Go syntax) keeps the radix point and, for `%g`/`%x`, zeros.
+    let s = if spec.sharp && formatted_as != 'b' && x.is_finite() {
+        sharp_float(s, formatted_as, spec.prec)
+    } else {
+        s
     };
     if x.is_infinite() {
         // Go keeps the sign of infinities and never zero-pads them.
@@ -1161,7 +1137,9 @@ pub fn quote_bytes(b: &[u8], ascii_only: bool) -> String {
     out
 }
 
-fn quote_rune(c: char, ascii_only: bool) -> String {
+/// Go `strconv.QuoteRune` (`QuoteRuneToASCII` with `ascii_only`), as `%q`
+/// prints a rune: `'a'`, `'\n'`, `'\x00'`.
+pub(crate) fn quote_rune(c: char, ascii_only: bool) -> String {
     let mut out = String::from("'");
     escape_char(&mut out, c, '\'', ascii_only);
     out.push('\'');

@@ -39,16 +39,9 @@ impl Fail {
     }
 }
 
-/// Go's `quoteChar`: a character in single quotes, escaped as Go quotes it.
+/// Go's `quoteChar` (the same text as `strconv.QuoteRune`): `'x'`, `'\''`.
 fn quote_char(c: char) -> String {
-    match c {
-        '\'' => "'\\''".to_string(),
-        '"' => "'\"'".to_string(),
-        c => {
-            let quoted = crate::render::gofmt::quote(&c.to_string());
-            format!("'{}'", &quoted[1..quoted.len() - 1])
-        }
-    }
+    crate::render::gofmt::quote_rune(c, false)
 }
 
 struct Scanner<'a> {
@@ -71,16 +64,48 @@ impl Scanner<'_> {
         self.b.get(self.i).copied().ok_or(Fail::Eof)
     }
 
-    /// The character at the cursor (decoded from UTF-8) for an error.
+    /// The character starting at byte `i` (U+FFFD where the bytes are not
+    /// UTF-8).
+    fn char_at(&self, i: usize) -> char {
+        let bytes = &self.b[i.min(self.b.len())..(i + 4).min(self.b.len())];
+        String::from_utf8_lossy(bytes)
+            .chars()
+            .next()
+            .unwrap_or('\u{FFFD}')
+    }
+
+    /// The character at the cursor, for an error.
     fn here(&self, context: &str) -> Fail {
-        let rest = &self.b[self.i..];
-        let c = match std::str::from_utf8(&rest[..rest.len().min(4)]) {
-            Ok(s) => s.chars().next(),
-            Err(e) => std::str::from_utf8(&rest[..e.valid_up_to()])
-                .ok()
-                .and_then(|s| s.chars().next()),
-        };
-        Fail::Char(c.unwrap_or('\u{FFFD}'), context.to_string())
+        Fail::Char(self.char_at(self.i), context.to_string())
+    }
+
+    /// Steps over an opening bracket; `true` when `close` follows at once.
+    fn open_empty(&mut self, close: u8) -> Result<bool, Fail> {
+        self.i += 1;
+        self.ws();
+        let empty = self.peek()? == close;
+        if empty {
+            self.i += 1;
+        }
+        Ok(empty)
+    }
+
+    /// After a member or element: `true` at `,` (another one follows),
+    /// `false` at the closing bracket.
+    fn next_or_close(&mut self, close: u8, context: &str) -> Result<bool, Fail> {
+        self.ws();
+        match self.peek()? {
+            b',' => {
+                self.i += 1;
+                self.ws();
+                Ok(true)
+            }
+            c if c == close => {
+                self.i += 1;
+                Ok(false)
+            }
+            _ => Err(self.here(context)),
+        }
     }
 
     fn value(&mut self) -> Result<(), Fail> {
@@ -97,10 +122,7 @@ impl Scanner<'_> {
     }
 
     fn object(&mut self) -> Result<(), Fail> {
-        self.i += 1;
-        self.ws();
-        if self.peek()? == b'}' {
-            self.i += 1;
+        if self.open_empty(b'}')? {
             return Ok(());
         }
         loop {
@@ -115,41 +137,20 @@ impl Scanner<'_> {
             self.i += 1;
             self.ws();
             self.value()?;
-            self.ws();
-            match self.peek()? {
-                b',' => {
-                    self.i += 1;
-                    self.ws();
-                }
-                b'}' => {
-                    self.i += 1;
-                    return Ok(());
-                }
-                _ => return Err(self.here("after object key:value pair")),
+            if !self.next_or_close(b'}', "after object key:value pair")? {
+                return Ok(());
             }
         }
     }
 
     fn array(&mut self) -> Result<(), Fail> {
-        self.i += 1;
-        self.ws();
-        if self.peek()? == b']' {
-            self.i += 1;
+        if self.open_empty(b']')? {
             return Ok(());
         }
         loop {
             self.value()?;
-            self.ws();
-            match self.peek()? {
-                b',' => {
-                    self.i += 1;
-                    self.ws();
-                }
-                b']' => {
-                    self.i += 1;
-                    return Ok(());
-                }
-                _ => return Err(self.here("after array element")),
+            if !self.next_or_close(b']', "after array element")? {
+                return Ok(());
             }
         }
     }
@@ -179,12 +180,7 @@ impl Scanner<'_> {
                                 return Err(Fail::Escape(text.into_owned()));
                             }
                         }
-                        _ => {
-                            let len = utf8_len(esc);
-                            let end = (self.i + 1 + len).min(self.b.len());
-                            let text = String::from_utf8_lossy(&self.b[self.i..end]);
-                            return Err(Fail::Escape(text.into_owned()));
-                        }
+                        _ => return Err(Fail::Escape(format!("\\{}", self.char_at(self.i + 1)))),
                     }
                 }
                 c if c < 0x20 => return Err(self.here("in string")),
@@ -241,16 +237,6 @@ impl Scanner<'_> {
         while self.b.get(self.i).is_some_and(u8::is_ascii_digit) {
             self.i += 1;
         }
-    }
-}
-
-/// The length of the UTF-8 sequence a lead byte starts (1 for others).
-fn utf8_len(lead: u8) -> usize {
-    match lead {
-        0xc0..=0xdf => 2,
-        0xe0..=0xef => 3,
-        0xf0..=0xf7 => 4,
-        _ => 1,
     }
 }
 

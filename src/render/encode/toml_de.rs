@@ -7,6 +7,8 @@
 use std::collections::BTreeMap;
 
 use super::toml::TomlError;
+use crate::render::funcs::dates::days_in_month;
+use crate::render::gofmt::{quote, quote_rune};
 use crate::value::{MapData, Value};
 
 struct P {
@@ -117,7 +119,10 @@ impl P {
                 Some('=') => return Ok(parts),
                 None => return Err(self.err("unexpected EOF; expected key separator '='")),
                 Some(c) => {
-                    return Err(self.err(&format!("expected '.' or '=', but got {c:?} instead")))
+                    return Err(self.err(&format!(
+                        "expected '.' or '=', but got {} instead",
+                        quote_rune(c, false)
+                    )))
                 }
             }
         }
@@ -148,7 +153,7 @@ impl P {
                     self.bump();
                     return Err(self.err(&format!(
                         "expected '.' or ']' to end table name, but got {} instead",
-                        go_quote_rune(other.unwrap_or('\0'))
+                        quote_rune(other.unwrap_or('\0'), false)
                     )));
                 }
             }
@@ -210,7 +215,7 @@ impl P {
                                     }
                                     return Err(self.err(&format!(
                                         "expected two hexadecimal digits after '\\x', but got {} instead",
-                                        crate::render::gofmt::quote(&got)
+                                        quote(&got)
                                     )));
                                 }
                             }
@@ -344,7 +349,7 @@ impl P {
                         other => {
                             let got = match other {
                                 None => "end of file".to_string(),
-                                Some(c) => format!("{c:?}"),
+                                Some(c) => quote_rune(c, false),
                             };
                             return Err(self.err(&format!(
                                 "expected a comma or an inline table terminator '}}', but got {got} instead"
@@ -396,20 +401,21 @@ impl P {
                         "integer"
                     };
                     return Err(self.err(&format!(
-                        "Invalid {kind} {text:?}: underscores must be surrounded by digits"
+                        "Invalid {kind} {}: underscores must be surrounded by digits",
+                        quote(&text)
                     )));
                 }
                 if let Some(err) = int_out_of_range(&text) {
                     return Err(self.err(&err));
                 }
-                if matches!(datetime_value(&text), Some(Err(()))) {
-                    return Err(self.err(&format!(
-                        "invalid datetime: {}",
-                        crate::render::gofmt::quote(&text)
-                    )));
+                match scalar(&text) {
+                    Some(Ok(v)) => Ok(v),
+                    Some(Err(())) => Err(self.err(&format!("invalid datetime: {}", quote(&text)))),
+                    None => Err(self.err(&format!(
+                        "expected value but found {} instead",
+                        quote(&text)
+                    ))),
                 }
-                scalar(&text)
-                    .ok_or_else(|| self.err(&format!("expected value but found {text:?} instead")))
             }
         }
     }
@@ -452,17 +458,6 @@ fn datetime_text(t: &str) -> String {
         s.push('Z');
     }
     s
-}
-
-/// Go's `%q` of a rune (`'\x00'`, `'\n'`, `'a'`).
-fn go_quote_rune(c: char) -> String {
-    match c {
-        '\n' => "'\\n'".to_string(),
-        '\t' => "'\\t'".to_string(),
-        '\r' => "'\\r'".to_string(),
-        c if (c as u32) < 0x20 || c as u32 == 0x7f => format!("'\\x{:02x}'", c as u32),
-        c => format!("{c:?}"),
-    }
 }
 
 /// BurntSushi's check: every `_` sits between two (hex) digits.
@@ -513,7 +508,7 @@ fn datetime_value(t: &str) -> Option<Result<Value, ()>> {
         None => (0, 1, 1),
     };
     if rest.is_empty() {
-        if !(1..=12).contains(&mo) || d < 1 || d > days_in(y, mo) {
+        if !(1..=12).contains(&mo) || d < 1 || d > days_in_month(mo, y) {
             return Some(Err(()));
         }
         let loc = Location::fixed("date-local", "date-local", 0);
@@ -539,7 +534,7 @@ fn datetime_value(t: &str) -> Option<Result<Value, ()>> {
         None if clock.len() == 8 => 0,
         None => return None,
     };
-    let date_ok = date.is_none() || (1..=12).contains(&mo) && d >= 1 && d <= days_in(y, mo);
+    let date_ok = date.is_none() || (1..=12).contains(&mo) && d >= 1 && d <= days_in_month(mo, y);
     if !date_ok || h > 23 || mi > 59 || sec > 59 {
         return Some(Err(()));
     }
@@ -557,17 +552,19 @@ fn datetime_value(t: &str) -> Option<Result<Value, ()>> {
     Some(Ok(GoTime::date(y, mo, d, h, mi, sec, nsec, loc).value()))
 }
 
-/// Days in a month of the proleptic Gregorian calendar.
-fn days_in(year: i64, month: i64) -> i64 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
+/// The value of a bare TOML scalar; `Some(Err(()))` for a date or time with
+/// fields out of range, `None` for text that is no value.
+fn scalar(t: &str) -> Option<Result<Value, ()>> {
+    if let Some(v) = number_or_bool(t) {
+        return Some(Ok(v));
     }
+    if t.len() >= 8 && t.as_bytes().iter().take(4).all(u8::is_ascii_digit) || t.contains(':') {
+        return Some(datetime_value(t).unwrap_or_else(|| Ok(Value::string(datetime_text(t)))));
+    }
+    None
 }
 
-fn scalar(t: &str) -> Option<Value> {
+fn number_or_bool(t: &str) -> Option<Value> {
     match t {
         "true" => return Some(Value::Bool(true)),
         "false" => return Some(Value::Bool(false)),
@@ -593,13 +590,6 @@ fn scalar(t: &str) -> Option<Value> {
         if let Ok(f) = plain.parse::<f64>() {
             return Some(Value::Float(f));
         }
-    }
-    if t.len() >= 8 && t.as_bytes().iter().take(4).all(u8::is_ascii_digit) || t.contains(':') {
-        return match datetime_value(t) {
-            Some(Ok(v)) => Some(v),
-            Some(Err(())) => None,
-            None => Some(Value::string(datetime_text(t))),
-        };
     }
     None
 }
@@ -723,7 +713,7 @@ pub fn from_toml(src: &str) -> Result<Value, TomlError> {
                 p.i += 1;
                 if array {
                     if p.peek() != Some(']') {
-                        let got = go_quote_rune(p.peek().unwrap_or('\0'));
+                        let got = quote_rune(p.peek().unwrap_or('\0'), false);
                         return Err(p.err(&format!(
                             "expected end of table array name delimiter ']', but got {got} instead"
                         )));

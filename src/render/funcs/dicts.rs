@@ -150,27 +150,22 @@ fn merge_overwrite(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
 /// mergo allocates one); with none it stays nil.
 fn merge_all(a: &[Value], overwrite: bool) -> FuncResult {
     let mut dst = match &a[0] {
-        Value::Map(m) => m.clone(),
-        _ => match Value::nil_map() {
-            Value::Map(m) => m,
-            _ => unreachable!("nil_map is a map"),
-        },
+        Value::Map(_) => a[0].clone(),
+        _ => Value::nil_map(),
     };
     for src in &a[1..] {
-        if let Value::Map(src) = src {
-            if src.nil {
-                continue;
-            }
-            if dst.nil {
-                dst = match Value::empty_map() {
-                    Value::Map(m) => m,
-                    _ => unreachable!("empty_map is a map"),
-                };
-            }
-            merge_into(&dst, &src.entries.borrow(), overwrite);
+        let Value::Map(src) = src else { continue };
+        if src.nil {
+            continue;
+        }
+        if matches!(&dst, Value::Map(m) if m.nil) {
+            dst = Value::empty_map();
+        }
+        if let Value::Map(m) = &dst {
+            merge_into(m, &src.entries.borrow(), overwrite);
         }
     }
-    Ok(Value::Map(dst))
+    Ok(dst)
 }
 
 /// mergo's map merge, key by key:

@@ -283,37 +283,11 @@ pub fn resolve_tagged(tag: &str, s: &str) -> Result<GoYaml, String> {
     Err(format!("cannot decode {rtag} `{s}` as a {tag}"))
 }
 
-/// Go's `base64.StdEncoding.DecodeString`: line breaks are skipped, the
-/// rest must be whole 4-character groups with `=` padding only at the end.
+/// `!!binary` as go-yaml decodes it: Go's `base64.StdEncoding`.
 fn decode_base64(s: &str) -> Option<String> {
-    let chars: Vec<u8> = s.bytes().filter(|b| !matches!(b, b'\r' | b'\n')).collect();
-    if !chars.len().is_multiple_of(4) {
-        return None;
-    }
-    let mut out = Vec::with_capacity(chars.len() / 4 * 3);
-    let groups = chars.len() / 4;
-    for (g, quad) in chars.chunks(4).enumerate() {
-        let pad = quad.iter().rev().take_while(|c| **c == b'=').count();
-        if pad > 2 || (pad > 0 && g + 1 != groups) {
-            return None;
-        }
-        let mut bits: u32 = 0;
-        for c in &quad[..4 - pad] {
-            let v = match c {
-                b'A'..=b'Z' => c - b'A',
-                b'a'..=b'z' => c - b'a' + 26,
-                b'0'..=b'9' => c - b'0' + 52,
-                b'+' => 62,
-                b'/' => 63,
-                _ => return None,
-            };
-            bits = (bits << 6) | u32::from(v);
-        }
-        bits <<= 6 * pad as u32;
-        let bytes = [(bits >> 16) as u8, (bits >> 8) as u8, bits as u8];
-        out.extend_from_slice(&bytes[..3 - pad]);
-    }
-    Some(String::from_utf8_lossy(&out).into_owned())
+    crate::render::funcs::encoding::base64_decode(s)
+        .ok()
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! local zone come from [`FuncEnv`].
 
 mod civil;
+pub use civil::days_in_month;
 mod duration;
 mod layout;
 mod posix_tz;
