@@ -291,12 +291,8 @@ fn sprintf_buf(format: &[u8], args: &[Value]) -> GoBuf {
             Some(arg) => {
                 argi += 1;
                 if verb == 'w' {
-                    // Sprintf does not support %w.
-                    out.push_str("%!w(");
-                    out.push_str(&arg.type_name());
-                    out.push('=');
-                    write_value(&mut out, arg, &Spec::plain('v'), 0);
-                    out.push(')');
+                    // Sprintf does not support %w: a bad verb like any other.
+                    bad_verb(&mut out, arg, &spec);
                 } else {
                     format_arg(&mut out, arg, &spec);
                 }
@@ -1283,6 +1279,7 @@ mod tests {
         assert_eq!(a(Value::Float(1.0), "%b"), "4503599627370496p-52");
         assert_eq!(a(Value::Int(3), "%#U"), "U+0003");
         assert_eq!(a(Value::Int(120), "%#U"), "U+0078 'x'");
+        assert_eq!(a(Value::Nil, "%w"), "%!w(<nil>)");
         assert_eq!(
             a(
                 Value::list(vec![Value::Int(0), Value::Int(1), Value::Int(2)]),
