@@ -14,23 +14,15 @@
 use super::metadata::{Dependency, Lock, Maintainer, Metadata};
 use crate::render::encode::float::format_float;
 use crate::value::Value;
+use crate::values::go_json_type_error::{path_key, unmarshal_type_error};
 
 /// An encoding/json type error; `Display` is Go's text without the
 /// `error unmarshaling JSON: while decoding JSON: ` prefix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TypeError(pub String);
 
-/// Where a value sits, for the error text (`.dependencies.0.tags`).
-#[derive(Clone, Copy)]
-enum Last {
-    Root,
-    Field,
-    Index,
-}
-
 struct Ctx {
     path: String,
-    last: Last,
     first_error: Option<TypeError>,
 }
 
@@ -38,7 +30,6 @@ impl Ctx {
     fn new() -> Ctx {
         Ctx {
             path: String::new(),
-            last: Last::Root,
             first_error: None,
         }
     }
@@ -48,30 +39,17 @@ impl Ctx {
             return;
         }
         let kind = json_kind(found);
-        let msg = match self.last {
-            Last::Root => format!("json: cannot unmarshal {kind} into Go value of type {go_type}"),
-            Last::Field => format!(
-                "json: cannot unmarshal {kind} into Go struct field {} of type {go_type}",
-                self.path
-            ),
-            Last::Index => format!(
-                "json: cannot unmarshal {kind} into {} of type {go_type}",
-                self.path
-            ),
-        };
+        let msg = unmarshal_type_error(kind, &self.path, go_type);
         self.first_error = Some(TypeError(msg));
     }
 
     /// Runs `f` with `seg` appended to the path.
-    fn at<R>(&mut self, seg: &str, last: Last, f: impl FnOnce(&mut Ctx) -> R) -> R {
+    fn at<R>(&mut self, seg: &str, f: impl FnOnce(&mut Ctx) -> R) -> R {
         let saved_len = self.path.len();
-        let saved_last = self.last;
         self.path.push('.');
         self.path.push_str(seg);
-        self.last = last;
         let r = f(self);
         self.path.truncate(saved_len);
-        self.last = saved_last;
         r
     }
 }
@@ -142,9 +120,7 @@ fn decode_strings(ctx: &mut Ctx, v: &Value, out: &mut Vec<String>) {
             let mut res = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
                 let mut s = String::new();
-                ctx.at(&i.to_string(), Last::Index, |c| {
-                    decode_string(c, item, &mut s)
-                });
+                ctx.at(&i.to_string(), |c| decode_string(c, item, &mut s));
                 res.push(s);
             }
             *out = res;
@@ -176,11 +152,9 @@ fn decode_maintainer(ctx: &mut Ctx, v: &Value) -> Option<Maintainer> {
             let mut m = Maintainer::default();
             for (k, val) in fields(v) {
                 match k.as_str() {
-                    "name" => ctx.at("name", Last::Field, |c| decode_string(c, &val, &mut m.name)),
-                    "email" => ctx.at("email", Last::Field, |c| {
-                        decode_string(c, &val, &mut m.email)
-                    }),
-                    "url" => ctx.at("url", Last::Field, |c| decode_string(c, &val, &mut m.url)),
+                    "name" => ctx.at("name", |c| decode_string(c, &val, &mut m.name)),
+                    "email" => ctx.at("email", |c| decode_string(c, &val, &mut m.email)),
+                    "url" => ctx.at("url", |c| decode_string(c, &val, &mut m.url)),
                     _ => {}
                 }
             }
@@ -200,30 +174,22 @@ fn decode_dependency(ctx: &mut Ctx, v: &Value) -> Option<Dependency> {
             let mut d = Dependency::default();
             for (k, val) in fields(v) {
                 match k.as_str() {
-                    "name" => ctx.at("name", Last::Field, |c| decode_string(c, &val, &mut d.name)),
-                    "version" => ctx.at("version", Last::Field, |c| {
-                        decode_string(c, &val, &mut d.version)
-                    }),
-                    "repository" => ctx.at("repository", Last::Field, |c| {
-                        decode_string(c, &val, &mut d.repository)
-                    }),
-                    "condition" => ctx.at("condition", Last::Field, |c| {
-                        decode_string(c, &val, &mut d.condition)
-                    }),
-                    "tags" => ctx.at("tags", Last::Field, |c| {
-                        decode_strings(c, &val, &mut d.tags)
-                    }),
-                    "enabled" => ctx.at("enabled", Last::Field, |c| {
-                        decode_bool(c, &val, &mut d.enabled)
-                    }),
-                    "import-values" => ctx.at("import-values", Last::Field, |c| match &val {
+                    "name" => ctx.at("name", |c| decode_string(c, &val, &mut d.name)),
+                    "version" => ctx.at("version", |c| decode_string(c, &val, &mut d.version)),
+                    "repository" => {
+                        ctx.at("repository", |c| decode_string(c, &val, &mut d.repository))
+                    }
+                    "condition" => {
+                        ctx.at("condition", |c| decode_string(c, &val, &mut d.condition))
+                    }
+                    "tags" => ctx.at("tags", |c| decode_strings(c, &val, &mut d.tags)),
+                    "enabled" => ctx.at("enabled", |c| decode_bool(c, &val, &mut d.enabled)),
+                    "import-values" => ctx.at("import-values", |c| match &val {
                         Value::Nil => d.import_values.clear(),
                         Value::List(l) => d.import_values = l.items.borrow().clone(),
                         other => c.type_error(other, "[]interface {}"),
                     }),
-                    "alias" => ctx.at("alias", Last::Field, |c| {
-                        decode_string(c, &val, &mut d.alias)
-                    }),
+                    "alias" => ctx.at("alias", |c| decode_string(c, &val, &mut d.alias)),
                     _ => {}
                 }
             }
@@ -245,7 +211,7 @@ fn decode_dependencies(ctx: &mut Ctx, v: &Value, out: &mut Vec<Dependency>) -> b
             let items = l.items.borrow();
             out.clear();
             for (i, item) in items.iter().enumerate() {
-                match ctx.at(&i.to_string(), Last::Index, |c| decode_dependency(c, item)) {
+                match ctx.at(&i.to_string(), |c| decode_dependency(c, item)) {
                     Some(d) => out.push(d),
                     None => saw_null = true,
                 }
@@ -267,32 +233,20 @@ pub fn apply_metadata(md: &mut Metadata, doc: &Value) -> Result<(), TypeError> {
             for (k, val) in fields(doc) {
                 let c = &mut ctx;
                 match k.as_str() {
-                    "name" => c.at("name", Last::Field, |c| {
-                        decode_string(c, &val, &mut md.name)
-                    }),
-                    "home" => c.at("home", Last::Field, |c| {
-                        decode_string(c, &val, &mut md.home)
-                    }),
-                    "sources" => c.at("sources", Last::Field, |c| {
-                        decode_strings(c, &val, &mut md.sources)
-                    }),
-                    "version" => c.at("version", Last::Field, |c| {
-                        decode_string(c, &val, &mut md.version)
-                    }),
-                    "description" => c.at("description", Last::Field, |c| {
+                    "name" => c.at("name", |c| decode_string(c, &val, &mut md.name)),
+                    "home" => c.at("home", |c| decode_string(c, &val, &mut md.home)),
+                    "sources" => c.at("sources", |c| decode_strings(c, &val, &mut md.sources)),
+                    "version" => c.at("version", |c| decode_string(c, &val, &mut md.version)),
+                    "description" => c.at("description", |c| {
                         decode_string(c, &val, &mut md.description)
                     }),
-                    "keywords" => c.at("keywords", Last::Field, |c| {
-                        decode_strings(c, &val, &mut md.keywords)
-                    }),
-                    "maintainers" => c.at("maintainers", Last::Field, |c| match &val {
+                    "keywords" => c.at("keywords", |c| decode_strings(c, &val, &mut md.keywords)),
+                    "maintainers" => c.at("maintainers", |c| match &val {
                         Value::Nil => md.maintainers.clear(),
                         Value::List(l) => {
                             md.maintainers.clear();
                             for (i, item) in l.items.borrow().iter().enumerate() {
-                                match c
-                                    .at(&i.to_string(), Last::Index, |c| decode_maintainer(c, item))
-                                {
+                                match c.at(&i.to_string(), |c| decode_maintainer(c, item)) {
                                     Some(m) => md.maintainers.push(m),
                                     None => md.null_maintainer = true,
                                 }
@@ -300,25 +254,19 @@ pub fn apply_metadata(md: &mut Metadata, doc: &Value) -> Result<(), TypeError> {
                         }
                         other => c.type_error(other, "[]*v2.Maintainer"),
                     }),
-                    "icon" => c.at("icon", Last::Field, |c| {
-                        decode_string(c, &val, &mut md.icon)
-                    }),
-                    "apiversion" => c.at("apiVersion", Last::Field, |c| {
+                    "icon" => c.at("icon", |c| decode_string(c, &val, &mut md.icon)),
+                    "apiversion" => c.at("apiVersion", |c| {
                         decode_string(c, &val, &mut md.api_version)
                     }),
-                    "condition" => c.at("condition", Last::Field, |c| {
-                        decode_string(c, &val, &mut md.condition)
-                    }),
-                    "tags" => c.at("tags", Last::Field, |c| {
-                        decode_string(c, &val, &mut md.tags)
-                    }),
-                    "appversion" => c.at("appVersion", Last::Field, |c| {
+                    "condition" => c.at("condition", |c| decode_string(c, &val, &mut md.condition)),
+                    "tags" => c.at("tags", |c| decode_string(c, &val, &mut md.tags)),
+                    "appversion" => c.at("appVersion", |c| {
                         decode_string(c, &val, &mut md.app_version)
                     }),
-                    "deprecated" => c.at("deprecated", Last::Field, |c| {
-                        decode_bool(c, &val, &mut md.deprecated)
-                    }),
-                    "annotations" => c.at("annotations", Last::Field, |c| match &val {
+                    "deprecated" => {
+                        c.at("deprecated", |c| decode_bool(c, &val, &mut md.deprecated))
+                    }
+                    "annotations" => c.at("annotations", |c| match &val {
                         Value::Nil => {
                             md.annotations.clear();
                             md.annotations_non_nil = false;
@@ -327,17 +275,17 @@ pub fn apply_metadata(md: &mut Metadata, doc: &Value) -> Result<(), TypeError> {
                             md.annotations_non_nil = true;
                             for (ak, av) in m.entries.borrow().iter() {
                                 let mut s = String::new();
-                                c.at(ak, Last::Field, |c| decode_string(c, av, &mut s));
+                                c.at(&path_key(ak), |c| decode_string(c, av, &mut s));
                                 md.annotations.insert(ak.clone(), s);
                             }
                         }
                         other => c.type_error(other, "map[string]string"),
                     }),
-                    "kubeversion" => c.at("kubeVersion", Last::Field, |c| {
+                    "kubeversion" => c.at("kubeVersion", |c| {
                         decode_string(c, &val, &mut md.kube_version)
                     }),
                     "dependencies" => {
-                        let null = c.at("dependencies", Last::Field, |c| {
+                        let null = c.at("dependencies", |c| {
                             decode_dependencies(c, &val, &mut md.dependencies)
                         });
                         md.null_dependency |= null;
@@ -347,9 +295,7 @@ pub fn apply_metadata(md: &mut Metadata, doc: &Value) -> Result<(), TypeError> {
                             _ => {}
                         }
                     }
-                    "type" => c.at("type", Last::Field, |c| {
-                        decode_string(c, &val, &mut md.chart_type)
-                    }),
+                    "type" => c.at("type", |c| decode_string(c, &val, &mut md.chart_type)),
                     _ => {}
                 }
             }
@@ -369,7 +315,7 @@ pub fn decode_lock(doc: &Value) -> Result<Lock, TypeError> {
             for (k, val) in fields(doc) {
                 let c = &mut ctx;
                 match k.as_str() {
-                    "generated" => c.at("generated", Last::Field, |c| match &val {
+                    "generated" => c.at("generated", |c| match &val {
                         Value::Nil => {}
                         Value::String(s) => match super::gotime::normalize_rfc3339(s) {
                             Ok(t) => lock.generated = t,
@@ -381,11 +327,9 @@ pub fn decode_lock(doc: &Value) -> Result<Lock, TypeError> {
                         },
                         other => c.type_error(other, "time.Time"),
                     }),
-                    "digest" => c.at("digest", Last::Field, |c| {
-                        decode_string(c, &val, &mut lock.digest)
-                    }),
+                    "digest" => c.at("digest", |c| decode_string(c, &val, &mut lock.digest)),
                     "dependencies" => {
-                        let null = c.at("dependencies", Last::Field, |c| {
+                        let null = c.at("dependencies", |c| {
                             decode_dependencies(c, &val, &mut lock.dependencies)
                         });
                         lock.null_dependency |= null;
@@ -438,6 +382,16 @@ mod tests {
         assert_eq!(
             meta("annotations: {a: [1]}\n").unwrap_err(),
             "json: cannot unmarshal array into Go struct field .annotations.a of type string"
+        );
+        // helm 4.3.1's messages: map keys as JSON pointer tokens, and a
+        // path ending in a number reads as an array place.
+        assert_eq!(
+            meta("annotations: {a/b~: [1]}\n").unwrap_err(),
+            "json: cannot unmarshal array into Go struct field .annotations.a~1b~0 of type string"
+        );
+        assert_eq!(
+            meta("annotations: {\"x.1\": [1]}\n").unwrap_err(),
+            "json: cannot unmarshal array into .annotations.x.1 of type string"
         );
         assert_eq!(
             meta("dependencies: [{name: x, tags: [[a]]}]\n").unwrap_err(),

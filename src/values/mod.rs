@@ -1,6 +1,7 @@
 //! Values: YAML 1.1 loading as Helm reads it, `--set` parsing, coalescing.
 pub mod coalesce;
 pub mod go_json_error;
+pub mod go_json_type_error;
 pub mod options;
 pub mod schema;
 pub mod schema_ahead;

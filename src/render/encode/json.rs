@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use super::float::format_json;
 use crate::value::Value;
+use crate::values::go_json_type_error::{path_key, unmarshal_type_error};
 
 /// A marshalling failure, with encoding/json's text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -247,11 +248,9 @@ struct Parser<'a> {
     chars: Vec<char>,
     pos: usize,
     _src: &'a str,
-    /// Decoding into `map[string]interface{}` names the top-level key in
-    /// number overflow errors (`Go struct field .a`).
-    track_fields: bool,
-    /// The top-level key whose value is being read.
-    field: Option<String>,
+    /// Where the value being read sits (`.a.0`): a number overflow error
+    /// names it (`Go struct field .a.b`, `.a.0`).
+    path: String,
     /// encoding/json keeps decoding after a number overflow and reports the
     /// first one at the end.
     deferred: Option<String>,
@@ -314,14 +313,11 @@ impl Parser<'_> {
                         Some(':') => self.pos += 1,
                         Some(c) => return Err(Self::invalid(c, "after object key")),
                     }
-                    let top = depth == 0 && self.track_fields;
-                    if top {
-                        self.field = Some(k.clone());
-                    }
+                    let depth_path = self.path.len();
+                    self.path.push('.');
+                    self.path.push_str(&path_key(&k));
                     let v = self.value(depth + 1)?;
-                    if top {
-                        self.field = None;
-                    }
+                    self.path.truncate(depth_path);
                     m.insert(k, v);
                     self.skip_ws();
                     match self.peek() {
@@ -344,7 +340,11 @@ impl Parser<'_> {
                     return Ok(Value::list(items));
                 }
                 loop {
-                    items.push(self.value(depth + 1)?);
+                    let depth_path = self.path.len();
+                    self.path.push_str(&format!(".{}", items.len()));
+                    let item = self.value(depth + 1);
+                    self.path.truncate(depth_path);
+                    items.push(item?);
                     self.skip_ws();
                     match self.peek() {
                         None => return Err(Self::eof()),
@@ -430,12 +430,10 @@ impl Parser<'_> {
         match text.parse::<f64>() {
             Ok(f) if f.is_finite() => Ok(Value::Float(f)),
             _ => {
-                let target = match &self.field {
-                    Some(k) => format!("Go struct field .{k}"),
-                    None => "Go value".to_string(),
-                };
-                self.deferred.get_or_insert(format!(
-                    "json: cannot unmarshal number {text} into {target} of type float64"
+                self.deferred.get_or_insert(unmarshal_type_error(
+                    &format!("number {text}"),
+                    &self.path,
+                    "float64",
                 ));
                 Ok(Value::Float(0.0))
             }
@@ -505,13 +503,12 @@ impl Parser<'_> {
 /// Parses a whole JSON text: syntax errors fail outright; a number
 /// overflow yields the (partial) value and the deferred error, as
 /// encoding/json does.
-fn parse_partial(src: &str, track_fields: bool) -> Result<(Value, Option<String>), JsonError> {
+fn parse_partial(src: &str) -> Result<(Value, Option<String>), JsonError> {
     let mut p = Parser {
         chars: src.chars().collect(),
         pos: 0,
         _src: src,
-        track_fields,
-        field: None,
+        path: String::new(),
         deferred: None,
     };
     let v = p.value(0)?;
@@ -524,7 +521,7 @@ fn parse_partial(src: &str, track_fields: bool) -> Result<(Value, Option<String>
 
 /// `json.Unmarshal` into `interface{}`: syntax errors with Go's text.
 pub fn parse_json(src: &str) -> Result<Value, JsonError> {
-    match parse_partial(src, false)? {
+    match parse_partial(src)? {
         (v, None) => Ok(v),
         (_, Some(e)) => Err(JsonError(e)),
     }
@@ -545,7 +542,7 @@ fn kind_name(v: &Value) -> &'static str {
 /// What `fromJson` sees: the decoded map (possibly partial) and the error
 /// encoding/json reported, if any.
 pub fn from_json_lenient(src: &str) -> (Value, Option<String>) {
-    match parse_partial(src, true) {
+    match parse_partial(src) {
         Err(e) => (Value::empty_map(), Some(e.0)),
         Ok((v @ (Value::Map(_) | Value::Nil), deferred)) => (v, deferred),
         Ok((other, _)) => (
@@ -561,7 +558,7 @@ pub fn from_json_lenient(src: &str) -> (Value, Option<String>) {
 /// `json.Unmarshal` into `map[string]interface{}` (`fromJson`); `Nil` for
 /// JSON `null` (Go leaves a nil map).
 pub fn from_json(src: &str) -> Result<Value, JsonError> {
-    let (v, deferred) = parse_partial(src, true)?;
+    let (v, deferred) = parse_partial(src)?;
     match v {
         Value::Map(_) | Value::Nil => match deferred {
             None => Ok(v),

@@ -386,6 +386,9 @@ fn compose_attempt(src: &str) -> (Result<Option<Rc<Node>>, ComposeError>, Option
 
 fn compose_events(c: &mut Composer) -> Result<Option<Rc<Node>>, ComposeError> {
     let src = c.src;
+    if let Some(msg) = super::syntax_error::leading_document_end(src) {
+        return Err(msg);
+    }
     loop {
         let (ev, mark) = match c.parser.next_token() {
             Ok(x) => x,

@@ -118,6 +118,9 @@ fn prepare(src: &str) -> Option<(&str, bool)> {
     if src.contains("\\/") {
         return None;
     }
+    if super::syntax_error::leading_document_end(src).is_some() {
+        return None;
+    }
     if non_ascii && src.chars().any(|c| !readable_non_ascii(c)) {
         return None;
     }

@@ -1,9 +1,11 @@
 //! Splitting a stream into documents the way Helm's values loader does
 //! (k8s.io/apimachinery's `YAMLReader`): any line starting with `---` ends a
 //! document, only whitespace or a comment may follow the dashes, lines are
-//! re-terminated with `\n` (a `\r\n` ending loses its `\r`), and empty
-//! documents are dropped. Line numbers in later errors are relative to the
-//! document.
+//! re-terminated with `\n` (a `\r\n` ending loses its `\r`). A separator
+//! line with no document before it stays the first line of the next one
+//! (so `---` then `...` is an empty document, and a leading `---` counts
+//! in line numbers); no document is empty. Line numbers in later errors are
+//! relative to the document.
 
 use std::borrow::Cow;
 
@@ -39,8 +41,10 @@ pub fn split_documents(src: &str) -> Result<Vec<String>, YamlError> {
             }
             if !buf.is_empty() {
                 docs.push(std::mem::take(&mut buf));
+                continue;
             }
-            continue;
+            // A separator that ends no document starts the next one: the
+            // reader keeps the line (an explicit `---` for the parser).
         }
         buf.push_str(line);
         buf.push('\n');

@@ -10,6 +10,7 @@ use super::compose;
 use super::resolve::GoYaml;
 use super::YamlError;
 use crate::render::encode::float::format_float;
+use crate::values::go_json_type_error::{path_key, unmarshal_type_error};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ManifestMetadata {
@@ -38,10 +39,7 @@ fn kind_of(v: &GoYaml) -> &'static str {
 }
 
 fn type_error(v: &GoYaml, path: &str, ty: &str) -> YamlError {
-    YamlError::Unmarshal(format!(
-        "json: cannot unmarshal {} into Go struct field {path} of type {ty}",
-        kind_of(v)
-    ))
+    YamlError::Unmarshal(unmarshal_type_error(kind_of(v), path, ty))
 }
 
 /// A scalar destined for a Go string field, as sigs.k8s.io/yaml coerces it.
@@ -126,7 +124,7 @@ fn metadata(
                 GoYaml::Null => {}
                 GoYaml::Map(ann) => {
                     for (ak, av) in json_object(ann)? {
-                        let apath = format!("{path}.{ak}");
+                        let apath = format!("{path}.{}", path_key(&ak));
                         match string_field(av, &apath) {
                             Ok(s) => {
                                 md.annotations.insert(ak, s.unwrap_or_default());

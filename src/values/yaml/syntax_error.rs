@@ -307,6 +307,29 @@ fn opening_quote_before(src: &str, end: usize) -> Option<(usize, char)> {
     found
 }
 
+/// A `...` (document end) before the first document: libyaml starts an
+/// implicit document there and finds no content in it, so go-yaml fails
+/// ("did not find expected node content", at the line of the `...`) where
+/// yaml-rust2 skips the marker. Only blank and comment lines may precede it.
+pub(crate) fn leading_document_end(src: &str) -> Option<String> {
+    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
+    for (line0, line) in src.split('\n').enumerate() {
+        let body = line.trim_start_matches(' ');
+        if body.is_empty() || body == "\r" || body.starts_with('#') {
+            continue;
+        }
+        let marker = line
+            .strip_prefix("...")
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r']));
+        if !marker {
+            return None;
+        }
+        let problem = "did not find expected node content".to_string();
+        return Some(finish(line0, Stage::Parser, problem).message);
+    }
+    None
+}
+
 /// libyaml never accepts a tab as the first character of a line in block
 /// context (outside flow collections and quoted scalars); yaml-rust2 does.
 /// Returns go-yaml's message for the first such line.

@@ -110,6 +110,18 @@ fn manifest_head() {
         "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go struct field .KIND of type string"
     );
     assert_eq!(
+        parse_manifest_head("kind: Pod\nmetadata:\n  annotations:\n    a/b: [1]\n")
+            .unwrap_err()
+            .to_string(),
+        "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go struct field .metadata.annotations.a~1b of type string"
+    );
+    assert_eq!(
+        parse_manifest_head("kind: Pod\nmetadata:\n  annotations:\n    \"1\": [1]\n")
+            .unwrap_err()
+            .to_string(),
+        "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into .metadata.annotations.1 of type string"
+    );
+    assert_eq!(
         parse_manifest_head("a: b\nx: y: z").unwrap_err().to_string(),
         "error converting YAML to JSON: yaml: line 2: mapping values are not allowed in this context"
     );
