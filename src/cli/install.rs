@@ -139,7 +139,7 @@ impl DeployFlags {
             timeout: timeout_or_default(&self.timeout)?,
             no_hooks: self.no_hooks,
             force_conflicts: self.force_conflicts,
-            force_replace: self.force_replace,
+            force_replace: self.force_replace || self.force,
             disable_openapi_validation: self.disable_openapi_validation,
             take_ownership: self.take_ownership,
             description: self.description.clone(),
@@ -155,32 +155,11 @@ impl DeployFlags {
     /// Flag values pflag refuses while parsing: a `--post-renderer` names a
     /// plugin (none are installed here).
     pub fn check_flag_values(&mut self) -> anyhow::Result<()> {
-        // cobra prints a deprecation notice as it parses each flag: in
-        // command-line order.
-        let mut notices: Vec<(usize, &str)> = Vec::new();
-        let position = |flag: &str| {
-            std::env::args()
-                .position(|a| a == flag || a.starts_with(&format!("{flag}=")))
-                .unwrap_or(usize::MAX)
-        };
-        if self.atomic {
-            notices.push((
-                position("--atomic"),
-                "Flag --atomic has been deprecated, use --rollback-on-failure instead",
-            ));
-            self.rollback_on_failure = true;
-        }
-        if self.force {
-            notices.push((
-                position("--force"),
-                "Flag --force has been deprecated, use --force-replace instead",
-            ));
-            self.force_replace = true;
-        }
-        notices.sort();
-        for (_, notice) in notices {
-            eprintln!("{notice}");
-        }
+        super::flag_rules::deprecation_notices(&[
+            (self.atomic, "atomic", "use --rollback-on-failure instead"),
+            (self.force, "force", "use --force-replace instead"),
+        ]);
+        self.rollback_on_failure |= self.atomic;
         // pflag rejects a bad `--wait` value while parsing, before the
         // command's own error prefix applies.
         wait_strategy(&self.wait)?;
@@ -190,6 +169,21 @@ impl DeployFlags {
             );
         }
         Ok(())
+    }
+
+    /// cobra's mutually exclusive flag groups, checked after the argument
+    /// count.
+    pub fn check_flag_groups(&self) -> anyhow::Result<()> {
+        super::flag_rules::exclusive_groups(&[
+            &[
+                ("force-replace", self.force_replace),
+                ("force-conflicts", self.force_conflicts),
+            ],
+            &[
+                ("force", self.force),
+                ("force-conflicts", self.force_conflicts),
+            ],
+        ])
     }
 
     /// install's `--server-side`, a pflag bool (default true).
@@ -262,13 +256,19 @@ pub fn valid_release_name(name: &str) -> bool {
         })
 }
 
-/// Install's name check: helm logs it, then fails with `release name check failed: ...`.
-fn check_release_name(name: &str) -> anyhow::Result<()> {
+/// Install's (and template's) name check: helm logs it, then fails with
+/// `release name check failed: ...`.
+pub(crate) fn check_release_name(name: &str) -> anyhow::Result<()> {
     if valid_release_name(name) {
         return Ok(());
     }
+    let why = if name.is_empty() {
+        "no name provided"
+    } else {
+        "invalid release name, must match regex ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length must not be longer than 53"
+    };
     let err = format!(
-        "release name {}: invalid release name, must match regex ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length must not be longer than 53",
+        "release name {}: {why}",
         rudder::values::strvals::go_quote(name)
     );
     eprintln!(
@@ -280,10 +280,10 @@ fn check_release_name(name: &str) -> anyhow::Result<()> {
 
 /// helm's `TemplateName`: `--name-template` rendered as plain Go
 /// text/template with no data.
-fn template_name(template: &str) -> anyhow::Result<String> {
+pub(crate) fn template_name(template: &str) -> anyhow::Result<String> {
     use rudder::render::engine::{Engine, EngineOptions};
     let engine = Engine::new(
-        rudder::render::funcs::standard_registry(),
+        rudder::render::funcs::sprig_registry(),
         EngineOptions::default(),
     );
     engine
@@ -352,6 +352,7 @@ pub fn run(mut args: Args, settings: &Settings) -> anyhow::Result<()> {
     args.deploy.check_flag_values()?;
     args.deploy.install_server_side()?;
     super::minimum_args(&args.args, 1, "rudder install", USAGE)?;
+    args.deploy.check_flag_groups()?;
     run_install(args, settings).map_err(|e| anyhow::anyhow!("INSTALLATION FAILED: {e:#}"))
 }
 

@@ -18,6 +18,7 @@ mod create;
 mod dependency;
 mod diagnostics;
 mod env;
+mod flag_rules;
 mod get;
 mod history;
 mod install;
@@ -68,7 +69,9 @@ rudder reads the same environment variables and files as helm
     long_about = LONG_ABOUT,
     disable_version_flag = true,
     arg_required_else_help = true,
-    subcommand_required = true
+    subcommand_required = true,
+    // pflag takes the last of a repeated flag.
+    args_override_self = true
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -306,7 +309,16 @@ fn report_clap_error(e: clap::Error) -> ExitCode {
     let message = match e.kind() {
         ErrorKind::UnknownArgument => {
             if let Some(short) = flag.strip_prefix('-').filter(|s| !s.starts_with('-')) {
-                format!("unknown shorthand flag: '{short}' in {flag}")
+                // pflag names the whole cluster of short flags (`-bad`).
+                let cluster = std::env::args()
+                    .skip(1)
+                    .take_while(|a| a != "--")
+                    .find(|a| {
+                        a.strip_prefix('-')
+                            .is_some_and(|s| !s.starts_with('-') && s.contains(short))
+                    })
+                    .unwrap_or_else(|| flag.clone());
+                format!("unknown shorthand flag: '{short}' in {cluster}")
             } else {
                 format!("unknown flag: {flag}")
             }

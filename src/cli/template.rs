@@ -10,7 +10,6 @@ use rudder::chart::archive::BufferedFile;
 use rudder::chart::dependencies::missing_dependencies_error;
 use rudder::chart::ArchiveObserver;
 use rudder::log::{Level, Record};
-use rudder::render::engine::EngineOptions;
 use rudder::render::parse_ahead::{ParseAhead, ParseQueue};
 use rudder::values::schema_ahead::SchemaAhead;
 
@@ -194,21 +193,6 @@ fn logger(debug: bool) -> impl FnMut(Record) {
 /// helm's 0.2x (the memory goal) for a ~35% faster run.
 const OVERLAP_MIN_ARCHIVE_BYTES: u64 = 512 * 1024;
 
-/// Helm's release name rule (DNS-1123 subdomain, at most 53 characters).
-fn valid_release_name(name: &str) -> bool {
-    if name.is_empty() || name.len() > 53 {
-        return false;
-    }
-    name.split('.').all(|label| {
-        let b = label.as_bytes();
-        !b.is_empty()
-            && b.iter()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-            && b[0] != b'-'
-            && b[b.len() - 1] != b'-'
-    })
-}
-
 /// Helm's `NameAndChart`.
 fn name_and_chart(args: &Args, settings_free_name: &str) -> anyhow::Result<(String, String)> {
     let a = &args.args;
@@ -238,18 +222,9 @@ fn name_and_chart(args: &Args, settings_free_name: &str) -> anyhow::Result<(Stri
         return Ok((a[0].clone(), a[1].clone()));
     }
     if let Some(t) = args.name_template.as_deref().filter(|t| !t.is_empty()) {
-        return Ok((template_name(t)?, a[0].clone()));
+        return Ok((super::install::template_name(t)?, a[0].clone()));
     }
     Ok((settings_free_name.to_string(), a[0].clone()))
-}
-
-/// Helm's `TemplateName`: renders `--name-template` with Sprig and no data.
-fn template_name(t: &str) -> anyhow::Result<String> {
-    let engine = rudder::render::engine::Engine::new(
-        rudder::render::funcs::standard_registry(),
-        EngineOptions::default(),
-    );
-    Ok(engine.render_string("name-template", t, rudder::value::Value::Nil)?)
 }
 
 /// Writes one document under the output directory (helm's `writeToFile`).
@@ -312,7 +287,7 @@ fn write_release<'a>(
 
 /// Cobra's notices for deprecated flags that were used.
 fn deprecated_flag_notices(args: &Args) {
-    let notices = [
+    super::flag_rules::deprecation_notices(&[
         (args.force, "force", "use --force-replace instead"),
         (args.atomic, "atomic", "use --rollback-on-failure instead"),
         (
@@ -326,13 +301,7 @@ fn deprecated_flag_notices(args: &Args) {
             "this flag has no effect for 'helm template' and will be removed in Helm 5",
         ),
         (args.validate, "validate", "use '--dry-run=server' instead"),
-    ];
-    let mut err = std::io::stderr().lock();
-    for (used, flag, msg) in notices {
-        if used {
-            let _ = writeln!(err, "Flag --{flag} has been deprecated, {msg}");
-        }
-    }
+    ]);
 }
 
 /// `--dry-run=server` (or `--validate`) needs a cluster; without one helm
@@ -354,6 +323,20 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         );
     }
     deprecated_flag_notices(&args);
+    super::flag_rules::exclusive_groups(&[
+        &[
+            ("force-replace", args.force_replace),
+            ("force-conflicts", args.force_conflicts),
+        ],
+        &[
+            ("force", args.force),
+            ("force-conflicts", args.force_conflicts),
+        ],
+        &[
+            ("validate", args.validate),
+            ("dry-run", args.dry_run.is_some()),
+        ],
+    ])?;
     let kube_version = match args.kube_version.as_deref().filter(|k| !k.is_empty()) {
         Some(k) => Some(
             KubeVersion::parse(k)
@@ -441,14 +424,7 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         return Err(cluster_unreachable());
     }
 
-    if !valid_release_name(&name) {
-        let err = format!(
-            "release name {}: invalid release name, must match regex ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length must not be longer than 53",
-            rudder::values::strvals::go_quote(&name)
-        );
-        log_line(Record::new(Level::Error, "release name check failed").attr("error", err.clone()));
-        anyhow::bail!("release name check failed: {err}");
-    }
+    super::install::check_release_name(&name)?;
 
     let api_versions: Vec<String> = args
         .api_versions

@@ -52,11 +52,9 @@ pub struct Args {
 pub fn run(mut args: Args, settings: &Settings) -> anyhow::Result<()> {
     args.deploy.check_flag_values()?;
     super::exact_args(&args.args, 2, "rudder upgrade", USAGE)?;
+    args.deploy.check_flag_groups()?;
     let format = output_format(&args.deploy.output)?;
     let name = args.args[0].clone();
-    if !valid_release_name(&name) {
-        anyhow::bail!("UPGRADE FAILED: release name is invalid: {name}");
-    }
     let env = ReleaseEnv::open(
         settings,
         false,
@@ -65,7 +63,12 @@ pub fn run(mut args: Args, settings: &Settings) -> anyhow::Result<()> {
     let ctx = env.context();
 
     if args.install {
+        // helm asks for the release's history first: that checks the
+        // cluster, then the name, and fails with either as it is.
         env.reachable()?;
+        if !valid_release_name(&name) {
+            anyhow::bail!("release name is invalid: {name}");
+        }
         let needs_install = match env.storage.history(&name) {
             Err(StorageError::NotFound) => true,
             Ok(h) => h
@@ -128,6 +131,9 @@ pub fn run(mut args: Args, settings: &Settings) -> anyhow::Result<()> {
     )?;
     env.reachable()
         .map_err(|e| anyhow::anyhow!("UPGRADE FAILED: {e}"))?;
+    if !valid_release_name(&name) {
+        anyhow::bail!("UPGRADE FAILED: release name is invalid: {name}");
+    }
     let mut deploy = args.deploy.deploy_options()?;
     deploy.server_side = args
         .deploy

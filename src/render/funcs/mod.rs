@@ -170,6 +170,16 @@ impl Registry {
 /// Every function family registered in Helm's order (Sprig first, then Helm's
 /// overrides). Families not written yet simply are not listed here.
 pub fn standard_registry() -> Registry {
+    let mut reg = sprig_registry();
+    serialization::register(&mut reg);
+    helm::register(&mut reg);
+    reg
+}
+
+/// Sprig's functions alone (`sprig.TxtFuncMap`), as helm gives them to the
+/// templates outside its chart engine (`--name-template`): no `include`,
+/// `tpl`, `required`, `lookup` or YAML/TOML functions, Sprig's own `fail`.
+pub fn sprig_registry() -> Registry {
     let mut reg = Registry::default();
     // Families add themselves here as they land, e.g. `strings::register(&mut reg);`
     conversion::register(&mut reg);
@@ -189,7 +199,6 @@ pub fn standard_registry() -> Registry {
     network::register(&mut reg);
     random::register(&mut reg);
     semver::register(&mut reg);
-    serialization::register(&mut reg);
-    helm::register(&mut reg);
+    serialization::register_sprig(&mut reg);
     reg
 }

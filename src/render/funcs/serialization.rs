@@ -9,6 +9,7 @@ use crate::render::encode;
 use crate::value::{MapData, Value};
 use crate::values::yaml::{self, YamlError};
 
+/// Helm's YAML and TOML functions and its JSON readers.
 pub fn register(reg: &mut Registry) {
     let one_any = Sig::fixed(&[Ty::Any]);
     let one_string = Sig::fixed(&[Ty::String]);
@@ -19,18 +20,23 @@ pub fn register(reg: &mut Registry) {
     reg.add("toYamlPretty", one_any, to_yaml_pretty);
     reg.add("fromYaml", one_bytes, from_yaml);
     reg.add("fromYamlArray", one_bytes, from_yaml_array);
-    reg.add("toJson", one_any, to_json);
-    reg.add("mustToJson", one_any, must_to_json);
-    reg.add("toPrettyJson", one_any, to_pretty_json);
-    reg.add("mustToPrettyJson", one_any, must_to_pretty_json);
-    reg.add("toRawJson", one_any, to_raw_json);
-    reg.add("mustToRawJson", one_any, to_raw_json);
     reg.add("fromJson", one_bytes, from_json);
     reg.add("mustFromJson", one_bytes, must_from_json);
     reg.add("fromJsonArray", one_bytes, from_json_array);
     reg.add("toToml", one_any, to_toml);
     reg.add("mustToToml", one_any, must_to_toml);
     reg.add("fromToml", one_string, from_toml);
+}
+
+/// Sprig's JSON writers.
+pub fn register_sprig(reg: &mut Registry) {
+    let one_any = Sig::fixed(&[Ty::Any]);
+    reg.add("toJson", one_any, to_json);
+    reg.add("mustToJson", one_any, must_to_json);
+    reg.add("toPrettyJson", one_any, to_pretty_json);
+    reg.add("mustToPrettyJson", one_any, must_to_pretty_json);
+    reg.add("toRawJson", one_any, to_raw_json);
+    reg.add("mustToRawJson", one_any, to_raw_json);
 }
 
 fn arg_str(args: &[Value]) -> &str {
@@ -229,6 +235,7 @@ mod tests {
     fn call(name: &str, arg: Value) -> FuncResult {
         let mut reg = Registry::default();
         register(&mut reg);
+        register_sprig(&mut reg);
         let f = reg.get(name).expect("registered").f;
         f(&mut FuncEnv::default(), &[arg])
     }

@@ -1,0 +1,77 @@
+//! What cobra checks about flags before a command runs: deprecation notices
+//! (printed as pflag parses each deprecated flag, so in command-line order)
+//! and mutually exclusive flag groups.
+
+/// Prints `Flag --NAME has been deprecated, MESSAGE` for each used flag, in
+/// the order the flags appear on the command line.
+pub fn deprecation_notices(flags: &[(bool, &str, &str)]) {
+    let args: Vec<String> = std::env::args().collect();
+    let position = |flag: &str| {
+        let long = format!("--{flag}");
+        args.iter()
+            .position(|a| *a == long || a.starts_with(&format!("{long}=")))
+            .unwrap_or(usize::MAX)
+    };
+    let mut used: Vec<(usize, &str, &str)> = flags
+        .iter()
+        .filter(|(used, _, _)| *used)
+        .map(|(_, flag, message)| (position(flag), *flag, *message))
+        .collect();
+    used.sort();
+    for (_, flag, message) in used {
+        eprintln!("Flag --{flag} has been deprecated, {message}");
+    }
+}
+
+/// cobra's `MarkFlagsMutuallyExclusive`: each group lists its flags (in the
+/// order they were marked) with whether each was given. Groups are checked
+/// in the order of their names (the flag names joined by spaces); the first
+/// with more than one flag given fails, naming those flags sorted.
+pub fn exclusive_groups(groups: &[&[(&str, bool)]]) -> anyhow::Result<()> {
+    let mut named: Vec<(String, &[(&str, bool)])> = groups
+        .iter()
+        .map(|g| {
+            let names: Vec<&str> = g.iter().map(|(name, _)| *name).collect();
+            (names.join(" "), *g)
+        })
+        .collect();
+    named.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, group) in named {
+        let mut set: Vec<&str> = group
+            .iter()
+            .filter(|(_, given)| *given)
+            .map(|(flag, _)| *flag)
+            .collect();
+        if set.len() > 1 {
+            set.sort_unstable();
+            anyhow::bail!(
+                "if any flags in the group [{name}] are set none of the others can be; [{}] were all set",
+                set.join(" ")
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::exclusive_groups;
+
+    #[test]
+    fn first_group_by_name_with_two_flags_fails() {
+        let a: &[(&str, bool)] = &[("validate", true), ("dry-run", true)];
+        let b: &[(&str, bool)] = &[("force", true), ("force-conflicts", true)];
+        let err = exclusive_groups(&[a, b]).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "if any flags in the group [force force-conflicts] are set none of the others can be; [force force-conflicts] were all set"
+        );
+        let err = exclusive_groups(&[a]).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "if any flags in the group [validate dry-run] are set none of the others can be; [dry-run validate] were all set"
+        );
+        let one: &[(&str, bool)] = &[("validate", false), ("dry-run", true)];
+        assert!(exclusive_groups(&[one]).is_ok());
+    }
+}
