@@ -30,10 +30,24 @@ pub struct Template {
     /// The whole source text of that file (valid UTF-8); text nodes are
     /// ranges of it.
     pub source: SharedBytes,
-    pub root: List,
+    /// Shared by the copies [`Template::relabeled`] makes.
+    pub root: Rc<List>,
 }
 
 impl Template {
+    /// This template as parsing `source`, the same text in the file `file`,
+    /// makes it: the file's own template takes the file's name, a
+    /// `define` keeps its name, and errors point into `file`.
+    pub fn relabeled(&self, file: &Rc<str>, source: &SharedBytes) -> Template {
+        let own = self.name == self.parse_name;
+        Template {
+            name: if own { file.clone() } else { self.name.clone() },
+            parse_name: file.clone(),
+            source: source.clone(),
+            root: self.root.clone(),
+        }
+    }
+
     /// Go's `IsEmptyTree`: only whitespace text (and nothing else).
     pub fn is_empty(&self) -> bool {
         self.root.is_empty_tree(&self.source)

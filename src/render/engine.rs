@@ -30,10 +30,11 @@
 //!   input gets an error, not a crash, on such a thread.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::rc::Rc;
 
 use crate::chart::SharedBytes;
-use crate::render::ast::Callee;
+use crate::render::ast::{Callee, Template};
 use crate::render::error::{helm_exec_error, helm_parse_error, RenderError};
 use crate::render::exec::{execute, resolve_in, Ctx, Namespace, TplCache};
 use crate::render::funcs::{FuncEnv, Registry};
@@ -204,12 +205,33 @@ impl Engine {
         let parse_here = |k: usize, lexed: Lexed<'_>| -> Parsed {
             parse_lexed(sources[k].0, sources[k].1.clone(), lexed, &resolve)
         };
+        // A file with the very text of an earlier one (every subchart that
+        // vendors the same library chart carries a copy) takes that file's
+        // trees, relabeled, instead of being lexed and parsed again.
+        let mut by_len: HashMap<usize, Vec<usize>> = HashMap::new();
+        let copy_of: Vec<Option<usize>> = (0..sources.len())
+            .map(|k| {
+                if ready[k].is_some() {
+                    return None;
+                }
+                let bytes: &[u8] = &sources[k].1;
+                let same = by_len.entry(bytes.len()).or_default();
+                let first = same.iter().copied().find(|&j| *sources[j].1 == *bytes);
+                if first.is_none() {
+                    same.push(k);
+                }
+                first
+            })
+            .collect();
+        let has_copies: HashSet<usize> = copy_of.iter().flatten().copied().collect();
+        let mut trees_of: HashMap<usize, Vec<Rc<Template>>> = HashMap::new();
         // The texts still to parse, in order.
         let to_lex: Vec<&str> = texts
             .iter()
             .zip(&ready)
-            .filter(|(_, parsed)| parsed.is_none())
-            .map(|((_, text), _)| *text)
+            .zip(&copy_of)
+            .filter(|((_, parsed), copy)| parsed.is_none() && copy.is_none())
+            .map(|(((_, text), _), _)| *text)
             .collect();
         let total: usize = to_lex.iter().map(|t| t.len()).sum();
         let lex_ahead = to_lex.len() >= 2 && total >= LEX_AHEAD_MIN_BYTES;
@@ -234,14 +256,29 @@ impl Engine {
                 })
                 .flatten();
             for (k, slot) in ready.iter_mut().enumerate() {
-                let parsed = match slot.take() {
-                    Some(parsed) => parsed,
-                    None => {
+                let parsed = match (slot.take(), copy_of[k]) {
+                    (Some(parsed), _) => parsed,
+                    (None, Some(first)) => {
+                        // The first copy parsed (a parse error would have
+                        // ended the loop there).
+                        let file: Rc<str> = Rc::from(sources[k].0);
+                        let trees = trees_of.get(&first).map(Vec::as_slice).unwrap_or_default();
+                        Ok(trees
+                            .iter()
+                            .map(|t| Rc::new(t.relabeled(&file, &sources[k].1)))
+                            .collect())
+                    }
+                    (None, None) => {
                         // Without the thread (a small chart, or it died), lex here.
                         let lexed = rx.as_ref().and_then(|rx| rx.recv().ok());
                         parse_here(k, lexed.unwrap_or_else(|| lex(texts[k].1)))
                     }
                 };
+                if has_copies.contains(&k) {
+                    if let Ok(trees) = &parsed {
+                        trees_of.insert(k, trees.clone());
+                    }
+                }
                 associate(k, parsed)?;
             }
             Ok(())

@@ -352,7 +352,7 @@ impl<'s> Parser<'_, 's> {
             name: name.clone(),
             parse_name: self.parse_name.clone(),
             source: self.source.clone(),
-            root,
+            root: Rc::new(root),
         };
         if let Some(i) = self.trees.iter().position(|t| t.name == name) {
             if self.trees[i].is_empty() {
