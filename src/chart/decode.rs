@@ -14,7 +14,7 @@
 use super::metadata::{Dependency, Lock, Maintainer, Metadata};
 use crate::render::encode::float::format_float;
 use crate::value::Value;
-use crate::values::go_json_type_error::{path_key, unmarshal_type_error};
+use crate::values::go_json_type_error::{json_kind, path_key, unmarshal_type_error};
 
 /// An encoding/json type error; `Display` is Go's text without the
 /// `error unmarshaling JSON: while decoding JSON: ` prefix.
@@ -51,18 +51,6 @@ impl Ctx {
         let r = f(self);
         self.path.truncate(saved_len);
         r
-    }
-}
-
-/// encoding/json's name for the JSON kind of a value.
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Nil => "null",
-        Value::Bool(_) => "bool",
-        Value::Int(_) | Value::Int64(_) | Value::Float(_) => "number",
-        Value::String(_) | Value::RawString(_) | Value::Bytes(_) => "string",
-        Value::List(_) => "array",
-        Value::Map(_) | Value::Object(_) => "object",
     }
 }
 

@@ -53,6 +53,22 @@ pub fn exclusive_groups(groups: &[&[(&str, bool)]]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The groups of install, upgrade, rollback and template: `--force-replace`
+/// and its deprecated spelling `--force` each exclude `--force-conflicts`.
+pub fn force_groups(
+    force: bool,
+    force_replace: bool,
+    force_conflicts: bool,
+) -> [[(&'static str, bool); 2]; 2] {
+    [
+        [
+            ("force-replace", force_replace),
+            ("force-conflicts", force_conflicts),
+        ],
+        [("force", force), ("force-conflicts", force_conflicts)],
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::exclusive_groups;

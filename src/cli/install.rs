@@ -174,16 +174,9 @@ impl DeployFlags {
     /// cobra's mutually exclusive flag groups, checked after the argument
     /// count.
     pub fn check_flag_groups(&self) -> anyhow::Result<()> {
-        super::flag_rules::exclusive_groups(&[
-            &[
-                ("force-replace", self.force_replace),
-                ("force-conflicts", self.force_conflicts),
-            ],
-            &[
-                ("force", self.force),
-                ("force-conflicts", self.force_conflicts),
-            ],
-        ])
+        let [replace, force] =
+            super::flag_rules::force_groups(self.force, self.force_replace, self.force_conflicts);
+        super::flag_rules::exclusive_groups(&[&replace, &force])
     }
 
     /// install's `--server-side`, a pflag bool (default true).

@@ -55,16 +55,9 @@ pub struct Args {
 
 pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
     super::flag_rules::deprecation_notices(&[(args.force, "force", "use --force-replace instead")]);
-    super::flag_rules::exclusive_groups(&[
-        &[
-            ("force-replace", args.force_replace),
-            ("force-conflicts", args.force_conflicts),
-        ],
-        &[
-            ("force", args.force),
-            ("force-conflicts", args.force_conflicts),
-        ],
-    ])?;
+    let [replace, force] =
+        super::flag_rules::force_groups(args.force, args.force_replace, args.force_conflicts);
+    super::flag_rules::exclusive_groups(&[&replace, &force])?;
     super::minimum_args(&args.args, 1, "rudder rollback", USAGE)?;
     if args.args.len() > 2 {
         anyhow::bail!("accepts at most 2 arg(s), received {}", args.args.len());

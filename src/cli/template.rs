@@ -323,15 +323,11 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         );
     }
     deprecated_flag_notices(&args);
+    let [replace, force] =
+        super::flag_rules::force_groups(args.force, args.force_replace, args.force_conflicts);
     super::flag_rules::exclusive_groups(&[
-        &[
-            ("force-replace", args.force_replace),
-            ("force-conflicts", args.force_conflicts),
-        ],
-        &[
-            ("force", args.force),
-            ("force-conflicts", args.force_conflicts),
-        ],
+        &replace,
+        &force,
         &[
             ("validate", args.validate),
             ("dry-run", args.dry_run.is_some()),

@@ -12,6 +12,7 @@ use super::index_fast_yaml::ChartItem;
 use crate::chart::decode::{apply_metadata, scalar_text};
 use crate::log::{Level, Record};
 use crate::value::Value;
+use crate::values::go_json_type_error::{json_kind, unmarshal_type_error};
 
 /// Why an index could not be loaded; `Display` is helm's text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -292,22 +293,8 @@ pub fn drop_invalid_versions(
     check_versions(name, versions, &[], source, log)
 }
 
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Nil => "null",
-        Value::Bool(_) => "bool",
-        Value::Int(_) | Value::Int64(_) | Value::Float(_) => "number",
-        Value::String(_) | Value::RawString(_) | Value::Bytes(_) => "string",
-        Value::List(_) => "array",
-        Value::Map(_) | Value::Object(_) => "object",
-    }
-}
-
 fn type_error(v: &Value, field: &str, go_type: &str) -> String {
-    format!(
-        "json: cannot unmarshal {} into Go struct field {field} of type {go_type}",
-        kind(v)
-    )
+    unmarshal_type_error(json_kind(v), field, go_type)
 }
 
 fn map_entries(v: &Value) -> Vec<(String, Value)> {
@@ -358,12 +345,7 @@ fn decode_index(doc: &Value, strict: bool, nulls: &mut Vec<NullItem>) -> Result<
     match doc {
         Value::Nil => return Ok(index),
         Value::Map(_) => {}
-        other => {
-            return Err(format!(
-                "json: cannot unmarshal {} into Go value of type repo.IndexFile",
-                kind(other)
-            ))
-        }
+        other => return Err(type_error(other, "", "repo.IndexFile")),
     }
     for (key, val) in map_entries(doc) {
         match key.to_ascii_lowercase().as_str() {
@@ -472,10 +454,7 @@ const METADATA_FIELDS: &[&str] = &[
 
 fn decode_chart_version(v: &Value, strict: bool) -> Result<ChartVersion, String> {
     let Value::Map(_) = v else {
-        return Err(format!(
-            "json: cannot unmarshal {} into Go struct field IndexFile.entries of type repo.ChartVersion",
-            kind(v)
-        ));
+        return Err(type_error(v, "IndexFile.entries", "repo.ChartVersion"));
     };
     let mut cv = ChartVersion {
         created: gotime::ZERO_TIME.into(),

@@ -6,6 +6,20 @@
 
 use std::borrow::Cow;
 
+use crate::value::Value;
+
+/// encoding/json's name for the JSON kind of a value (`array`, `number`, ...).
+pub fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Nil => "null",
+        Value::Bool(_) => "bool",
+        Value::Int(_) | Value::Int64(_) | Value::Float(_) => "number",
+        Value::String(_) | Value::RawString(_) | Value::Bytes(_) => "string",
+        Value::List(_) => "array",
+        Value::Map(_) | Value::Object(_) => "object",
+    }
+}
+
 /// A map key as a segment of the dotted path: JSON pointer escaping, `~`
 /// as `~0` and `/` as `~1` (dots stay as they are).
 pub fn path_key(key: &str) -> Cow<'_, str> {

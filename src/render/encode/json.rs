@@ -4,10 +4,11 @@
 //! (no HTML escaping), and `fromJson` (numbers become float64).
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use super::float::format_json;
 use crate::value::Value;
-use crate::values::go_json_type_error::{path_key, unmarshal_type_error};
+use crate::values::go_json_type_error::{json_kind, path_key, unmarshal_type_error};
 
 /// A marshalling failure, with encoding/json's text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -341,7 +342,8 @@ impl Parser<'_> {
                 }
                 loop {
                     let depth_path = self.path.len();
-                    self.path.push_str(&format!(".{}", items.len()));
+                    // (Writing to a String cannot fail.)
+                    let _ = write!(self.path, ".{}", items.len());
                     let item = self.value(depth + 1);
                     self.path.truncate(depth_path);
                     items.push(item?);
@@ -527,18 +529,6 @@ pub fn parse_json(src: &str) -> Result<Value, JsonError> {
     }
 }
 
-/// encoding/json's name for a value's JSON kind in type errors.
-fn kind_name(v: &Value) -> &'static str {
-    match v {
-        Value::Nil => "null",
-        Value::Bool(_) => "bool",
-        Value::Int(_) | Value::Int64(_) | Value::Float(_) => "number",
-        Value::String(_) | Value::RawString(_) | Value::Bytes(_) => "string",
-        Value::List(_) => "array",
-        Value::Map(_) | Value::Object(_) => "object",
-    }
-}
-
 /// What `fromJson` sees: the decoded map (possibly partial) and the error
 /// encoding/json reported, if any.
 pub fn from_json_lenient(src: &str) -> (Value, Option<String>) {
@@ -547,9 +537,10 @@ pub fn from_json_lenient(src: &str) -> (Value, Option<String>) {
         Ok((v @ (Value::Map(_) | Value::Nil), deferred)) => (v, deferred),
         Ok((other, _)) => (
             Value::empty_map(),
-            Some(format!(
-                "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-                kind_name(&other)
+            Some(unmarshal_type_error(
+                json_kind(&other),
+                "",
+                "map[string]interface {}",
             )),
         ),
     }
@@ -564,9 +555,10 @@ pub fn from_json(src: &str) -> Result<Value, JsonError> {
             None => Ok(v),
             Some(e) => Err(JsonError(e)),
         },
-        other => Err(JsonError(format!(
-            "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-            kind_name(&other)
+        other => Err(JsonError(unmarshal_type_error(
+            json_kind(&other),
+            "",
+            "map[string]interface {}",
         ))),
     }
 }
@@ -577,9 +569,10 @@ pub fn from_json_array(src: &str) -> Result<Value, JsonError> {
     // (A number overflow fails the whole array, as Helm replaces it.)
     match v {
         Value::List(_) | Value::Nil => Ok(v),
-        other => Err(JsonError(format!(
-            "json: cannot unmarshal {} into Go value of type []interface {{}}",
-            kind_name(&other)
+        other => Err(JsonError(unmarshal_type_error(
+            json_kind(&other),
+            "",
+            "[]interface {}",
         ))),
     }
 }

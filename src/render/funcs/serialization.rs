@@ -7,6 +7,7 @@
 use super::{FuncEnv, FuncError, FuncResult, Registry, Sig, Ty};
 use crate::render::encode;
 use crate::value::{MapData, Value};
+use crate::values::go_json_type_error::{json_kind, unmarshal_type_error};
 use crate::values::yaml::{self, YamlError};
 
 /// Helm's YAML and TOML functions and its JSON readers.
@@ -124,14 +125,10 @@ fn from_yaml_array(_: &mut FuncEnv, args: &[Value]) -> FuncResult {
     let result = yaml::unmarshal(&arg_text(args)).and_then(|v| match v {
         Value::List(_) => Ok(v),
         Value::Nil => Ok(Value::list(Vec::new())),
-        other => Err(YamlError::Unmarshal(format!(
-            "json: cannot unmarshal {} into Go value of type []interface {{}}",
-            match other {
-                Value::Map(_) => "object",
-                Value::String(_) => "string",
-                Value::Bool(_) => "bool",
-                _ => "number",
-            }
+        other => Err(YamlError::Unmarshal(unmarshal_type_error(
+            json_kind(&other),
+            "",
+            "[]interface {}",
         ))),
     });
     Ok(match result {

@@ -304,6 +304,9 @@ pub(crate) fn compose_first(src: &str) -> Result<Option<Rc<Node>>, ComposeError>
     if !plain_ascii && src.chars().any(|c| !yaml_readable_char(c)) {
         return Err("control characters are not allowed".to_string());
     }
+    if let Some(msg) = super::syntax_error::leading_document_end(src) {
+        return Err(msg);
+    }
     match compose_text(src) {
         // yaml-rust2 rejects tabs that start a continuation line of a quoted
         // scalar; libyaml takes them as whitespace. Retry with those tabs
@@ -386,9 +389,6 @@ fn compose_attempt(src: &str) -> (Result<Option<Rc<Node>>, ComposeError>, Option
 
 fn compose_events(c: &mut Composer) -> Result<Option<Rc<Node>>, ComposeError> {
     let src = c.src;
-    if let Some(msg) = super::syntax_error::leading_document_end(src) {
-        return Err(msg);
-    }
     loop {
         let (ev, mark) = match c.parser.next_token() {
             Ok(x) => x,

@@ -168,12 +168,7 @@ pub(crate) fn parse_manifest_head_full(src: &str) -> Result<ManifestHead, YamlEr
     let entries = match &go {
         GoYaml::Null => return Ok(head),
         GoYaml::Map(e) => e,
-        other => {
-            return Err(YamlError::Unmarshal(format!(
-                "json: cannot unmarshal {} into Go value of type util.SimpleHead",
-                kind_of(other)
-            )))
-        }
+        other => return Err(type_error(other, "", "util.SimpleHead")),
     };
     let mut first_err = None;
     for (key, val) in json_object(entries)? {

@@ -34,6 +34,7 @@ pub use documents::split_documents;
 pub use manifest::{parse_manifest_head, ManifestHead, ManifestMetadata};
 
 use crate::value::Value;
+use crate::values::go_json_type_error::{json_kind, unmarshal_type_error};
 
 /// A YAML load failure; `Display` is exactly the text Helm prints after its
 /// own prefix (`cannot load values.yaml: ...`, `failed to parse FILE: ...`).
@@ -101,9 +102,10 @@ fn expect_map(v: Value, target: &str) -> Result<Value, YamlError> {
     match v {
         Value::Map(_) => Ok(v),
         Value::Nil => Ok(Value::empty_map()),
-        other => Err(YamlError::Unmarshal(format!(
-            "json: cannot unmarshal {} into Go value of type {target}",
-            to_value::json_kind(&other)
+        other => Err(YamlError::Unmarshal(unmarshal_type_error(
+            json_kind(&other),
+            "",
+            target,
         ))),
     }
 }

@@ -102,15 +102,3 @@ pub(crate) fn to_json_value(v: &GoYaml) -> Result<Value, YamlError> {
     }
     Ok(out)
 }
-
-/// encoding/json's name for a JSON value's kind in type errors.
-pub(crate) fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Nil => "null",
-        Value::Bool(_) => "bool",
-        Value::Int(_) | Value::Int64(_) | Value::Float(_) => "number",
-        Value::String(_) | Value::RawString(_) | Value::Bytes(_) => "string",
-        Value::List(_) => "array",
-        Value::Map(_) | Value::Object(_) => "object",
-    }
-}
