@@ -2,20 +2,25 @@
 //! (printed as pflag parses each deprecated flag, so in command-line order)
 //! and mutually exclusive flag groups.
 
+/// Where `--FLAG` (or `--FLAG=VALUE`) first appears on the command line
+/// (before any `--`).
+fn position_on_command_line(flag: &str) -> Option<usize> {
+    let long = format!("--{flag}");
+    std::env::args()
+        .take_while(|a| a != "--")
+        .position(|a| a == long || a.strip_prefix(&long).is_some_and(|v| v.starts_with('=')))
+}
+
 /// Prints `Flag --NAME has been deprecated, MESSAGE` for each used flag, in
-/// the order the flags appear on the command line.
+/// the order the flags appear on the command line. As in pflag, a flag is
+/// used when it is given at all, even as `--flag=false`.
 pub fn deprecation_notices(flags: &[(bool, &str, &str)]) {
-    let args: Vec<String> = std::env::args().collect();
-    let position = |flag: &str| {
-        let long = format!("--{flag}");
-        args.iter()
-            .position(|a| *a == long || a.starts_with(&format!("{long}=")))
-            .unwrap_or(usize::MAX)
-    };
     let mut used: Vec<(usize, &str, &str)> = flags
         .iter()
-        .filter(|(used, _, _)| *used)
-        .map(|(_, flag, message)| (position(flag), *flag, *message))
+        .filter_map(|(used, flag, message)| {
+            let at = position_on_command_line(flag);
+            (*used || at.is_some()).then(|| (at.unwrap_or(usize::MAX), *flag, *message))
+        })
         .collect();
     used.sort();
     for (_, flag, message) in used {
@@ -24,7 +29,8 @@ pub fn deprecation_notices(flags: &[(bool, &str, &str)]) {
 }
 
 /// cobra's `MarkFlagsMutuallyExclusive`: each group lists its flags (in the
-/// order they were marked) with whether each was given. Groups are checked
+/// order they were marked) with whether each was given (a flag on the
+/// command line counts as given whatever its value). Groups are checked
 /// in the order of their names (the flag names joined by spaces); the first
 /// with more than one flag given fails, naming those flags sorted.
 pub fn exclusive_groups(groups: &[&[(&str, bool)]]) -> anyhow::Result<()> {
@@ -39,7 +45,7 @@ pub fn exclusive_groups(groups: &[&[(&str, bool)]]) -> anyhow::Result<()> {
     for (name, group) in named {
         let mut set: Vec<&str> = group
             .iter()
-            .filter(|(_, given)| *given)
+            .filter(|(flag, given)| *given || position_on_command_line(flag).is_some())
             .map(|(flag, _)| *flag)
             .collect();
         if set.len() > 1 {

@@ -20,6 +20,7 @@ mod diagnostics;
 mod env;
 mod flag_rules;
 mod get;
+mod go_bool_flags;
 mod history;
 mod install;
 mod lint;
@@ -232,7 +233,28 @@ pub fn run() -> ExitCode {
 }
 
 fn run_inner() -> ExitCode {
-    let matches = match Cli::command().try_get_matches() {
+    let command = Cli::command();
+    let args = match go_bool_flags::resolve_bool_values(&command, std::env::args_os().collect()) {
+        Ok(args) => args,
+        Err(refused) => {
+            // An error pflag meets earlier on the command line comes first.
+            if let Err(e) = command.clone().try_get_matches_from(&refused.before) {
+                if matches!(
+                    e.kind(),
+                    ErrorKind::UnknownArgument
+                        | ErrorKind::InvalidSubcommand
+                        | ErrorKind::InvalidValue
+                        | ErrorKind::ValueValidation
+                        | ErrorKind::NoEquals
+                ) {
+                    return report_clap_error(e);
+                }
+            }
+            let _ = writeln!(std::io::stderr().lock(), "Error: {}", refused.message);
+            return ExitCode::FAILURE;
+        }
+    };
+    let matches = match command.try_get_matches_from(args) {
         Ok(m) => m,
         Err(e) => return report_clap_error(e),
     };
@@ -333,6 +355,7 @@ fn report_clap_error(e: clap::Error) -> ExitCode {
                 format!("flag needs an argument: {flag}")
             } else {
                 let detail = go_parse_detail(e.source(), &value);
+                let flag = pflag_name(&flag);
                 format!("invalid argument \"{value}\" for \"{flag}\" flag: {detail}")
             }
         }
@@ -348,6 +371,31 @@ fn report_clap_error(e: clap::Error) -> ExitCode {
     };
     let _ = writeln!(std::io::stderr().lock(), "Error: {message}");
     ExitCode::FAILURE
+}
+
+/// How pflag names a flag in its errors: `-o, --output` when the flag has
+/// a shorthand (whichever spelling was used), else `--name`. The flag is
+/// looked up in the subcommand the command line names.
+fn pflag_name(flag: &str) -> String {
+    let Some(long) = flag.strip_prefix("--") else {
+        return flag.to_string();
+    };
+    let root = Cli::command();
+    let mut current = &root;
+    for arg in std::env::args().skip(1).take_while(|a| a != "--") {
+        if let Some(sub) = current.find_subcommand(&arg) {
+            current = sub;
+        }
+    }
+    let short = [current, &root]
+        .iter()
+        .flat_map(|c| c.get_arguments())
+        .find(|a| a.get_long() == Some(long))
+        .and_then(|a| a.get_short());
+    match short {
+        Some(c) => format!("-{c}, --{long}"),
+        None => flag.to_string(),
+    }
 }
 
 /// Go's strconv wording for a flag value that failed to parse.

@@ -455,3 +455,46 @@ fn values_urls() {
         "Error: parse \"a%zz.yaml\": invalid URL escape \"%zz\""
     );
 }
+
+/// Flag values as pflag reads them: a bool flag takes `=VALUE` in
+/// `strconv.ParseBool`'s spellings (the last occurrence wins), a refused
+/// value is reported under the flag's `-s, --long` name, as are refused
+/// values of other flags that have a shorthand.
+#[test]
+fn flag_values_and_names_as_pflag_reads_them() {
+    let s = Scratch::new("flags-pflag");
+    let (cwd, home) = (s.path(), s.path().join("home"));
+    std::fs::create_dir_all(&home).expect("home");
+    let no_repos = "Error: no repositories configured";
+    for args in [
+        &["search", "repo", "x", "--versions=false"][..],
+        &["search", "repo", "x", "-l=1", "--devel=False", "-r=T"],
+        &["search", "repo", "x", "--versions", "--versions=0"],
+    ] {
+        assert_eq!(one_line_error(&same_as_helm(args, cwd, &home)), no_repos);
+    }
+    for (args, error) in [
+        (
+            &["search", "repo", "x", "--versions=yes"][..],
+            "Error: invalid argument \"yes\" for \"-l, --versions\" flag: strconv.ParseBool: parsing \"yes\": invalid syntax",
+        ),
+        (
+            &["search", "repo", "x", "--regexp="],
+            "Error: invalid argument \"\" for \"-r, --regexp\" flag: strconv.ParseBool: parsing \"\": invalid syntax",
+        ),
+        (
+            &["search", "repo", "x", "-r="],
+            "Error: unknown shorthand flag: '=' in -=",
+        ),
+        (
+            &["search", "repo", "x", "--output", "xml"],
+            "Error: invalid argument \"xml\" for \"-o, --output\" flag: invalid format type",
+        ),
+        (
+            &["search", "repo", "x", "--fail-on-no-result=2"],
+            "Error: invalid argument \"2\" for \"--fail-on-no-result\" flag: strconv.ParseBool: parsing \"2\": invalid syntax",
+        ),
+    ] {
+        assert_eq!(one_line_error(&same_as_helm(args, cwd, &home)), error, "{args:?}");
+    }
+}

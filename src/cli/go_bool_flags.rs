@@ -1,0 +1,287 @@
+//! pflag's boolean flags, ahead of clap.
+//!
+//! A Go bool flag is given bare (`--include-crds`) or with a value after
+//! `=` (`--include-crds=false`, `-g=true`), parsed by `strconv.ParseBool`;
+//! a value after a space is not the flag's (it stays an argument). clap's
+//! derived `bool` fields are `SetTrue` flags that refuse any value, so
+//! pipelines written for helm (`--skip-tests=false`) failed.
+//!
+//! Rather than rewriting every flag of the command tree (which builds a
+//! second copy of it on every run), the command line is rewritten before
+//! clap sees it: `--flag=true` becomes `--flag`, and `--flag=false` drops
+//! the flag (with its earlier occurrences: the last one wins, as in pflag).
+
+use std::ffi::OsString;
+
+use clap::{Arg, ArgAction, Command};
+
+/// The command line with its bool flags' `=VALUE` forms resolved, or
+/// pflag's error for a value `strconv.ParseBool` refuses. Flags are looked
+/// up in the subcommand the arguments name so far (and the root's global
+/// flags); anything after `--` is left alone.
+pub fn resolve_bool_values(
+    root: &Command,
+    args: Vec<OsString>,
+) -> Result<Vec<OsString>, RefusedValue> {
+    let mut out: Vec<OsString> = Vec::with_capacity(args.len());
+    // Which flag each bare bool token in `out` stands for (by its long name).
+    let mut bare: Vec<(usize, String)> = Vec::new();
+    let mut current = root;
+    let mut value_follows = false;
+    let mut rest = args.into_iter();
+    if let Some(program) = rest.next() {
+        out.push(program);
+    }
+    for arg in rest.by_ref() {
+        let Some(text) = arg.to_str().map(str::to_string) else {
+            out.push(arg);
+            value_follows = false;
+            continue;
+        };
+        if value_follows {
+            value_follows = false;
+            out.push(arg);
+            continue;
+        }
+        if text == "--" {
+            out.push(arg);
+            break;
+        }
+        let (flag, value) = match text.split_once('=') {
+            Some((f, v)) => (f, Some(v)),
+            None => (text.as_str(), None),
+        };
+        let found = if let Some(long) = flag.strip_prefix("--") {
+            find_flag(current, root, |a| a.get_long() == Some(long))
+        } else if let Some(short) = flag.strip_prefix('-').filter(|s| s.chars().count() == 1) {
+            let c = short.chars().next();
+            find_flag(current, root, |a| a.get_short() == c)
+        } else {
+            None
+        };
+        match found {
+            Some(_) if value == Some("") && !flag.starts_with("--") => {
+                // pflag takes `-r=` as `-r` then the shorthand `=`.
+                return Err(RefusedValue {
+                    message: "unknown shorthand flag: '=' in -=".to_string(),
+                    before: out,
+                });
+            }
+            Some(a) if is_bool(a) => {
+                let long = a.get_long().unwrap_or_default().to_string();
+                match value.map(|v| parse_go_bool(v).ok_or(v)) {
+                    None | Some(Ok(true)) => {
+                        bare.push((out.len(), long));
+                        out.push(if value.is_some() {
+                            OsString::from(flag)
+                        } else {
+                            arg
+                        });
+                    }
+                    Some(Ok(false)) => {
+                        // Unset: drop the earlier occurrences of this flag.
+                        let drop: Vec<usize> = bare
+                            .iter()
+                            .filter(|(_, l)| *l == long)
+                            .map(|(i, _)| *i)
+                            .collect();
+                        for i in drop.iter().rev() {
+                            out.remove(*i);
+                        }
+                        bare.retain(|(_, l)| *l != long);
+                        for (i, _) in &mut bare {
+                            *i -= drop.iter().filter(|d| *d < i).count();
+                        }
+                    }
+                    Some(Err(bad)) => {
+                        return Err(RefusedValue {
+                            message: invalid_bool(a, bad),
+                            before: out,
+                        })
+                    }
+                }
+            }
+            Some(a) => {
+                value_follows = value.is_none() && takes_value(a);
+                out.push(arg);
+            }
+            None => {
+                if !text.starts_with('-') {
+                    if let Some(sub) = current.find_subcommand(&text) {
+                        current = sub;
+                    }
+                }
+                out.push(arg);
+            }
+        }
+    }
+    out.extend(rest);
+    Ok(out)
+}
+
+/// A bool flag's value that `strconv.ParseBool` refuses.
+#[derive(Debug)]
+pub struct RefusedValue {
+    /// pflag's error text (without `Error: `).
+    pub message: String,
+    /// The command line before the flag, resolved: pflag stops at the first
+    /// error, so one that clap finds in there is reported instead.
+    pub before: Vec<OsString>,
+}
+
+fn find_flag<'a>(
+    current: &'a Command,
+    root: &'a Command,
+    matches: impl Fn(&Arg) -> bool,
+) -> Option<&'a Arg> {
+    current.get_arguments().find(|a| matches(a)).or_else(|| {
+        root.get_arguments()
+            .find(|a| a.is_global_set() && matches(a))
+    })
+}
+
+fn is_bool(arg: &Arg) -> bool {
+    matches!(arg.get_action(), ArgAction::SetTrue)
+}
+
+fn takes_value(arg: &Arg) -> bool {
+    arg.get_action().takes_values() && arg.get_num_args().is_none_or(|n| n.min_values() > 0)
+}
+
+/// pflag's text for a refused bool value: `invalid argument "V" for
+/// "-s, --name" flag: strconv.ParseBool: parsing "V": invalid syntax`.
+fn invalid_bool(arg: &Arg, value: &str) -> String {
+    let long = arg.get_long().unwrap_or_default();
+    let name = match arg.get_short() {
+        Some(c) => format!("-{c}, --{long}"),
+        None => format!("--{long}"),
+    };
+    format!(
+        "invalid argument \"{value}\" for \"{name}\" flag: strconv.ParseBool: parsing \"{value}\": invalid syntax"
+    )
+}
+
+/// `strconv.ParseBool`.
+pub fn parse_go_bool(text: &str) -> Option<bool> {
+    match text {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cli() -> Command {
+        Command::new("rudder")
+            .arg(
+                Arg::new("debug")
+                    .long("debug")
+                    .global(true)
+                    .action(ArgAction::SetTrue),
+            )
+            .arg(
+                Arg::new("namespace")
+                    .short('n')
+                    .long("namespace")
+                    .global(true),
+            )
+            .subcommand(
+                Command::new("template")
+                    .arg(
+                        Arg::new("include-crds")
+                            .long("include-crds")
+                            .action(ArgAction::SetTrue),
+                    )
+                    .arg(
+                        Arg::new("gen")
+                            .short('g')
+                            .long("generate-name")
+                            .action(ArgAction::SetTrue),
+                    )
+                    .arg(Arg::new("set").long("set").action(ArgAction::Append))
+                    .arg(Arg::new("args").num_args(0..)),
+            )
+    }
+
+    fn resolve(line: &str) -> Result<String, String> {
+        let args = line.split(' ').map(OsString::from).collect();
+        resolve_bool_values(&cli(), args)
+            .map_err(|e| e.message)
+            .map(|v| {
+                v.iter()
+                    .map(|a| a.to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+    }
+
+    #[test]
+    fn strconv_spellings() {
+        for t in ["1", "t", "T", "TRUE", "true", "True"] {
+            assert_eq!(parse_go_bool(t), Some(true), "{t}");
+        }
+        for f in ["0", "f", "F", "FALSE", "false", "False"] {
+            assert_eq!(parse_go_bool(f), Some(false), "{f}");
+        }
+        for bad in ["", "yes", "tRuE", "2", " true"] {
+            assert_eq!(parse_go_bool(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn values_after_equals_are_resolved() {
+        assert_eq!(
+            resolve("r template x c --include-crds=true -g=1 --debug=T").unwrap(),
+            "r template x c --include-crds -g --debug"
+        );
+        assert_eq!(
+            resolve("r template x c --include-crds=false -g=0").unwrap(),
+            "r template x c"
+        );
+        // The last one wins.
+        assert_eq!(
+            resolve("r template --include-crds -g x --include-crds=False c").unwrap(),
+            "r template -g x c"
+        );
+        assert_eq!(
+            resolve("r template --include-crds=0 x --include-crds c").unwrap(),
+            "r template x --include-crds c"
+        );
+    }
+
+    #[test]
+    fn other_arguments_are_left_alone() {
+        for line in [
+            // a value after a space is an argument
+            "r template x c --include-crds false",
+            // flag values, even ones that look like flags or commands
+            "r -n template template x c",
+            "r template --set a=b=c x c",
+            "r template x c -- --include-crds=false",
+            // not a bool flag of this command
+            "r --include-crds=false template",
+            "r template --unknown=1",
+        ] {
+            assert_eq!(resolve(line).unwrap(), line);
+        }
+    }
+
+    #[test]
+    fn refused_values_name_the_flag_as_pflag_does() {
+        assert_eq!(
+            resolve("r template x c -g=yes").unwrap_err(),
+            "invalid argument \"yes\" for \"-g, --generate-name\" flag: strconv.ParseBool: parsing \"yes\": invalid syntax"
+        );
+        assert_eq!(
+            resolve("r template -g=").unwrap_err(),
+            "unknown shorthand flag: '=' in -="
+        );
+        assert_eq!(
+            resolve("r template --include-crds=").unwrap_err(),
+            "invalid argument \"\" for \"--include-crds\" flag: strconv.ParseBool: parsing \"\": invalid syntax"
+        );
+    }
+}
