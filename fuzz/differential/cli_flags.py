@@ -29,6 +29,7 @@ data:
 NAMES = ['r', 'my-release', 'UPPER', 'a.b', 'x' * 54, 'x' * 53, '-bad', 'bad-', 'with_underscore', '1abc', '']
 KUBE = ['1.20', 'v1.20.3', '1.20.3-gke.1', '1.25.0+k3s1', 'abc', '1', 'v1', '1.2.3.4', '', '1.x', 'v2.0.0-rc.1', '0.1.0', '1.37']
 APIS = ['x.io/v1', 'x.io/v1/Widget', 'apps/v1/Deployment', 'a,b', 'monitoring.coreos.com/v1', 'v1', '']
+BOOL_VALUES = ['true', 'false', '1', '0', 'T', 'F', 'TRUE', 'False', 'yes', '', 'tRue']
 NAME_TEMPLATES = ['{{ "fixed" }}', 'n-{{ .Foo }}', '{{ "UP" }}', '{{', '']
 
 
@@ -36,7 +37,7 @@ def gen(rng):
     args = []
     r = rng.random()
     if r < 0.15:
-        args += ['-g']
+        args += [rng.choice(['-g', '-g', '-g=true', '-g=0', '--generate-name=T'])]
     elif r < 0.3:
         args += ['--name-template', rng.choice(NAME_TEMPLATES)]
     elif r < 0.4:
@@ -57,6 +58,9 @@ def gen(rng):
                  ('--create-namespace', 0.05), ('--atomic', 0.03), ('--wait', 0.03), ('--devel', 0.05),
                  ('--disable-openapi-validation', 0.03), ('--replace', 0.03), ('--skip-crds', 0.05)]:
         if rng.random() < p:
+            if '=' not in f and f not in ('--dry-run', '--wait') and rng.random() < 0.3:
+                # a Go bool flag takes `=VALUE` (strconv.ParseBool)
+                f += '=' + rng.choice(BOOL_VALUES)
             args.append(f)
     if rng.random() < 0.15:
         args += ['--output-dir', rng.choice(['out', 'out/nested', ''])]
