@@ -26,6 +26,11 @@ pub fn resolve_bool_values(
     let mut out: Vec<OsString> = Vec::with_capacity(args.len());
     // Which flag each bare bool token in `out` stands for (by its long name).
     let mut bare: Vec<(usize, String)> = Vec::new();
+    // clap adds the help flag only when it builds the command.
+    let help = Arg::new("help")
+        .short('h')
+        .long("help")
+        .action(ArgAction::Help);
     let mut current = root;
     let mut value_follows = false;
     let mut rest = args.into_iter();
@@ -51,11 +56,14 @@ pub fn resolve_bool_values(
             Some((f, v)) => (f, Some(v)),
             None => (text.as_str(), None),
         };
+        let find = |matches: &dyn Fn(&Arg) -> bool| {
+            find_flag(current, root, matches).or_else(|| Some(&help).filter(|h| matches(h)))
+        };
         let found = if let Some(long) = flag.strip_prefix("--") {
-            find_flag(current, root, |a| a.get_long() == Some(long))
+            find(&|a| a.get_long() == Some(long))
         } else if let Some(short) = flag.strip_prefix('-').filter(|s| s.chars().count() == 1) {
             let c = short.chars().next();
-            find_flag(current, root, |a| a.get_short() == c)
+            find(&|a| a.get_short() == c)
         } else {
             None
         };
@@ -132,7 +140,7 @@ pub struct RefusedValue {
 fn find_flag<'a>(
     current: &'a Command,
     root: &'a Command,
-    matches: impl Fn(&Arg) -> bool,
+    matches: &dyn Fn(&Arg) -> bool,
 ) -> Option<&'a Arg> {
     current.get_arguments().find(|a| matches(a)).or_else(|| {
         root.get_arguments()
@@ -140,8 +148,13 @@ fn find_flag<'a>(
     })
 }
 
+/// A bool in pflag: the `SetTrue` flags and `-h/--help` (cobra's help
+/// flag is a bool too: `--help=false` runs the command).
 fn is_bool(arg: &Arg) -> bool {
-    matches!(arg.get_action(), ArgAction::SetTrue)
+    matches!(
+        arg.get_action(),
+        ArgAction::SetTrue | ArgAction::Help | ArgAction::HelpShort | ArgAction::HelpLong
+    )
 }
 
 fn takes_value(arg: &Arg) -> bool {
@@ -240,6 +253,10 @@ mod tests {
         assert_eq!(
             resolve("r template x c --include-crds=false -g=0").unwrap(),
             "r template x c"
+        );
+        assert_eq!(
+            resolve("r template -h=false x --help=1").unwrap(),
+            "r template x --help"
         );
         // The last one wins.
         assert_eq!(
