@@ -208,12 +208,6 @@ pub fn is_template_in_tree(name: &str) -> bool {
 }
 
 /// Whether [`load_files`] reads this name of a chart tree as the
-/// values.yaml of the chart or of one of its subchart directories.
-pub fn is_values_in_tree(name: &str) -> bool {
-    name_in_own_chart(name) == Some("values.yaml")
-}
-
-/// Whether [`load_files`] reads this name of a chart tree as the
 /// values.schema.json of the chart or of one of its subchart directories.
 pub fn is_schema_in_tree(name: &str) -> bool {
     name_in_own_chart(name) == Some(SCHEMA_FILE)
@@ -258,20 +252,11 @@ pub fn load_for_action_deferring(path: &Path, deferral: Deferral) -> Result<Char
 /// working through what it was handed; loading goes on when both are done.
 /// Inflating is a large share of loading a big chart, and this lets the
 /// other core work meanwhile.
-///
-/// `parsed_values` is asked, on the loading thread once the archive is
-/// read, for each values.yaml the loader is about to parse: it may give
-/// the values already parsed from those very bytes (what `parse_values`
-/// gives for them), e.g. by `accept` meanwhile.
 pub struct ArchiveObserver<'a, P> {
     pub prepare: &'a (dyn Fn(&str, &BufferedFile) -> Option<P> + Sync),
     pub accept: &'a mut dyn FnMut(P),
     pub finish: &'a (dyn Fn() + Sync),
-    pub parsed_values: &'a mut ParsedValues<'a>,
 }
-
-/// Values parsed ahead, asked for by the bytes of each values.yaml.
-pub type ParsedValues<'a> = dyn FnMut(&SharedBytes) -> Option<Value> + 'a;
 
 /// [`load_for_action_deferring`] with an [`ArchiveObserver`] of the
 /// archive's files. It sees the files as inflated, before the chart is
@@ -294,7 +279,6 @@ pub fn load_for_action_observed<P: Send>(
         .read_to_end(&mut data)
         .map_err(|e| ChartError::Io(go_io_error("read", path, &e)))?;
     archive::ensure_archive(&path.display().to_string(), &data)?;
-    let mut parsed_values: Option<&mut ParsedValues<'_>> = None;
     let read = if deferral == Deferral::Nothing {
         archive::read_archive(&data)
     } else {
@@ -309,16 +293,7 @@ pub fn load_for_action_observed<P: Send>(
         let defer = |name: &str, size: u64| deferral.defers(name, size);
         match observer {
             None => archive::read_archive_deferring(&data, &defer, source, &mut |_, _| {}),
-            Some(observer) => {
-                parsed_values = Some(observer.parsed_values);
-                let ArchiveObserver {
-                    prepare,
-                    accept,
-                    finish,
-                    ..
-                } = observer;
-                read_observed(&data, &defer, source, prepare, accept, finish)
-            }
+            Some(observer) => read_observed(&data, &defer, source, observer),
         }
     };
     let files = match read {
@@ -333,10 +308,7 @@ pub fn load_for_action_observed<P: Send>(
             ChartError::Io("unable to detect chart version, no Chart.yaml found".into())
         })?;
     check_api_version(&chart_yaml.data)?;
-    match parsed_values {
-        Some(parsed) => load_files_with(files, parsed),
-        None => load_files(files),
-    }
+    load_files(files)
 }
 
 /// [`archive::read_archive_deferring`] on a second thread, the observer's
@@ -345,10 +317,13 @@ fn read_observed<P: Send>(
     data: &[u8],
     defer: &(dyn Fn(&str, u64) -> bool + Sync),
     source: archive::CompressedSource,
-    prepare: &(dyn Fn(&str, &BufferedFile) -> Option<P> + Sync),
-    accept: &mut dyn FnMut(P),
-    finish: &(dyn Fn() + Sync),
+    observer: ArchiveObserver<'_, P>,
 ) -> Result<Vec<BufferedFile>, ArchiveError> {
+    let ArchiveObserver {
+        prepare,
+        accept,
+        finish,
+    } = observer;
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::channel::<P>();
         let inflating = std::thread::Builder::new()
@@ -687,15 +662,6 @@ fn log_info(msg: &str) {
 /// Sorts loaded files into a chart (helm's `LoadFiles`), validates the
 /// metadata, then loads subcharts from `charts/` (sorted by name).
 pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, ChartError> {
-    load_files_with(files, &mut |_| None)
-}
-
-/// [`load_files`], taking each values.yaml (of the chart and of its
-/// subchart directories) from `parsed_values` when it has it parsed.
-fn load_files_with(
-    files: Vec<BufferedFile>,
-    parsed_values: &mut ParsedValues<'_>,
-) -> Result<Chart, ChartError> {
     let mut c = Chart {
         values: Value::empty_map(),
         ..Default::default()
@@ -718,16 +684,11 @@ fn load_files_with(
             "Chart.yaml" => {}
             "Chart.lock" => c.lock = Some(load_lock("Chart.lock", &f.data)?),
             "values.yaml" => {
-                c.values = match parsed_values(&f.data) {
-                    Some(v) => v,
-                    None => {
-                        let text = yaml_text("values.yaml", &f.data, true)?;
-                        parse_values(text).map_err(|e| ChartError::Yaml {
-                            file: "values.yaml".into(),
-                            cause: e,
-                        })?
-                    }
-                };
+                let text = yaml_text("values.yaml", &f.data, true)?;
+                c.values = parse_values(text).map_err(|e| ChartError::Yaml {
+                    file: "values.yaml".into(),
+                    cause: e,
+                })?;
                 c.values_raw = Some(f.data);
             }
             SCHEMA_FILE => {
@@ -802,7 +763,7 @@ fn load_files_with(
                     Some(f)
                 })
                 .collect();
-            load_files_with(inner, parsed_values)
+            load_files(inner)
         };
         match sub {
             Ok(sc) => c.dependencies.push(sc),

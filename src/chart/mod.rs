@@ -24,9 +24,9 @@ pub mod show;
 use std::time::SystemTime;
 
 pub use loader::{
-    is_schema_in_tree, is_template_in_tree, is_values_in_tree, load, load_archive_bytes, load_dir,
-    load_files, load_for_action, load_for_action_deferring, load_for_action_observed,
-    ArchiveObserver, ChartError, Deferral,
+    is_schema_in_tree, is_template_in_tree, load, load_archive_bytes, load_dir, load_files,
+    load_for_action, load_for_action_deferring, load_for_action_observed, ArchiveObserver,
+    ChartError, Deferral,
 };
 pub use metadata::{Dependency, Lock, Maintainer, Metadata, ValidationError};
 pub use shared_bytes::SharedBytes;

@@ -182,7 +182,7 @@ fn logger(debug: bool) -> impl FnMut(Record) {
 }
 
 /// Chart archives from this size on are read with their templates parsed
-/// while they inflate, on both cores. Below it
+/// (and schemas compiled) while they inflate, on both cores. Below it
 /// inflating takes ~3 ms or less, and the overlap saved under 2 ms while
 /// holding ~1.5 MiB more at the peak: the parse trees then already exist
 /// while the values are loaded, coalesced and validated, instead of taking
@@ -377,39 +377,29 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
     } else {
         rudder::chart::Deferral::BigFilesAndCrds
     };
-    // While an archive inflates, the values files are parsed as they come
-    // out; once it is read, its schemas compile on a thread of their own
-    // while the values are coalesced. A big archive also has both cores
-    // parse its templates meanwhile (see `OVERLAP_MIN_ARCHIVE_BYTES`).
+    // A big archive takes long to inflate: meanwhile both cores parse its
+    // templates and compile its schemas (see `OVERLAP_MIN_ARCHIVE_BYTES`).
     let queue = ParseQueue::default();
-    let schemas = std::sync::Arc::new(SchemaAhead::default());
-    let ahead = std::cell::RefCell::new(ParseAhead::default());
+    let schemas = SchemaAhead::default();
+    let mut ahead = ParseAhead::default();
+    let prepare = |top: &str, file: &BufferedFile| {
+        schemas.offer(file);
+        queue.offer(top, file)
+    };
+    let mut accept = |()| ahead.parse_queued(&queue);
+    let finish = || {
+        schemas.compile_offered();
+        queue.help();
+    };
     let overlap = !args.include_crds
         && std::fs::metadata(&chart_path)
             .is_ok_and(|m| m.is_file() && m.len() >= OVERLAP_MIN_ARCHIVE_BYTES);
-    let prepare = |top: &str, file: &BufferedFile| {
-        schemas.offer(file);
-        if overlap {
-            queue.offer(top, file).or_else(|| queue.offer_values(file))
-        } else {
-            queue.offer_values(file)
-        }
-    };
-    let mut accept = |()| ahead.borrow_mut().parse_queued(&queue);
-    let finish = || {
-        schemas.compile_in_background();
-        queue.help();
-    };
-    let mut parsed_values =
-        |bytes: &rudder::chart::SharedBytes| ahead.borrow_mut().take_values(bytes);
-    let observer = Some(ArchiveObserver {
+    let observer = overlap.then_some(ArchiveObserver {
         prepare: &prepare,
         accept: &mut accept,
         finish: &finish,
-        parsed_values: &mut parsed_values,
     });
     let mut chart = rudder::chart::load_for_action_observed(&chart_path, deferral, observer)?;
-    let mut ahead = ahead.into_inner();
     ahead.adopt(queue);
     if !matches!(chart.metadata.chart_type.as_str(), "" | "application") {
         anyhow::bail!("{} charts are not installable", chart.metadata.chart_type);

@@ -9,13 +9,6 @@
 //! inflating thread parses the rest of the queue too ([`ParseQueue::help`]),
 //! so both cores parse. The engine later finds the trees made.
 //!
-//! Values files (`values.yaml` of the chart and of its subchart
-//! directories) are queued too ([`ParseQueue::offer_values`]), but only
-//! the loading thread parses them: the loader asks for each one right
-//! after the archive is read ([`ParseAhead::take_values`]), and parsing it
-//! meanwhile takes it off the single-threaded stretch between inflating
-//! and rendering.
-//!
 //! Nothing here decides anything: a tree is used only when the engine asks
 //! for the same template name over the very same bytes
 //! ([`SharedBytes::same_view`]); anything else (a subchart under an alias,
@@ -28,14 +21,12 @@ use std::rc::Rc;
 use std::sync::{Mutex, OnceLock};
 
 use crate::chart::archive::BufferedFile;
-use crate::chart::{is_template_in_tree, is_values_in_tree, SharedBytes};
+use crate::chart::{is_template_in_tree, SharedBytes};
 use crate::render::ast::{Callee, Template};
 use crate::render::exec::resolve_in;
 use crate::render::funcs::{standard_registry, Registry};
 use crate::render::lex::lex;
 use crate::render::parse::{forget_thread_interned, parse_lexed, ParseError};
-use crate::value::Value;
-use crate::values::yaml::parse_values;
 
 /// What parsing one file gave: its trees, or the error to report.
 pub type Parsed = Result<Vec<Rc<Template>>, ParseError>;
@@ -70,9 +61,6 @@ pub struct ParseQueue {
     /// Made by the first parse (a queue often stays empty).
     registry: OnceLock<Registry>,
     jobs: Mutex<VecDeque<Job>>,
-    /// Values files, parsed by the loading thread only (values are not
-    /// handed between threads).
-    values: Mutex<VecDeque<SharedBytes>>,
     helped: Mutex<Vec<HandedOver>>,
 }
 
@@ -90,16 +78,6 @@ impl ParseQueue {
             source: file.data.clone(),
         };
         self.jobs.lock().ok()?.push_back(job);
-        Some(())
-    }
-
-    /// The inflating thread, as each file comes out: queues `file` if it is
-    /// the values.yaml of the chart or of a subchart directory.
-    pub fn offer_values(&self, file: &BufferedFile) -> Option<()> {
-        if !is_values_in_tree(&file.name) {
-            return None;
-        }
-        self.values.lock().ok()?.push_back(file.data.clone());
         Some(())
     }
 
@@ -127,31 +105,17 @@ impl ParseQueue {
     fn next_job(&self) -> Option<Job> {
         self.jobs.lock().ok()?.pop_front()
     }
-
-    fn next_values(&self) -> Option<SharedBytes> {
-        self.values.lock().ok()?.pop_front()
-    }
 }
 
 /// Parse trees made ahead, by the template name they were parsed under.
 #[derive(Default)]
 pub struct ParseAhead {
     entries: HashMap<String, Entry>,
-    /// Values files parsed without error, with the bytes they came from.
-    values: Vec<(SharedBytes, Value)>,
 }
 
 impl ParseAhead {
-    /// The loading thread: parses whatever is queued now, values first
-    /// (the loader needs them first, and only this thread takes them).
+    /// The loading thread: parses whatever is queued now.
     pub fn parse_queued(&mut self, queue: &ParseQueue) {
-        while let Some(bytes) = queue.next_values() {
-            // An error is left to the loader, which reports it in its words.
-            let parsed = std::str::from_utf8(&bytes).ok().map(parse_values);
-            if let Some(Ok(value)) = parsed {
-                self.values.push((bytes, value));
-            }
-        }
         while let Some(job) = queue.next_job() {
             if let Some((name, entry)) = parse_job(queue.registry(), job) {
                 self.entries.insert(name, entry);
@@ -173,13 +137,6 @@ impl ParseAhead {
     pub fn take(&mut self, name: &str, source: &SharedBytes) -> Option<Parsed> {
         let entry = self.entries.remove(name)?;
         entry.source.same_view(source).then_some(entry.parsed)
-    }
-
-    /// The values parsed ahead from `source` itself, if any (as
-    /// `parse_values` gives them for its text).
-    pub fn take_values(&mut self, source: &SharedBytes) -> Option<Value> {
-        let at = self.values.iter().position(|(b, _)| b.same_view(source))?;
-        Some(self.values.swap_remove(at).1)
     }
 
     pub fn len(&self) -> usize {

@@ -44,7 +44,7 @@ pub struct RenderRequest {
     /// Templates parsed while the chart loaded (`None`: parse them here).
     pub parsed_ahead: Option<ParseAhead>,
     /// Schemas compiled while the chart loaded (`None`: compile them here).
-    pub schemas_ahead: Option<std::sync::Arc<SchemaAhead>>,
+    pub schemas_ahead: Option<SchemaAhead>,
 }
 
 /// The rendered release content.
@@ -119,7 +119,7 @@ pub fn render_chart(
     }
     .map_err(PipelineError::Values)?;
     if !req.skip_schema_validation {
-        validate_chart_tree_ahead(chart, &values, log, req.schemas_ahead.as_deref())
+        validate_chart_tree_ahead(chart, &values, log, req.schemas_ahead.as_ref())
             .map_err(PipelineError::Schema)?;
     }
     if req.consume_chart_values {
