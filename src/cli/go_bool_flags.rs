@@ -68,7 +68,7 @@ pub fn resolve_bool_values(
             None
         };
         match found {
-            Some(_) if value == Some("") && !flag.starts_with("--") => {
+            Some(a) if is_bool(a) && value == Some("") && !flag.starts_with("--") => {
                 // pflag takes `-r=` as `-r` then the shorthand `=`.
                 return Err(RefusedValue {
                     message: "unknown shorthand flag: '=' in -=".to_string(),
@@ -280,6 +280,7 @@ mod tests {
             "r template x c -- --include-crds=false",
             // not a bool flag of this command
             "r --include-crds=false template",
+            "r template -n= x c",
             "r template --unknown=1",
         ] {
             assert_eq!(resolve(line).unwrap(), line);
