@@ -23,7 +23,8 @@ pub fn resolve_bool_values(
     root: &Command,
     args: Vec<OsString>,
 ) -> Result<Vec<OsString>, RefusedValue> {
-    let mut out: Vec<OsString> = Vec::with_capacity(args.len());
+    // `None`: a token dropped by a later `--flag=false`.
+    let mut out: Vec<Option<OsString>> = Vec::with_capacity(args.len());
     // Which flag each bare bool token in `out` stands for (by its long name).
     let mut bare: Vec<(usize, String)> = Vec::new();
     // clap adds the help flag only when it builds the command.
@@ -34,22 +35,20 @@ pub fn resolve_bool_values(
     let mut current = root;
     let mut value_follows = false;
     let mut rest = args.into_iter();
-    if let Some(program) = rest.next() {
-        out.push(program);
-    }
+    out.extend(rest.next().map(Some));
     for arg in rest.by_ref() {
         let Some(text) = arg.to_str().map(str::to_string) else {
-            out.push(arg);
+            out.push(Some(arg));
             value_follows = false;
             continue;
         };
         if value_follows {
             value_follows = false;
-            out.push(arg);
+            out.push(Some(arg));
             continue;
         }
         if text == "--" {
-            out.push(arg);
+            out.push(Some(arg));
             break;
         }
         let (flag, value) = match text.split_once('=') {
@@ -72,7 +71,7 @@ pub fn resolve_bool_values(
                 // pflag takes `-r=` as `-r` then the shorthand `=`.
                 return Err(RefusedValue {
                     message: "unknown shorthand flag: '=' in -=".to_string(),
-                    before: out,
+                    before: out.into_iter().flatten().collect(),
                 });
             }
             Some(a) if is_bool(a) => {
@@ -80,38 +79,29 @@ pub fn resolve_bool_values(
                 match value.map(|v| parse_go_bool(v).ok_or(v)) {
                     None | Some(Ok(true)) => {
                         bare.push((out.len(), long));
-                        out.push(if value.is_some() {
+                        out.push(Some(if value.is_some() {
                             OsString::from(flag)
                         } else {
                             arg
-                        });
+                        }));
                     }
                     Some(Ok(false)) => {
                         // Unset: drop the earlier occurrences of this flag.
-                        let drop: Vec<usize> = bare
-                            .iter()
-                            .filter(|(_, l)| *l == long)
-                            .map(|(i, _)| *i)
-                            .collect();
-                        for i in drop.iter().rev() {
-                            out.remove(*i);
-                        }
-                        bare.retain(|(_, l)| *l != long);
-                        for (i, _) in &mut bare {
-                            *i -= drop.iter().filter(|d| *d < i).count();
+                        for (i, _) in bare.iter().filter(|(_, l)| *l == long) {
+                            out[*i] = None;
                         }
                     }
                     Some(Err(bad)) => {
                         return Err(RefusedValue {
                             message: invalid_bool(a, bad),
-                            before: out,
+                            before: out.into_iter().flatten().collect(),
                         })
                     }
                 }
             }
             Some(a) => {
                 value_follows = value.is_none() && takes_value(a);
-                out.push(arg);
+                out.push(Some(arg));
             }
             None => {
                 if !text.starts_with('-') {
@@ -119,12 +109,33 @@ pub fn resolve_bool_values(
                         current = sub;
                     }
                 }
-                out.push(arg);
+                out.push(Some(arg));
             }
         }
     }
-    out.extend(rest);
-    Ok(out)
+    Ok(out.into_iter().flatten().chain(rest).collect())
+}
+
+/// The flag `--LONG` of the subcommand `args` name (or a global flag of
+/// `root`), for naming it in an error.
+pub fn flag_by_long<'a>(root: &'a Command, args: &[String], long: &str) -> Option<&'a Arg> {
+    let mut current = root;
+    for arg in args.iter().skip(1).take_while(|a| *a != "--") {
+        if let Some(sub) = current.find_subcommand(arg) {
+            current = sub;
+        }
+    }
+    find_flag(current, root, &|a| a.get_long() == Some(long))
+}
+
+/// How pflag names a flag in its errors: `-o, --output` when it has a
+/// shorthand (whichever spelling was used), else `--name`.
+pub fn pflag_name(arg: &Arg) -> String {
+    let long = arg.get_long().unwrap_or_default();
+    match arg.get_short() {
+        Some(c) => format!("-{c}, --{long}"),
+        None => format!("--{long}"),
+    }
 }
 
 /// A bool flag's value that `strconv.ParseBool` refuses.
@@ -164,11 +175,7 @@ fn takes_value(arg: &Arg) -> bool {
 /// pflag's text for a refused bool value: `invalid argument "V" for
 /// "-s, --name" flag: strconv.ParseBool: parsing "V": invalid syntax`.
 fn invalid_bool(arg: &Arg, value: &str) -> String {
-    let long = arg.get_long().unwrap_or_default();
-    let name = match arg.get_short() {
-        Some(c) => format!("-{c}, --{long}"),
-        None => format!("--{long}"),
-    };
+    let name = pflag_name(arg);
     format!(
         "invalid argument \"{value}\" for \"{name}\" flag: strconv.ParseBool: parsing \"{value}\": invalid syntax"
     )

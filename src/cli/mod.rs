@@ -373,29 +373,14 @@ fn report_clap_error(e: clap::Error) -> ExitCode {
     ExitCode::FAILURE
 }
 
-/// How pflag names a flag in its errors: `-o, --output` when the flag has
-/// a shorthand (whichever spelling was used), else `--name`. The flag is
+/// How pflag names a flag in its errors (see [`go_bool_flags::pflag_name`]),
 /// looked up in the subcommand the command line names.
 fn pflag_name(flag: &str) -> String {
-    let Some(long) = flag.strip_prefix("--") else {
-        return flag.to_string();
-    };
     let root = Cli::command();
-    let mut current = &root;
-    for arg in std::env::args().skip(1).take_while(|a| a != "--") {
-        if let Some(sub) = current.find_subcommand(&arg) {
-            current = sub;
-        }
-    }
-    let short = [current, &root]
-        .iter()
-        .flat_map(|c| c.get_arguments())
-        .find(|a| a.get_long() == Some(long))
-        .and_then(|a| a.get_short());
-    match short {
-        Some(c) => format!("-{c}, --{long}"),
-        None => flag.to_string(),
-    }
+    let args: Vec<String> = std::env::args().collect();
+    flag.strip_prefix("--")
+        .and_then(|long| go_bool_flags::flag_by_long(&root, &args, long))
+        .map_or_else(|| flag.to_string(), go_bool_flags::pflag_name)
 }
 
 /// Go's strconv wording for a flag value that failed to parse.
