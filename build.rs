@@ -46,7 +46,13 @@ fn main() {
     // then has no ~34,000 relocations to apply at every start (and no
     // relocated tables to copy into private pages), which was ~140 page
     // faults and ~0.5 MiB of a run's peak RSS.
-    println!("cargo:rustc-link-arg-bins=-no-pie");
+    // Not with `-C target-feature=+crt-static`: rustc then links a static
+    // PIE, and `-no-pie` on top gave a binary that crashed at start.
+    let crt_static = std::env::var("CARGO_CFG_TARGET_FEATURE")
+        .is_ok_and(|f| f.split(',').any(|f| f == "crt-static"));
+    if !crt_static {
+        println!("cargo:rustc-link-arg-bins=-no-pie");
+    }
 }
 
 /// Whether the compiling toolchain has the self-contained `ld.lld` that
