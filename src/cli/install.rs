@@ -82,9 +82,6 @@ pub struct DeployFlags {
     /// if set, render subchart notes along with the parent
     #[arg(long = "render-subchart-notes")]
     pub render_subchart_notes: bool,
-    /// object updates run in the server instead of the client (install: a bool, default true; upgrade: "true", "false" or "auto", default "auto")
-    #[arg(long = "server-side", value_name = "string", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
-    pub server_side: Option<String>,
     /// time to wait for any individual Kubernetes operation (like Jobs for hooks)
     #[arg(long, value_name = "duration")]
     pub timeout: Option<String>,
@@ -146,9 +143,10 @@ impl DeployFlags {
             labels: parse_labels(&self.labels)?,
             dry_run: dry_run_mode(&self.dry_run)?,
             enable_dns: self.enable_dns,
-            server_side: None,
             hide_secret: self.hide_secret,
             subchart_notes: self.render_subchart_notes,
+            // Set by the command: install's flag is a bool, upgrade's a method.
+            server_side: None,
         })
     }
 
@@ -178,24 +176,18 @@ impl DeployFlags {
             super::flag_rules::force_groups(self.force, self.force_replace, self.force_conflicts);
         super::flag_rules::exclusive_groups(&[&replace, &force])
     }
+}
 
-    /// install's `--server-side`, a pflag bool (default true).
-    pub fn install_server_side(&self) -> anyhow::Result<Option<bool>> {
-        match self.server_side.as_deref() {
-            None => Ok(Some(true)),
-            Some("1" | "t" | "T" | "true" | "TRUE" | "True") => Ok(Some(true)),
-            Some("0" | "f" | "F" | "false" | "FALSE" | "False") => Ok(Some(false)),
-            Some(other) => anyhow::bail!(
-                "invalid argument {q} for \"--server-side\" flag: strconv.ParseBool: parsing {q}: invalid syntax",
-                q = rudder::values::strvals::go_quote(other)
-            ),
-        }
-    }
-
-    /// upgrade's and rollback's `--server-side`: "true", "false" or "auto"
-    /// (`None`: the previous revision's method).
-    pub fn upgrade_server_side(&self) -> anyhow::Result<Option<bool>> {
-        parse_upgrade_server_side(self.server_side.as_deref())
+/// install's `--server-side`, a pflag bool (default true).
+pub fn install_server_side(flag: Option<&str>) -> anyhow::Result<Option<bool>> {
+    match flag {
+        None => Ok(Some(true)),
+        Some("1" | "t" | "T" | "true" | "TRUE" | "True") => Ok(Some(true)),
+        Some("0" | "f" | "F" | "false" | "FALSE" | "False") => Ok(Some(false)),
+        Some(other) => anyhow::bail!(
+            "invalid argument {q} for \"--server-side\" flag: strconv.ParseBool: parsing {q}: invalid syntax",
+            q = rudder::values::strvals::go_quote(other)
+        ),
     }
 }
 
@@ -219,6 +211,9 @@ pub struct Args {
     values: ValuesArgs,
     #[command(flatten)]
     deploy: DeployFlags,
+    /// object updates run in the server instead of the client (default true)
+    #[arg(long = "server-side", value_name = "bool", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    server_side: Option<String>,
     /// update dependencies if they are missing before installing the chart
     #[arg(long = "dependency-update")]
     dependency_update: bool,
@@ -343,7 +338,7 @@ pub fn print_release(r: &Release, format: OutputFormat, hide_notes: bool) -> any
 
 pub fn run(mut args: Args, settings: &Settings) -> anyhow::Result<()> {
     args.deploy.check_flag_values()?;
-    args.deploy.install_server_side()?;
+    install_server_side(args.server_side.as_deref())?;
     super::minimum_args(&args.args, 1, "rudder install", USAGE)?;
     args.deploy.check_flag_groups()?;
     run_install(args, settings).map_err(|e| anyhow::anyhow!("INSTALLATION FAILED: {e:#}"))
@@ -368,7 +363,7 @@ fn run_install(args: Args, settings: &Settings) -> anyhow::Result<()> {
     )?;
     check_release_name(&name)?;
     let mut deploy = args.deploy.deploy_options()?;
-    deploy.server_side = args.deploy.install_server_side()?;
+    deploy.server_side = install_server_side(args.server_side.as_deref())?;
     let opts = InstallOptions {
         deploy,
         replace: args.replace,

@@ -49,7 +49,7 @@ pub struct Args {
     #[arg(long = "dry-run", value_name = "string", num_args = 0..=1, require_equals = true, default_missing_value = "unset")]
     dry_run: Option<String>,
     /// must be "true", "false" or "auto". Object updates run in the server instead of the client ("auto" defaults the value from the previous chart release's method)
-    #[arg(long = "server-side", value_name = "string", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    #[arg(long = "server-side", value_name = "string")]
     server_side: Option<String>,
 }
 

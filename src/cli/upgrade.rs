@@ -24,6 +24,9 @@ pub struct Args {
     values: ValuesArgs,
     #[command(flatten)]
     deploy: DeployFlags,
+    /// must be "true", "false" or "auto". Object updates run in the server instead of the client ("auto" defaults the value from the previous chart release's method)
+    #[arg(long = "server-side", value_name = "string")]
+    server_side: Option<String>,
     /// allow deletion of new resources created in this upgrade when upgrade fails
     #[arg(long = "cleanup-on-fail")]
     cleanup_on_fail: bool,
@@ -98,7 +101,7 @@ pub fn run(mut args: Args, settings: &Settings) -> anyhow::Result<()> {
             )?;
             let mut deploy = args.deploy.deploy_options()?;
             // helm: any value but "false" installs server-side.
-            deploy.server_side = Some(args.deploy.server_side.as_deref() != Some("false"));
+            deploy.server_side = Some(args.server_side.as_deref() != Some("false"));
             let opts = InstallOptions {
                 deploy,
                 replace: true,
@@ -135,9 +138,7 @@ pub fn run(mut args: Args, settings: &Settings) -> anyhow::Result<()> {
         anyhow::bail!("UPGRADE FAILED: release name is invalid: {name}");
     }
     let mut deploy = args.deploy.deploy_options()?;
-    deploy.server_side = args
-        .deploy
-        .upgrade_server_side()
+    deploy.server_side = super::install::parse_upgrade_server_side(args.server_side.as_deref())
         .map_err(|e| anyhow::anyhow!("UPGRADE FAILED: {e}"))?;
     let opts = UpgradeOptions {
         deploy,
