@@ -21,6 +21,9 @@ mod env;
 mod flag_rules;
 mod get;
 mod go_bool_flags;
+mod help;
+#[rustfmt::skip]
+mod help_texts;
 mod history;
 mod install;
 mod lint;
@@ -69,6 +72,9 @@ rudder reads the same environment variables and files as helm
     about = ABOUT,
     long_about = LONG_ABOUT,
     disable_version_flag = true,
+    // Help is cobra's (see `help.rs`), from the `-h/--help` global flag.
+    disable_help_flag = true,
+    disable_help_subcommand = true,
     arg_required_else_help = true,
     subcommand_required = true,
     // pflag takes the last of a repeated flag.
@@ -87,7 +93,7 @@ pub enum Commands {
     Completion(completion::Args),
     /// create a new chart with the given name
     Create(create::Args),
-    /// helm client environment information
+    /// rudder client environment information
     Env(env::Args),
     /// manage a chart's dependencies
     #[command(alias = "dep", alias = "dependencies")]
@@ -95,6 +101,7 @@ pub enum Commands {
     /// download extended information of a named release
     Get(get::Args),
     /// fetch release history
+    #[command(alias = "hist")]
     History(history::Args),
     /// install a chart
     Install(install::Args),
@@ -106,6 +113,7 @@ pub enum Commands {
     /// package a chart directory into a chart archive
     Package(package::Args),
     /// download a chart from a repository and (optionally) unpack it in local directory
+    #[command(alias = "fetch")]
     Pull(pull::Args),
     /// push a chart to remote
     Push(push::Args),
@@ -127,13 +135,13 @@ pub enum Commands {
     /// run tests for a release
     Test(test::Args),
     /// uninstall a release
-    #[command(aliases = ["un", "delete", "del"])]
+    #[command(aliases = ["del", "delete", "un"])]
     Uninstall(uninstall::Args),
     /// upgrade a release
     Upgrade(upgrade::Args),
     /// verify that a chart at the given path has been signed and is valid
     Verify(verify::Args),
-    /// print the client version information
+    /// print the rudder version information
     Version(version::Args),
 }
 
@@ -232,8 +240,35 @@ pub fn run() -> ExitCode {
     }
 }
 
+/// The command tree: [`Cli`] without clap's own help flags and help
+/// subcommands (cobra's `-h/--help` is a global flag of [`GlobalArgs`]).
+fn cli_command() -> clap::Command {
+    fn without_clap_help(cmd: clap::Command) -> clap::Command {
+        cmd.disable_help_flag(true)
+            .disable_help_subcommand(true)
+            .mut_subcommands(without_clap_help)
+    }
+    without_clap_help(Cli::command())
+}
+
+/// A copy of the tree with every subcommand built (knowing the global
+/// flags), as the help renderer reads it. Only for help and errors: building
+/// all of it is work a normal run does not need.
+fn built(command: &clap::Command) -> clap::Command {
+    let mut command = command.clone();
+    command.build();
+    command
+}
+
 fn run_inner() -> ExitCode {
-    let command = Cli::command();
+    let mut command = cli_command();
+    let words: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    if let Some(code) = help_command(&command, &words) {
+        return code;
+    }
     let args = match go_bool_flags::resolve_bool_values(&command, std::env::args_os().collect()) {
         Ok(args) => args,
         Err(refused) => {
@@ -247,21 +282,30 @@ fn run_inner() -> ExitCode {
                         | ErrorKind::ValueValidation
                         | ErrorKind::NoEquals
                 ) {
-                    return report_clap_error(e);
+                    return report_clap_error(&built(&command), e, &words);
                 }
             }
             let _ = writeln!(std::io::stderr().lock(), "Error: {}", refused.message);
             return ExitCode::FAILURE;
         }
     };
-    let matches = match command.try_get_matches_from(args) {
+    let matches = match command.try_get_matches_from_mut(args) {
         Ok(m) => m,
-        Err(e) => return report_clap_error(e),
+        Err(e) => return report_clap_error(&built(&command), e, &words),
     };
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(c) => c,
-        Err(e) => return report_clap_error(e),
+        Err(e) => return report_clap_error(&built(&command), e, &words),
     };
+    if cli.global.help {
+        let mut path = Vec::new();
+        let mut m = &matches;
+        while let Some((name, sub)) = m.subcommand() {
+            path.push(name.to_string());
+            m = sub;
+        }
+        return print_help(&built(&command), &path);
+    }
     let settings = Settings::from_env(&cli.global);
     // helm rejects a bad --color before running the command, with a log
     // line rather than an `Error:` line.
@@ -313,14 +357,90 @@ fn context_str(e: &clap::Error, kind: ContextKind) -> Option<String> {
     }
 }
 
-/// Maps clap's parse errors onto cobra/pflag's messages.
-fn report_clap_error(e: clap::Error) -> ExitCode {
+/// Prints the help of the command at `path` on stdout, as cobra does.
+fn print_help(command: &clap::Command, path: &[String]) -> ExitCode {
+    let settings = Settings::from_env(&GlobalArgs::default());
+    let text = help::help(command, path, &settings);
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => ExitCode::FAILURE,
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+/// cobra's `help` command: `rudder help [COMMAND...]` prints that
+/// command's help; an unknown one gets a note and the root's usage on
+/// stderr. `None` when the command line is not a `help` command.
+fn help_command(command: &clap::Command, words: &[String]) -> Option<ExitCode> {
+    // The root's own flags are enough to find the first word.
+    let at = help::first_word(command, words)?;
+    if words[at] != "help" {
+        return None;
+    }
+    let command = &built(command);
+    let topics: Vec<String> = words[at + 1..]
+        .iter()
+        .filter(|w| !w.starts_with('-'))
+        .cloned()
+        .collect();
+    let path = help::path_on_command_line(command, &topics);
+    if !topics.is_empty() && path.is_empty() {
+        let settings = Settings::from_env(&GlobalArgs::default());
+        let shown: Vec<String> = topics.iter().map(|t| go_backquote(t)).collect();
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "Unknown help topic [{}]", shown.join(" "));
+        let _ = err.write_all(help::usage(command, &[], &settings, false).as_bytes());
+        return Some(ExitCode::SUCCESS);
+    }
+    Some(print_help(command, &path))
+}
+
+/// Go's `%#q`: backquoted when it can be, else double-quoted.
+fn go_backquote(s: &str) -> String {
+    if s.contains('`') || s.chars().any(|c| c.is_control() && c != '\t') {
+        rudder::values::strvals::go_quote(s)
+    } else {
+        format!("`{s}`")
+    }
+}
+
+/// Whether the command line asks for help (`-h`, `--help`, `--help=true`).
+fn asks_for_help(words: &[String]) -> bool {
+    words
+        .iter()
+        .take_while(|w| w.as_str() != "--")
+        .any(|w| matches!(w.as_str(), "-h" | "--help" | "--help=true" | "--help=1"))
+}
+
+/// Maps clap's parse errors onto cobra/pflag's messages, and shows help
+/// where cobra would: a command group without its subcommand (or with an
+/// unknown one), and a request for help that clap stopped short of.
+fn report_clap_error(command: &clap::Command, e: clap::Error, words: &[String]) -> ExitCode {
+    let flag_error = matches!(
+        e.kind(),
+        ErrorKind::UnknownArgument
+            | ErrorKind::InvalidValue
+            | ErrorKind::ValueValidation
+            | ErrorKind::NoEquals
+    );
     match e.kind() {
         ErrorKind::DisplayHelp
-        | ErrorKind::DisplayVersion
-        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+        | ErrorKind::MissingSubcommand => {
+            return print_help(command, &help::path_on_command_line(command, words));
+        }
+        ErrorKind::DisplayVersion => {
             let _ = e.print();
             return ExitCode::SUCCESS;
+        }
+        ErrorKind::InvalidSubcommand => {
+            let path = help::path_on_command_line(command, words);
+            if !path.is_empty() {
+                // cobra: a group is not runnable, so it shows its help.
+                return print_help(command, &path);
+            }
+        }
+        _ if !flag_error && asks_for_help(words) => {
+            return print_help(command, &help::path_on_command_line(command, words));
         }
         _ => {}
     }
@@ -347,7 +467,7 @@ fn report_clap_error(e: clap::Error) -> ExitCode {
         }
         ErrorKind::InvalidSubcommand => {
             let name = context_str(&e, ContextKind::InvalidSubcommand).unwrap_or_default();
-            format!("unknown command \"{name}\" for \"rudder\"\nRun 'rudder --help' for usage.")
+            help::unknown_command(command, &name)
         }
         ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
             let value = context_str(&e, ContextKind::InvalidValue).unwrap_or_default();

@@ -17,7 +17,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "string")]
     pub color: Option<String>,
     /// use colored output (never, auto, always) (default "auto")
-    #[arg(long, global = true, value_name = "string", hide = true)]
+    #[arg(long, global = true, value_name = "string")]
     pub colour: Option<String>,
     /// path to the directory containing cached content (e.g. charts)
     #[arg(long = "content-cache", global = true, value_name = "string")]
@@ -25,6 +25,10 @@ pub struct GlobalArgs {
     /// enable verbose output
     #[arg(long, global = true)]
     pub debug: bool,
+    /// cobra's help flag: the command's help instead of running it (see
+    /// `help.rs`, which lists it among each command's own flags).
+    #[arg(short = 'h', long, global = true)]
+    pub help: bool,
     /// the address and the port for the Kubernetes API server
     #[arg(long = "kube-apiserver", global = true, value_name = "string")]
     pub kube_apiserver: Option<String>,

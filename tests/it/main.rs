@@ -5,6 +5,7 @@ mod chart_cli;
 mod conformance;
 mod diagnostics;
 mod expressions;
+mod help;
 mod kubeconfig_fallback;
 mod oci;
 mod oci_bearer;
