@@ -32,70 +32,6 @@ fn subcommand<'a>(cmd: &'a Command, name: &str) -> Option<&'a Command> {
         .find(|s| s.get_name() == name || s.get_all_aliases().any(|a| a == name))
 }
 
-/// The subcommands a command line names (canonical names), as far as they
-/// exist: flags and their values are skipped, the first other word that is
-/// not a subcommand ends the walk. `args` excludes the program name.
-/// `root` must be built (`Command::build`), so that every subcommand knows
-/// the global flags.
-pub fn path_on_command_line(root: &Command, args: &[String]) -> Vec<String> {
-    let mut path = Vec::new();
-    let mut cmd = root;
-    let mut i = 0;
-    while let Some(at) = next_word(cmd, args, i) {
-        match subcommand(cmd, &args[at]) {
-            Some(sub) => {
-                path.push(sub.get_name().to_string());
-                cmd = sub;
-                i = at + 1;
-            }
-            None => break,
-        }
-    }
-    path
-}
-
-/// Where the first word of the command line that is neither a flag nor a
-/// flag's value is, as the root command reads it.
-pub fn first_word(root: &Command, args: &[String]) -> Option<usize> {
-    next_word(root, args, 0)
-}
-
-/// The index of the next word from `i` on that is neither a flag of `cmd`
-/// nor a flag's value; `None` at the end or at `--`.
-fn next_word(cmd: &Command, args: &[String], mut i: usize) -> Option<usize> {
-    while i < args.len() {
-        let arg = &args[i];
-        i += 1;
-        if arg == "--" {
-            return None;
-        }
-        if let Some(long) = arg.strip_prefix("--") {
-            if !long.contains('=') && takes_value(cmd, |a| a.get_long() == Some(long)) {
-                i += 1;
-            }
-            continue;
-        }
-        if let Some(shorts) = arg.strip_prefix('-').filter(|s| !s.is_empty()) {
-            // `-n ns`: the value follows; `-nns` carries it.
-            let mut chars = shorts.chars();
-            if let (Some(c), None) = (chars.next(), chars.next()) {
-                if takes_value(cmd, |a| a.get_short() == Some(c)) {
-                    i += 1;
-                }
-            }
-            continue;
-        }
-        return Some(i - 1);
-    }
-    None
-}
-
-fn takes_value(cmd: &Command, is: impl Fn(&clap::Arg) -> bool) -> bool {
-    cmd.get_arguments().find(|a| is(a)).is_some_and(|a| {
-        a.get_action().takes_values() && a.get_num_args().is_none_or(|n| n.min_values() > 0)
-    })
-}
-
 fn text_of(path: &str) -> Option<&'static HelpText> {
     HELP_TEXTS.iter().find(|t| t.path == path)
 }
@@ -103,6 +39,9 @@ fn text_of(path: &str) -> Option<&'static HelpText> {
 /// The full help of the command at `path` (canonical names), as `rudder
 /// PATH --help` prints it. `root` must be built.
 pub fn help(root: &Command, path: &[String], settings: &Settings) -> String {
+    if path == ["help"] {
+        return help_command_help(root, settings);
+    }
     let Some(cmd) = find(root, path) else {
         return String::new();
     };
@@ -118,6 +57,27 @@ pub fn help(root: &Command, path: &[String], settings: &Settings) -> String {
     }
     out.push_str(&usage(root, path, settings, true));
     out
+}
+
+/// The help of cobra's `help` command (which has no clap definition).
+fn help_command_help(root: &Command, settings: &Settings) -> String {
+    let head = text_of("help").map_or("", |t| t.head);
+    let globals: Vec<FlagLine> = root
+        .get_arguments()
+        .filter(|a| a.is_global_set() && !a.is_hide_set() && a.get_long() != Some("help"))
+        .map(|a| flag_line(a, "", settings))
+        .collect();
+    let help_flag = FlagLine {
+        head: "  -h, --help".to_string(),
+        name: "help".to_string(),
+        usage: "help for help".to_string(),
+    };
+    format!(
+        "{head}\n\nUsage:\n  {} help [command] [flags]\n\nFlags:\n{}\n\nGlobal Flags:\n{}\n",
+        root.get_name(),
+        flag_usages(vec![help_flag]),
+        flag_usages(globals)
+    )
 }
 
 /// cobra's usage string: the usage line, aliases, examples, subcommands,
@@ -333,6 +293,72 @@ fn flag_usages(mut lines: Vec<FlagLine>) -> String {
         ));
     }
     out.trim_end().to_string()
+}
+
+/// pflag's error for the first flag in `args` that the command of the help
+/// command (the root's flags and `-h`) does not take. `root` must be built.
+pub fn flag_error(root: &Command, args: &[String]) -> Option<String> {
+    flag_error_in(root, args)
+}
+
+/// pflag's error for the first flag in `args` that the command at `path`
+/// does not take (its own, the global ones and `-h`). `root` must be built.
+pub fn flag_error_below(root: &Command, path: &[String], args: &[String]) -> Option<String> {
+    flag_error_in(find(root, path)?, args)
+}
+
+fn flag_error_in(cmd: &Command, args: &[String]) -> Option<String> {
+    let takes_value = |a: &clap::Arg| {
+        a.get_action().takes_values() && a.get_num_args().is_none_or(|n| n.min_values() > 0)
+    };
+    let mut i = 0;
+    while i < args.len() {
+        let s = &args[i];
+        i += 1;
+        if s == "--" {
+            return None;
+        }
+        if let Some(long) = s.strip_prefix("--") {
+            let (name, value) = match long.split_once('=') {
+                Some((n, v)) => (n, Some(v)),
+                None => (long, None),
+            };
+            if name == "help" {
+                continue;
+            }
+            let Some(arg) = cmd.get_arguments().find(|a| a.get_long() == Some(name)) else {
+                return Some(format!("unknown flag: --{name}"));
+            };
+            if takes_value(arg) && value.is_none() {
+                if i >= args.len() {
+                    return Some(format!("flag needs an argument: --{name}"));
+                }
+                i += 1;
+            }
+            continue;
+        }
+        let Some(shorts) = s.strip_prefix('-').filter(|t| !t.is_empty()) else {
+            continue;
+        };
+        for (at, c) in shorts.char_indices() {
+            if c == 'h' {
+                continue;
+            }
+            let Some(arg) = cmd.get_arguments().find(|a| a.get_short() == Some(c)) else {
+                return Some(format!("unknown shorthand flag: '{c}' in {s}"));
+            };
+            if takes_value(arg) {
+                if at + c.len_utf8() == shorts.len() {
+                    if i >= args.len() {
+                        return Some(format!("flag needs an argument: '{c}' in {s}"));
+                    }
+                    i += 1;
+                }
+                break;
+            }
+        }
+    }
+    None
 }
 
 /// cobra's suggestions for an unknown command below `cmd`: subcommands

@@ -952,6 +952,13 @@ For example, --template='Version: {{.Version}}' outputs 'Version: v3.2.1'."#,
         use_args: Some(r#""#),
         examples: r#""#,
     },
+    HelpText {
+        path: r#"help"#,
+        head: r#"Help provides help for any command in the application.
+Simply type rudder help [path to command] for full details."#,
+        use_args: Some(r#"[command]"#),
+        examples: r#""#,
+    },
 ];
 
 /// (command path, flag, usage text with its default): helm's words for

@@ -13,6 +13,7 @@ use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 pub mod chart_path;
+mod command_find;
 mod completion;
 mod create;
 mod dependency;
@@ -242,13 +243,26 @@ pub fn run() -> ExitCode {
 
 /// The command tree: [`Cli`] without clap's own help flags and help
 /// subcommands (cobra's `-h/--help` is a global flag of [`GlobalArgs`]).
+///
+/// A flag that takes a value takes the next word whatever it looks like,
+/// as in pflag (`-n --help` names the namespace `--help`).
 fn cli_command() -> clap::Command {
-    fn without_clap_help(cmd: clap::Command) -> clap::Command {
+    fn as_cobra(cmd: clap::Command) -> clap::Command {
         cmd.disable_help_flag(true)
             .disable_help_subcommand(true)
-            .mut_subcommands(without_clap_help)
+            .mut_args(|a| {
+                let required_value = a.get_action().takes_values()
+                    && !a.is_positional()
+                    && a.get_num_args().is_none_or(|n| n.min_values() > 0);
+                if required_value {
+                    a.allow_hyphen_values(true)
+                } else {
+                    a
+                }
+            })
+            .mut_subcommands(as_cobra)
     }
-    without_clap_help(Cli::command())
+    as_cobra(Cli::command())
 }
 
 /// A copy of the tree with every subcommand built (knowing the global
@@ -266,8 +280,17 @@ fn run_inner() -> ExitCode {
         .skip(1)
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    if let Some(code) = help_command(&command, &words) {
-        return code;
+    // cobra finds the command before it parses any flag.
+    let found = match command_find::find(&command, &words) {
+        Ok(found) => found,
+        Err(word) => {
+            let msg = help::unknown_command(&command, &word);
+            let _ = writeln!(std::io::stderr().lock(), "Error: {msg}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if found.path == ["help"] {
+        return help_command(&built(&command), &found.rest);
     }
     let args = match go_bool_flags::resolve_bool_values(&command, std::env::args_os().collect()) {
         Ok(args) => args,
@@ -282,7 +305,7 @@ fn run_inner() -> ExitCode {
                         | ErrorKind::ValueValidation
                         | ErrorKind::NoEquals
                 ) {
-                    return report_clap_error(&built(&command), e, &words);
+                    return report_clap_error(&built(&command), e, &found);
                 }
             }
             let _ = writeln!(std::io::stderr().lock(), "Error: {}", refused.message);
@@ -291,21 +314,21 @@ fn run_inner() -> ExitCode {
     };
     let matches = match command.try_get_matches_from_mut(args) {
         Ok(m) => m,
-        Err(e) => return report_clap_error(&built(&command), e, &words),
+        Err(e) => return report_clap_error(&built(&command), e, &found),
     };
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(c) => c,
-        Err(e) => return report_clap_error(&built(&command), e, &words),
+        Err(e) => return report_clap_error(&built(&command), e, &found),
     };
-    if cli.global.help {
-        let mut path = Vec::new();
-        let mut m = &matches;
-        while let Some((name, sub)) = m.subcommand() {
-            path.push(name.to_string());
-            m = sub;
-        }
-        return print_help(&built(&command), &path);
+    // Help, or a command group (which cobra cannot run), as found by cobra.
+    let is_group = help::find(&command, &found.path).is_some_and(|c| c.has_subcommands());
+    if cli.global.help || is_group {
+        return print_help(&built(&command), &found.path);
     }
+    // The command tree and the matches are a few hundred KiB the command
+    // itself never reads again: free them before it reaches its peak.
+    drop(matches);
+    drop(command);
     let settings = Settings::from_env(&cli.global);
     // helm rejects a bad --color before running the command, with a log
     // line rather than an `Error:` line.
@@ -367,31 +390,29 @@ fn print_help(command: &clap::Command, path: &[String]) -> ExitCode {
     }
 }
 
-/// cobra's `help` command: `rudder help [COMMAND...]` prints that
-/// command's help; an unknown one gets a note and the root's usage on
-/// stderr. `None` when the command line is not a `help` command.
-fn help_command(command: &clap::Command, words: &[String]) -> Option<ExitCode> {
-    // The root's own flags are enough to find the first word.
-    let at = help::first_word(command, words)?;
-    if words[at] != "help" {
-        return None;
+/// cobra's `help` command, given the words after `help`: the help of the
+/// command they name, or a note and the root's usage on stderr when they
+/// name none. `command` must be built.
+fn help_command(command: &clap::Command, rest: &[String]) -> ExitCode {
+    if let Some(e) = help::flag_error(command, rest) {
+        let _ = writeln!(std::io::stderr().lock(), "Error: {e}");
+        return ExitCode::FAILURE;
     }
-    let command = &built(command);
-    let topics: Vec<String> = words[at + 1..]
-        .iter()
-        .filter(|w| !w.starts_with('-'))
-        .cloned()
-        .collect();
-    let path = help::path_on_command_line(command, &topics);
-    if !topics.is_empty() && path.is_empty() {
-        let settings = Settings::from_env(&GlobalArgs::default());
-        let shown: Vec<String> = topics.iter().map(|t| go_backquote(t)).collect();
-        let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "Unknown help topic [{}]", shown.join(" "));
-        let _ = err.write_all(help::usage(command, &[], &settings, false).as_bytes());
-        return Some(ExitCode::SUCCESS);
+    if asks_for_help(rest) {
+        return print_help(command, &["help".to_string()]);
     }
-    Some(print_help(command, &path))
+    let topics = command_find::positional_words(command, command, rest);
+    match command_find::find(command, &topics) {
+        Ok(found) => print_help(command, &found.path),
+        Err(_) => {
+            let settings = Settings::from_env(&GlobalArgs::default());
+            let shown: Vec<String> = topics.iter().map(|t| go_backquote(t)).collect();
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(err, "Unknown help topic [{}]", shown.join(" "));
+            let _ = err.write_all(help::usage(command, &[], &settings, false).as_bytes());
+            ExitCode::SUCCESS
+        }
+    }
 }
 
 /// Go's `%#q`: backquoted when it can be, else double-quoted.
@@ -404,43 +425,62 @@ fn go_backquote(s: &str) -> String {
 }
 
 /// Whether the command line asks for help (`-h`, `--help`, `--help=true`).
+/// The last `-h`/`--help[=BOOL]` wins, as pflag sets a flag each time.
 fn asks_for_help(words: &[String]) -> bool {
-    words
-        .iter()
-        .take_while(|w| w.as_str() != "--")
-        .any(|w| matches!(w.as_str(), "-h" | "--help" | "--help=true" | "--help=1"))
+    let mut help = false;
+    for w in words.iter().take_while(|w| w.as_str() != "--") {
+        match w.as_str() {
+            "-h" | "--help" => help = true,
+            other => {
+                if let Some(v) = other
+                    .strip_prefix("--help=")
+                    .or_else(|| other.strip_prefix("-h="))
+                {
+                    match v {
+                        "1" | "t" | "T" | "true" | "TRUE" | "True" => help = true,
+                        "0" | "f" | "F" | "false" | "FALSE" | "False" => help = false,
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    help
 }
 
 /// Maps clap's parse errors onto cobra/pflag's messages, and shows help
-/// where cobra would: a command group without its subcommand (or with an
-/// unknown one), and a request for help that clap stopped short of.
-fn report_clap_error(command: &clap::Command, e: clap::Error, words: &[String]) -> ExitCode {
-    let flag_error = matches!(
-        e.kind(),
-        ErrorKind::UnknownArgument
-            | ErrorKind::InvalidValue
-            | ErrorKind::ValueValidation
-            | ErrorKind::NoEquals
-    );
+/// where cobra would: for a command group (which clap wants a subcommand
+/// of) and for a request for help that clap stopped short of. `command`
+/// must be built; `found` is the command cobra found.
+fn report_clap_error(
+    command: &clap::Command,
+    e: clap::Error,
+    found: &command_find::Found,
+) -> ExitCode {
+    // clap reports an extra argument as unknown too; pflag does not.
+    let extra_argument = e.kind() == ErrorKind::UnknownArgument
+        && context_str(&e, ContextKind::InvalidArg).is_some_and(|a| !a.starts_with('-'));
+    let flag_error = !extra_argument
+        && matches!(
+            e.kind(),
+            ErrorKind::UnknownArgument
+                | ErrorKind::InvalidValue
+                | ErrorKind::ValueValidation
+                | ErrorKind::NoEquals
+        );
+    let is_group = help::find(command, &found.path).is_some_and(|c| c.has_subcommands());
     match e.kind() {
-        ErrorKind::DisplayHelp
-        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
-        | ErrorKind::MissingSubcommand => {
-            return print_help(command, &help::path_on_command_line(command, words));
-        }
         ErrorKind::DisplayVersion => {
             let _ = e.print();
             return ExitCode::SUCCESS;
         }
-        ErrorKind::InvalidSubcommand => {
-            let path = help::path_on_command_line(command, words);
-            if !path.is_empty() {
-                // cobra: a group is not runnable, so it shows its help.
-                return print_help(command, &path);
+        _ if is_group || (!flag_error && asks_for_help(&found.rest)) => {
+            // pflag still fails on a flag the command does not have.
+            if let Some(msg) = help::flag_error_below(command, &found.path, &found.rest) {
+                let _ = writeln!(std::io::stderr().lock(), "Error: {msg}");
+                return ExitCode::FAILURE;
             }
-        }
-        _ if !flag_error && asks_for_help(words) => {
-            return print_help(command, &help::path_on_command_line(command, words));
+            return print_help(command, &found.path);
         }
         _ => {}
     }
@@ -472,7 +512,7 @@ fn report_clap_error(command: &clap::Command, e: clap::Error, words: &[String]) 
         ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
             let value = context_str(&e, ContextKind::InvalidValue).unwrap_or_default();
             if value.is_empty() {
-                format!("flag needs an argument: {flag}")
+                missing_value(&flag, found.rest.last())
             } else {
                 let detail = go_parse_detail(e.source(), &value);
                 let flag = pflag_name(&flag);
@@ -491,6 +531,18 @@ fn report_clap_error(command: &clap::Command, e: clap::Error, words: &[String]) 
     };
     let _ = writeln!(std::io::stderr().lock(), "Error: {message}");
     ExitCode::FAILURE
+}
+
+/// pflag's error for a flag without its value, which (as a value-taking
+/// flag takes whatever word follows) is the last word of the command line:
+/// a shorthand is named as typed, `'f' in -f` (or in a cluster, `-nf`).
+fn missing_value(flag: &str, last: Option<&String>) -> String {
+    if let Some(last) = last.filter(|l| l.starts_with('-') && !l.starts_with("--")) {
+        if let Some(c) = last.chars().last() {
+            return format!("flag needs an argument: '{c}' in {last}");
+        }
+    }
+    format!("flag needs an argument: {flag}")
 }
 
 /// How pflag names a flag in its errors (see [`go_bool_flags::pflag_name`]),

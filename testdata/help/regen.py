@@ -20,7 +20,7 @@ its directories (`~/.cache/helm`) and phrases about helm's own records
 """
 import json, os, re, subprocess, sys
 
-HELM = sys.argv[1] if len(sys.argv) > 1 else '/work/helm-bin/helm'
+HELM = sys.argv[1] if len(sys.argv) > 1 and __name__ == '__main__' else '/work/helm-bin/helm'
 HERE = os.path.dirname(os.path.abspath(__file__))
 GOLDENS = os.path.join(HERE, 'goldens')
 TEXTS = os.path.join(HERE, '..', '..', 'src', 'cli', 'help_texts.rs')
@@ -177,7 +177,7 @@ def main():
         os.remove(os.path.join(GOLDENS, f))
     entries = []
     usages = []
-    for path, out in tree([]):
+    for path, out in tree([]) + [(['help'], help_of(['help']))]:
         local, inherited = flag_usages(out)
         usages += [(' '.join(path), n, u) for n, u in local if n != 'help']
         if not path:
@@ -226,4 +226,5 @@ def main():
     print(f'{len(entries)} commands')
 
 
-main()
+if __name__ == '__main__':
+    main()
