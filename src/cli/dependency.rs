@@ -75,10 +75,7 @@ struct FetchArgs {
 fn chart_path(args: &[String], cmd: &str) -> anyhow::Result<PathBuf> {
     if args.len() > 1 {
         return Err(super::usage_error(
-            &format!(
-                "\"rudder dependency {cmd}\" accepts at most 1 argument(s), received {}",
-                args.len()
-            ),
+            &format!("\"rudder dependency {cmd}\" accepts at most 1 argument"),
             &format!("rudder dependency {cmd} CHART [flags]"),
         ));
     }

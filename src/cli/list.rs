@@ -125,6 +125,12 @@ fn updated(r: &Release, layout: Option<&str>) -> String {
 }
 
 pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
+    if !args.args.is_empty() {
+        return Err(super::usage_error(
+            "\"rudder list\" accepts no arguments",
+            "rudder list [flags]",
+        ));
+    }
     let format = output_format(&args.output)?;
     let filter = match args.filter.as_deref().filter(|f| !f.is_empty()) {
         Some(f) => Some(regex::Regex::new(f).map_err(|e| anyhow::anyhow!("{e}"))?),

@@ -58,10 +58,8 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
     let [replace, force] =
         super::flag_rules::force_groups(args.force, args.force_replace, args.force_conflicts);
     super::flag_rules::exclusive_groups(&[&replace, &force])?;
+    // helm takes at least one argument and ignores any after the revision.
     super::minimum_args(&args.args, 1, "rudder rollback", USAGE)?;
-    if args.args.len() > 2 {
-        anyhow::bail!("accepts at most 2 arg(s), received {}", args.args.len());
-    }
     let version = match args.args.get(1) {
         Some(v) => v.parse::<i64>().map_err(|_| {
             anyhow::anyhow!(
