@@ -59,6 +59,16 @@ pub fn downloader(p: &ChartPathArgs, settings: &Settings) -> Downloader {
 }
 
 /// Resolves `chart` (with `--repo` when given) to a downloadable URL.
+/// helm's downloader notes (with `--debug`) that it set up its content
+/// cache when it starts on a chart that is not local.
+pub fn downloader_cache_log(settings: &Settings) {
+    if settings.debug {
+        let record =
+            rudder::log::Record::new(rudder::log::Level::Debug, "set up default downloader cache");
+        let _ = writeln!(std::io::stderr().lock(), "{record}");
+    }
+}
+
 pub fn resolve(
     chart: &str,
     version: &str,
@@ -77,11 +87,15 @@ pub fn resolve(
                 &settings.repository_cache,
                 &mut log,
             )?;
+            downloader_cache_log(settings);
             let mut opts = d.opts.clone();
             opts.base_url = repo_url.to_string();
             Resolved { url, digest, opts }
         }
-        None => d.resolve(chart, version, &mut log)?,
+        None => {
+            downloader_cache_log(settings);
+            d.resolve(chart, version, &mut log)?
+        }
     };
     Ok((d, resolved))
 }

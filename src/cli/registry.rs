@@ -260,6 +260,7 @@ pub fn locate_oci_chart(
     p: &ChartPathArgs,
     settings: &Settings,
 ) -> anyhow::Result<PathBuf> {
+    super::pull::downloader_cache_log(settings);
     if p.verify {
         return super::verify::locate_oci_chart_verified(reference, p, settings);
     }

@@ -33,7 +33,6 @@ enum What {
 struct ShowArgs {
     #[arg(value_name = "CHART")]
     args: Vec<String>,
-    #[allow(dead_code)]
     /// use development versions, too. Equivalent to version '>0.0.0-0'. If --version is set, this is ignored
     #[arg(long)]
     devel: bool,
@@ -64,6 +63,24 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         &format!("rudder show {name}"),
         &format!("rudder show {name} [CHART] [flags]"),
     )?;
+    let mut common = common;
+    let debug = |msg: &str, attr: Option<&str>| {
+        if settings.debug {
+            let mut record = rudder::log::Record::new(rudder::log::Level::Debug, msg);
+            if let Some(v) = attr {
+                record = record.attr("version", v.to_string());
+            }
+            let _ = writeln!(std::io::stderr().lock(), "{record}");
+        }
+    };
+    debug(
+        "original chart version",
+        Some(common.path.version.as_deref().unwrap_or("")),
+    );
+    if common.path.version.as_deref().unwrap_or("").is_empty() && common.devel {
+        debug("setting version to >0.0.0-0", None);
+        common.path.version = Some(">0.0.0-0".to_string());
+    }
     let path = locate_chart(&common.args[0], &common.path, settings)?;
     let chart = rudder::chart::load(&path)?;
     let out = show::render(
