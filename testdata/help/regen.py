@@ -151,6 +151,12 @@ CASES = [
     ['-n', 'ns', 'show', 'values', '--help'], ['show', 'values', '-h', '--badflag'],
     ['show', '--badflag'], ['uninstall', '-h'], ['del', '--help'], ['hist', '-h'],
     ['get', 'values', '--help'], ['completion', 'bash', '--help'], ['create', '--help=false'],
+    # cobra finds the command before the help flag exists: it takes a word
+    ['--help', 'install'], ['-h', 'list', 'word'], ['--burst-limit', '--help', '5', 'templat'],
+    ['show', 'inspect', '-h', '--badflag'], ['-n', 'ns', 'repo', '--help', 'index'],
+    ['help', '--help'], ['help', 'rollback', '-Z'], ['--qps=2', 'help', 'upgrad', '-n', 'x'],
+    ['install', '-n', '--help', 'x'], ['completion', 'zsh', '--help=1', 'word'],
+    ['--badflag'], ['repo', '-h', '--help=false'], ['list', 'extra'], ['dependency', 'build', 'a', 'b'],
 ]
 CASES_DIR = os.path.join(HERE, 'cases')
 
