@@ -8,6 +8,11 @@
 //! describes a flag or a subcommand comes from the clap definitions; the
 //! text above the usage line, the arguments of the usage line and the
 //! examples come from [`super::help_texts`], generated from helm's own help.
+//!
+//! Which command a command line asks help for is decided by
+//! [`super::command_find`]; this module also has pflag's checks of the
+//! flags given to a command that only shows help (a group, `help` itself),
+//! which fail before any help is printed.
 
 use clap::{ArgAction, Command};
 
