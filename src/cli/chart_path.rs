@@ -48,6 +48,51 @@ pub struct ChartPathArgs {
     pub version: Option<String>,
 }
 
+/// The flags that say how to reach a repository or registry, for commands
+/// that download dependencies (`dependency build/update`, `package -u`).
+/// `ChartPathArgs` has the same flags among its own.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ConnectionArgs {
+    /// chart repository username where to locate the requested chart
+    #[arg(long, value_name = "string")]
+    pub username: Option<String>,
+    /// chart repository password where to locate the requested chart
+    #[arg(long, value_name = "string")]
+    pub password: Option<String>,
+    /// identify HTTPS client using this SSL certificate file
+    #[arg(long = "cert-file", value_name = "string")]
+    pub cert_file: Option<String>,
+    /// identify HTTPS client using this SSL key file
+    #[arg(long = "key-file", value_name = "string")]
+    pub key_file: Option<String>,
+    /// skip tls certificate checks for the chart download
+    #[arg(long = "insecure-skip-tls-verify")]
+    pub insecure_skip_tls_verify: bool,
+    /// use insecure HTTP connections for the chart download
+    #[arg(long = "plain-http")]
+    pub plain_http: bool,
+    /// verify certificates of HTTPS-enabled servers using this CA bundle
+    #[arg(long = "ca-file", value_name = "string")]
+    pub ca_file: Option<String>,
+}
+
+impl ConnectionArgs {
+    /// Registry client options from these flags.
+    pub fn registry_options(&self, settings: &Settings) -> rudder::repo::oci::ClientOptions {
+        rudder::repo::oci::ClientOptions {
+            plain_http: self.plain_http,
+            insecure_skip_tls_verify: self.insecure_skip_tls_verify,
+            ca_file: self.ca_file.clone().unwrap_or_default(),
+            cert_file: self.cert_file.clone().unwrap_or_default(),
+            key_file: self.key_file.clone().unwrap_or_default(),
+            username: self.username.clone().unwrap_or_default(),
+            password: self.password.clone().unwrap_or_default(),
+            credentials_file: settings.registry_config.clone(),
+            timeout: None,
+        }
+    }
+}
+
 /// Resolves a chart argument to a local path (helm's `LocateChart`).
 /// Local directories and archives are found directly; repository and
 /// OCI references are not supported yet and fail with helm's wording for

@@ -9,7 +9,9 @@
 //! fails with `unknown command "word"`. A word that is not a subcommand
 //! stops the walk; on the root it is an unknown command.
 
-use clap::{ArgAction, Command};
+use clap::{Arg, Command};
+
+use super::go_bool_flags::{find_flag, takes_value};
 
 /// The command found, and the words left for it (flags included).
 #[derive(Debug)]
@@ -34,7 +36,7 @@ pub fn find(root: &Command, args: &[String]) -> Result<Found, String> {
             path.push("help".to_string());
             break;
         }
-        let Some(sub) = subcommand(cmd, next) else {
+        let Some(sub) = cmd.find_subcommand(next) else {
             break;
         };
         rest = minus_first(root, cmd, &rest, next);
@@ -50,42 +52,33 @@ pub fn find(root: &Command, args: &[String]) -> Result<Found, String> {
     Ok(Found { path, rest })
 }
 
-/// A subcommand of `cmd` by name or alias; the root also has cobra's
-/// `help` command.
-fn subcommand<'a>(cmd: &'a Command, name: &str) -> Option<&'a Command> {
-    cmd.get_subcommands()
-        .find(|s| s.get_name() == name || s.get_all_aliases().any(|a| a == name))
-}
-
-/// Whether a `--long` or `-s` flag of `cmd` (or a global flag of the root)
-/// is one cobra lets stand alone: a bool or a flag with an optional value.
-/// Unknown flags (and the help flag, not defined yet) are not.
-fn stands_alone(root: &Command, cmd: &Command, is: impl Fn(&clap::Arg) -> bool) -> bool {
-    cmd.get_arguments()
-        .chain(root.get_arguments().filter(|a| a.is_global_set()))
-        .filter(|a| a.get_long() != Some("help"))
-        .find(|a| is(a))
-        .is_some_and(|a| {
-            matches!(a.get_action(), ArgAction::SetTrue | ArgAction::SetFalse)
-                || a.get_num_args().is_some_and(|n| n.min_values() == 0)
-        })
-}
-
-/// Whether `word` is a flag that cobra assumes takes the next word.
-fn takes_next(root: &Command, cmd: &Command, word: &str) -> bool {
+/// The flag a word names among those of `cmd` and the root's global ones,
+/// for a word that may take the next one as its value (`--long` or `-s`,
+/// without `=`): `Some(None)` for an unknown flag. The help flag counts as
+/// unknown: cobra defines it only after it has found the command.
+fn flag_of_word<'a>(root: &'a Command, cmd: &'a Command, word: &str) -> Option<Option<&'a Arg>> {
     if word.contains('=') {
-        return false;
+        return None;
     }
+    let defined = |a: &Arg| a.get_long() != Some("help");
     if let Some(long) = word.strip_prefix("--") {
-        return !stands_alone(root, cmd, |a| a.get_long() == Some(long));
+        return Some(find_flag(cmd, root, &|a| {
+            defined(a) && a.get_long() == Some(long)
+        }));
     }
     let mut chars = word.chars();
     match (chars.next(), chars.next(), chars.next()) {
-        (Some('-'), Some(short), None) => {
-            !stands_alone(root, cmd, |a| a.get_short() == Some(short))
-        }
-        _ => false,
+        (Some('-'), Some(short), None) => Some(find_flag(cmd, root, &|a| {
+            defined(a) && a.get_short() == Some(short)
+        })),
+        _ => None,
     }
+}
+
+/// Whether `word` is a flag that cobra assumes takes the next word: one
+/// that needs a value, or one it does not know.
+fn takes_next(root: &Command, cmd: &Command, word: &str) -> bool {
+    flag_of_word(root, cmd, word).is_some_and(|flag| flag.is_none_or(takes_value))
 }
 
 /// cobra's `stripFlags`: the words that are neither flags nor (as far as it
@@ -151,24 +144,10 @@ pub fn positional_words(root: &Command, cmd: &Command, args: &[String]) -> Vec<S
             break;
         }
         if s.starts_with('-') && s.len() > 1 {
-            let known = |is: &dyn Fn(&clap::Arg) -> bool| {
-                cmd.get_arguments()
-                    .chain(root.get_arguments().filter(|a| a.is_global_set()))
-                    .any(is)
-            };
-            let is_known_value_flag = !s.contains('=')
-                && if let Some(long) = s.strip_prefix("--") {
-                    known(&|a| a.get_long() == Some(long))
-                        && !stands_alone(root, cmd, |a| a.get_long() == Some(long))
-                        && long != "help"
-                } else {
-                    let last = s.chars().last();
-                    s.chars().count() == 2
-                        && known(&|a| a.get_short() == last)
-                        && !stands_alone(root, cmd, |a| a.get_short() == last)
-                        && last != Some('h')
-                };
-            if is_known_value_flag {
+            let known_value_flag = flag_of_word(root, cmd, s)
+                .flatten()
+                .is_some_and(takes_value);
+            if known_value_flag {
                 i += 1;
             }
             continue;
@@ -181,7 +160,7 @@ pub fn positional_words(root: &Command, cmd: &Command, args: &[String]) -> Vec<S
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Arg;
+    use clap::ArgAction;
 
     fn root() -> Command {
         Command::new("r")

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args as ClapArgs, Subcommand};
 use rudder::repo::dependency::{dependency_status, Manager};
 
+use super::chart_path::ConnectionArgs;
 use super::settings::Settings;
 
 #[derive(ClapArgs, Debug)]
@@ -49,27 +50,8 @@ struct FetchArgs {
     /// do not refresh the local repository cache
     #[arg(long = "skip-refresh")]
     skip_refresh: bool,
-    /// chart repository username where to locate the requested chart
-    #[arg(long, value_name = "string")]
-    username: Option<String>,
-    /// chart repository password where to locate the requested chart
-    #[arg(long, value_name = "string")]
-    password: Option<String>,
-    /// identify HTTPS client using this SSL certificate file
-    #[arg(long = "cert-file", value_name = "string")]
-    cert_file: Option<String>,
-    /// identify HTTPS client using this SSL key file
-    #[arg(long = "key-file", value_name = "string")]
-    key_file: Option<String>,
-    /// skip tls certificate checks for the chart download
-    #[arg(long = "insecure-skip-tls-verify")]
-    insecure_skip_tls_verify: bool,
-    /// use insecure HTTP connections for the chart download
-    #[arg(long = "plain-http")]
-    plain_http: bool,
-    /// verify certificates of HTTPS-enabled servers using this CA bundle
-    #[arg(long = "ca-file", value_name = "string")]
-    ca_file: Option<String>,
+    #[command(flatten)]
+    connection: ConnectionArgs,
 }
 
 fn chart_path(args: &[String], cmd: &str) -> anyhow::Result<PathBuf> {
@@ -165,18 +147,8 @@ fn run_fetch(a: FetchArgs, settings: &Settings, build: bool) -> anyhow::Result<(
         let _ = writeln!(stdout, "{line}");
     };
     let mut log = super::repo::log_to_stderr;
-    let registry = rudder::repo::oci::Client::new(rudder::repo::oci::ClientOptions {
-        plain_http: a.plain_http,
-        insecure_skip_tls_verify: a.insecure_skip_tls_verify,
-        ca_file: a.ca_file.clone().unwrap_or_default(),
-        cert_file: a.cert_file.clone().unwrap_or_default(),
-        key_file: a.key_file.clone().unwrap_or_default(),
-        username: a.username.clone().unwrap_or_default(),
-        password: a.password.clone().unwrap_or_default(),
-        credentials_file: settings.registry_config.clone(),
-        timeout: None,
-    })
-    .map_err(|e| anyhow::anyhow!("missing registry client: {e}"))?;
+    let registry = rudder::repo::oci::Client::new(a.connection.registry_options(settings))
+        .map_err(|e| anyhow::anyhow!("missing registry client: {e}"))?;
     let mut m = Manager {
         chart_path: path,
         repository_config: settings.repository_config.clone(),

@@ -148,7 +148,9 @@ pub struct RefusedValue {
     pub before: Vec<OsString>,
 }
 
-fn find_flag<'a>(
+/// The flag `matches` picks among those of `current` and the root's global
+/// ones (a command not yet built does not list those itself).
+pub fn find_flag<'a>(
     current: &'a Command,
     root: &'a Command,
     matches: &dyn Fn(&Arg) -> bool,
@@ -168,7 +170,9 @@ fn is_bool(arg: &Arg) -> bool {
     )
 }
 
-fn takes_value(arg: &Arg) -> bool {
+/// Whether the flag needs a value (not a switch, nor a flag whose value is
+/// optional): pflag then takes the next word as it.
+pub fn takes_value(arg: &Arg) -> bool {
     arg.get_action().takes_values() && arg.get_num_args().is_none_or(|n| n.min_values() > 0)
 }
 

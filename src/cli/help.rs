@@ -16,6 +16,7 @@
 
 use clap::{ArgAction, Command};
 
+use super::go_bool_flags::takes_value;
 use super::help_texts::{HelpText, FLAG_USAGES, HELP_TEXTS};
 use super::settings::Settings;
 
@@ -27,14 +28,15 @@ const MIN_NAME_PADDING: usize = 11;
 pub fn find<'a>(root: &'a Command, path: &[String]) -> Option<&'a Command> {
     let mut cmd = root;
     for name in path {
-        cmd = subcommand(cmd, name)?;
+        cmd = cmd.find_subcommand(name)?;
     }
     Some(cmd)
 }
 
-fn subcommand<'a>(cmd: &'a Command, name: &str) -> Option<&'a Command> {
-    cmd.get_subcommands()
-        .find(|s| s.get_name() == name || s.get_all_aliases().any(|a| a == name))
+/// Whether the command at `path` is a group (cobra cannot run it: it shows
+/// its help).
+pub fn is_group(root: &Command, path: &[String]) -> bool {
+    find(root, path).is_some_and(Command::has_subcommands)
 }
 
 fn text_of(path: &str) -> Option<&'static HelpText> {
@@ -313,9 +315,6 @@ pub fn flag_error_below(root: &Command, path: &[String], args: &[String]) -> Opt
 }
 
 fn flag_error_in(cmd: &Command, args: &[String]) -> Option<String> {
-    let takes_value = |a: &clap::Arg| {
-        a.get_action().takes_values() && a.get_num_args().is_none_or(|n| n.min_values() > 0)
-    };
     let mut i = 0;
     while i < args.len() {
         let s = &args[i];

@@ -180,13 +180,14 @@ impl DeployFlags {
 
 /// install's `--server-side`, a pflag bool (default true).
 pub fn install_server_side(flag: Option<&str>) -> anyhow::Result<Option<bool>> {
-    match flag {
-        None => Ok(Some(true)),
-        Some("1" | "t" | "T" | "true" | "TRUE" | "True") => Ok(Some(true)),
-        Some("0" | "f" | "F" | "false" | "FALSE" | "False") => Ok(Some(false)),
-        Some(other) => anyhow::bail!(
+    let Some(flag) = flag else {
+        return Ok(Some(true));
+    };
+    match super::go_bool_flags::parse_go_bool(flag) {
+        Some(b) => Ok(Some(b)),
+        None => anyhow::bail!(
             "invalid argument {q} for \"--server-side\" flag: strconv.ParseBool: parsing {q}: invalid syntax",
-            q = rudder::values::strvals::go_quote(other)
+            q = rudder::values::strvals::go_quote(flag)
         ),
     }
 }

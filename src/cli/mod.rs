@@ -29,6 +29,7 @@ mod history;
 mod install;
 mod lint;
 mod list;
+mod logger;
 mod output;
 mod package;
 mod package_sign;
@@ -251,10 +252,7 @@ fn cli_command() -> clap::Command {
         cmd.disable_help_flag(true)
             .disable_help_subcommand(true)
             .mut_args(|a| {
-                let required_value = a.get_action().takes_values()
-                    && !a.is_positional()
-                    && a.get_num_args().is_none_or(|n| n.min_values() > 0);
-                if required_value {
+                if !a.is_positional() && go_bool_flags::takes_value(&a) {
                     a.allow_hyphen_values(true)
                 } else {
                     a
@@ -321,8 +319,7 @@ fn run_inner() -> ExitCode {
         Err(e) => return report_clap_error(&built(&command), e, &found),
     };
     // Help, or a command group (which cobra cannot run), as found by cobra.
-    let is_group = help::find(&command, &found.path).is_some_and(|c| c.has_subcommands());
-    if cli.global.help || is_group {
+    if cli.global.help || help::is_group(&command, &found.path) {
         return print_help(&built(&command), &found.path);
     }
     // The command tree and the matches are a few hundred KiB the command
@@ -434,13 +431,14 @@ fn asks_for_help(words: &[String]) -> bool {
             other => {
                 if let Some(v) = other
                     .strip_prefix("--help=")
-                    .or_else(|| other.strip_prefix("-h="))
+                    .and_then(go_bool_flags::parse_go_bool)
+                    .or_else(|| {
+                        other
+                            .strip_prefix("-h=")
+                            .and_then(go_bool_flags::parse_go_bool)
+                    })
                 {
-                    match v {
-                        "1" | "t" | "T" | "true" | "TRUE" | "True" => help = true,
-                        "0" | "f" | "F" | "false" | "FALSE" | "False" => help = false,
-                        _ => {}
-                    }
+                    help = v;
                 }
             }
         }
@@ -468,7 +466,7 @@ fn report_clap_error(
                 | ErrorKind::ValueValidation
                 | ErrorKind::NoEquals
         );
-    let is_group = help::find(command, &found.path).is_some_and(|c| c.has_subcommands());
+    let is_group = help::is_group(command, &found.path);
     match e.kind() {
         ErrorKind::DisplayVersion => {
             let _ = e.print();

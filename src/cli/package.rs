@@ -7,6 +7,7 @@ use rudder::chart::loader::go_io_error;
 use rudder::chart::package::{package_dir, parse_source_date_epoch, PackageOptions};
 use rudder::repo::dependency::Manager;
 
+use super::chart_path::ConnectionArgs;
 use super::settings::Settings;
 
 #[derive(ClapArgs, Debug)]
@@ -37,27 +38,8 @@ pub struct Args {
     /// location of a file which contains the passphrase for the signing key. Use "-" in order to read from stdin.
     #[arg(long = "passphrase-file", value_name = "string")]
     passphrase_file: Option<String>,
-    /// chart repository username where to locate the requested chart
-    #[arg(long, value_name = "string")]
-    username: Option<String>,
-    /// chart repository password where to locate the requested chart
-    #[arg(long, value_name = "string")]
-    password: Option<String>,
-    /// identify HTTPS client using this SSL certificate file
-    #[arg(long = "cert-file", value_name = "string")]
-    cert_file: Option<String>,
-    /// identify HTTPS client using this SSL key file
-    #[arg(long = "key-file", value_name = "string")]
-    key_file: Option<String>,
-    /// skip tls certificate checks for the chart download
-    #[arg(long = "insecure-skip-tls-verify")]
-    insecure_skip_tls_verify: bool,
-    /// use insecure HTTP connections for the chart download
-    #[arg(long = "plain-http")]
-    plain_http: bool,
-    /// verify certificates of HTTPS-enabled servers using this CA bundle
-    #[arg(long = "ca-file", value_name = "string")]
-    ca_file: Option<String>,
+    #[command(flatten)]
+    connection: ConnectionArgs,
 }
 
 pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
@@ -99,17 +81,8 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
             let mut log = |_: rudder::log::Record| {};
             // The connection flags apply to the dependencies' downloads, as
             // for `dependency update`.
-            let registry = rudder::repo::oci::Client::new(rudder::repo::oci::ClientOptions {
-                plain_http: args.plain_http,
-                insecure_skip_tls_verify: args.insecure_skip_tls_verify,
-                ca_file: args.ca_file.clone().unwrap_or_default(),
-                cert_file: args.cert_file.clone().unwrap_or_default(),
-                key_file: args.key_file.clone().unwrap_or_default(),
-                username: args.username.clone().unwrap_or_default(),
-                password: args.password.clone().unwrap_or_default(),
-                credentials_file: settings.registry_config.clone(),
-                ..Default::default()
-            })?;
+            let registry =
+                rudder::repo::oci::Client::new(args.connection.registry_options(settings))?;
             let mut manager = Manager {
                 chart_path: abs.clone(),
                 repository_config: settings.repository_config.clone(),

@@ -62,11 +62,11 @@ pub fn downloader(p: &ChartPathArgs, settings: &Settings) -> Downloader {
 /// helm's downloader notes (with `--debug`) that it set up its content
 /// cache when it starts on a chart that is not local.
 pub fn downloader_cache_log(settings: &Settings) {
-    if settings.debug {
-        let record =
-            rudder::log::Record::new(rudder::log::Level::Debug, "set up default downloader cache");
-        let _ = writeln!(std::io::stderr().lock(), "{record}");
-    }
+    let mut log = super::logger::logger(settings.debug);
+    log(rudder::log::Record::new(
+        rudder::log::Level::Debug,
+        "set up default downloader cache",
+    ));
 }
 
 pub fn resolve(

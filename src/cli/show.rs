@@ -4,8 +4,10 @@ use std::io::Write;
 
 use clap::{Args as ClapArgs, Subcommand};
 use rudder::chart::show::{self, ShowFormat};
+use rudder::log::{Level, Record};
 
 use super::chart_path::{locate_chart, ChartPathArgs};
+use super::logger::logger;
 use super::{exact_args, settings::Settings};
 
 #[derive(ClapArgs, Debug)]
@@ -64,21 +66,11 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         &format!("rudder show {name} [CHART] [flags]"),
     )?;
     let mut common = common;
-    let debug = |msg: &str, attr: Option<&str>| {
-        if settings.debug {
-            let mut record = rudder::log::Record::new(rudder::log::Level::Debug, msg);
-            if let Some(v) = attr {
-                record = record.attr("version", v.to_string());
-            }
-            let _ = writeln!(std::io::stderr().lock(), "{record}");
-        }
-    };
-    debug(
-        "original chart version",
-        Some(common.path.version.as_deref().unwrap_or("")),
-    );
-    if common.path.version.as_deref().unwrap_or("").is_empty() && common.devel {
-        debug("setting version to >0.0.0-0", None);
+    let mut log = logger(settings.debug);
+    let version = common.path.version.clone().unwrap_or_default();
+    log(Record::new(Level::Debug, "original chart version").attr("version", version.clone()));
+    if version.is_empty() && common.devel {
+        log(Record::new(Level::Debug, "setting version to >0.0.0-0"));
         common.path.version = Some(">0.0.0-0".to_string());
     }
     let path = locate_chart(&common.args[0], &common.path, settings)?;

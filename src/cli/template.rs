@@ -20,6 +20,7 @@ use rudder::render::pipeline::{render_chart, PipelineError, RenderRequest};
 use rudder::values::options::split_string_slice;
 
 use super::chart_path::{locate_chart, ChartPathArgs};
+use super::logger::{log_line, logger};
 use super::settings::Settings;
 use super::values_args::ValuesArgs;
 
@@ -167,19 +168,6 @@ impl std::fmt::Display for WithDebugHint {
 }
 
 impl std::error::Error for WithDebugHint {}
-
-fn log_line(record: Record) {
-    let _ = writeln!(std::io::stderr().lock(), "{record}");
-}
-
-/// Helm's logger: debug records only with `--debug`.
-fn logger(debug: bool) -> impl FnMut(Record) {
-    move |record: Record| {
-        if debug || record.level != Level::Debug {
-            log_line(record);
-        }
-    }
-}
 
 /// Chart archives from this size on are read with their templates parsed
 /// (and schemas compiled) while they inflate, on both cores. Below it
