@@ -326,7 +326,11 @@ fn process_import_values(chart: &mut Chart, log: &mut Logger<'_>) -> Result<(), 
         }
         r.import_values = normalized;
     }
-    let cvals = cvals.deep_copy();
+    // Helm deep-copies `cvals` here, so that the tables imported into `b`
+    // (views into `cvals`) and the globals copied one level deep do not end
+    // up shared. `cvals` is dropped afterwards: only its shared parts need
+    // copying.
+    let cvals = cvals.into_unshared();
     chart.values = coalesce::merge_tables(&cvals, &b, &mut warn_fn(log));
     Ok(())
 }

@@ -73,11 +73,14 @@ fn subchart_paths(path: &str) -> Vec<String> {
 }
 
 pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
-    let mut paths = if args.paths.is_empty() {
-        vec![".".to_string()]
-    } else {
-        args.paths.clone()
-    };
+    // Helm 4 requires a path (Helm 3 linted `.` without one).
+    if args.paths.is_empty() {
+        return Err(super::usage_error(
+            "\"rudder lint\" requires at least 1 argument",
+            "rudder lint PATH [flags]",
+        ));
+    }
+    let mut paths = args.paths.clone();
     if let Some(kv) = args.kube_version.as_deref().filter(|k| !k.is_empty()) {
         if let Err(e) = rudder::render::objects::KubeVersion::parse(kv) {
             anyhow::bail!("invalid kube version '{kv}': {e}");

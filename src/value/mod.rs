@@ -405,6 +405,43 @@ impl Value {
         }
     }
 
+    /// What [`Value::deep_copy`] gives, for a value about to be dropped:
+    /// a tree whose lists and maps nothing else holds. Only the collections
+    /// that are shared (held by another value too) are copied; those this
+    /// value alone holds are kept as they are. Copying a freshly built
+    /// values tree only to drop the original doubled its memory at the peak.
+    pub fn into_unshared(self) -> Value {
+        self.into_unshared_at(0)
+    }
+
+    fn into_unshared_at(self, depth: usize) -> Value {
+        const MAX_COPY_DEPTH: usize = 10_000;
+        if depth > MAX_COPY_DEPTH {
+            return self;
+        }
+        match self {
+            Value::List(mut l) => match Rc::get_mut(&mut l.items) {
+                Some(items) => {
+                    for v in items.get_mut().iter_mut() {
+                        *v = std::mem::replace(v, Value::Nil).into_unshared_at(depth + 1);
+                    }
+                    Value::List(l)
+                }
+                None => Value::List(l).deep_copy_at(depth),
+            },
+            Value::Map(mut m) => match Rc::get_mut(&mut m.entries) {
+                Some(entries) => {
+                    for v in entries.get_mut().values_mut() {
+                        *v = std::mem::replace(v, Value::Nil).into_unshared_at(depth + 1);
+                    }
+                    Value::Map(m)
+                }
+                None => Value::Map(m).deep_copy_at(depth),
+            },
+            other => other,
+        }
+    }
+
     /// Map lookup by key; `None` when not a map or the key is absent.
     pub fn get(&self, key: &str) -> Option<Value> {
         match self {
@@ -503,6 +540,29 @@ impl From<Vec<Value>> for Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn into_unshared_copies_only_what_others_hold() {
+        let shared = Value::map(MapData::from([("x".to_string(), Value::Int(1))]));
+        let own = Value::map(MapData::from([("y".to_string(), Value::Int(2))]));
+        let Value::Map(own_map) = &own else { unreachable!() };
+        let own_ptr = Rc::as_ptr(&own_map.entries);
+        let top = Value::map(MapData::from([
+            ("a".to_string(), shared.clone()),
+            ("b".to_string(), own.clone()),
+        ]));
+        drop(own);
+        let out = top.into_unshared();
+        let Value::Map(m) = out.get("a").unwrap() else { unreachable!() };
+        let Value::Map(orig) = &shared else { unreachable!() };
+        // The table another value holds is copied: changing it leaves ours be.
+        assert!(!Rc::ptr_eq(&m.entries, &orig.entries));
+        orig.entries.borrow_mut().insert("x".to_string(), Value::Int(9));
+        assert_eq!(format!("{:?}", out.get("a").unwrap()), "{\"x\": Int(1)}");
+        // The one only this value held is kept, not copied.
+        let Value::Map(b) = out.get("b").unwrap() else { unreachable!() };
+        assert_eq!(Rc::as_ptr(&b.entries), own_ptr);
+    }
 
     #[test]
     fn go_strings_keep_invalid_bytes_apart_from_utf8() {

@@ -157,6 +157,7 @@ CASES = [
     ['help', '--help'], ['help', 'rollback', '-Z'], ['--qps=2', 'help', 'upgrad', '-n', 'x'],
     ['install', '-n', '--help', 'x'], ['completion', 'zsh', '--help=1', 'word'],
     ['--badflag'], ['repo', '-h', '--help=false'], ['list', 'extra'], ['dependency', 'build', 'a', 'b'],
+    ['lint'], ['lint', '--strict', '--kube-version', 'bad'],
 ]
 CASES_DIR = os.path.join(HERE, 'cases')
 
