@@ -545,7 +545,9 @@ mod tests {
     fn into_unshared_copies_only_what_others_hold() {
         let shared = Value::map(MapData::from([("x".to_string(), Value::Int(1))]));
         let own = Value::map(MapData::from([("y".to_string(), Value::Int(2))]));
-        let Value::Map(own_map) = &own else { unreachable!() };
+        let Value::Map(own_map) = &own else {
+            unreachable!()
+        };
         let own_ptr = Rc::as_ptr(&own_map.entries);
         let top = Value::map(MapData::from([
             ("a".to_string(), shared.clone()),
@@ -553,14 +555,22 @@ mod tests {
         ]));
         drop(own);
         let out = top.into_unshared();
-        let Value::Map(m) = out.get("a").unwrap() else { unreachable!() };
-        let Value::Map(orig) = &shared else { unreachable!() };
+        let Value::Map(m) = out.get("a").unwrap() else {
+            unreachable!()
+        };
+        let Value::Map(orig) = &shared else {
+            unreachable!()
+        };
         // The table another value holds is copied: changing it leaves ours be.
         assert!(!Rc::ptr_eq(&m.entries, &orig.entries));
-        orig.entries.borrow_mut().insert("x".to_string(), Value::Int(9));
+        orig.entries
+            .borrow_mut()
+            .insert("x".to_string(), Value::Int(9));
         assert_eq!(format!("{:?}", out.get("a").unwrap()), "{\"x\": Int(1)}");
         // The one only this value held is kept, not copied.
-        let Value::Map(b) = out.get("b").unwrap() else { unreachable!() };
+        let Value::Map(b) = out.get("b").unwrap() else {
+            unreachable!()
+        };
         assert_eq!(Rc::as_ptr(&b.entries), own_ptr);
     }
 
