@@ -10,36 +10,17 @@ use super::settings::Settings;
 /// Flags that say where a chart comes from.
 #[derive(Args, Debug, Clone, Default)]
 pub struct ChartPathArgs {
-    /// verify certificates of HTTPS-enabled servers using this CA bundle
-    #[arg(long = "ca-file", value_name = "string")]
-    pub ca_file: Option<String>,
-    /// identify HTTPS client using this SSL certificate file
-    #[arg(long = "cert-file", value_name = "string")]
-    pub cert_file: Option<String>,
-    /// skip tls certificate checks for the chart download
-    #[arg(long = "insecure-skip-tls-verify")]
-    pub insecure_skip_tls_verify: bool,
-    /// identify HTTPS client using this SSL key file
-    #[arg(long = "key-file", value_name = "string")]
-    pub key_file: Option<String>,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
     /// location of public keys used for verification
     #[arg(long, value_name = "string")]
     pub keyring: Option<String>,
     /// pass credentials to all domains
     #[arg(long = "pass-credentials")]
     pub pass_credentials: bool,
-    /// chart repository password where to locate the requested chart
-    #[arg(long, value_name = "string")]
-    pub password: Option<String>,
-    /// use insecure HTTP connections for the chart download
-    #[arg(long = "plain-http")]
-    pub plain_http: bool,
     /// chart repository url where to locate the requested chart
     #[arg(long, value_name = "string")]
     pub repo: Option<String>,
-    /// chart repository username where to locate the requested chart
-    #[arg(long, value_name = "string")]
-    pub username: Option<String>,
     /// verify the package before using it
     #[arg(long)]
     pub verify: bool,
@@ -48,9 +29,9 @@ pub struct ChartPathArgs {
     pub version: Option<String>,
 }
 
-/// The flags that say how to reach a repository or registry, for commands
-/// that download dependencies (`dependency build/update`, `package -u`).
-/// `ChartPathArgs` has the same flags among its own.
+/// The flags that say how to reach a repository or registry: part of
+/// [`ChartPathArgs`], and alone for the commands that download dependencies
+/// (`dependency build/update`, `package -u`).
 #[derive(Args, Debug, Clone, Default)]
 pub struct ConnectionArgs {
     /// chart repository username where to locate the requested chart

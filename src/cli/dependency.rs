@@ -147,8 +147,7 @@ fn run_fetch(a: FetchArgs, settings: &Settings, build: bool) -> anyhow::Result<(
         let _ = writeln!(stdout, "{line}");
     };
     let mut log = super::repo::log_to_stderr;
-    let registry = rudder::repo::oci::Client::new(a.connection.registry_options(settings))
-        .map_err(|e| anyhow::anyhow!("missing registry client: {e}"))?;
+    let registry = super::registry::client_for(&a.connection, settings)?;
     let mut m = Manager {
         chart_path: path,
         repository_config: settings.repository_config.clone(),
@@ -192,7 +191,7 @@ pub fn check_or_update(
     if !dependency_update {
         anyhow::bail!("{}", missing_error(&missing));
     }
-    let registry = super::registry::client_for(path_args, settings)?;
+    let registry = super::registry::client_for(&path_args.connection, settings)?;
     let mut stdout = std::io::stdout();
     let mut out = |line: &str| {
         let _ = writeln!(stdout, "{line}");

@@ -38,13 +38,13 @@ pub struct Args {
 pub fn flag_options(p: &ChartPathArgs) -> HttpOptions {
     HttpOptions {
         base_url: String::new(),
-        username: p.username.clone().unwrap_or_default(),
-        password: p.password.clone().unwrap_or_default(),
+        username: p.connection.username.clone().unwrap_or_default(),
+        password: p.connection.password.clone().unwrap_or_default(),
         pass_credentials_all: p.pass_credentials,
-        ca_file: p.ca_file.clone().unwrap_or_default(),
-        cert_file: p.cert_file.clone().unwrap_or_default(),
-        key_file: p.key_file.clone().unwrap_or_default(),
-        insecure_skip_tls_verify: p.insecure_skip_tls_verify,
+        ca_file: p.connection.ca_file.clone().unwrap_or_default(),
+        cert_file: p.connection.cert_file.clone().unwrap_or_default(),
+        key_file: p.connection.key_file.clone().unwrap_or_default(),
+        insecure_skip_tls_verify: p.connection.insecure_skip_tls_verify,
         timeout: None,
     }
 }
@@ -281,7 +281,7 @@ fn pull_oci_verified(
     settings: &Settings,
 ) -> anyhow::Result<WithProvenance> {
     use rudder::repo::oci;
-    let client = super::registry::client_for(&a.path, settings)?;
+    let client = super::registry::client_for(&a.path.connection, settings)?;
     let resolved = oci::resolve_chart_ref(&client, reference, version)?;
     let pulled = oci::pull_chart(&client, &resolved.reference, false)?;
     let mut stdout = std::io::stdout().lock();

@@ -8,7 +8,7 @@ use clap::{Args as ClapArgs, Subcommand};
 use rudder::log::{Level, Record};
 use rudder::repo::oci::{self, ClientOptions, Credential};
 
-use super::chart_path::ChartPathArgs;
+use super::chart_path::{ChartPathArgs, ConnectionArgs};
 use super::settings::Settings;
 
 #[derive(ClapArgs, Debug)]
@@ -211,21 +211,11 @@ fn logout(a: LogoutArgs, settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Registry client options from the chart-path flags (`--plain-http`, TLS
+/// A registry client from the connection flags (`--plain-http`, TLS
 /// files, `--username/--password`).
-pub fn client_for(p: &ChartPathArgs, settings: &Settings) -> anyhow::Result<oci::Client> {
-    oci::Client::new(ClientOptions {
-        plain_http: p.plain_http,
-        insecure_skip_tls_verify: p.insecure_skip_tls_verify,
-        ca_file: p.ca_file.clone().unwrap_or_default(),
-        cert_file: p.cert_file.clone().unwrap_or_default(),
-        key_file: p.key_file.clone().unwrap_or_default(),
-        username: p.username.clone().unwrap_or_default(),
-        password: p.password.clone().unwrap_or_default(),
-        credentials_file: settings.registry_config.clone(),
-        timeout: None,
-    })
-    .map_err(|e| anyhow::anyhow!("missing registry client: {e}"))
+pub fn client_for(c: &ConnectionArgs, settings: &Settings) -> anyhow::Result<oci::Client> {
+    oci::Client::new(c.registry_options(settings))
+        .map_err(|e| anyhow::anyhow!("missing registry client: {e}"))
 }
 
 /// A chart pulled from a registry: the archive bytes and the
@@ -243,7 +233,7 @@ pub fn pull_oci(
     settings: &Settings,
     with_prov: bool,
 ) -> anyhow::Result<Pulled> {
-    let client = client_for(p, settings)?;
+    let client = client_for(&p.connection, settings)?;
     let resolved = oci::resolve_chart_ref(&client, reference, version)?;
     let result = oci::pull_chart(&client, &resolved.reference, with_prov)?;
     Ok(Pulled {
@@ -302,7 +292,7 @@ pub fn pull_oci_command(
     dest: Option<&Path>,
     prov: bool,
 ) -> anyhow::Result<Option<Vec<u8>>> {
-    let client = client_for(p, settings)?;
+    let client = client_for(&p.connection, settings)?;
     let resolved = oci::resolve_chart_ref(&client, reference, version)?;
     let pulled = oci::pull_chart(&client, &resolved.reference, false)?;
     let mut stdout = std::io::stdout().lock();

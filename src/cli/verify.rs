@@ -76,7 +76,7 @@ pub fn locate_oci_chart_verified(
 ) -> anyhow::Result<PathBuf> {
     use rudder::repo::oci;
     let version = p.version.clone().unwrap_or_default();
-    let client = super::registry::client_for(p, settings)?;
+    let client = super::registry::client_for(&p.connection, settings)?;
     let resolved = oci::resolve_chart_ref(&client, reference, &version)?;
     let pulled = oci::pull_chart(&client, &resolved.reference, false)?;
     let _ = std::io::stderr()
