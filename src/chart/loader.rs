@@ -213,6 +213,37 @@ pub fn is_schema_in_tree(name: &str) -> bool {
     name_in_own_chart(name) == Some(SCHEMA_FILE)
 }
 
+/// Whether [`load_files`] reads this name of a chart tree as the
+/// values.yaml of the chart or of one of its subchart directories.
+fn is_values_in_tree(name: &str) -> bool {
+    name_in_own_chart(name) == Some("values.yaml")
+}
+
+/// Values files parsed before [`load_files`] reached them (while the
+/// archive was still inflating). A result is used only for the very bytes
+/// it was parsed from ([`SharedBytes::same_view`]), and an error is
+/// reported where and as `load_files` would report it.
+#[derive(Default)]
+struct ValuesAhead {
+    parsed: Vec<(SharedBytes, Result<Value, YamlError>)>,
+}
+
+impl ValuesAhead {
+    fn parse(&mut self, data: SharedBytes) {
+        // Bytes that are not UTF-8 are left to `load_files`, which
+        // reports them.
+        if let Ok(text) = std::str::from_utf8(&data) {
+            let parsed = parse_values(text);
+            self.parsed.push((data, parsed));
+        }
+    }
+
+    fn take(&mut self, data: &SharedBytes) -> Option<Result<Value, YamlError>> {
+        let i = self.parsed.iter().position(|(d, _)| d.same_view(data))?;
+        Some(self.parsed.swap_remove(i).1)
+    }
+}
+
 /// The archive again, from the handle it was first read through (so a
 /// rename or replacement of its path does not matter), for deferred files
 /// read later: the compressed bytes (~1 MB on big charts) are not held
@@ -279,6 +310,7 @@ pub fn load_for_action_observed<P: Send>(
         .read_to_end(&mut data)
         .map_err(|e| ChartError::Io(go_io_error("read", path, &e)))?;
     archive::ensure_archive(&path.display().to_string(), &data)?;
+    let mut values_ahead = ValuesAhead::default();
     let read = if deferral == Deferral::Nothing {
         archive::read_archive(&data)
     } else {
@@ -293,7 +325,7 @@ pub fn load_for_action_observed<P: Send>(
         let defer = |name: &str, size: u64| deferral.defers(name, size);
         match observer {
             None => archive::read_archive_deferring(&data, &defer, source, &mut |_, _| {}),
-            Some(observer) => read_observed(&data, &defer, source, observer),
+            Some(observer) => read_observed(&data, &defer, source, observer, &mut values_ahead),
         }
     };
     let files = match read {
@@ -308,32 +340,44 @@ pub fn load_for_action_observed<P: Send>(
             ChartError::Io("unable to detect chart version, no Chart.yaml found".into())
         })?;
     check_api_version(&chart_yaml.data)?;
-    load_files(files)
+    load_files_with(files, &mut values_ahead)
 }
 
 /// [`archive::read_archive_deferring`] on a second thread, the observer's
-/// `accept` working here on the files already inflated.
+/// `accept` working here on the files already inflated, and the values
+/// files of the chart tree parsed here as they come out (parsing them was
+/// as long as inflating the whole archive, and came after it).
 fn read_observed<P: Send>(
     data: &[u8],
     defer: &(dyn Fn(&str, u64) -> bool + Sync),
     source: archive::CompressedSource,
     observer: ArchiveObserver<'_, P>,
+    values_ahead: &mut ValuesAhead,
 ) -> Result<Vec<BufferedFile>, ArchiveError> {
     let ArchiveObserver {
         prepare,
         accept,
         finish,
     } = observer;
+    /// What the inflating thread hands over: a values file to parse, or
+    /// what the observer made of a file.
+    enum Handed<P> {
+        Values(SharedBytes),
+        Made(P),
+    }
     std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::channel::<P>();
+        let (tx, rx) = std::sync::mpsc::channel::<Handed<P>>();
         let inflating = std::thread::Builder::new()
             .name("inflate".to_string())
             .spawn_scoped(scope, move || {
                 let read =
                     archive::read_archive_deferring(data, defer, source, &mut |top, file| {
+                        // The receiver only goes away once this returns.
+                        if is_values_in_tree(&file.name) {
+                            let _ = tx.send(Handed::Values(file.data.clone()));
+                        }
                         if let Some(made) = prepare(top, file) {
-                            // The receiver only goes away once this returns.
-                            let _ = tx.send(made);
+                            let _ = tx.send(Handed::Made(made));
                         }
                     });
                 finish();
@@ -341,8 +385,11 @@ fn read_observed<P: Send>(
             });
         match inflating {
             Ok(handle) => {
-                for made in rx {
-                    accept(made);
+                for handed in rx {
+                    match handed {
+                        Handed::Values(data) => values_ahead.parse(data),
+                        Handed::Made(made) => accept(made),
+                    }
                 }
                 handle
                     .join()
@@ -662,6 +709,11 @@ fn log_info(msg: &str) {
 /// Sorts loaded files into a chart (helm's `LoadFiles`), validates the
 /// metadata, then loads subcharts from `charts/` (sorted by name).
 pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, ChartError> {
+    load_files_with(files, &mut ValuesAhead::default())
+}
+
+/// [`load_files`], taking the values files `ahead` already parsed from it.
+fn load_files_with(files: Vec<BufferedFile>, ahead: &mut ValuesAhead) -> Result<Chart, ChartError> {
     let mut c = Chart {
         values: Value::empty_map(),
         ..Default::default()
@@ -685,7 +737,8 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, ChartError> {
             "Chart.lock" => c.lock = Some(load_lock("Chart.lock", &f.data)?),
             "values.yaml" => {
                 let text = yaml_text("values.yaml", &f.data, true)?;
-                c.values = parse_values(text).map_err(|e| ChartError::Yaml {
+                let parsed = ahead.take(&f.data).unwrap_or_else(|| parse_values(text));
+                c.values = parsed.map_err(|e| ChartError::Yaml {
                     file: "values.yaml".into(),
                     cause: e,
                 })?;
@@ -763,7 +816,7 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, ChartError> {
                     Some(f)
                 })
                 .collect();
-            load_files(inner)
+            load_files_with(inner, ahead)
         };
         match sub {
             Ok(sc) => c.dependencies.push(sc),
@@ -920,6 +973,62 @@ mod tests {
         assert_eq!(names(&c2.templates), names(&c.templates));
         assert_eq!(c2.dependencies.len(), 1);
         assert_eq!(c2.dependencies[0].name(), "sub");
+    }
+
+    /// Loading with an observer parses the values files while the archive
+    /// inflates: the same values, and a bad one fails in the same words
+    /// (and only if the loader reaches it: not under a skipped directory).
+    #[test]
+    fn values_parsed_ahead_load_as_without() {
+        let d = TempDir::new("ahead");
+        let load = |sub_values: &[u8], observed: bool| {
+            let mut w = crate::chart::gotar::TarWriter::new();
+            w.add_file(
+                "c/Chart.yaml",
+                b"apiVersion: v2\nname: c\nversion: 1.0.0\n",
+                0,
+            );
+            w.add_file("c/values.yaml", b"a: 1\nb: [x, {c: yes}]\n---\nd: 2\n", 0);
+            w.add_file("c/charts/_skip/values.yaml", b"bad: [\n", 0);
+            w.add_file(
+                "c/charts/sub/Chart.yaml",
+                b"apiVersion: v2\nname: sub\nversion: 0.1.0\n",
+                0,
+            );
+            w.add_file("c/charts/sub/values.yaml", sub_values, 0);
+            let path = d.0.join("c-1.0.0.tgz");
+            std::fs::write(&path, gzip_archive(&w.finish()).unwrap()).unwrap();
+            let prepare = |_: &str, _: &BufferedFile| None::<()>;
+            let mut accept = |()| {};
+            let finish = || {};
+            let observer = observed.then_some(ArchiveObserver {
+                prepare: &prepare,
+                accept: &mut accept,
+                finish: &finish,
+            });
+            load_for_action_observed(&path, Deferral::BigFiles, observer)
+                .map(|c| {
+                    let subs: Vec<String> = c
+                        .dependencies
+                        .iter()
+                        .map(|d| format!("{:?}", d.values))
+                        .collect();
+                    (format!("{:?}", c.values), subs)
+                })
+                .map_err(|e| e.to_string())
+        };
+        let plain = load(b"s: on\n", false);
+        assert!(plain.is_ok(), "{plain:?}");
+        assert_eq!(load(b"s: on\n", true), plain);
+
+        let plain = load(b"s: [\n", false);
+        assert!(
+            plain
+                .as_ref()
+                .is_err_and(|e| e.contains("sub") && e.contains("values.yaml")),
+            "{plain:?}"
+        );
+        assert_eq!(load(b"s: [\n", true), plain);
     }
 
     #[test]

@@ -370,19 +370,26 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
     let queue = ParseQueue::default();
     let schemas = SchemaAhead::default();
     let mut ahead = ParseAhead::default();
+    let overlap = !args.include_crds
+        && std::fs::metadata(&chart_path)
+            .is_ok_and(|m| m.is_file() && m.len() >= OVERLAP_MIN_ARCHIVE_BYTES);
     let prepare = |top: &str, file: &BufferedFile| {
+        if !overlap {
+            return None;
+        }
         schemas.offer(file);
         queue.offer(top, file)
     };
     let mut accept = |()| ahead.parse_queued(&queue);
     let finish = || {
-        schemas.compile_offered();
-        queue.help();
+        if overlap {
+            schemas.compile_offered();
+            queue.help();
+        }
     };
-    let overlap = !args.include_crds
-        && std::fs::metadata(&chart_path)
-            .is_ok_and(|m| m.is_file() && m.len() >= OVERLAP_MIN_ARCHIVE_BYTES);
-    let observer = overlap.then_some(ArchiveObserver {
+    // Observed in any case: the loader then parses the values files while
+    // the rest of the archive inflates.
+    let observer = Some(ArchiveObserver {
         prepare: &prepare,
         accept: &mut accept,
         finish: &finish,

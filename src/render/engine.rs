@@ -38,9 +38,10 @@ use crate::render::ast::{Callee, Template};
 use crate::render::error::{helm_exec_error, helm_parse_error, RenderError};
 use crate::render::exec::{execute, resolve_in, Ctx, Namespace, TplCache};
 use crate::render::funcs::{FuncEnv, Registry};
-use crate::render::lex::{lex, Lexed};
+use crate::render::lex::lex;
 use crate::render::parse::{parse, parse_lexed, source_text};
 use crate::render::parse_ahead::{ParseAhead, Parsed};
+use crate::render::parse_split::{parse_jobs, ParseJob};
 use crate::value::{MapData, Value};
 
 /// Engine configuration.
@@ -81,12 +82,6 @@ impl TemplateFile {
         String::from_utf8_lossy(&self.source)
     }
 }
-
-/// Charts with less template text than this are lexed on the calling
-/// thread (a thread costs more than it saves).
-const LEX_AHEAD_MIN_BYTES: usize = 64 * 1024;
-/// How many files' tokens the lexer thread may hold ready.
-const LEX_AHEAD_FILES: usize = 4;
 
 pub struct Engine {
     registry: Registry,
@@ -202,8 +197,13 @@ impl Engine {
             }
             Ok::<(), RenderError>(())
         };
-        let parse_here = |k: usize, lexed: Lexed<'_>| -> Parsed {
-            parse_lexed(sources[k].0, sources[k].1.clone(), lexed, &resolve)
+        let parse_here = |k: usize| -> Parsed {
+            parse_lexed(
+                sources[k].0,
+                sources[k].1.clone(),
+                lex(texts[k].1),
+                &resolve,
+            )
         };
         // A file with the very text of an earlier one (every subchart that
         // vendors the same library chart carries a copy) takes that file's
@@ -225,64 +225,45 @@ impl Engine {
             .collect();
         let has_copies: HashSet<usize> = copy_of.iter().flatten().copied().collect();
         let mut trees_of: HashMap<usize, Vec<Rc<Template>>> = HashMap::new();
-        // The texts still to parse, in order.
-        let to_lex: Vec<&str> = texts
-            .iter()
-            .zip(&ready)
-            .zip(&copy_of)
-            .filter(|((_, parsed), copy)| parsed.is_none() && copy.is_none())
-            .map(|(((_, text), _), _)| *text)
+        // The files still to parse, in order, parsed on both cores.
+        let to_parse: Vec<usize> = (0..sources.len())
+            .filter(|&k| ready[k].is_none() && copy_of[k].is_none())
             .collect();
-        let total: usize = to_lex.iter().map(|t| t.len()).sum();
-        let lex_ahead = to_lex.len() >= 2 && total >= LEX_AHEAD_MIN_BYTES;
-        std::thread::scope(|scope| -> Result<(), RenderError> {
-            // Lexing is about a third of parsing: on a chart with much
-            // template text, a second thread lexes the next files while
-            // this one parses (the ASTs are `Rc`, so the parsing itself
-            // stays here). A few files ahead at most, so the token vectors
-            // of the whole chart never exist at once.
-            let rx = lex_ahead
-                .then(|| {
-                    let (tx, rx) = std::sync::mpsc::sync_channel::<Lexed<'_>>(LEX_AHEAD_FILES);
-                    let to_lex = &to_lex;
-                    let lexer = std::thread::Builder::new().spawn_scoped(scope, move || {
-                        for text in to_lex {
-                            if tx.send(lex(text)).is_err() {
-                                break;
-                            }
-                        }
-                    });
-                    lexer.ok().map(|_| rx)
-                })
-                .flatten();
-            for (k, slot) in ready.iter_mut().enumerate() {
-                let parsed = match (slot.take(), copy_of[k]) {
-                    (Some(parsed), _) => parsed,
-                    (None, Some(first)) => {
-                        // The first copy parsed (a parse error would have
-                        // ended the loop there).
-                        let file: Rc<str> = Rc::from(sources[k].0);
-                        let trees = trees_of.get(&first).map(Vec::as_slice).unwrap_or_default();
-                        Ok(trees
-                            .iter()
-                            .map(|t| Rc::new(t.relabeled(&file, &sources[k].1)))
-                            .collect())
-                    }
-                    (None, None) => {
-                        // Without the thread (a small chart, or it died), lex here.
-                        let lexed = rx.as_ref().and_then(|rx| rx.recv().ok());
-                        parse_here(k, lexed.unwrap_or_else(|| lex(texts[k].1)))
-                    }
-                };
-                if has_copies.contains(&k) {
-                    if let Ok(trees) = &parsed {
-                        trees_of.insert(k, trees.clone());
-                    }
+        let jobs: Vec<ParseJob<'_>> = to_parse
+            .iter()
+            .map(|&k| ParseJob {
+                name: sources[k].0,
+                source: &sources[k].1,
+                text: texts[k].1,
+            })
+            .collect();
+        for (k, parsed) in to_parse.iter().zip(parse_jobs(&jobs, &self.registry)) {
+            ready[*k] = parsed;
+        }
+        drop(jobs);
+        for (k, slot) in ready.iter_mut().enumerate() {
+            let parsed = match (slot.take(), copy_of[k]) {
+                (Some(parsed), _) => parsed,
+                (None, Some(first)) => {
+                    // The first copy parsed (a parse error would have
+                    // ended the loop there).
+                    let file: Rc<str> = Rc::from(sources[k].0);
+                    let trees = trees_of.get(&first).map(Vec::as_slice).unwrap_or_default();
+                    Ok(trees
+                        .iter()
+                        .map(|t| Rc::new(t.relabeled(&file, &sources[k].1)))
+                        .collect())
                 }
-                associate(k, parsed)?;
+                // Only after an earlier file failed (that error ends the loop).
+                (None, None) => parse_here(k),
+            };
+            if has_copies.contains(&k) {
+                if let Ok(trees) = &parsed {
+                    trees_of.insert(k, trees.clone());
+                }
             }
-            Ok(())
-        })?;
+            associate(k, parsed)?;
+        }
 
         let mut rendered = BTreeMap::new();
         self.reader_errors.borrow_mut().clear();

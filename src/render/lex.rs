@@ -5,7 +5,9 @@
 //! space, tab, CR or LF), comments `{{/* */}}`, spaces as tokens (they
 //! separate arguments), newlines allowed inside actions, and Go's error texts
 //! (`unclosed action`, `bad number syntax: "1a"`). Token positions are byte
-//! offsets into the source; the parser derives line numbers from them.
+//! offsets into the source; a token's line (Go's `item.line`, the line its
+//! start is on) is counted from them only when an error message needs it
+//! ([`Lexed::line_of`]), not for each of a big chart's many tokens.
 
 /// Kind of a lexed item.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,8 +79,6 @@ impl ItemType {
 #[derive(Clone, Copy, Debug)]
 pub struct Item {
     pub typ: ItemType,
-    /// 1-based line of `pos`.
-    pub line: u32,
     pub pos: usize,
     pub end: usize,
 }
@@ -93,6 +93,18 @@ pub struct Lexed<'s> {
 }
 
 impl<'s> Lexed<'s> {
+    /// The 1-based line of the byte offset `pos` (Go's `item.line` of a
+    /// token starting there).
+    pub fn line_of(&self, pos: usize) -> u32 {
+        let before = self
+            .input
+            .as_bytes()
+            .get(..pos)
+            .unwrap_or(self.input.as_bytes());
+        let newlines = memchr::memchr_iter(b'\n', before).count();
+        u32::try_from(newlines + 1).unwrap_or(u32::MAX)
+    }
+
     /// The source text of a token (Go's `item.val`; for `Error`, the message).
     pub fn val<'a>(&'a self, it: &Item) -> &'a str {
         if it.typ == ItemType::Error {
@@ -203,8 +215,6 @@ pub fn lex(input: &str) -> Lexed<'_> {
         items: Vec::with_capacity(actions.saturating_mul(16).saturating_add(2)),
         error: None,
         paren_depth: 0,
-        line_pos: 0,
-        line: 1,
     };
     l.run();
     Lexed {
@@ -221,9 +231,6 @@ struct Lexer<'a> {
     items: Vec<Item>,
     error: Option<String>,
     paren_depth: i32,
-    /// Incremental line counting: `line` is the line number at byte `line_pos`.
-    line_pos: usize,
-    line: usize,
 }
 
 #[derive(Clone, Copy)]
@@ -245,25 +252,6 @@ enum State {
 }
 
 impl<'a> Lexer<'a> {
-    fn line_at(&mut self, pos: usize) -> u32 {
-        // Tokens inside actions are short; text runs between them can be
-        // long, and there memchr's vectorised search pays.
-        let newlines = |b: &[u8]| {
-            if b.len() < 64 {
-                b.iter().filter(|&&c| c == b'\n').count()
-            } else {
-                memchr::memchr_iter(b'\n', b).count()
-            }
-        };
-        if pos >= self.line_pos {
-            self.line += newlines(&self.input.as_bytes()[self.line_pos..pos]);
-        } else {
-            self.line -= newlines(&self.input.as_bytes()[pos..self.line_pos]);
-        }
-        self.line_pos = pos;
-        u32::try_from(self.line).unwrap_or(u32::MAX)
-    }
-
     fn rest(&self) -> &'a str {
         &self.input[self.pos..]
     }
@@ -291,10 +279,8 @@ impl<'a> Lexer<'a> {
     }
 
     fn emit_range(&mut self, typ: ItemType, start: usize, end: usize) {
-        let line = self.line_at(start);
         self.items.push(Item {
             typ,
-            line,
             pos: start,
             end,
         });
@@ -310,10 +296,8 @@ impl<'a> Lexer<'a> {
     }
 
     fn error(&mut self, msg: String) -> State {
-        let line = self.line_at(self.start);
         self.items.push(Item {
             typ: ItemType::Error,
-            line,
             pos: self.start,
             end: self.start,
         });

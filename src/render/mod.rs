@@ -17,6 +17,7 @@ pub mod manifest;
 pub mod objects;
 pub mod parse;
 pub mod parse_ahead;
+pub mod parse_split;
 pub mod pipeline;
 
 pub use engine::{Engine, EngineOptions, TemplateFile};

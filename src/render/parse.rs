@@ -170,7 +170,7 @@ pub fn parse_lexed(
         vars: vec!["$"],
         resolve,
         trees: Vec::new(),
-        action_line: 0,
+        action_pos: None,
         range_depth: 0,
         paren_depth: 0,
         block_depth: 0,
@@ -190,7 +190,6 @@ fn empty_item(lexed: &Lexed<'_>) -> Item {
     let end = lexed.input.len();
     Item {
         typ: ItemType::Eof,
-        line: 1,
         pos: end,
         end,
     }
@@ -224,7 +223,8 @@ struct Parser<'r, 's> {
     vars: Vec<&'s str>,
     resolve: &'r dyn Fn(&str) -> Option<Callee>,
     trees: Vec<Rc<Template>>,
-    action_line: u32,
+    /// Where the action being parsed starts (Go's `actionLine`, as a position).
+    action_pos: Option<usize>,
     range_depth: usize,
     paren_depth: usize,
     block_depth: usize,
@@ -309,7 +309,9 @@ impl<'s> Parser<'_, 's> {
     fn errorf(&self, msg: impl std::fmt::Display) -> ParseError {
         ParseError(format!(
             "template: {}:{}: {}",
-            self.parse_name, self.token[0].line, msg
+            self.parse_name,
+            self.lexed.line_of(self.token[0].pos),
+            msg
         ))
     }
 
@@ -317,10 +319,12 @@ impl<'s> Parser<'_, 's> {
         let shown = self.lexed.describe(tok);
         if tok.typ == ItemType::Error {
             let mut extra = String::new();
-            if self.action_line != 0 && self.action_line != tok.line {
+            let action_line = self.action_pos.map(|pos| self.lexed.line_of(pos));
+            if action_line.is_some_and(|line| line != self.lexed.line_of(tok.pos)) {
                 extra = format!(
                     " in action started at {}:{}",
-                    self.parse_name, self.action_line
+                    self.parse_name,
+                    action_line.unwrap_or_default()
                 );
                 if self.lexed.val(tok).ends_with(" action") {
                     extra = extra[" in action".len()..].to_string();
@@ -437,9 +441,9 @@ impl<'s> Parser<'_, 's> {
                 end: pos32(tok.end),
             })),
             ItemType::LeftDelim => {
-                self.action_line = tok.line;
+                self.action_pos = Some(tok.pos);
                 let r = self.action();
-                self.action_line = 0;
+                self.action_pos = None;
                 r
             }
             _ => Err(self.unexpected(&tok, "input")),
