@@ -13,7 +13,8 @@ given release binary runs: every `template`, `lint`, `show` and `dependency
 list` case of ../shared/corpus (run in the corpus directory, as
 corpus-check runs them), `template` of the charts under testdata/charts, and
 `version`. Functions executed by more runs come first (start-up and the
-engine's core), then the rest; ties in name order so the file is stable.
+engine's core), then the rest; among equally often run ones, those of the
+very same runs together, then in name order so the file is stable.
 Only symbols defined in the binary are kept (mangled names, as the linker
 wants them). Regenerate after larger refactors; stale names are ignored by
 the linker, they just no longer help.
@@ -84,14 +85,19 @@ def main():
     args = ap.parse_args()
     rudder = os.path.abspath(args.rudder)
     defined = defined_functions(rudder)
-    counts = collections.Counter()
+    run_sets = collections.defaultdict(set)
     with tempfile.TemporaryDirectory() as tmp:
         todo = list(runs(rudder, os.path.abspath(args.corpus)))
         with concurrent.futures.ThreadPoolExecutor(args.j) as pool:
-            futures = [pool.submit(executed, cwd, argv, tmp, i) for i, (cwd, argv) in enumerate(todo)]
+            futures = {pool.submit(executed, cwd, argv, tmp, i): i for i, (cwd, argv) in enumerate(todo)}
             for fut in concurrent.futures.as_completed(futures):
-                counts.update(fut.result() & defined)
-    order = sorted(counts, key=lambda s: (-counts[s], s))
+                for name in fut.result() & defined:
+                    run_sets[name].add(futures[fut])
+    # Most-run first; among functions run equally often, those run by the
+    # very same runs together (the runs are in case order, so the cases of
+    # one chart are neighbours): a run then touches a few dense stretches
+    # of its rarer functions instead of ones interleaved with other charts'.
+    order = sorted(run_sets, key=lambda s: (-len(run_sets[s]), sorted(run_sets[s]), s))
     os.makedirs(os.path.join(ROOT, 'layout'), exist_ok=True)
     with open(os.path.join(ROOT, 'layout', 'symbol-order.txt'), 'w') as f:
         f.write(''.join(s + '\n' for s in order))
