@@ -240,7 +240,6 @@ impl Engine {
         for (k, parsed) in to_parse.iter().zip(parse_jobs(&jobs, &self.registry)) {
             ready[*k] = parsed;
         }
-        drop(jobs);
         for (k, slot) in ready.iter_mut().enumerate() {
             let parsed = match (slot.take(), copy_of[k]) {
                 (Some(parsed), _) => parsed,

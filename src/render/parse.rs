@@ -104,14 +104,42 @@ fn intern_path(path: Vec<Rc<str>>) -> Rc<[Rc<str>]> {
 }
 
 /// Empties this thread's interning tables, so that the trees its parsers
-/// made are the only holders of their names and paths. A thread that
-/// parses for another one calls this before handing the trees over (see
-/// [`crate::render::parse_ahead`]): afterwards nothing on this thread,
-/// not even the tables' destructors at its exit, touches those `Rc`s.
-pub fn forget_thread_interned() {
+/// made are the only holders of their names and paths (see [`HandedOver`]).
+fn forget_thread_interned() {
     INTERNED.with(|t| t.borrow_mut().clear());
     PATHS.with(|t| t.borrow_mut().clear());
 }
+
+/// Parse results made on one thread, on their way to another (a helper
+/// that parsed for the thread that renders: [`crate::render::parse_ahead`],
+/// [`crate::render::parse_split`]).
+pub struct HandedOver<T>(T);
+
+impl<T> HandedOver<T> {
+    /// Wraps `parsed` after emptying this thread's interning tables, the
+    /// only other holders of its names and paths.
+    ///
+    /// # Safety
+    /// Every `Rc` reachable from `parsed` must have been made on this
+    /// thread by its parsers, with no clone held anywhere but inside
+    /// `parsed` (and the interning tables this empties); this thread must
+    /// touch none of them afterwards, and the receiver must take them only
+    /// after joining it (or after it has otherwise finished).
+    pub unsafe fn new(parsed: T) -> HandedOver<T> {
+        forget_thread_interned();
+        HandedOver(parsed)
+    }
+
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+// SAFETY: `Rc` is not `Send` because two threads could touch clones of one
+// `Rc` (its count) at once. `HandedOver::new`'s contract puts every clone
+// of the wrapped `Rc`s inside the value, so they all move together and only
+// one thread at a time touches them. Sources are `Arc`-backed (`SharedBytes`).
+unsafe impl<T> Send for HandedOver<T> {}
 
 /// A byte offset as the tree stores it (sources are checked to fit).
 fn pos32(pos: usize) -> Pos {
@@ -319,13 +347,12 @@ impl<'s> Parser<'_, 's> {
         let shown = self.lexed.describe(tok);
         if tok.typ == ItemType::Error {
             let mut extra = String::new();
-            let action_line = self.action_pos.map(|pos| self.lexed.line_of(pos));
-            if action_line.is_some_and(|line| line != self.lexed.line_of(tok.pos)) {
-                extra = format!(
-                    " in action started at {}:{}",
-                    self.parse_name,
-                    action_line.unwrap_or_default()
-                );
+            let action_line = self
+                .action_pos
+                .map(|pos| self.lexed.line_of(pos))
+                .filter(|&line| line != self.lexed.line_of(tok.pos));
+            if let Some(action_line) = action_line {
+                extra = format!(" in action started at {}:{action_line}", self.parse_name);
                 if self.lexed.val(tok).ends_with(" action") {
                     extra = extra[" in action".len()..].to_string();
                 }

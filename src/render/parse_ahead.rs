@@ -26,7 +26,7 @@ use crate::render::ast::{Callee, Template};
 use crate::render::exec::resolve_in;
 use crate::render::funcs::{standard_registry, Registry};
 use crate::render::lex::lex;
-use crate::render::parse::{forget_thread_interned, parse_lexed, ParseError};
+use crate::render::parse::{parse_lexed, HandedOver, ParseError};
 
 /// What parsing one file gave: its trees, or the error to report.
 pub type Parsed = Result<Vec<Rc<Template>>, ParseError>;
@@ -43,16 +43,7 @@ struct Job {
 }
 
 /// Trees the inflating thread parsed, on their way to the loading thread.
-struct HandedOver(Vec<(String, Entry)>);
-
-// SAFETY: `Rc` is not `Send` because two threads could touch clones of one
-// `Rc` (its count) at once. Every `Rc` reachable from a `HandedOver` was
-// made by the parser on the thread that builds it, and that thread emptied
-// its interning tables (`forget_thread_interned`, the only other holders)
-// before wrapping the trees: the clones are all inside, and they move to
-// the other thread together. The builder touches none of them afterwards,
-// and the receiver only takes them after joining it.
-unsafe impl Send for HandedOver {}
+type Helped = HandedOver<Vec<(String, Entry)>>;
 
 /// The templates queued for parsing, shared by the inflating and the
 /// loading thread.
@@ -61,7 +52,7 @@ pub struct ParseQueue {
     /// Made by the first parse (a queue often stays empty).
     registry: OnceLock<Registry>,
     jobs: Mutex<VecDeque<Job>>,
-    helped: Mutex<Vec<HandedOver>>,
+    helped: Mutex<Vec<Helped>>,
 }
 
 impl ParseQueue {
@@ -90,11 +81,12 @@ impl ParseQueue {
                 done.push(entry);
             }
         }
-        forget_thread_interned();
-        if !done.is_empty() {
-            if let Ok(mut helped) = self.helped.lock() {
-                helped.push(HandedOver(done));
-            }
+        // SAFETY: the trees in `done` were parsed here just now, and this
+        // thread touches none of them afterwards; the loading thread adopts
+        // them only once the inflating thread is joined (`adopt`).
+        let done = unsafe { HandedOver::new(done) };
+        if let Ok(mut helped) = self.helped.lock() {
+            helped.push(done);
         }
     }
 
@@ -127,8 +119,8 @@ impl ParseAhead {
     /// thread is joined (the loader returned).
     pub fn adopt(&mut self, queue: ParseQueue) {
         let helped = queue.helped.into_inner().unwrap_or_default();
-        for HandedOver(done) in helped {
-            self.entries.extend(done);
+        for done in helped {
+            self.entries.extend(done.into_inner());
         }
     }
 

@@ -22,7 +22,7 @@ use crate::render::ast::Callee;
 use crate::render::exec::resolve_in;
 use crate::render::funcs::Registry;
 use crate::render::lex::lex;
-use crate::render::parse::{forget_thread_interned, parse_lexed};
+use crate::render::parse::{parse_lexed, HandedOver};
 use crate::render::parse_ahead::Parsed;
 
 /// Below this much template text everything is parsed on the calling
@@ -37,18 +37,6 @@ pub struct ParseJob<'a> {
     pub text: &'a str,
 }
 
-/// The helper's results, on their way to the calling thread.
-struct HandedOver(Vec<(usize, Parsed)>);
-
-// SAFETY: `Rc` is not `Send` because two threads could touch clones of one
-// `Rc` (its count) at once. Every `Rc` in a `HandedOver` was made by the
-// parser on the helper thread, which emptied its interning tables (the only
-// other holders, `forget_thread_interned`) before wrapping the trees: all
-// clones are inside and move together. The sources are `Arc`-backed
-// (`SharedBytes`). The helper touches none of it afterwards, and the
-// calling thread takes it only by joining the helper.
-unsafe impl Send for HandedOver {}
-
 /// Lexes and parses every job, returning each one's trees (or error) in the
 /// jobs' order. After the first file (in order) that fails, later files
 /// may be left unparsed (`None`): the engine stops at that error.
@@ -59,89 +47,60 @@ pub fn parse_jobs(jobs: &[ParseJob<'_>], registry: &Registry) -> Vec<Option<Pars
         parse_lexed(job.name, job.source.clone(), lex(job.text), &resolve)
     };
     let total: usize = jobs.iter().map(|j| j.text.len()).sum();
-    if jobs.len() < 2 || total < SPLIT_MIN_BYTES {
-        for (slot, job) in results.iter_mut().zip(jobs) {
-            let parsed = parse_one(job);
-            let failed = parsed.is_err();
-            *slot = Some(parsed);
-            if failed {
-                break;
+    if jobs.len() >= 2 && total >= SPLIT_MIN_BYTES {
+        // The unclaimed files are `front..back`.
+        let unclaimed = Mutex::new((0usize, jobs.len()));
+        let stop = AtomicBool::new(false);
+        let claim = |from_back: bool| -> Option<usize> {
+            let mut range = unclaimed.lock().ok()?;
+            if range.0 >= range.1 {
+                return None;
             }
-        }
-        return results;
-    }
-
-    // The unclaimed files are `front..back`.
-    let unclaimed = Mutex::new((0usize, jobs.len()));
-    let stop = AtomicBool::new(false);
-    let claim_front = || -> Option<usize> {
-        let mut range = unclaimed.lock().ok()?;
-        (range.0 < range.1).then(|| {
-            range.0 += 1;
-            range.0 - 1
-        })
-    };
-    let claim_back = || -> Option<usize> {
-        let mut range = unclaimed.lock().ok()?;
-        (range.0 < range.1).then(|| {
-            range.1 -= 1;
-            range.1
-        })
-    };
-    std::thread::scope(|scope| {
-        let helper = std::thread::Builder::new().spawn_scoped(scope, || {
-            let mut done = Vec::new();
-            while !stop.load(Ordering::Relaxed) {
-                let Some(k) = claim_back() else { break };
-                done.push((k, parse_one(&jobs[k])));
+            if from_back {
+                range.1 -= 1;
+                Some(range.1)
+            } else {
+                range.0 += 1;
+                Some(range.0 - 1)
             }
-            forget_thread_interned();
-            HandedOver(done)
-        });
-        while let Some(k) = claim_front() {
-            let parsed = parse_one(&jobs[k]);
-            let failed = parsed.is_err();
-            results[k] = Some(parsed);
-            if failed {
-                stop.store(true, Ordering::Relaxed);
-                break;
-            }
-        }
-        match helper {
-            Ok(handle) => {
-                if let Ok(HandedOver(done)) = handle.join() {
-                    for (k, parsed) in done {
-                        results[k] = Some(parsed);
-                    }
+        };
+        std::thread::scope(|scope| {
+            let helper = std::thread::Builder::new().spawn_scoped(scope, || {
+                let mut done = Vec::new();
+                while !stop.load(Ordering::Relaxed) {
+                    let Some(k) = claim(true) else { break };
+                    done.push((k, parse_one(&jobs[k])));
                 }
-            }
-            // No thread: this one parses the rest.
-            Err(_) => {
-                while let Some(k) = claim_front() {
-                    let parsed = parse_one(&jobs[k]);
-                    let failed = parsed.is_err();
-                    results[k] = Some(parsed);
-                    if failed {
-                        break;
-                    }
-                }
-            }
-        }
-    });
-    // A helper that died (it cannot, short of a bug) leaves its files
-    // unparsed: parse them here, in order, up to the first error.
-    for (k, job) in jobs.iter().enumerate() {
-        match &results[k] {
-            Some(Ok(_)) => continue,
-            Some(Err(_)) => break,
-            None => {
-                let parsed = parse_one(job);
+                // SAFETY: the trees in `done` were parsed here just now and
+                // this thread ends with this; the calling thread takes them
+                // only by joining it.
+                unsafe { HandedOver::new(done) }
+            });
+            // Without a helper (it could not start) this takes every file.
+            while let Some(k) = claim(false) {
+                let parsed = parse_one(&jobs[k]);
                 let failed = parsed.is_err();
                 results[k] = Some(parsed);
                 if failed {
+                    stop.store(true, Ordering::Relaxed);
                     break;
                 }
             }
+            if let Ok(Ok(done)) = helper.map(|h| h.join()) {
+                for (k, parsed) in done.into_inner() {
+                    results[k] = Some(parsed);
+                }
+            }
+        });
+    }
+    // In order up to the first error: every file on one thread (little
+    // text), or whatever a helper that died left unparsed.
+    for (slot, job) in results.iter_mut().zip(jobs) {
+        if slot.is_none() {
+            *slot = Some(parse_one(job));
+        }
+        if matches!(slot, Some(Err(_))) {
+            break;
         }
     }
     results
