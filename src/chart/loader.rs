@@ -736,8 +736,12 @@ fn load_files_with(files: Vec<BufferedFile>, ahead: &mut ValuesAhead) -> Result<
             "Chart.yaml" => {}
             "Chart.lock" => c.lock = Some(load_lock("Chart.lock", &f.data)?),
             "values.yaml" => {
-                let text = yaml_text("values.yaml", &f.data, true)?;
-                let parsed = ahead.take(&f.data).unwrap_or_else(|| parse_values(text));
+                // Parsed ahead only from valid UTF-8, so the check that
+                // reports anything else is needed only when not.
+                let parsed = match ahead.take(&f.data) {
+                    Some(parsed) => parsed,
+                    None => parse_values(yaml_text("values.yaml", &f.data, true)?),
+                };
                 c.values = parsed.map_err(|e| ChartError::Yaml {
                     file: "values.yaml".into(),
                     cause: e,

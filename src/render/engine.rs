@@ -253,7 +253,9 @@ impl Engine {
                         .map(|t| Rc::new(t.relabeled(&file, &sources[k].1)))
                         .collect())
                 }
-                // Only after an earlier file failed (that error ends the loop).
+                // Not reached: `parse_jobs` parses every file up to the
+                // first that fails, and that error ends this loop. Parsed
+                // here should that ever change, rather than skipped.
                 (None, None) => parse_here(k),
             };
             if has_copies.contains(&k) {
