@@ -11,6 +11,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use regex::Regex;
 use regex_syntax::ast;
@@ -56,7 +57,7 @@ pub struct GoRegexError(pub String);
 
 /// The non-`must` form: a compile error becomes `regexp.MustCompile`'s panic.
 fn plain(env: &mut FuncEnv, a: &[Value], must: super::NativeFn) -> FuncResult {
-    if let Err(e) = compile(s(&a[0])) {
+    if let Err(e) = compile_go(s(&a[0])) {
         return Err(FuncError::new(format!(
             "regexp: Compile({}): {}",
             go_backquote(s(&a[0])),
@@ -80,12 +81,15 @@ fn go_backquote(s: &str) -> String {
 
 thread_local! {
     /// Compiled patterns; templates often apply one pattern in a loop.
-    static CACHE: RefCell<HashMap<String, Result<GoRegex, GoRegexError>>> = RefCell::new(HashMap::new());
+    /// Shared, not cloned, on a hit: a cloned `Regex` starts with an empty
+    /// pool of match caches, and building one on every call cost more than
+    /// the matching itself.
+    static CACHE: RefCell<HashMap<String, Result<Rc<GoRegex>, GoRegexError>>> = RefCell::new(HashMap::new());
 }
 
 /// A compiled pattern with the Go names of its groups (Go allows duplicate
 /// names, which the compiled form spells differently).
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct GoRegex {
     pub re: Regex,
     /// Index 0 is the whole match; `None` for unnamed groups.
@@ -95,15 +99,15 @@ pub struct GoRegex {
 /// Compiles a Go RE2 pattern into an ordinary [`Regex`] (for callers that
 /// only match, such as `helm search --regexp`).
 pub fn compile(pattern: &str) -> Result<Regex, GoRegexError> {
-    compile_go(pattern).map(|g| g.re)
+    compile_go(pattern).map(|g| g.re.clone())
 }
 
 /// Compiles a Go RE2 pattern, keeping its Go group names.
-pub fn compile_go(pattern: &str) -> Result<GoRegex, GoRegexError> {
+pub fn compile_go(pattern: &str) -> Result<Rc<GoRegex>, GoRegexError> {
     if let Some(hit) = CACHE.with(|c| c.borrow().get(pattern).cloned()) {
         return hit;
     }
-    let result = compile_uncached(pattern);
+    let result = compile_uncached(pattern).map(Rc::new);
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
         if c.len() > 512 {
@@ -203,14 +207,14 @@ fn map_ast_error(kind: &ast::ErrorKind, pattern: &str, start: usize, end: usize)
     }
 }
 
-fn compiled(a: &[Value]) -> Result<GoRegex, FuncError> {
+fn compiled(a: &[Value]) -> Result<Rc<GoRegex>, FuncError> {
     compile_go(s(&a[0])).map_err(|e| FuncError::new(e.0))
 }
 
 /// `regexMatch`: false for an invalid pattern.
 fn regex_match(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
     Ok(Value::Bool(
-        compile(s(&a[0])).is_ok_and(|re| re.is_match(s(&a[1]))),
+        compile_go(s(&a[0])).is_ok_and(|g| g.re.is_match(s(&a[1]))),
     ))
 }
 
@@ -219,7 +223,8 @@ fn must_regex_match(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
 }
 
 fn regex_find(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    let re = compiled(a)?.re;
+    let g = compiled(a)?;
+    let re = &g.re;
     Ok(Value::str(re.find(s(&a[1])).map_or("", |m| m.as_str())))
 }
 
@@ -232,7 +237,8 @@ fn limit(v: &Value) -> i64 {
 
 /// `regexFindAll RE S N`: at most N matches (all when N < 0).
 fn regex_find_all(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    let re = compiled(a)?.re;
+    let g = compiled(a)?;
+    let re = &g.re;
     let n = limit(&a[2]);
     let take = if n < 0 { usize::MAX } else { n as usize };
     let found: Vec<Value> = re
@@ -328,7 +334,8 @@ fn group_number(name: &str) -> Option<usize> {
 }
 
 fn replace_all_literal(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    let re = compiled(a)?.re;
+    let g = compiled(a)?;
+    let re = &g.re;
     Ok(Value::string(
         re.replace_all(s(&a[1]), regex::NoExpand(s(&a[2])))
             .into_owned(),
@@ -337,13 +344,14 @@ fn replace_all_literal(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
 
 /// Go's `Regexp.Split(s, n)`.
 fn split(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    let re = compiled(a)?.re;
+    let g = compiled(a)?;
+    let re = &g.re;
     let (text, n) = (s(&a[1]), limit(&a[2]));
     if n == 0 {
         // Go's Regexp.Split returns a nil slice for n == 0.
         return Ok(Value::nil_list(ElemType::String));
     }
-    let parts: Vec<Value> = go_split(&re, s(&a[0]), text, n)
+    let parts: Vec<Value> = go_split(re, s(&a[0]), text, n)
         .into_iter()
         .map(Value::str)
         .collect();
