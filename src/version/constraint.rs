@@ -12,7 +12,9 @@
 //!
 //! The parsing deliberately follows Masterminds' regular expressions, quirks
 //! included (`|` is accepted inside a version's digits), so that Helm and
-//! rudder accept and reject exactly the same strings.
+//! rudder accept and reject exactly the same strings. The shapes charts
+//! actually write are scanned by hand first ([`parse_plain`], no expression
+//! to compile); anything else goes through the expressions themselves.
 
 use std::fmt;
 use std::sync::LazyLock;
@@ -102,34 +104,7 @@ impl Constraint {
         if text.len() > MAX_CONSTRAINT_LEN {
             return Err(ConstraintError::TooLong);
         }
-        let text = rewrite_hyphen_ranges(text);
-        let mut groups = Vec::new();
-        let mut group_has_pre = Vec::new();
-        for alt in text.split("||") {
-            if !VALID.is_match(alt) {
-                return Err(ConstraintError::Improper(go_quote(alt)));
-            }
-            let mut found: Vec<&str> = FIND.find_iter(alt).map(|m| m.as_str()).collect();
-            if found.is_empty() {
-                found.push(alt);
-            }
-            let mut group = Vec::with_capacity(found.len());
-            let mut has_pre = false;
-            for s in found {
-                let c = parse_single(s)?;
-                if !c.con.prerelease().is_empty() {
-                    has_pre = true;
-                }
-                group.push(c);
-            }
-            groups.push(group);
-            group_has_pre.push(has_pre);
-        }
-        Ok(Constraint {
-            groups,
-            group_has_pre,
-            include_prerelease: false,
-        })
+        parse_plain(text).unwrap_or_else(|| parse_with_expressions(text))
     }
 
     /// Masterminds `Check`: does `v` satisfy some alternative?
@@ -193,6 +168,138 @@ impl std::str::FromStr for Constraint {
     }
 }
 
+/// [`Constraint::parse`] by Masterminds' own regular expressions: every
+/// shape, quirks included.
+fn parse_with_expressions(text: &str) -> Result<Constraint, ConstraintError> {
+    let text = rewrite_hyphen_ranges(text);
+    let mut groups = Vec::new();
+    let mut group_has_pre = Vec::new();
+    for alt in text.split("||") {
+        if !VALID.is_match(alt) {
+            return Err(ConstraintError::Improper(go_quote(alt)));
+        }
+        let mut found: Vec<&str> = FIND.find_iter(alt).map(|m| m.as_str()).collect();
+        if found.is_empty() {
+            found.push(alt);
+        }
+        let mut group = Vec::with_capacity(found.len());
+        let mut has_pre = false;
+        for s in found {
+            let c = parse_single(s)?;
+            if !c.con.prerelease().is_empty() {
+                has_pre = true;
+            }
+            group.push(c);
+        }
+        groups.push(group);
+        group_has_pre.push(has_pre);
+    }
+    Ok(Constraint {
+        groups,
+        group_has_pre,
+        include_prerelease: false,
+    })
+}
+
+#[cfg(test)]
+pub(super) fn parse_plain_for_tests(text: &str) -> Option<Result<Constraint, ConstraintError>> {
+    parse_plain(text)
+}
+
+#[cfg(test)]
+pub(super) fn parse_with_expressions_for_tests(text: &str) -> Result<Constraint, ConstraintError> {
+    parse_with_expressions(text)
+}
+
+/// The two-character operators, tried before the one-character ones (as
+/// the expression's alternation effectively does: the version after an
+/// operator cannot start with `=` or `>`).
+const OPS_TWO: [&str; 6] = ["!=", ">=", "=>", "<=", "=<", "~>"];
+const OPS_ONE: [&str; 5] = ["=", ">", "<", "~", "^"];
+
+/// Go RE2's `\s`.
+fn is_ws(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ')
+}
+
+/// [`Constraint::parse`] without the regular expressions, for the shapes
+/// charts write (`~1.2.3`, `>=1.21.0-0`, `>= 1.19 < 2`, `1.x || 2.x`):
+/// alternatives of comparisons separated by spaces or commas. `None`
+/// whenever the text strays from that (a hyphen range, a `|` inside a
+/// version, anything the scan does not know): the expressions decide then.
+/// Where it answers, the answer is the expressions' (checked on generated
+/// inputs by `crate::version::oracle_tests`).
+fn parse_plain(text: &str) -> Option<Result<Constraint, ConstraintError>> {
+    let b = text.as_bytes();
+    // `A - B` ranges are rewritten by the expressions.
+    if (1..b.len()).any(|i| b[i] == b'-' && is_ws(b[i - 1])) {
+        return None;
+    }
+    let mut groups = Vec::new();
+    let mut group_has_pre = Vec::new();
+    for alt in text.split("||") {
+        let a = alt.as_bytes();
+        let skip_ws = |mut i: usize| {
+            while i < a.len() && is_ws(a[i]) {
+                i += 1;
+            }
+            i
+        };
+        // The shape of the whole alternative first: the expressions reject
+        // a malformed one before they read any of its versions.
+        let mut found = Vec::new();
+        let mut i = skip_ws(0);
+        loop {
+            let rest = &alt[i..];
+            let op = OPS_TWO
+                .iter()
+                .chain(OPS_ONE.iter())
+                .find(|op| rest.starts_with(**op))
+                .map_or("", |op| *op);
+            let at = skip_ws(i + op.len());
+            let parts = super::scan::version_at(alt, at, super::scan::Segments::Wildcards)?;
+            found.push((op, parts));
+            let end = parts.end();
+            let next = skip_ws(end);
+            match a.get(next) {
+                None => break,
+                Some(b',') => i = skip_ws(next + 1),
+                Some(_) if next > end => i = next,
+                Some(_) => return None,
+            }
+            if i >= a.len() {
+                return None;
+            }
+        }
+        let span = |s: Option<(usize, usize)>| s.map_or("", |(x, y)| &alt[x..y]);
+        let mut group = Vec::with_capacity(found.len());
+        let mut has_pre = false;
+        for (op, parts) in found {
+            let single = single_from(
+                op,
+                span(Some(parts.whole)),
+                span(Some(parts.major)),
+                span(parts.minor),
+                span(parts.patch),
+                span(parts.pre),
+            );
+            let single = match single {
+                Ok(single) => single,
+                Err(e) => return Some(Err(e)),
+            };
+            has_pre |= !single.con.prerelease().is_empty();
+            group.push(single);
+        }
+        groups.push(group);
+        group_has_pre.push(has_pre);
+    }
+    Some(Ok(Constraint {
+        groups,
+        group_has_pre,
+        include_prerelease: false,
+    }))
+}
+
 /// Rewrites each `A - B` into `>= A, <= B `.
 fn rewrite_hyphen_ranges(text: &str) -> String {
     let found: Vec<(String, String, String)> = RANGE
@@ -221,8 +328,21 @@ fn parse_single(s: &str) -> Result<Single, ConstraintError> {
         .captures(s)
         .ok_or_else(|| ConstraintError::Improper(go_quote(s)))?;
     let group = |i: usize| caps.get(i).map_or("", |m| m.as_str());
-    let (op_text, orig, major, minor, patch, pre) =
-        (group(1), group(2), group(3), group(4), group(5), group(6));
+    single_from(group(1), group(2), group(3), group(4), group(5), group(6))
+}
+
+/// A comparison from the groups Masterminds' expression captures: the
+/// operator, the whole version, its major segment, its minor and patch
+/// segments with their dots and its prerelease with its `-` (each `""`
+/// when absent).
+fn single_from(
+    op_text: &str,
+    orig: &str,
+    major: &str,
+    minor: &str,
+    patch: &str,
+    pre: &str,
+) -> Result<Single, ConstraintError> {
     let mut dirty = false;
     let mut minor_dirty = false;
     let mut patch_dirty = false;

@@ -7,6 +7,7 @@
 
 mod constraint;
 mod error;
+mod scan;
 mod semver;
 
 pub use constraint::Constraint;
@@ -15,3 +16,5 @@ pub use semver::Version;
 
 #[cfg(test)]
 mod oracle_tests;
+#[cfg(test)]
+mod scan_tests;

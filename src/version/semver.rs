@@ -5,22 +5,10 @@
 //! `helm lint`'s recommendation). Both are here so that every caller gets the
 //! same acceptance and the same error texts as Helm.
 
+use super::error::{parse_u64_segment, VersionError};
+use super::scan::{version_at, Segments};
 use std::cmp::Ordering;
 use std::fmt;
-use std::sync::LazyLock;
-
-use regex::Regex;
-
-use super::error::{parse_u64_segment, VersionError};
-
-/// The lenient grammar: optional `v`, one to three numeric segments (leading
-/// zeros allowed), then optional prerelease and build metadata.
-static LOOSE_VERSION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?$",
-    )
-    .expect("static regex")
-});
 
 const ALLOWED_IDENT: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-0123456789";
 
@@ -38,21 +26,25 @@ impl Version {
     /// Masterminds `NewVersion` (with its default coercion): accepts `v1.2`,
     /// `1`, `01.02.3`, `1.2-beta`; missing segments are zero.
     pub fn parse(v: &str) -> Result<Version, VersionError> {
-        let caps = LOOSE_VERSION
-            .captures(v)
+        // The lenient grammar: optional `v`, one to three numeric segments
+        // (leading zeros allowed), then optional prerelease and metadata.
+        let parts = version_at(v, 0, Segments::Digits)
+            .filter(|p| p.end() == v.len())
             .ok_or(VersionError::InvalidSemVer)?;
-        let segment = |i: usize| -> Result<u64, VersionError> {
-            match caps.get(i) {
+        let text = |span: (usize, usize)| &v[span.0..span.1];
+        let segment = |span: Option<(usize, usize)>| -> Result<u64, VersionError> {
+            match span {
                 None => Ok(0),
-                Some(m) => parse_u64_segment(m.as_str().trim_start_matches('.'))
+                Some(span) => parse_u64_segment(text(span).trim_start_matches('.'))
                     .map_err(VersionError::Segment),
             }
         };
-        let major = segment(1)?;
-        let minor = segment(2)?;
-        let patch = segment(3)?;
-        let pre = caps.get(5).map_or("", |m| m.as_str()).to_string();
-        let metadata = caps.get(8).map_or("", |m| m.as_str()).to_string();
+        let major = segment(Some(parts.major))?;
+        let minor = segment(parts.minor)?;
+        let patch = segment(parts.patch)?;
+        let tagged = |span: Option<(usize, usize)>| span.map_or("", |s| &text(s)[1..]).to_string();
+        let pre = tagged(parts.pre);
+        let metadata = tagged(parts.meta);
         if !pre.is_empty() {
             validate_prerelease(&pre)?;
         }
