@@ -72,15 +72,47 @@ impl ItemType {
 }
 
 /// One token: a byte range of the source (for `Text`, after trimming).
-/// Small and `Copy` (24 bytes), because a big chart has a few hundred
-/// thousand of them and the parser passes them around by value; the text
-/// is sliced from the source when needed ([`Lexed::text`]). An `Error`
-/// token has an empty range; its message is [`Lexed::error`].
+/// Small and `Copy` (12 bytes: `u32` offsets, see [`MAX_SOURCE_LEN`]),
+/// because a big chart has a few hundred thousand of them, the lexer
+/// writes them all before the parser reads them, and the parser passes
+/// them around by value; with `usize` offsets (24 bytes) moving them cost
+/// visibly more. The text is sliced from the source when needed
+/// ([`Lexed::text`]). An `Error` token has an empty range; its message is
+/// [`Lexed::error`].
 #[derive(Clone, Copy, Debug)]
 pub struct Item {
     pub typ: ItemType,
-    pub pos: usize,
-    pub end: usize,
+    pos: u32,
+    end: u32,
+}
+
+impl Item {
+    /// Where the token starts (a byte offset into the source).
+    pub fn pos(&self) -> usize {
+        self.pos as usize
+    }
+
+    /// Where the token ends.
+    pub fn end(&self) -> usize {
+        self.end as usize
+    }
+
+    /// A token of `typ` over `pos..end` (offsets below [`MAX_SOURCE_LEN`]).
+    pub fn new(typ: ItemType, pos: usize, end: usize) -> Item {
+        Item {
+            typ,
+            pos: offset32(pos),
+            end: offset32(end),
+        }
+    }
+}
+
+/// The longest source the lexer tokenizes: offsets must fit a `u32`.
+/// Longer input (4 GiB of template) is refused with an error token.
+pub const MAX_SOURCE_LEN: usize = u32::MAX as usize;
+
+fn offset32(at: usize) -> u32 {
+    u32::try_from(at).unwrap_or(u32::MAX)
 }
 
 /// The tokens of one source text.
@@ -115,7 +147,7 @@ impl<'s> Lexed<'s> {
 
     /// The source text of a non-error token, borrowed from the source.
     pub fn text(&self, it: &Item) -> &'s str {
-        self.input.get(it.pos..it.end).unwrap_or("")
+        self.input.get(it.pos()..it.end()).unwrap_or("")
     }
 
     /// Go's `item.String()`, used in `unexpected X in Y` errors.
@@ -186,7 +218,6 @@ fn go_sharp_u(c: Option<char>) -> String {
     }
 }
 
-/// Tokenizes `input` completely (stopping after the first error or EOF).
 /// Where the next `{{` starts. Looks for `{` with the memchr-backed char
 /// search and checks the byte after it: several times faster than the
 /// two-way substring search on template text, where `{` is rare.
@@ -203,7 +234,18 @@ fn find_left_delim(s: &str) -> Option<usize> {
     None
 }
 
+/// Tokenizes `input` completely (stopping after the first error or EOF).
 pub fn lex(input: &str) -> Lexed<'_> {
+    if input.len() >= MAX_SOURCE_LEN {
+        return Lexed {
+            input,
+            items: vec![Item::new(ItemType::Error, 0, 0)],
+            error: Some(format!(
+                "template source of {} bytes is too large (the limit is 4 GiB)",
+                input.len()
+            )),
+        };
+    }
     // Reserve for the typical token count up front: growing the vector by
     // doubling was a visible share of parse time on big charts (untouched
     // capacity of a large allocation costs no memory).
@@ -279,11 +321,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn emit_range(&mut self, typ: ItemType, start: usize, end: usize) {
-        self.items.push(Item {
-            typ,
-            pos: start,
-            end,
-        });
+        self.items.push(Item::new(typ, start, end));
     }
 
     fn emit(&mut self, typ: ItemType) {
@@ -296,11 +334,8 @@ impl<'a> Lexer<'a> {
     }
 
     fn error(&mut self, msg: String) -> State {
-        self.items.push(Item {
-            typ: ItemType::Error,
-            pos: self.start,
-            end: self.start,
-        });
+        self.items
+            .push(Item::new(ItemType::Error, self.start, self.start));
         self.error = Some(msg);
         State::Done
     }

@@ -216,11 +216,7 @@ pub fn parse_lexed(
 /// An EOF token at the end of the input.
 fn empty_item(lexed: &Lexed<'_>) -> Item {
     let end = lexed.input.len();
-    Item {
-        typ: ItemType::Eof,
-        pos: end,
-        end,
-    }
+    Item::new(ItemType::Eof, end, end)
 }
 
 /// What `textOrAction` can produce: a node, or the `{{end}}`/`{{else}}` markers.
@@ -338,7 +334,7 @@ impl<'s> Parser<'_, 's> {
         ParseError(format!(
             "template: {}:{}: {}",
             self.parse_name,
-            self.lexed.line_of(self.token[0].pos),
+            self.lexed.line_of(self.token[0].pos()),
             msg
         ))
     }
@@ -350,7 +346,7 @@ impl<'s> Parser<'_, 's> {
             let action_line = self
                 .action_pos
                 .map(|pos| self.lexed.line_of(pos))
-                .filter(|&line| line != self.lexed.line_of(tok.pos));
+                .filter(|&line| line != self.lexed.line_of(tok.pos()));
             if let Some(action_line) = action_line {
                 extra = format!(" in action started at {}:{action_line}", self.parse_name);
                 if self.lexed.val(tok).ends_with(" action") {
@@ -464,11 +460,11 @@ impl<'s> Parser<'_, 's> {
         let tok = self.next_non_space();
         match tok.typ {
             ItemType::Text => Ok(Parsed::Node(Node::Text {
-                start: pos32(tok.pos),
-                end: pos32(tok.end),
+                start: pos32(tok.pos()),
+                end: pos32(tok.end()),
             })),
             ItemType::LeftDelim => {
-                self.action_pos = Some(tok.pos);
+                self.action_pos = Some(tok.pos());
                 let r = self.action();
                 self.action_pos = None;
                 r
@@ -495,9 +491,9 @@ impl<'s> Parser<'_, 's> {
                     return Err(self.errorf(format!("{{{{{what}}}}} outside {{{{range}}}}")));
                 }
                 return Ok(Parsed::Node(if tok.typ == ItemType::Break {
-                    Node::Break(pos32(tok.pos))
+                    Node::Break(pos32(tok.pos()))
                 } else {
-                    Node::Continue(pos32(tok.pos))
+                    Node::Continue(pos32(tok.pos()))
                 }));
             }
             ItemType::Else => {
@@ -598,7 +594,7 @@ impl<'s> Parser<'_, 's> {
             p.add(Rc::from(name.as_str()), list)
         })?;
         Ok(Node::Template(Box::new(TemplateCall {
-            pos: pos32(tok.pos),
+            pos: pos32(tok.pos()),
             name: intern(&name),
             pipe: Some(pipe),
         })))
@@ -614,7 +610,7 @@ impl<'s> Parser<'_, 's> {
             pipe = Some(self.pipeline(CONTEXT, ItemType::RightDelim)?);
         }
         Ok(Node::Template(Box::new(TemplateCall {
-            pos: pos32(tok.pos),
+            pos: pos32(tok.pos()),
             name: intern(&name),
             pipe,
         })))
@@ -622,7 +618,7 @@ impl<'s> Parser<'_, 's> {
 
     fn pipeline(&mut self, context: &str, end: ItemType) -> PResult<Pipe> {
         let tok = self.peek_non_space();
-        let pos = tok.pos;
+        let pos = tok.pos();
         let mut is_assign = false;
         let mut decl: Vec<Rc<str>> = Vec::new();
         loop {
@@ -719,7 +715,7 @@ impl<'s> Parser<'_, 's> {
     }
 
     fn command(&mut self) -> PResult<Command> {
-        let pos = self.peek_non_space().pos;
+        let pos = self.peek_non_space().pos();
         let mark = self.operands.len();
         loop {
             self.peek_non_space();
@@ -751,7 +747,7 @@ impl<'s> Parser<'_, 's> {
         if self.peek().typ != ItemType::Field {
             return Ok(Some(node));
         }
-        let chain_pos = pos32(self.peek().pos);
+        let chain_pos = pos32(self.peek().pos());
         let mut fields: Vec<Rc<str>> = Vec::new();
         while self.peek().typ == ItemType::Field {
             let f = self.next();
@@ -786,7 +782,7 @@ impl<'s> Parser<'_, 's> {
 
     fn term(&mut self) -> PResult<Option<Operand>> {
         let tok = self.next_non_space();
-        let pos = pos32(tok.pos);
+        let pos = pos32(tok.pos());
         let val = self.text(&tok);
         Ok(Some(match tok.typ {
             ItemType::Identifier => {
