@@ -1310,19 +1310,16 @@ fn print_value(v: &Value, addressable: bool, out: &mut Vec<u8>) {
 /// Deletes every `<no value>` (Helm's post-processing of rendered text).
 pub fn remove_no_value(buf: Vec<u8>) -> Vec<u8> {
     const NEEDLE: &[u8] = b"<no value>";
-    if !buf.windows(NEEDLE.len()).any(|w| w == NEEDLE) {
+    if memchr::memmem::find(&buf, NEEDLE).is_none() {
         return buf;
     }
     let mut out = Vec::with_capacity(buf.len());
     let mut i = 0;
-    while i < buf.len() {
-        if buf[i..].starts_with(NEEDLE) {
-            i += NEEDLE.len();
-        } else {
-            out.push(buf[i]);
-            i += 1;
-        }
+    for at in memchr::memmem::find_iter(&buf, NEEDLE) {
+        out.extend_from_slice(&buf[i..at]);
+        i = at + NEEDLE.len();
     }
+    out.extend_from_slice(&buf[i..]);
     out
 }
 

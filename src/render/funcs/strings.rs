@@ -87,10 +87,7 @@ fn bytes_result(bytes: Vec<u8>) -> FuncResult {
 
 /// Go's `bytes.Index`-style search: the first position of `needle`.
 fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() {
-        return Some(0);
-    }
-    hay.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(hay, needle)
 }
 
 /// Go's `strings.Replace(s, old, new, -1)` on bytes; an empty `old` matches
@@ -108,11 +105,12 @@ fn replace_bytes(text: &[u8], old: &[u8], new: &[u8]) -> Vec<u8> {
         }
         return out;
     }
+    // Non-overlapping, left to right, as Go replaces.
     let mut i = 0;
-    while let Some(p) = find_bytes(&text[i..], old) {
-        out.extend_from_slice(&text[i..i + p]);
+    for p in memchr::memmem::find_iter(text, old) {
+        out.extend_from_slice(&text[i..p]);
         out.extend_from_slice(new);
-        i += p + old.len();
+        i = p + old.len();
     }
     out.extend_from_slice(&text[i..]);
     out
@@ -557,23 +555,37 @@ fn cat(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
     join_non_nil(a, strval_bytes)
 }
 
-fn indent_text(spaces: i64, text: &[u8]) -> Result<Vec<u8>, FuncError> {
+/// `prefix`, then `text` with `spaces` spaces before each of its lines
+/// (sprig's `pad + strings.Replace(text, "\n", "\n"+pad, -1)`), built in
+/// one buffer: `nindent` runs on most blocks of most charts.
+fn indent_text(prefix: &[u8], spaces: i64, text: &[u8]) -> Result<Vec<u8>, FuncError> {
     let pad = go_repeat(b" ", spaces)?;
-    let mut nl_pad = vec![b'\n'];
-    nl_pad.extend_from_slice(&pad);
-    let mut out = pad;
-    out.extend_from_slice(&replace_bytes(text, b"\n", &nl_pad));
+    let lines = memchr::memchr_iter(b'\n', text).count() + 1;
+    let size = lines
+        .checked_mul(pad.len())
+        .and_then(|pads| pads.checked_add(prefix.len() + text.len()))
+        .filter(|&size| size <= 1 << 32)
+        // As `go_repeat`: refused rather than exhausting memory.
+        .ok_or_else(|| FuncError::new("runtime error: makeslice: len out of range"))?;
+    let mut out = Vec::with_capacity(size);
+    out.extend_from_slice(prefix);
+    out.extend_from_slice(&pad);
+    let mut i = 0;
+    for nl in memchr::memchr_iter(b'\n', text) {
+        out.extend_from_slice(&text[i..=nl]);
+        out.extend_from_slice(&pad);
+        i = nl + 1;
+    }
+    out.extend_from_slice(&text[i..]);
     Ok(out)
 }
 
 fn indent(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    bytes_result(indent_text(n(&a[0]), b(&a[1]))?)
+    bytes_result(indent_text(b"", n(&a[0]), b(&a[1]))?)
 }
 
 fn nindent(_: &mut FuncEnv, a: &[Value]) -> FuncResult {
-    let mut out = vec![b'\n'];
-    out.extend_from_slice(&indent_text(n(&a[0]), b(&a[1]))?);
-    bytes_result(out)
+    bytes_result(indent_text(b"\n", n(&a[0]), b(&a[1]))?)
 }
 
 /// `replace OLD NEW S`: every occurrence; an empty OLD matches between runes.
