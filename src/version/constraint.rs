@@ -228,7 +228,7 @@ fn is_ws(b: u8) -> bool {
 /// whenever the text strays from that (a hyphen range, a `|` inside a
 /// version, anything the scan does not know): the expressions decide then.
 /// Where it answers, the answer is the expressions' (checked on generated
-/// inputs by `crate::version::oracle_tests`).
+/// inputs by `crate::version::scan_tests`).
 fn parse_plain(text: &str) -> Option<Result<Constraint, ConstraintError>> {
     let b = text.as_bytes();
     // `A - B` ranges are rewritten by the expressions.

@@ -7,7 +7,7 @@
 //! ~0.5 ms of every `template` run of a chart with dependencies or a
 //! `semverCompare` (most charts), more than the matching. The shape has one
 //! way to match, scanned left to right: each part is decided by the next
-//! character alone. `crate::version::oracle_tests` checks every parse
+//! character alone. `crate::version::scan_tests` checks every parse
 //! against the original expressions on generated inputs.
 
 /// Which characters a numeric segment may hold.

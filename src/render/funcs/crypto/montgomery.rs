@@ -145,8 +145,8 @@ impl Modulus {
         let len = self.n.len();
         // The sizes of RSA primes (1024 bits for 2048-bit keys, the common
         // case; 512, 1536 and 2048): with the width a constant, the loops
-        // have fixed bounds, their index checks vanish and they unroll —
-        // ~2x faster squarings, hence ~2x faster key generation.
+        // have fixed bounds, their index checks vanish and they unroll
+        // (measured: nginx's `genCA` + `genSignedCert` ~20% faster).
         let done = match len {
             8 => square_fixed::<8>(self, out, a),
             16 => square_fixed::<16>(self, out, a),
