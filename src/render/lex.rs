@@ -314,6 +314,29 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    /// Moves past a run of letters, digits and `_` (an identifier, field or
+    /// variable name). A plain loop over the bytes, decoding only a
+    /// non-ASCII character: names are most of an action's bytes, and a
+    /// `peek` per character kept the lexer's state in memory.
+    fn skip_alnum(&mut self) {
+        let bytes = self.input.as_bytes();
+        let mut i = self.pos;
+        while let Some(&b) = bytes.get(i) {
+            if b.is_ascii_alphanumeric() || b == b'_' {
+                i += 1;
+                continue;
+            }
+            if b.is_ascii() {
+                break;
+            }
+            match self.input.get(i..).and_then(|rest| rest.chars().next()) {
+                Some(c) if is_alnum(c) => i += c.len_utf8(),
+                _ => break,
+            }
+        }
+        self.pos = i;
+    }
+
     fn backup(&mut self, c: Option<char>) {
         if let Some(c) = c {
             self.pos -= c.len_utf8();
@@ -573,12 +596,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_identifier(&mut self) -> State {
-        while let Some(c) = self.peek() {
-            if !is_alnum(c) {
-                break;
-            }
-            self.pos += c.len_utf8();
-        }
+        self.skip_alnum();
         if !self.at_terminator() {
             let c = self.peek();
             return self.error(format!("bad character {}", go_sharp_u(c)));
@@ -620,12 +638,7 @@ impl<'a> Lexer<'a> {
             });
             return State::InsideAction;
         }
-        while let Some(c) = self.peek() {
-            if !is_alnum(c) {
-                break;
-            }
-            self.pos += c.len_utf8();
-        }
+        self.skip_alnum();
         if !self.at_terminator() {
             let c = self.peek();
             return self.error(format!("bad character {}", go_sharp_u(c)));
