@@ -1310,12 +1310,13 @@ fn print_value(v: &Value, addressable: bool, out: &mut Vec<u8>) {
 /// Deletes every `<no value>` (Helm's post-processing of rendered text).
 pub fn remove_no_value(buf: Vec<u8>) -> Vec<u8> {
     const NEEDLE: &[u8] = b"<no value>";
-    if memchr::memmem::find(&buf, NEEDLE).is_none() {
+    let mut found = memchr::memmem::find_iter(&buf, NEEDLE).peekable();
+    if found.peek().is_none() {
         return buf;
     }
     let mut out = Vec::with_capacity(buf.len());
     let mut i = 0;
-    for at in memchr::memmem::find_iter(&buf, NEEDLE) {
+    for at in found {
         out.extend_from_slice(&buf[i..at]);
         i = at + NEEDLE.len();
     }

@@ -322,12 +322,12 @@ impl<'a> Lexer<'a> {
         let bytes = self.input.as_bytes();
         let mut i = self.pos;
         while let Some(&b) = bytes.get(i) {
-            if b.is_ascii_alphanumeric() || b == b'_' {
+            if b.is_ascii() {
+                if !is_alnum(char::from(b)) {
+                    break;
+                }
                 i += 1;
                 continue;
-            }
-            if b.is_ascii() {
-                break;
             }
             match self.input.get(i..).and_then(|rest| rest.chars().next()) {
                 Some(c) if is_alnum(c) => i += c.len_utf8(),

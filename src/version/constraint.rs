@@ -170,7 +170,7 @@ impl std::str::FromStr for Constraint {
 
 /// [`Constraint::parse`] by Masterminds' own regular expressions: every
 /// shape, quirks included.
-fn parse_with_expressions(text: &str) -> Result<Constraint, ConstraintError> {
+pub(super) fn parse_with_expressions(text: &str) -> Result<Constraint, ConstraintError> {
     let text = rewrite_hyphen_ranges(text);
     let mut groups = Vec::new();
     let mut group_has_pre = Vec::new();
@@ -201,16 +201,6 @@ fn parse_with_expressions(text: &str) -> Result<Constraint, ConstraintError> {
     })
 }
 
-#[cfg(test)]
-pub(super) fn parse_plain_for_tests(text: &str) -> Option<Result<Constraint, ConstraintError>> {
-    parse_plain(text)
-}
-
-#[cfg(test)]
-pub(super) fn parse_with_expressions_for_tests(text: &str) -> Result<Constraint, ConstraintError> {
-    parse_with_expressions(text)
-}
-
 /// The two-character operators, tried before the one-character ones (as
 /// the expression's alternation effectively does: the version after an
 /// operator cannot start with `=` or `>`).
@@ -229,7 +219,7 @@ fn is_ws(b: u8) -> bool {
 /// version, anything the scan does not know): the expressions decide then.
 /// Where it answers, the answer is the expressions' (checked on generated
 /// inputs by `crate::version::scan_tests`).
-fn parse_plain(text: &str) -> Option<Result<Constraint, ConstraintError>> {
+pub(super) fn parse_plain(text: &str) -> Option<Result<Constraint, ConstraintError>> {
     let b = text.as_bytes();
     // `A - B` ranges are rewritten by the expressions.
     if (1..b.len()).any(|i| b[i] == b'-' && is_ws(b[i - 1])) {

@@ -142,70 +142,20 @@ impl Modulus {
     /// most of a modular exponentiation, hence most of RSA key generation.
     /// `out` must not alias `a`.
     pub fn square(&mut self, out: &mut [u64], a: &[u64]) {
-        let len = self.n.len();
+        let Modulus {
+            n, n0_inv, wide, ..
+        } = self;
         // The sizes of RSA primes (1024 bits for 2048-bit keys, the common
-        // case; 512, 1536 and 2048): with the width a constant, the loops
-        // have fixed bounds, their index checks vanish and they unroll
-        // (measured: nginx's `genCA` + `genSignedCert` ~20% faster).
-        let done = match len {
-            8 => square_fixed::<8>(self, out, a),
-            16 => square_fixed::<16>(self, out, a),
-            24 => square_fixed::<24>(self, out, a),
-            32 => square_fixed::<32>(self, out, a),
-            _ => false,
-        };
-        if done {
-            return;
-        }
-        let (n, a) = (&self.n[..len], &a[..len]);
-        let t = &mut self.wide[..2 * len + 1];
-        t.fill(0);
-        // cross products a[i]·a[j], i < j
-        for i in 0..len {
-            let mut carry = 0u64;
-            for j in i + 1..len {
-                let (sum, c) = mul_add(t[i + j], a[i], a[j], carry);
-                t[i + j] = sum;
-                carry = c;
-            }
-            t[i + len] = carry;
-        }
-        // doubled, plus the squares a[i]² on the diagonal
-        let mut shifted_out = 0u64;
-        for w in t[..2 * len].iter_mut() {
-            let next = *w >> 63;
-            *w = (*w << 1) | shifted_out;
-            shifted_out = next;
-        }
-        let mut carry = 0u64;
-        for i in 0..len {
-            let (low, high) = mul_add(t[2 * i], a[i], a[i], carry);
-            t[2 * i] = low;
-            let sum = u128::from(t[2 * i + 1]) + u128::from(high);
-            t[2 * i + 1] = sum as u64;
-            carry = (sum >> 64) as u64;
-        }
-        // Montgomery reduction: clear the low `len` words one at a time.
-        for i in 0..len {
-            let m = t[i].wrapping_mul(self.n0_inv);
-            let mut carry = 0u64;
-            for j in 0..len {
-                let (sum, c) = mul_add(t[i + j], m, n[j], carry);
-                t[i + j] = sum;
-                carry = c;
-            }
-            let mut k = i + len;
-            while carry != 0 && k <= 2 * len {
-                let (sum, c) = t[k].overflowing_add(carry);
-                t[k] = sum;
-                carry = u64::from(c);
-                k += 1;
-            }
-        }
-        // t[len..] < 2n: one conditional subtraction brings it below n.
-        out.copy_from_slice(&t[len..2 * len]);
-        if t[2 * len] != 0 || !less_than(out, n) {
-            sub_in_place(out, n);
+        // case; 512, 1536 and 2048) get copies of the code with the width
+        // a constant: the loops have fixed bounds, their index checks
+        // vanish and they unroll (measured: nginx's `genCA` +
+        // `genSignedCert` ~20% faster).
+        match n.len() {
+            8 => square_width(8, n, *n0_inv, wide, out, a),
+            16 => square_width(16, n, *n0_inv, wide, out, a),
+            24 => square_width(24, n, *n0_inv, wide, out, a),
+            32 => square_width(32, n, *n0_inv, wide, out, a),
+            len => square_width(len, n, *n0_inv, wide, out, a),
         }
     }
 
@@ -385,62 +335,59 @@ fn neg_inverse_mod_word(n: u64) -> u64 {
     inv.wrapping_neg()
 }
 
-/// [`Modulus::square`] for moduli of exactly `N` limbs. The reduction
-/// carries each row's overflow into the next row's top word (`extra`)
-/// instead of rippling it up at once, so no loop has a data-dependent
-/// length. `false` (and nothing done) unless `n`, `a` and `out` have `N`
-/// limbs.
-fn square_fixed<const N: usize>(m: &mut Modulus, out: &mut [u64], a: &[u64]) -> bool {
-    let (Ok(n), Ok(a), Some(t), Some(out)) = (
-        <&[u64; N]>::try_from(&m.n[..]),
-        <&[u64; N]>::try_from(a),
-        m.wide.get_mut(..2 * N + 1),
-        out.get_mut(..N),
-    ) else {
-        return false;
-    };
+/// [`Modulus::square`] for a modulus `n` of `len` limbs, with `t` its
+/// `2·len + 1`-word scratch. Always inlined, so that a constant `len`
+/// makes a copy with fixed loop bounds. The reduction carries each row's
+/// overflow into the next row's top word (`extra`) instead of rippling it
+/// up at once, so no loop has a data-dependent length.
+#[inline(always)]
+fn square_width(len: usize, n: &[u64], n0_inv: u64, t: &mut [u64], out: &mut [u64], a: &[u64]) {
+    let (n, a, t, out) = (&n[..len], &a[..len], &mut t[..2 * len + 1], &mut out[..len]);
     t.fill(0);
-    for i in 0..N {
+    // cross products a[i]·a[j], i < j
+    for i in 0..len {
         let mut carry = 0u64;
-        for j in i + 1..N {
+        for j in i + 1..len {
             let (sum, c) = mul_add(t[i + j], a[i], a[j], carry);
             t[i + j] = sum;
             carry = c;
         }
-        t[i + N] = carry;
+        t[i + len] = carry;
     }
+    // doubled, plus the squares a[i]² on the diagonal
     let mut shifted_out = 0u64;
-    for w in t[..2 * N].iter_mut() {
+    for w in t[..2 * len].iter_mut() {
         let next = *w >> 63;
         *w = (*w << 1) | shifted_out;
         shifted_out = next;
     }
     let mut carry = 0u64;
-    for i in 0..N {
+    for i in 0..len {
         let (low, high) = mul_add(t[2 * i], a[i], a[i], carry);
         t[2 * i] = low;
         let sum = u128::from(t[2 * i + 1]) + u128::from(high);
         t[2 * i + 1] = sum as u64;
         carry = (sum >> 64) as u64;
     }
+    // Montgomery reduction: clear the low `len` words one at a time.
     let mut extra = 0u64;
-    for i in 0..N {
-        let factor = t[i].wrapping_mul(m.n0_inv);
+    for i in 0..len {
+        let factor = t[i].wrapping_mul(n0_inv);
         let mut carry = 0u64;
-        for j in 0..N {
+        for j in 0..len {
             let (sum, c) = mul_add(t[i + j], factor, n[j], carry);
             t[i + j] = sum;
             carry = c;
         }
-        let top = u128::from(t[i + N]) + u128::from(carry) + u128::from(extra);
-        t[i + N] = top as u64;
+        let top = u128::from(t[i + len]) + u128::from(carry) + u128::from(extra);
+        t[i + len] = top as u64;
         extra = (top >> 64) as u64;
     }
-    out.copy_from_slice(&t[N..2 * N]);
+    // t[len..] + extra·R < 2n: one conditional subtraction brings it below n.
+    out.copy_from_slice(&t[len..2 * len]);
     if extra != 0 || !less_than(out, n) {
         sub_in_place(out, n);
     }
-    true
 }
 
 /// `t + a·b + c` as (low, high) words; cannot overflow 128 bits.
