@@ -15,6 +15,7 @@ use crate::chart::Chart;
 use crate::log::{Level, Logger, Record};
 use crate::value::Value;
 use crate::values::schema_ahead::SchemaAhead;
+use crate::values::schema_loader::HelmSchemaLoader;
 
 /// Helm's `ValidateAgainstSchema`: every chart's schema against its part of
 /// the coalesced values. `Ok(())` or the per-chart report (without Helm's
@@ -37,7 +38,8 @@ pub fn validate_chart_tree_ahead(
     ahead: Option<&SchemaAhead>,
 ) -> Result<(), String> {
     let mut report = String::new();
-    collect(chart, values, &mut report, log, ahead);
+    let mut warned = Vec::new();
+    collect(chart, values, &mut report, log, ahead, &mut warned);
     if report.is_empty() {
         Ok(())
     } else {
@@ -58,6 +60,7 @@ fn collect(
     report: &mut String,
     log: &mut Logger<'_>,
     ahead: Option<&SchemaAhead>,
+    warned_urns: &mut Vec<String>,
 ) {
     if let Some(schema) = &chart.schema {
         log(Record::new(Level::Debug, "chart name").attr("chart-name", chart.name()));
@@ -66,7 +69,19 @@ fn collect(
         let compiled = ahead
             .and_then(|a| a.take(schema))
             .unwrap_or_else(|| compile_schema(schema));
-        if let Err(e) = compiled.and_then(|c| validate_compiled(values, &c)) {
+        for urn in compiled.unresolved_urns {
+            // Helm warns once per URN in a process.
+            if !warned_urns.contains(&urn) {
+                log(Record::new(
+                    Level::Warn,
+                    "unresolved URN reference ignored; using permissive schema",
+                )
+                .attr("urn", urn.clone()));
+                warned_urns.push(urn);
+            }
+        }
+        let outcome = compiled.outcome;
+        if let Err(e) = outcome.and_then(|c| validate_compiled(values, &c)) {
             report.push_str(&format!("{}:\n", chart.name()));
             report.push_str(&e);
         }
@@ -80,7 +95,7 @@ fn collect(
         let raw = values.get(sub.name());
         match raw {
             None | Some(Value::Nil) => continue,
-            Some(v @ Value::Map(_)) => collect(sub, &v, report, log, ahead),
+            Some(v @ Value::Map(_)) => collect(sub, &v, report, log, ahead, warned_urns),
             Some(other) => report.push_str(&format!(
                 "{}:\ninvalid type for values: expected object (map), got {}\n",
                 sub.name(),
@@ -90,32 +105,48 @@ fn collect(
     }
 }
 
-/// jsonschema v6 (helm's validator) takes `$schema:
-/// "http://json-schema.org/schema#"` (common in Bitnami charts) to mean its
-/// latest draft, 2020-12, without fetching anything; the Rust crate does not
-/// know that URL and would fetch it over the network on every render. Name
-/// the draft it stands for instead.
-fn latest_draft_by_name(schema: &mut serde_json::Value) {
-    let Some(declared) = schema.get_mut("$schema") else {
-        return;
-    };
-    let Some(url) = declared.as_str() else {
-        return;
-    };
-    let bare = url
-        .trim_start_matches("http://")
-        .trim_start_matches("https://")
-        .trim_end_matches('#');
-    if bare == "json-schema.org/schema" {
-        *declared =
-            serde_json::Value::String("https://json-schema.org/draft/2020-12/schema".into());
+/// jsonschema v6 (helm's validator) knows the drafts' meta-schemas under
+/// `http` and `https`, with or without the empty fragment, and takes the
+/// version-less `http://json-schema.org/schema#` (common in Bitnami charts)
+/// for its latest draft, 2020-12: none of them is fetched. The Rust crate
+/// holds each meta-schema under one spelling and fetches any other over the
+/// network, on every render. Name the draft by the crate's spelling instead;
+/// any other `$schema` URL is returned, to be loaded first as v6 does.
+fn name_builtin_meta_schema(schema: &mut serde_json::Value) -> Option<String> {
+    let declared = schema.get_mut("$schema")?;
+    let url = declared.as_str()?;
+    match builtin_meta_schema_url(url) {
+        Some(builtin) => {
+            *declared = serde_json::Value::String(builtin.into());
+            None
+        }
+        None => Some(url.to_string()),
     }
+}
+
+/// The crate's spelling of the meta-schema `declared` names, if it is one
+/// of the drafts.
+fn builtin_meta_schema_url(declared: &str) -> Option<&'static str> {
+    let bare = declared
+        .strip_prefix("http://")
+        .or_else(|| declared.strip_prefix("https://"))?;
+    let bare = bare.strip_suffix('#').unwrap_or(bare);
+    Some(match bare {
+        "json-schema.org/schema" | "json-schema.org/draft/2020-12/schema" => {
+            "https://json-schema.org/draft/2020-12/schema"
+        }
+        "json-schema.org/draft/2019-09/schema" => "https://json-schema.org/draft/2019-09/schema",
+        "json-schema.org/draft-07/schema" => "http://json-schema.org/draft-07/schema#",
+        "json-schema.org/draft-06/schema" => "http://json-schema.org/draft-06/schema#",
+        "json-schema.org/draft-04/schema" => "http://json-schema.org/draft-04/schema#",
+        _ => return None,
+    })
 }
 
 /// One schema against one chart's values: `Err` holds v6's error lines plus
 /// a final newline.
 pub fn validate_single(values: &Value, schema_json: &[u8]) -> Result<(), String> {
-    validate_compiled(values, &compile_schema(schema_json)?)
+    validate_compiled(values, &compile_schema(schema_json).outcome?)
 }
 
 /// A values.schema.json ready to validate with: compiling is most of the
@@ -132,15 +163,38 @@ pub fn json_error_text(data: &[u8], e: &serde_json::Error) -> String {
     super::go_json_error::go_json_syntax_error(data).unwrap_or_else(|| e.to_string())
 }
 
+/// A schema compiled, or the error text Helm gives for it, and the `urn:`
+/// references met on the way, which Helm warns about.
+pub struct Compilation {
+    pub outcome: Result<CompiledSchema, String>,
+    pub unresolved_urns: Vec<String>,
+}
+
 /// The first half of [`validate_single`]: the schema's JSON read and
-/// compiled, or the error text Helm gives for it.
-pub fn compile_schema(schema_json: &[u8]) -> Result<CompiledSchema, String> {
+/// compiled.
+pub fn compile_schema(schema_json: &[u8]) -> Compilation {
+    let loader = HelmSchemaLoader::default();
+    let urns = loader.urns();
+    let outcome = compile_with(schema_json, loader);
+    let unresolved_urns = urns.lock().map(|u| u.clone()).unwrap_or_default();
+    Compilation {
+        outcome,
+        unresolved_urns,
+    }
+}
+
+fn compile_with(
+    schema_json: &[u8],
+    mut loader: HelmSchemaLoader,
+) -> Result<CompiledSchema, String> {
     let mut schema: serde_json::Value =
         serde_json::from_slice(schema_json).map_err(|e| json_error_text(schema_json, &e))?;
-    latest_draft_by_name(&mut schema);
+    if let Some(custom) = name_builtin_meta_schema(&mut schema) {
+        loader.preload_meta_schema(&custom)?;
+    }
     let validator = jsonschema::options()
         .with_base_uri(super::schema_loader::ROOT_SCHEMA_URL)
-        .with_retriever(super::schema_loader::HelmSchemaLoader)
+        .with_retriever(loader)
         .build(&schema)
         .map_err(|e| super::schema_loader::v6_compile_message(&e.to_string()))?;
     Ok(CompiledSchema { schema, validator })
@@ -1231,6 +1285,67 @@ mod tests {
  "o":{"type":"object","properties":{"x":{"type":"string"},"y":{"enum":["a","b",1]}},"additionalProperties":false},
  "p":{"type":"string","pattern":"^a+$","maxLength":3}
 }}"#;
+
+    /// A retriever that fails the test if anything is fetched.
+    struct NoFetch;
+
+    impl jsonschema::Retrieve for NoFetch {
+        fn retrieve(
+            &self,
+            uri: &jsonschema::Uri<String>,
+        ) -> Result<serde_json::Value, Box<dyn std::error::Error + Send + Sync>> {
+            panic!("fetched {}", uri.as_str())
+        }
+    }
+
+    #[test]
+    fn the_drafts_are_never_fetched() {
+        for draft in [
+            "json-schema.org/schema",
+            "json-schema.org/draft/2020-12/schema",
+            "json-schema.org/draft/2019-09/schema",
+            "json-schema.org/draft-07/schema",
+            "json-schema.org/draft-06/schema",
+            "json-schema.org/draft-04/schema",
+        ] {
+            for scheme in ["http://", "https://"] {
+                for fragment in ["", "#"] {
+                    let declared = format!("{scheme}{draft}{fragment}");
+                    let mut schema = serde_json::json!({"$schema": declared, "type": "object"});
+                    assert_eq!(name_builtin_meta_schema(&mut schema), None, "{declared}");
+                    jsonschema::options()
+                        .with_retriever(NoFetch)
+                        .build(&schema)
+                        .unwrap_or_else(|e| panic!("{declared}: {e}"));
+                }
+            }
+        }
+        let mut custom = serde_json::json!({"$schema": "https://example.com/meta.json"});
+        assert_eq!(
+            name_builtin_meta_schema(&mut custom).as_deref(),
+            Some("https://example.com/meta.json")
+        );
+    }
+
+    #[test]
+    fn custom_meta_schemas_load_first_and_urns_are_permissive() {
+        let failed = compile_schema(
+            br#"{"$schema": "file:///rudder-no-such-meta.json", "properties": {"a": {"$ref": "ftp://x/a.json"}}}"#,
+        );
+        assert_eq!(
+            failed.outcome.err().as_deref(),
+            Some("failing loading \"file:///rudder-no-such-meta.json\": open /rudder-no-such-meta.json: no such file or directory")
+        );
+        let urns = compile_schema(
+            br#"{"$schema": "urn:x:meta", "properties": {"a": {"$ref": "urn:x:a"}}}"#,
+        );
+        assert_eq!(urns.unresolved_urns, ["urn:x:meta", "urn:x:a"]);
+        let values = map_of(vec![("a", Value::str("anything"))]);
+        assert_eq!(
+            validate_compiled(&values, &urns.outcome.expect("compiles")),
+            Ok(())
+        );
+    }
 
     #[test]
     fn helm_v6_error_tree() {

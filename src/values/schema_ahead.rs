@@ -14,12 +14,12 @@ use std::sync::Mutex;
 
 use crate::chart::archive::BufferedFile;
 use crate::chart::{is_schema_in_tree, SharedBytes};
-use crate::values::schema::{compile_schema, CompiledSchema};
+use crate::values::schema::{compile_schema, Compilation};
 
 struct Entry {
     source: SharedBytes,
     /// `None` until compiled.
-    compiled: Option<Result<CompiledSchema, String>>,
+    compiled: Option<Compilation>,
 }
 
 /// The schemas of an archive, shared by the inflating and the loading thread.
@@ -71,7 +71,7 @@ impl SchemaAhead {
 
     /// The compiled schema (or compile error) of `source` itself, if it was
     /// compiled ahead.
-    pub fn take(&self, source: &SharedBytes) -> Option<Result<CompiledSchema, String>> {
+    pub fn take(&self, source: &SharedBytes) -> Option<Compilation> {
         let mut entries = self.entries.lock().ok()?;
         let at = entries
             .iter()
@@ -123,7 +123,11 @@ mod tests {
         });
         // Equal bytes elsewhere are not this schema.
         assert!(ahead.take(&SharedBytes::from(SCHEMA)).is_none());
-        let compiled = ahead.take(&f.data).expect("compiled").expect("valid");
+        let compiled = ahead
+            .take(&f.data)
+            .expect("compiled")
+            .outcome
+            .expect("valid");
         assert!(ahead.take(&f.data).is_none(), "taken once");
         let bad = Value::map([("n".to_string(), Value::str("x"))].into_iter().collect());
         assert_eq!(
@@ -134,7 +138,7 @@ mod tests {
         ahead.offer(&broken);
         ahead.compile_offered();
         assert_eq!(
-            ahead.take(&broken.data).expect("compiled").err(),
+            ahead.take(&broken.data).expect("compiled").outcome.err(),
             validate_single(&bad, b"{").err()
         );
     }

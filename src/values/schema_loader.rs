@@ -3,10 +3,11 @@
 //! santhosh-tekuri/jsonschema v6: the schema itself is
 //! `file:///values.schema.json`, `file` URLs are opened at their path
 //! (`file://../x.json` is host `..` and path `/x.json`), `http`/`https`
-//! are fetched with a 15 s timeout. A failure is reported in v6's and Go's
+//! are fetched with a 15 s timeout, `urn:` ones stand for `true`. A failure is reported in v6's and Go's
 //! words: `failing loading "URL": open /x.json: no such file or directory`.
 
 use std::fmt;
+use std::sync::{Arc, Mutex};
 
 /// The URL the root schema is registered under, which relative `$ref`s
 /// resolve against.
@@ -24,8 +25,16 @@ impl fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
-/// The retriever handed to the `jsonschema` crate.
-pub struct HelmSchemaLoader;
+/// The retriever handed to the `jsonschema` crate, with the documents
+/// already loaded (a custom `$schema` meta-schema, which v6 loads first).
+///
+/// Helm 4 gives `urn:` references a permissive `true` schema and warns
+/// about each; the URNs met are kept for the caller to log.
+#[derive(Default)]
+pub struct HelmSchemaLoader {
+    loaded: Vec<(String, serde_json::Value)>,
+    urns: Arc<Mutex<Vec<String>>>,
+}
 
 impl jsonschema::Retrieve for HelmSchemaLoader {
     fn retrieve(
@@ -33,13 +42,59 @@ impl jsonschema::Retrieve for HelmSchemaLoader {
         uri: &jsonschema::Uri<String>,
     ) -> Result<serde_json::Value, Box<dyn std::error::Error + Send + Sync>> {
         let url = uri.as_str();
-        let result = match uri.scheme().as_str() {
+        if let Some((_, doc)) = self
+            .loaded
+            .iter()
+            .find(|(u, _)| u.eq_ignore_ascii_case(url))
+        {
+            return Ok(doc.clone());
+        }
+        self.load(uri)
+            .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)
+    }
+}
+
+impl HelmSchemaLoader {
+    /// Loads the meta-schema a schema's `$schema` names when it is not one
+    /// of the drafts, as v6 does before anything else: `Err` is v6's report
+    /// line (`failing loading "URL": why`). v6 does not resolve it against
+    /// the schema's own URL, so a bare path has no loader.
+    pub fn preload_meta_schema(&mut self, declared: &str) -> Result<(), String> {
+        let url = declared.split_once('#').map_or(declared, |(url, _)| url);
+        let doc = match jsonschema::uri::from_str(url) {
+            Ok(uri) if url.contains(':') => self.load(&uri),
+            _ => Err(no_loader(url)),
+        }
+        .map_err(|why| format!("failing loading \"{url}\": {why}"))?;
+        self.loaded.push((url.to_string(), doc));
+        Ok(())
+    }
+
+    /// The URNs the loader has been asked for, shared with it: read it after
+    /// the loader has been handed to the crate.
+    pub fn urns(&self) -> Arc<Mutex<Vec<String>>> {
+        Arc::clone(&self.urns)
+    }
+
+    fn load(&self, uri: &jsonschema::Uri<String>) -> Result<serde_json::Value, LoadError> {
+        let url = uri.as_str();
+        match uri.scheme().as_str() {
             "file" => load_file(&percent_decode(uri.path().as_str())),
             "http" | "https" => load_http(url),
-            scheme => Err(LoadError(format!("no URLLoader registered for {scheme:?}"))),
-        };
-        result.map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)
+            "urn" => {
+                if let Ok(mut urns) = self.urns.lock() {
+                    urns.push(url.to_string());
+                }
+                Ok(serde_json::Value::Bool(true))
+            }
+            _ => Err(no_loader(url)),
+        }
     }
+}
+
+/// v6's failure for a URL whose scheme has no loader (it quotes the URL).
+fn no_loader(url: &str) -> LoadError {
+    LoadError(format!("no URLLoader registered for {url:?}"))
 }
 
 fn load_file(path: &str) -> Result<serde_json::Value, LoadError> {
