@@ -5,6 +5,7 @@ pub mod go_json_type_error;
 pub mod options;
 pub mod schema;
 pub mod schema_ahead;
+pub mod schema_formats;
 pub mod schema_loader;
 pub mod strvals;
 pub mod yaml;

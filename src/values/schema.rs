@@ -192,12 +192,63 @@ fn compile_with(
     if let Some(custom) = name_builtin_meta_schema(&mut schema) {
         loader.preload_meta_schema(&custom)?;
     }
-    let validator = jsonschema::options()
+    let mut options = jsonschema::options()
         .with_base_uri(super::schema_loader::ROOT_SCHEMA_URL)
-        .with_retriever(loader)
-        .build(&schema)
-        .map_err(|e| super::schema_loader::v6_compile_message(&e.to_string()))?;
+        .with_retriever(loader);
+    for &format in super::schema_formats::FORMATS {
+        options = options.with_format(format, move |s: &str| {
+            super::schema_formats::check(format, s).is_some_and(|v| v.is_ok())
+        });
+    }
+    let validator = options.build(&schema).map_err(|e| {
+        meta_schema_report(&schema)
+            .unwrap_or_else(|| super::schema_loader::v6_compile_message(&e.to_string()))
+    })?;
     Ok(CompiledSchema { schema, validator })
+}
+
+/// v6's report of a schema its draft's meta-schema rejects (a typo such as
+/// `"type": "int"`): the failures as an error tree, like values' failures,
+/// after a line naming the meta-schema. `None` when the meta-schema accepts
+/// it (the compile failed for another reason) or is not one of the drafts.
+fn meta_schema_report(schema: &serde_json::Value) -> Option<String> {
+    let (url, meta) = match jsonschema::Draft::default().detect(schema) {
+        jsonschema::Draft::Draft4 => (
+            "http://json-schema.org/draft-04/schema#",
+            &referencing::meta::DRAFT4,
+        ),
+        jsonschema::Draft::Draft6 => (
+            "http://json-schema.org/draft-06/schema#",
+            &referencing::meta::DRAFT6,
+        ),
+        jsonschema::Draft::Draft7 => (
+            "http://json-schema.org/draft-07/schema#",
+            &referencing::meta::DRAFT7,
+        ),
+        jsonschema::Draft::Draft201909 => (
+            "https://json-schema.org/draft/2019-09/schema#",
+            &referencing::meta::DRAFT201909,
+        ),
+        jsonschema::Draft::Draft202012 => (
+            "https://json-schema.org/draft/2020-12/schema#",
+            &referencing::meta::DRAFT202012,
+        ),
+        _ => return None,
+    };
+    let validator = jsonschema::meta::validator_for(schema).ok()?;
+    let leaves: Vec<Leaf> = validator
+        .iter_errors(schema)
+        .map(|err| Leaf::from_error(&err, meta, schema, 0, 0))
+        .collect();
+    if leaves.is_empty() {
+        return None;
+    }
+    let tree = render_tree(leaves);
+    Some(format!(
+        "\"{}#\" is not valid against metaschema: jsonschema validation failed with '{url}'\n{}",
+        super::schema_loader::ROOT_SCHEMA_URL,
+        tree.trim_start_matches('\n')
+    ))
 }
 
 /// The second half of [`validate_single`].
@@ -260,8 +311,10 @@ struct Leaf {
     dependency: Option<(String, Vec<String>)>,
     /// The alternatives of `anyOf`/`oneOf`, each with its own errors.
     branches: Vec<Vec<Leaf>>,
-    /// Errors shown beneath this one (the name failing `propertyNames`).
-    causes: Vec<VErr>,
+    /// A name failing `propertyNames`: the name, and the errors of the
+    /// `propertyNames` schema against it (the crate reports each on its
+    /// own; v6 evaluates the schema once per name).
+    property_name: Option<(String, Vec<Leaf>)>,
     /// `unevaluatedProperties: false`: each property fails the false schema
     /// at its own location.
     false_props: Vec<String>,
@@ -317,7 +370,8 @@ fn is_index(s: &str) -> bool {
 
 /// Splits an evaluation path into the subschemas entered before the failing
 /// keyword; `depth` is how much of the instance path is already consumed.
-fn steps_of(eval: &[String], inst: &[String], mut depth: usize) -> Vec<Step> {
+/// Also returns how many segments the steps took.
+fn steps_of(eval: &[String], inst: &[String], mut depth: usize) -> (Vec<Step>, usize) {
     let mut steps = Vec::new();
     let mut i = 0;
     while i < eval.len() {
@@ -393,7 +447,7 @@ fn steps_of(eval: &[String], inst: &[String], mut depth: usize) -> Vec<Step> {
             _ => break,
         }
     }
-    steps
+    (steps, i)
 }
 
 fn path_segments(location: &str) -> Vec<String> {
@@ -415,8 +469,15 @@ impl Leaf {
         depth: usize,
     ) -> Leaf {
         let loc = path_segments(err.instance_path().as_str());
-        let eval = path_segments(err.evaluation_path().as_str());
-        let steps = steps_of(eval.get(skip..).unwrap_or_default(), &loc, depth);
+        // The crate gives a `propertyNames` error the evaluation path of
+        // the failing keyword's schema, which past a `$ref` is the target's
+        // location; the inner error has the path taken.
+        let eval = match err.kind() {
+            ValidationErrorKind::PropertyNames { error } => error.evaluation_path(),
+            _ => err.evaluation_path(),
+        };
+        let eval = path_segments(eval.as_str());
+        let (steps, consumed) = steps_of(eval.get(skip..).unwrap_or_default(), &loc, depth);
         let instance = err.instance();
         let kind = err.kind();
         let mut leaf = Leaf {
@@ -427,7 +488,7 @@ impl Leaf {
             missing: Vec::new(),
             dependency: None,
             branches: Vec::new(),
-            causes: Vec::new(),
+            property_name: None,
             false_props: Vec::new(),
             additional: Vec::new(),
         };
@@ -514,15 +575,16 @@ impl Leaf {
                 (rank::ADDITIONAL, String::new())
             }
             ValidationErrorKind::PropertyNames { error } => {
-                let inner = Leaf::from_error(error, schema, values, usize::MAX, 0);
-                leaf.causes.push(VErr::new(Vec::new(), inner.text()));
-                (
-                    31,
-                    format!(
-                        "invalid propertyName {}",
-                        quote(error.instance().as_str().unwrap_or_default())
-                    ),
-                )
+                // The inner error's evaluation continues below the
+                // `propertyNames` keyword the outer steps stopped at; its
+                // value is the name, a string, shown at ''.
+                let below = skip.saturating_add(consumed).saturating_add(1);
+                let mut inner = Leaf::from_error(error, schema, values, below, 0);
+                inner.loc.clear();
+                let name = error.instance().as_str().unwrap_or_default().to_string();
+                let message = format!("invalid propertyName {}", quote(&name));
+                leaf.property_name = Some((name, vec![inner]));
+                (31, message)
             }
             ValidationErrorKind::MinItems { limit } => (
                 10,
@@ -769,7 +831,7 @@ impl EvalNode {
         node
     }
 
-    fn insert(&mut self, leaf: Leaf, at: usize) {
+    fn insert(&mut self, mut leaf: Leaf, at: usize) {
         let Some(step) = leaf.steps.get(at).cloned() else {
             if !leaf.missing.is_empty() {
                 if let Some(req) = self.leaves.iter_mut().find(|l| !l.missing.is_empty()) {
@@ -780,6 +842,19 @@ impl EvalNode {
             if !leaf.additional.is_empty() {
                 if let Some(add) = self.leaves.iter_mut().find(|l| !l.additional.is_empty()) {
                     add.additional.extend(leaf.additional);
+                    return;
+                }
+            }
+            if let Some((name, inner)) = &mut leaf.property_name {
+                let same = self
+                    .leaves
+                    .iter_mut()
+                    .find_map(|l| match &mut l.property_name {
+                        Some((n, leaves)) if n == name => Some(leaves),
+                        _ => None,
+                    });
+                if let Some(leaves) = same {
+                    leaves.append(inner);
                     return;
                 }
             }
@@ -847,7 +922,14 @@ impl EvalNode {
                     })
                     .collect();
             }
-            e.causes.extend(l.causes.iter().map(clone_verr));
+            if let Some((_, inner)) = &l.property_name {
+                let node = EvalNode::build(Vec::new(), inner.iter().map(clone_leaf).collect());
+                match node.collapse() {
+                    Some(c) if c.group => e.causes.extend(c.causes),
+                    Some(c) => e.causes.push(c),
+                    None => {}
+                }
+            }
             ranked.push((l.rank, l.loc.clone(), e));
         }
         let mut all_of: Vec<(usize, VErr)> = Vec::new();
@@ -919,16 +1001,6 @@ fn compare_locations(a: &[String], b: &[String]) -> std::cmp::Ordering {
     a.len().cmp(&b.len())
 }
 
-fn clone_verr(e: &VErr) -> VErr {
-    VErr {
-        loc: e.loc.clone(),
-        message: e.message.clone(),
-        causes: e.causes.iter().map(clone_verr).collect(),
-        group: e.group,
-        skip: e.skip,
-    }
-}
-
 fn clone_leaf(l: &Leaf) -> Leaf {
     Leaf {
         loc: l.loc.clone(),
@@ -942,7 +1014,10 @@ fn clone_leaf(l: &Leaf) -> Leaf {
             .iter()
             .map(|b| b.iter().map(clone_leaf).collect())
             .collect(),
-        causes: l.causes.iter().map(clone_verr).collect(),
+        property_name: l
+            .property_name
+            .as_ref()
+            .map(|(name, inner)| (name.clone(), inner.iter().map(clone_leaf).collect())),
         false_props: l.false_props.clone(),
         additional: l.additional.clone(),
     }
@@ -966,133 +1041,13 @@ fn render_tree(leaves: Vec<Leaf>) -> String {
 /// <format>: `), for the formats values schemas use; `None` when unknown.
 fn format_reason(format: &str, instance: &serde_json::Value) -> Option<String> {
     let s = instance.as_str()?;
+    if let Some(verdict) = super::schema_formats::check(format, s) {
+        return verdict.err();
+    }
     match format {
-        "ipv4" => ipv4_reason(s),
-        "hostname" => hostname_reason(s),
-        "email" => email_reason(s),
-        "uuid" => uuid_reason(s),
-        "date-time" => {
-            if s.len() < 20 {
-                Some("less than 20 characters long".into())
-            } else if !matches!(s.as_bytes()[10], b't' | b'T') {
-                Some("11th character must be t or T".into())
-            } else {
-                None
-            }
-        }
         "uri" | "iri" => (!has_url_scheme(s)).then(|| "relative url".to_string()),
         _ => None,
     }
-}
-
-fn ipv4_reason(s: &str) -> Option<String> {
-    let groups: Vec<&str> = s.split('.').collect();
-    if groups.len() != 4 {
-        return Some("expected four decimals".into());
-    }
-    for g in groups {
-        if g.len() > 1 && g.starts_with('0') {
-            return Some("leading zeros".into());
-        }
-        match g.parse::<i64>() {
-            Err(_) => {
-                return Some(format!(
-                    "strconv.Atoi: parsing {}: invalid syntax",
-                    crate::values::strvals::go_quote(g)
-                ))
-            }
-            Ok(n) if !(0..=255).contains(&n) => {
-                return Some("decimal must be between 0 and 255".into())
-            }
-            Ok(_) => {}
-        }
-    }
-    None
-}
-
-fn hostname_reason(s: &str) -> Option<String> {
-    let s = s.strip_suffix('.').unwrap_or(s);
-    if s.len() > 253 {
-        return Some("more than 253 characters long".into());
-    }
-    for label in s.split('.') {
-        if label.is_empty() || label.len() > 63 {
-            return Some("label must be 1 to 63 characters long".into());
-        }
-        if label.starts_with('-') {
-            return Some("label starts with hyphen".into());
-        }
-        if label.ends_with('-') {
-            return Some("label ends with hyphen".into());
-        }
-        if let Some(c) = label
-            .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
-        {
-            return Some(format!("invalid character {}", go_rune_quote(c)));
-        }
-    }
-    None
-}
-
-fn email_reason(s: &str) -> Option<String> {
-    if s.len() > 254 {
-        return Some("more than 255 characters long".into());
-    }
-    let Some(at) = s.rfind('@') else {
-        return Some("missing @".into());
-    };
-    let (local, domain) = (&s[..at], &s[at + 1..]);
-    if local.len() > 64 {
-        return Some("local part more than 64 characters long".into());
-    }
-    if local.len() > 1 && local.starts_with('"') {
-        let inner = &local[1..local.len() - 1];
-        if inner.contains('\\') || inner.contains('"') {
-            return Some("backslash and quote are not allowed within quoted local part".into());
-        }
-    } else {
-        if local.starts_with('.') {
-            return Some("starts with dot".into());
-        }
-        if local.ends_with('.') {
-            return Some("ends with dot".into());
-        }
-        if local.contains("..") {
-            return Some("consecutive dots".into());
-        }
-        if let Some(c) = local
-            .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || ".!#$%&'*+-/=?^_`{|}~".contains(*c)))
-        {
-            return Some(format!("invalid character {}", go_rune_quote(c)));
-        }
-    }
-    if domain.starts_with('[') && domain.ends_with(']') {
-        return None;
-    }
-    hostname_reason(domain).map(|why| format!("invalid domain: {why}"))
-}
-
-fn uuid_reason(s: &str) -> Option<String> {
-    const GROUPS: [usize; 5] = [8, 4, 4, 4, 12];
-    let groups: Vec<&str> = s.split('-').collect();
-    if groups.len() != GROUPS.len() {
-        return Some(format!("must have {} elements", GROUPS.len()));
-    }
-    for (i, g) in groups.iter().enumerate() {
-        if g.len() != GROUPS[i] {
-            return Some(format!(
-                "element {} must be {} characters long",
-                i + 1,
-                GROUPS[i]
-            ));
-        }
-        if let Some(c) = g.chars().find(|c| !c.is_ascii_hexdigit()) {
-            return Some(format!("non-hex character {}", go_rune_quote(c)));
-        }
-    }
-    None
 }
 
 /// Go's `url.URL.IsAbs`: the reference starts with a scheme.
@@ -1105,16 +1060,6 @@ fn has_url_scheme(s: &str) -> bool {
         && scheme
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-}
-
-/// Go's `%q` of a rune.
-fn go_rune_quote(c: char) -> String {
-    match c {
-        '\'' => "'\\''".into(),
-        '\\' => "'\\\\'".into(),
-        c if c.is_control() => format!("'\\x{:02x}'", c as u32),
-        c => format!("'{c}'"),
-    }
 }
 
 fn pointer(path: &[String]) -> String {
@@ -1415,13 +1360,51 @@ mod tests {
             validate_single(&map_of(vec![("ip", Value::str("1.2.3"))]), schema).unwrap_err(),
             "- at '/ip': '1.2.3' is not valid ipv4: expected four decimals\n"
         );
+        let reason = |format: &str, s: &str| format_reason(format, &serde_json::json!(s));
         assert_eq!(
-            email_reason("a..b@x.io").as_deref(),
+            reason("email", "a..b@x.io").as_deref(),
             Some("consecutive dots")
         );
         assert_eq!(
-            hostname_reason("-x.io").as_deref(),
+            reason("hostname", "-x.io").as_deref(),
             Some("label starts with hyphen")
+        );
+        // v6 asserts `uuid` in draft-07, which the crate knows from 2019-09 on.
+        let uuid = br#"{"$schema":"http://json-schema.org/draft-07/schema#","properties":{"id":{"format":"uuid"}}}"#;
+        assert_eq!(
+            validate_single(&map_of(vec![("id", Value::str("x"))]), uuid).unwrap_err(),
+            "- at '/id': 'x' is not valid uuid: must have 5 elements\n"
+        );
+        // ... and no format in 2020-12.
+        let quiet = br#"{"$schema":"https://json-schema.org/draft/2020-12/schema","properties":{"id":{"format":"uuid"}}}"#;
+        assert_eq!(
+            validate_single(&map_of(vec![("id", Value::str("x"))]), quiet),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn schemas_the_meta_schema_rejects() {
+        let typo = br#"{"$schema":"http://json-schema.org/draft-07/schema#","properties":{"b":{"minimum":"1"}},"required":"a"}"#;
+        assert_eq!(
+            validate_single(&Value::empty_map(), typo).unwrap_err(),
+            "\"file:///values.schema.json#\" is not valid against metaschema: jsonschema validation failed with 'http://json-schema.org/draft-07/schema#'
+- at '/properties/b/minimum': got string, want number
+- at '/required': got string, want array"
+        );
+    }
+
+    #[test]
+    fn property_names_are_evaluated_once_per_name() {
+        let schema = br##"{"definitions":{"d":{"minLength":5}},"properties":{"a":{"propertyNames":{"allOf":[{"maxLength":0}],"$ref":"#/definitions/d"}}}}"##;
+        let values = map_of(vec![("a", map_of(vec![("c", Value::Int(1))]))]);
+        assert_eq!(
+            validate_single(&values, schema).unwrap_err(),
+            "- at '/a': invalid propertyName 'c'
+  - at '': minLength: got 1, want 5
+  - at '': 'allOf' failed
+    - at '': maxLength: got 1, want 0
+"
         );
     }
 
