@@ -1040,26 +1040,7 @@ fn render_tree(leaves: Vec<Leaf>) -> String {
 /// Why v6's format checker rejects a string (the text after `is not valid
 /// <format>: `), for the formats values schemas use; `None` when unknown.
 fn format_reason(format: &str, instance: &serde_json::Value) -> Option<String> {
-    let s = instance.as_str()?;
-    if let Some(verdict) = super::schema_formats::check(format, s) {
-        return verdict.err();
-    }
-    match format {
-        "uri" | "iri" => (!has_url_scheme(s)).then(|| "relative url".to_string()),
-        _ => None,
-    }
-}
-
-/// Go's `url.URL.IsAbs`: the reference starts with a scheme.
-fn has_url_scheme(s: &str) -> bool {
-    let Some(colon) = s.find(':') else {
-        return false;
-    };
-    let scheme = &s[..colon];
-    scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-        && scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    super::schema_formats::check(format, instance.as_str()?)?.err()
 }
 
 fn pointer(path: &[String]) -> String {

@@ -10,8 +10,9 @@
 //! registered with it as custom formats, which it applies exactly where v6
 //! asserts formats; the reasons word the report.
 //!
-//! The URL formats (`uri`, `uri-reference`, ...) are left to the crate.
+//! The URL formats read URLs as Go's `url.Parse` does ([`go_url`]).
 
+use crate::values::go_url;
 use crate::values::strvals::go_quote;
 
 /// The formats checked here.
@@ -23,11 +24,16 @@ pub const FORMATS: &[&str] = &[
     "hostname",
     "ipv4",
     "ipv6",
+    "iri",
+    "iri-reference",
     "json-pointer",
     "period",
     "relative-json-pointer",
     "semver",
     "time",
+    "uri",
+    "uri-reference",
+    "uri-template",
     "uuid",
 ];
 
@@ -48,6 +54,9 @@ pub fn check(format: &str, s: &str) -> Option<Result<(), String>> {
         "semver" => semver(s),
         "time" => time(s),
         "uuid" => uuid(s),
+        "uri" | "iri" => uri(s),
+        "uri-reference" | "iri-reference" => uri_reference(s),
+        "uri-template" => uri_template(s),
         _ => return None,
     })
 }
@@ -520,6 +529,78 @@ fn semver(s: &str) -> Check {
     Ok(())
 }
 
+/// v6's `parseURL`: Go's parser, and a host with a colon must be an IPv6
+/// address in brackets.
+fn parse_url(s: &str) -> Result<go_url::GoUrl<'_>, String> {
+    let url = go_url::parse(s)?;
+    let hostname = url.hostname();
+    if hostname.contains(':') {
+        if !(url.host.contains('[') && url.host.contains(']')) {
+            return Err("ipv6 address not enclosed in brackets".into());
+        }
+        ipv6(hostname).map_err(|why| format!("invalid ipv6 address: {why}"))?;
+    }
+    Ok(url)
+}
+
+fn uri(s: &str) -> Check {
+    if parse_url(s)?.scheme.is_empty() {
+        return fail("relative url");
+    }
+    Ok(())
+}
+
+fn uri_reference(s: &str) -> Check {
+    if s.contains('\\') {
+        return fail("contains \\");
+    }
+    parse_url(s).map(|_| ())
+}
+
+/// Braces are checked only in a path Go keeps as written (`RawPath`), one
+/// segment at a time.
+fn uri_template(s: &str) -> Check {
+    let url = parse_url(s)?;
+    if !url.has_raw_path() {
+        return Ok(());
+    }
+    for segment in url.raw_path.split('/') {
+        let decoded = percent_decoded(segment);
+        let mut open = false;
+        for c in decoded.chars() {
+            match c {
+                '{' if open => return fail("nested curly braces"),
+                '}' if !open => return fail("nested curly braces"),
+                '{' | '}' => open = !open,
+                _ => {}
+            }
+        }
+        if open {
+            return fail("no matching closing brace");
+        }
+    }
+    Ok(())
+}
+
+/// `%XX` escapes decoded (Go's parser has already checked them).
+fn percent_decoded(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -592,6 +673,13 @@ mod tests {
             why("email", "a@[1.2.3]"),
             "invalid ipv4 address: expected four decimals"
         );
-        assert_eq!(check("uri", "x"), None);
+        assert_eq!(why("uri", "x"), "relative url");
+        assert_eq!(
+            why("uri-reference", "12:00"),
+            r#"parse "12:00": first path segment in URL cannot contain colon"#
+        );
+        assert_eq!(why("uri-template", "/a/{b"), "no matching closing brace");
+        assert_eq!(why("uri-template", "/a/{b}"), "");
+        assert_eq!(check("regex", "("), None);
     }
 }
