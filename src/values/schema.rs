@@ -212,29 +212,21 @@ fn compile_with(
 /// after a line naming the meta-schema. `None` when the meta-schema accepts
 /// it (the compile failed for another reason) or is not one of the drafts.
 fn meta_schema_report(schema: &serde_json::Value) -> Option<String> {
-    let (url, meta) = match jsonschema::Draft::default().detect(schema) {
-        jsonschema::Draft::Draft4 => (
-            "http://json-schema.org/draft-04/schema#",
-            &referencing::meta::DRAFT4,
-        ),
-        jsonschema::Draft::Draft6 => (
-            "http://json-schema.org/draft-06/schema#",
-            &referencing::meta::DRAFT6,
-        ),
-        jsonschema::Draft::Draft7 => (
-            "http://json-schema.org/draft-07/schema#",
-            &referencing::meta::DRAFT7,
-        ),
-        jsonschema::Draft::Draft201909 => (
-            "https://json-schema.org/draft/2019-09/schema#",
-            &referencing::meta::DRAFT201909,
-        ),
-        jsonschema::Draft::Draft202012 => (
-            "https://json-schema.org/draft/2020-12/schema#",
-            &referencing::meta::DRAFT202012,
-        ),
+    let meta = match jsonschema::Draft::default().detect(schema) {
+        jsonschema::Draft::Draft4 => &referencing::meta::DRAFT4,
+        jsonschema::Draft::Draft6 => &referencing::meta::DRAFT6,
+        jsonschema::Draft::Draft7 => &referencing::meta::DRAFT7,
+        jsonschema::Draft::Draft201909 => &referencing::meta::DRAFT201909,
+        jsonschema::Draft::Draft202012 => &referencing::meta::DRAFT202012,
         _ => return None,
     };
+    // A draft's `$schema` has been given the crate's spelling; v6 names
+    // the meta-schema with an empty fragment.
+    let declared = schema
+        .get("$schema")
+        .and_then(|s| s.as_str())
+        .unwrap_or("https://json-schema.org/draft/2020-12/schema");
+    let url = format!("{}#", declared.trim_end_matches('#'));
     let validator = jsonschema::meta::validator_for(schema).ok()?;
     let leaves: Vec<Leaf> = validator
         .iter_errors(schema)

@@ -3,8 +3,9 @@
 //! santhosh-tekuri/jsonschema v6: the schema itself is
 //! `file:///values.schema.json`, `file` URLs are opened at their path
 //! (`file://../x.json` is host `..` and path `/x.json`), `http`/`https`
-//! are fetched with a 15 s timeout, `urn:` ones stand for `true`. A failure is reported in v6's and Go's
-//! words: `failing loading "URL": open /x.json: no such file or directory`.
+//! are fetched with a 15 s timeout, `urn:` ones stand for `true` (Helm 4's
+//! URN loader). A failure is reported in v6's and Go's words:
+//! `failing loading "URL": open /x.json: no such file or directory`.
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -94,7 +95,10 @@ impl HelmSchemaLoader {
 
 /// v6's failure for a URL whose scheme has no loader (it quotes the URL).
 fn no_loader(url: &str) -> LoadError {
-    LoadError(format!("no URLLoader registered for {url:?}"))
+    LoadError(format!(
+        "no URLLoader registered for {}",
+        crate::values::strvals::go_quote(url)
+    ))
 }
 
 fn load_file(path: &str) -> Result<serde_json::Value, LoadError> {
