@@ -5,6 +5,7 @@
 
 pub mod chart;
 pub mod cluster;
+pub mod go_url;
 pub mod helmpath;
 pub mod log;
 pub mod release;

@@ -2,7 +2,6 @@
 pub mod coalesce;
 pub mod go_json_error;
 pub mod go_json_type_error;
-pub mod go_url;
 pub mod options;
 pub mod schema;
 pub mod schema_ahead;

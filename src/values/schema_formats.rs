@@ -10,9 +10,10 @@
 //! registered with it as custom formats, which it applies exactly where v6
 //! asserts formats; the reasons word the report.
 //!
-//! The URL formats read URLs as Go's `url.Parse` does ([`go_url`]).
+//! The URL formats read URLs as Go's `url.Parse` does ([`crate::go_url`]).
 
-use crate::values::go_url;
+use crate::go_url;
+use crate::render::gofmt::quote_rune;
 use crate::values::strvals::go_quote;
 
 /// The formats checked here.
@@ -67,21 +68,6 @@ fn fail(why: impl Into<String>) -> Check {
     Err(why.into())
 }
 
-/// Go's `%q` of a rune.
-pub fn go_rune_quote(c: char) -> String {
-    match c {
-        '\'' => "'\\''".into(),
-        '\\' => "'\\\\'".into(),
-        c if c.is_control() => format!("'\\x{:02x}'", c as u32),
-        c => format!("'{c}'"),
-    }
-}
-
-/// Go's `%q` of a byte taken as a rune (v6 quotes units by their byte).
-fn go_byte_quote(b: u8) -> String {
-    go_rune_quote(char::from(b))
-}
-
 fn json_pointer(s: &str) -> Check {
     if s.is_empty() {
         return Ok(());
@@ -125,7 +111,7 @@ fn uuid(s: &str) -> Check {
             return fail(format!("element {} must be {len} characters long", i + 1));
         }
         if let Some(c) = group.chars().find(|c| !c.is_ascii_hexdigit()) {
-            return fail(format!("non-hex character {}", go_rune_quote(c)));
+            return fail(format!("non-hex character {}", quote_rune(c, false)));
         }
     }
     Ok(())
@@ -169,9 +155,17 @@ fn duration(s: &str) -> Check {
             match allowed.bytes().position(|u| u == unit) {
                 Some(at) => allowed = &allowed[at + 1..],
                 None if all.as_bytes().contains(&unit) => {
-                    return fail(format!("unit {} out of order", go_byte_quote(unit)))
+                    return fail(format!(
+                        "unit {} out of order",
+                        quote_rune(char::from(unit), false)
+                    ))
                 }
-                None => return fail(format!("invalid unit {}", go_byte_quote(unit))),
+                None => {
+                    return fail(format!(
+                        "invalid unit {}",
+                        quote_rune(char::from(unit), false)
+                    ))
+                }
             }
             // The unit is ASCII: a char boundary follows it.
             rest = &rest[1..];
@@ -249,7 +243,7 @@ fn hostname(s: &str) -> Check {
             .chars()
             .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
         {
-            return fail(format!("invalid character {}", go_rune_quote(c)));
+            return fail(format!("invalid character {}", quote_rune(c, false)));
         }
     }
     Ok(())
@@ -288,7 +282,7 @@ fn email(s: &str) -> Check {
             .chars()
             .find(|c| !(c.is_ascii_alphanumeric() || ".!#$%&'*+-/=?^_`{|}~".contains(*c)))
         {
-            return fail(format!("invalid character {}", go_rune_quote(c)));
+            return fail(format!("invalid character {}", quote_rune(c, false)));
         }
     }
     if let Some(inner) = domain.strip_prefix('[').and_then(|d| d.strip_suffix(']')) {
@@ -485,7 +479,7 @@ fn semver(s: &str) -> Check {
             {
                 return fail(format!(
                     "invalid character {} in build identifier",
-                    go_rune_quote(c)
+                    quote_rune(c, false)
                 ));
             }
         }
@@ -502,7 +496,7 @@ fn semver(s: &str) -> Check {
             {
                 return fail(format!(
                     "invalid character {} in pre-release identifier",
-                    go_rune_quote(c)
+                    quote_rune(c, false)
                 ));
             }
             if id.len() > 1 && id.starts_with('0') && id.bytes().all(|b| b.is_ascii_digit()) {
@@ -531,7 +525,7 @@ fn semver(s: &str) -> Check {
 
 /// v6's `parseURL`: Go's parser, and a host with a colon must be an IPv6
 /// address in brackets.
-fn parse_url(s: &str) -> Result<go_url::GoUrl<'_>, String> {
+fn parse_url(s: &str) -> Result<go_url::Url, String> {
     let url = go_url::parse(s)?;
     let hostname = url.hostname();
     if hostname.contains(':') {
@@ -557,15 +551,13 @@ fn uri_reference(s: &str) -> Check {
     parse_url(s).map(|_| ())
 }
 
-/// Braces are checked only in a path Go keeps as written (`RawPath`), one
-/// segment at a time.
+/// Braces are checked only in a path Go keeps as written (`RawPath`, empty
+/// when Go would write the path so itself), one segment at a time.
 fn uri_template(s: &str) -> Check {
     let url = parse_url(s)?;
-    if !url.has_raw_path() {
-        return Ok(());
-    }
     for segment in url.raw_path.split('/') {
-        let decoded = percent_decoded(segment);
+        let decoded = go_url::path_unescape(segment)
+            .map_err(|why| format!("percent decode failed: {why}"))?;
         let mut open = false;
         for c in decoded.chars() {
             match c {
@@ -580,25 +572,6 @@ fn uri_template(s: &str) -> Check {
         }
     }
     Ok(())
-}
-
-/// `%XX` escapes decoded (Go's parser has already checked them).
-fn percent_decoded(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
