@@ -3,7 +3,9 @@ use std::process::ExitCode;
 /// Rendering allocates and frees many small objects (AST nodes, values,
 /// strings); mimalloc makes that markedly cheaper than glibc malloc.
 /// `--cfg rudder_sysalloc` builds with the system allocator instead, for
-/// heap profilers that hook malloc (heaptrack, massif).
+/// heap profilers that hook malloc (heaptrack, massif); they preload a
+/// library, so link dynamically too (`RUDDER_LINK_DYNAMIC=1`, see
+/// layout/link.py).
 #[cfg(not(rudder_sysalloc))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
