@@ -373,8 +373,15 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
     let overlap = !args.include_crds
         && std::fs::metadata(&chart_path)
             .is_ok_and(|m| m.is_file() && m.len() >= OVERLAP_MIN_ARCHIVE_BYTES);
+    // A smaller one is parsed on a helper thread once it is read, while
+    // this thread processes dependencies and values (not with
+    // `--include-crds`, whose held CRDs already make the peak).
+    let background = !overlap && !args.include_crds;
     let prepare = |top: &str, file: &BufferedFile| {
         if !overlap {
+            if background {
+                queue.offer(top, file);
+            }
             return None;
         }
         schemas.offer(file);
@@ -395,7 +402,11 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         finish: &finish,
     });
     let mut chart = rudder::chart::load_for_action_observed(&chart_path, deferral, observer)?;
-    ahead.adopt(queue);
+    if background {
+        ahead = ParseAhead::in_background(queue);
+    } else {
+        ahead.adopt(queue);
+    }
     if !matches!(chart.metadata.chart_type.as_str(), "" | "application") {
         anyhow::bail!("{} charts are not installable", chart.metadata.chart_type);
     }

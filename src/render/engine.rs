@@ -180,6 +180,9 @@ impl Engine {
             .collect();
         // Files parsed while the chart loaded need no lexing or parsing.
         let mut ahead = self.parsed_ahead.borrow_mut().take();
+        if let Some(ahead) = ahead.as_mut() {
+            ahead.complete();
+        }
         let mut ready: Vec<Option<Parsed>> = sources
             .iter()
             .map(|(name, bytes)| ahead.as_mut().and_then(|a| a.take(name, bytes)))
@@ -211,11 +214,13 @@ impl Engine {
         let mut by_len: HashMap<usize, Vec<usize>> = HashMap::new();
         let copy_of: Vec<Option<usize>> = (0..sources.len())
             .map(|k| {
-                if ready[k].is_some() {
-                    return None;
-                }
                 let bytes: &[u8] = &sources[k].1;
                 let same = by_len.entry(bytes.len()).or_default();
+                if ready[k].is_some() {
+                    // Parsed ahead, where its copies were not queued.
+                    same.push(k);
+                    return None;
+                }
                 let first = same.iter().copied().find(|&j| *sources[j].1 == *bytes);
                 if first.is_none() {
                     same.push(k);

@@ -9,6 +9,18 @@
 //! inflating thread parses the rest of the queue too ([`ParseQueue::help`]),
 //! so both cores parse. The engine later finds the trees made.
 //!
+//! A smaller archive inflates too fast for that to pay; its templates are
+//! queued as they come out and parsed on a helper thread once the archive
+//! is read ([`ParseAhead::in_background`]), while the loading thread
+//! processes the dependencies, coalesces the values and validates them
+//! against the schemas, work during which the second core was idle. The
+//! engine finishes the queue on its own thread and joins the helper
+//! ([`ParseAhead::complete`]).
+//!
+//! A file with the very bytes of one queued before (each subchart that
+//! vendors Bitnami's `common` carries a copy) is not queued: the engine
+//! relabels the trees of the first copy.
+//!
 //! Nothing here decides anything: a tree is used only when the engine asks
 //! for the same template name over the very same bytes
 //! ([`SharedBytes::same_view`]); anything else (a subchart under an alias,
@@ -18,7 +30,9 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
-use std::sync::{Mutex, OnceLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread::JoinHandle;
 
 use crate::chart::archive::BufferedFile;
 use crate::chart::{is_template_in_tree, SharedBytes};
@@ -52,7 +66,11 @@ pub struct ParseQueue {
     /// Made by the first parse (a queue often stays empty).
     registry: OnceLock<Registry>,
     jobs: Mutex<VecDeque<Job>>,
+    /// The sources queued so far, by length: a copy of one is not queued.
+    offered: Mutex<HashMap<usize, Vec<SharedBytes>>>,
     helped: Mutex<Vec<Helped>>,
+    /// Set when the trees are no longer wanted: no further job is taken.
+    stop: AtomicBool,
 }
 
 impl ParseQueue {
@@ -64,12 +82,24 @@ impl ParseQueue {
         if !is_template_in_tree(&file.name) {
             return None;
         }
+        if !file.data.is_deferred() {
+            let mut offered = self.offered.lock().ok()?;
+            let same_len = offered.entry(file.data.len()).or_default();
+            if same_len.iter().any(|s| **s == *file.data) {
+                return None;
+            }
+            same_len.push(file.data.clone());
+        }
         let job = Job {
             name: format!("{top}/{}", file.name),
             source: file.data.clone(),
         };
         self.jobs.lock().ok()?.push_back(job);
         Some(())
+    }
+
+    fn is_empty(&self) -> bool {
+        self.jobs.lock().map_or(true, |jobs| jobs.is_empty())
     }
 
     /// The inflating thread, once the archive is read: parses what is
@@ -95,7 +125,18 @@ impl ParseQueue {
     }
 
     fn next_job(&self) -> Option<Job> {
+        if self.stop.load(Ordering::Relaxed) {
+            return None;
+        }
         self.jobs.lock().ok()?.pop_front()
+    }
+
+    /// The trees the helping threads handed over (each of them joined).
+    fn take_helped(&self) -> Vec<Helped> {
+        self.helped
+            .lock()
+            .map(|mut helped| std::mem::take(&mut *helped))
+            .unwrap_or_default()
     }
 }
 
@@ -103,9 +144,50 @@ impl ParseQueue {
 #[derive(Default)]
 pub struct ParseAhead {
     entries: HashMap<String, Entry>,
+    /// A queue a helper thread is still parsing.
+    pending: Option<Pending>,
+}
+
+struct Pending {
+    queue: Arc<ParseQueue>,
+    /// `None` if the thread could not start.
+    helper: Option<JoinHandle<()>>,
 }
 
 impl ParseAhead {
+    /// Starts a helper thread parsing `queue`; the trees are there once
+    /// [`ParseAhead::complete`] has run.
+    pub fn in_background(queue: ParseQueue) -> ParseAhead {
+        if queue.is_empty() {
+            return ParseAhead::default();
+        }
+        let queue = Arc::new(queue);
+        let helping = Arc::clone(&queue);
+        let helper = std::thread::Builder::new()
+            .name("parse".to_string())
+            .spawn(move || helping.help())
+            .ok();
+        ParseAhead {
+            entries: HashMap::new(),
+            pending: Some(Pending { queue, helper }),
+        }
+    }
+
+    /// Parses, beside the helper, what it has not started yet, then joins
+    /// it and takes its trees in.
+    pub fn complete(&mut self) {
+        let Some(mut pending) = self.pending.take() else {
+            return;
+        };
+        self.parse_queued(&pending.queue);
+        if let Some(helper) = pending.helper.take() {
+            // A helper that panicked handed nothing over: the engine parses
+            // its files.
+            let _ = helper.join();
+        }
+        self.adopt_helped(&pending.queue);
+    }
+
     /// The loading thread: parses whatever is queued now.
     pub fn parse_queued(&mut self, queue: &ParseQueue) {
         while let Some(job) = queue.next_job() {
@@ -118,8 +200,11 @@ impl ParseAhead {
     /// Takes in the trees the inflating thread parsed. Call once that
     /// thread is joined (the loader returned).
     pub fn adopt(&mut self, queue: ParseQueue) {
-        let helped = queue.helped.into_inner().unwrap_or_default();
-        for done in helped {
+        self.adopt_helped(&queue);
+    }
+
+    fn adopt_helped(&mut self, queue: &ParseQueue) {
+        for done in queue.take_helped() {
             self.entries.extend(done.into_inner());
         }
     }
@@ -137,6 +222,19 @@ impl ParseAhead {
 
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+}
+
+impl Drop for ParseAhead {
+    /// Trees never asked for (the values were invalid): the helper stops
+    /// after the file it is parsing.
+    fn drop(&mut self) {
+        if let Some(pending) = &mut self.pending {
+            pending.queue.stop.store(true, Ordering::Relaxed);
+            if let Some(helper) = pending.helper.take() {
+                let _ = helper.join();
+            }
+        }
     }
 }
 
@@ -237,6 +335,64 @@ mod tests {
             names.sort();
             assert_eq!(names, ["mychart/templates/a.yaml", "x"]);
         }
+    }
+
+    #[test]
+    fn a_copy_of_a_queued_file_is_not_queued() {
+        let queue = ParseQueue::default();
+        let lib = "{{ define \"lib.x\" }}x{{ end }}";
+        assert!(queue
+            .offer("top", &file("charts/a/templates/_lib.tpl", lib))
+            .is_some());
+        assert!(queue
+            .offer("top", &file("charts/b/templates/_lib.tpl", lib))
+            .is_none());
+        assert!(queue
+            .offer("top", &file("charts/b/templates/_lix.tpl", lib))
+            .is_none());
+        let other = "{{ define \"lib.y\" }}x{{ end }}";
+        assert!(queue
+            .offer("top", &file("charts/b/templates/_other.tpl", other))
+            .is_some());
+        let mut ahead = ParseAhead::default();
+        ahead.parse_queued(&queue);
+        assert_eq!(ahead.len(), 2);
+    }
+
+    #[test]
+    fn a_background_parse_is_taken_in_or_abandoned() {
+        let files: Vec<BufferedFile> = (0..40)
+            .map(|i| {
+                file(
+                    &format!("templates/t{i}.yaml"),
+                    &format!("a: {{{{ {i} }}}}"),
+                )
+            })
+            .collect();
+        let queued = || {
+            let queue = ParseQueue::default();
+            for f in &files {
+                assert!(queue.offer("c", f).is_some());
+            }
+            queue
+        };
+        let mut ahead = ParseAhead::in_background(queued());
+        ahead.complete();
+        assert_eq!(ahead.len(), files.len());
+        for (i, f) in files.iter().enumerate() {
+            let trees = ahead
+                .take(&format!("c/templates/t{i}.yaml"), &f.data)
+                .expect("parsed in the background")
+                .expect("no error");
+            assert_eq!(trees.len(), 1);
+        }
+        // Dropped without being completed: the helper stops and is joined.
+        drop(ParseAhead::in_background(queued()));
+        // Nothing queued: no helper.
+        let mut empty = ParseAhead::in_background(ParseQueue::default());
+        assert!(empty.pending.is_none());
+        empty.complete();
+        assert!(empty.is_empty());
     }
 
     #[test]

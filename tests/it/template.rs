@@ -119,15 +119,18 @@ fn template_goldens_match_helm() {
 }
 
 /// `testdata/charts/<chart>` packaged by helm into `<dir>`, with `replace`
-/// swapping some files' contents and a 640 KiB incompressible `pad/blob`
-/// added: big enough that rudder parses the templates and compiles the
-/// schemas while the archive inflates (archives of 512 KiB and more).
-fn big_archive(
+/// swapping some files' contents and, if `big`, a 640 KiB incompressible
+/// `pad/blob` added: big enough that rudder parses the templates and
+/// compiles the schemas while the archive inflates (archives of 512 KiB
+/// and more); a smaller archive has its templates parsed on a helper
+/// thread once it is read.
+fn packaged_archive(
     helm: &Path,
     home: &Path,
     dir: &Path,
     chart: &str,
     replace: &[(&str, &str)],
+    big: bool,
 ) -> PathBuf {
     let staging = tempfile::tempdir().expect("staging dir");
     let staged = staging.path().join(chart);
@@ -141,17 +144,19 @@ fn big_archive(
     for (file, text) in replace {
         std::fs::write(staged.join(file), text).expect("replace file");
     }
-    std::fs::create_dir_all(staged.join("pad")).expect("pad dir");
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-    let blob: Vec<u8> = (0..640 * 1024)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect();
-    std::fs::write(staged.join("pad/blob"), blob).expect("pad file");
+    if big {
+        std::fs::create_dir_all(staged.join("pad")).expect("pad dir");
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let blob: Vec<u8> = (0..640 * 1024)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .collect();
+        std::fs::write(staged.join("pad/blob"), blob).expect("pad file");
+    }
     let packaged = isolated(
         Command::new(helm)
             .arg("package")
@@ -173,57 +178,80 @@ fn big_archive(
         .find(|p| p.extension().is_some_and(|e| e == "tgz"))
         .expect("the packaged chart");
     let len = std::fs::metadata(&path).expect("archive").len();
-    assert!(len > 512 * 1024, "archive only {len} bytes");
+    assert_eq!(len > 512 * 1024, big, "archive of {len} bytes");
     path
 }
 
-/// Big archives take rudder's other loading path (templates parsed and
-/// schemas compiled on both cores while the archive inflates, the trees
-/// then used only for the files and names they were made for; not with
-/// `--include-crds`): the umbrella chart's subcharts, alias, library and
-/// schema, a schema failure and a template that does not parse come out
-/// exactly as helm prints them, with and without the CRDs.
+/// Archives take rudder's other loading paths: a big one has its templates
+/// parsed and schemas compiled on both cores while it inflates, a small one
+/// its templates parsed on a helper thread while the values are processed
+/// (neither with `--include-crds`); the trees are then used only for the
+/// files and names they were made for, and a library vendored twice is
+/// parsed once. The umbrella chart's subcharts, alias, library and schema,
+/// a schema failure, a template that does not parse (in a disabled and in
+/// an enabled subchart) and the twice-vendored library come out exactly as
+/// helm prints them, with and without the CRDs.
 #[test]
-fn big_archives_render_as_helm_renders_them() {
+fn archives_render_as_helm_renders_them() {
     let Some(helm) = crate::release_support::helm_bin() else {
         println!("skipped: the real helm is absent (set HELM_BIN)");
         return;
     };
     let home = tempfile::tempdir().expect("temp home");
     let dir = tempfile::tempdir().expect("temp dir");
-    let good = dir.path().join("good");
-    let bad = dir.path().join("bad");
-    std::fs::create_dir_all(&good).expect("dir");
-    std::fs::create_dir_all(&bad).expect("dir");
-    let good = big_archive(&helm, home.path(), &good, "tpl-umbrella", &[]);
-    let bad = big_archive(
-        &helm,
-        home.path(),
-        &bad,
-        "tpl-umbrella",
-        &[(
-            "charts/tpl-tagged/templates/cm.yaml",
-            "kind: ConfigMap\n{{ if }}\n",
-        )],
-    );
-    let good = good.display().to_string();
-    let bad = bad.display().to_string();
-    let cases: Vec<Vec<&str>> = vec![
-        vec!["template", "rel", &good, "-n", "ns1"],
-        vec![
-            "template",
-            "rel",
-            &good,
-            "--include-crds",
-            "--set",
-            "tags.extras=true",
-        ],
-        vec!["template", "rel", &good, "--set", "second.enabled=false"],
-        vec!["template", "rel", &good, "--set", "replicas=0"],
-        vec!["template", "rel", &bad, "--set", "tags.extras=true"],
-        vec!["template", "rel", &bad],
-    ];
-    let run = |bin: &Path, args: &[&str]| {
+    let mut cases: Vec<Vec<String>> = Vec::new();
+    for big in [true, false] {
+        let at = |name: &str| {
+            let d = dir.path().join(format!("{name}-{big}"));
+            std::fs::create_dir_all(&d).expect("dir");
+            d
+        };
+        let good = packaged_archive(&helm, home.path(), &at("good"), "tpl-umbrella", &[], big);
+        let bad = packaged_archive(
+            &helm,
+            home.path(),
+            &at("bad"),
+            "tpl-umbrella",
+            &[(
+                "charts/tpl-tagged/templates/cm.yaml",
+                "kind: ConfigMap\n{{ if }}\n",
+            )],
+            big,
+        );
+        let vendored =
+            packaged_archive(&helm, home.path(), &at("lib"), "tpl-vendored-lib", &[], big);
+        let good = good.display().to_string();
+        let bad = bad.display().to_string();
+        let vendored = vendored.display().to_string();
+        let args: Vec<Vec<&str>> = vec![
+            vec!["template", "rel", &good, "-n", "ns1"],
+            vec![
+                "template",
+                "rel",
+                &good,
+                "--include-crds",
+                "--set",
+                "tags.extras=true",
+            ],
+            vec!["template", "rel", &good, "--set", "second.enabled=false"],
+            vec!["template", "rel", &good, "--set", "replicas=0"],
+            vec!["template", "rel", &bad, "--set", "tags.extras=true"],
+            vec!["template", "rel", &bad],
+            vec!["template", "rel", &vendored],
+            vec![
+                "template",
+                "rel",
+                &vendored,
+                "--set",
+                "s2.boom=true,s2.m.a=1",
+            ],
+        ];
+        cases.extend(
+            args.into_iter()
+                .map(|a| a.into_iter().map(str::to_string).collect()),
+        );
+    }
+    let run = |bin: &Path, args: &[String]| {
         isolated(Command::new(bin).args(args), home.path())
             .output()
             .expect("run")
