@@ -25,8 +25,8 @@ dynamic loader resident in every run (fault-around maps 64 KiB per fault)
 and spent ~0.5-1 ms of every start in the dynamic loader; static, a run
 peaks 1.0-1.4 MiB lower and starts ~0.7 ms sooner. Without a static glibc
 (`cc -print-file-name=libc.a` finds none, e.g. Fedora without
-glibc-static), or with `RUDDER_LINK_DYNAMIC=1`, it links dynamically as
-before. Name lookups stay glibc's (files and DNS are built into libc since
+glibc-static), with `RUDDER_LINK_DYNAMIC=1`, or when the static link
+fails, it links dynamically as before. Name lookups stay glibc's (files and DNS are built into libc since
 2.34); other NSS modules are loaded from the glibc the binary was built
 against, so a binary built here is meant to run on this system.
 """
@@ -144,6 +144,15 @@ def static_rsp(text):
     return '\n'.join(kept) + '\n'
 
 
+def temp_file(temps, prefix, suffix, text):
+    """A new temporary file holding `text` (its path noted in `temps`)."""
+    fd, path = tempfile.mkstemp(prefix=prefix, suffix=suffix)
+    temps.append(path)
+    with os.fdopen(fd, 'w') as f:
+        f.write(text)
+    return path
+
+
 def main():
     real = os.environ.get('RUDDER_LINKER', 'cc')
     args = sys.argv[1:]
@@ -159,35 +168,38 @@ def main():
     temps = []
     try:
         lines = resolved_order(order_path, objects)
-        fd, resolved = tempfile.mkstemp(prefix='rudder-order-', suffix='.txt')
-        temps.append(resolved)
-        with os.fdopen(fd, 'w') as f:
-            f.write('\n'.join(lines) + '\n')
+        resolved = temp_file(temps, 'rudder-order-', '.txt', '\n'.join(lines) + '\n')
         new_args = []
+        static_args = []
         for a in args:
+            s_a = a
             if a.startswith(ORDER_FLAG):
-                a = ORDER_FLAG + resolved
+                a = s_a = ORDER_FLAG + resolved
             elif a.startswith('@') and os.path.isfile(a[1:]):
                 with open(a[1:]) as f:
                     text = f.read()
-                if ORDER_FLAG in text or static:
-                    # The same response file with the list's path changed
-                    # (and the libraries linked statically).
+                if ORDER_FLAG in text:
+                    # The same response file with only the list's path changed.
                     text = text.replace(ORDER_FLAG + order_path, ORDER_FLAG + resolved)
-                    if static:
-                        text = static_rsp(text)
-                    fd, rsp = tempfile.mkstemp(prefix='rudder-link-', suffix='.rsp')
-                    temps.append(rsp)
-                    with os.fdopen(fd, 'w') as f:
-                        f.write(text)
-                    a = '@' + rsp
+                    a = s_a = '@' + temp_file(temps, 'rudder-link-', '.rsp', text)
+                if static:
+                    # And with the libraries linked statically.
+                    s_a = '@' + temp_file(temps, 'rudder-link-', '.rsp', static_rsp(text))
             new_args.append(a)
+            static_args.append(s_a)
     except (OSError, subprocess.CalledProcessError, UnicodeDecodeError):
         new_args = args
         static = False
+    code = 1
     if static:
-        new_args = statically(new_args)
-    code = subprocess.run([real] + new_args).returncode
+        code = subprocess.run([real] + statically(static_args)).returncode
+        if code != 0:
+            # Whatever made the static link fail (a partial static glibc),
+            # the binary still links as it did before.
+            print('layout/link.py: the static link failed; linking dynamically',
+                  file=sys.stderr)
+    if not static or code != 0:
+        code = subprocess.run([real] + new_args).returncode
     for t in temps:
         os.unlink(t)
     sys.exit(code)
