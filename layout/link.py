@@ -118,29 +118,34 @@ def static_libs_available(real):
     return True
 
 
+def static_form(arg):
+    """What replaces `arg` of a dynamically linked executable's link in
+    rustc's link of the same objects with `+crt-static` (`None`: `arg`
+    itself): libgcc's static unwinder for libgcc_s, no switch back to
+    shared libraries, no PIE."""
+    if arg == '-lgcc_s':
+        return ['-lgcc_eh', '-lgcc', '-lc']
+    if arg in ('-Wl,-Bdynamic', '-pie', '-no-pie'):
+        return []
+    return None
+
+
 def statically(args):
-    """`args` of a dynamically linked executable changed into rustc's link
-    of the same objects with `+crt-static`: libgcc's static unwinder for
-    libgcc_s, no switch back to shared libraries, no PIE."""
+    """`args` with `static_form` applied, linked `-static -no-pie`."""
     out = []
     for a in args:
-        if a == '-lgcc_s':
-            out += ['-lgcc_eh', '-lgcc', '-lc']
-        elif a not in ('-Wl,-Bdynamic', '-pie', '-no-pie'):
-            out.append(a)
+        form = static_form(a)
+        out += [a] if form is None else form
     return out + ['-static', '-no-pie']
 
 
 def static_rsp(text):
-    """A response file's text with `statically` applied to its lines."""
-    lines = [line for line in text.splitlines() if line]
+    """A response file's text with `static_form` applied to its lines."""
     kept = []
-    for line in lines:
-        a = unquote(line)
-        if a == '-lgcc_s':
-            kept += ['-lgcc_eh', '-lgcc', '-lc']
-        elif a not in ('-Wl,-Bdynamic', '-pie', '-no-pie'):
-            kept.append(line)
+    for line in text.splitlines():
+        if line:
+            form = static_form(unquote(line))
+            kept += [line] if form is None else form
     return '\n'.join(kept) + '\n'
 
 
