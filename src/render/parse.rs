@@ -17,7 +17,7 @@
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hash};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::rc::Rc;
 use std::thread::LocalKey;
 
@@ -54,17 +54,27 @@ const MAX_BLOCK_DEPTH: usize = 3000;
 const MAX_INTERNED_LEN: usize = 256;
 const MAX_INTERNED: usize = 64 * 1024;
 
-/// An interning table (see `INTERNED`, `PATHS`).
+/// The interning table of names (see `INTERNED`).
 type Table<T> = HashSet<Rc<T>, BuildHasherDefault<FastHasher>>;
+
+/// Room made up front in each table: a big chart has a few thousand
+/// distinct names and paths, and growing from empty rehashed them several
+/// times (a visible share of parse time).
+const INTERNED_CAPACITY: usize = 2048;
 
 thread_local! {
     /// Identifier names, field names and string literals seen by the
     /// parsers of this thread: a chart repeats the same few hundred names
     /// (`Values`, `include`, `"common.labels"`) tens of thousands of times.
-    static INTERNED: RefCell<Table<str>> = RefCell::new(HashSet::default());
+    static INTERNED: RefCell<Table<str>> =
+        RefCell::new(HashSet::with_capacity_and_hasher(INTERNED_CAPACITY, Default::default()));
     /// Field paths (`.Values.image.tag`) seen by the parsers of this
-    /// thread, each kept once however often a chart repeats it.
-    static PATHS: RefCell<Table<[Rc<str>]>> = RefCell::new(HashSet::default());
+    /// thread, each kept once however often a chart repeats it. Keyed by
+    /// the addresses of their names, which are interned first: equal
+    /// interned names are one allocation, so hashing and comparing
+    /// addresses is enough and far cheaper than hashing the text again.
+    static PATHS: RefCell<hashbrown::HashTable<Rc<[Rc<str>]>>> =
+        RefCell::new(hashbrown::HashTable::with_capacity(INTERNED_CAPACITY));
 }
 
 /// The shared copy of `key` in `table`, made by `make` (and kept, while
@@ -95,12 +105,38 @@ fn intern(s: &str) -> Rc<str> {
     intern_in(&INTERNED, s, || Rc::from(s))
 }
 
-/// A shared slice equal to `path` (names already interned).
-fn intern_path(path: Vec<Rc<str>>) -> Rc<[Rc<str>]> {
-    if path.iter().any(|n| n.len() > MAX_INTERNED_LEN) {
-        return Rc::from(path);
+/// Hash of a path by the addresses of its names.
+fn path_hash(names: &[Rc<str>]) -> u64 {
+    let mut h = FastHasher::default();
+    for n in names {
+        h.write_usize(Rc::as_ptr(n).cast::<u8>() as usize);
     }
-    intern_in(&PATHS, &path[..], || Rc::from(path.as_slice()))
+    h.finish()
+}
+
+/// A shared slice equal to `names` (names already interned by [`intern`]).
+/// A name that was not interned (too long, or the table was full) has an
+/// address of its own, so its path is never found again: it is still
+/// correct, only not shared.
+fn intern_path(names: &[Rc<str>]) -> Rc<[Rc<str>]> {
+    if names.iter().any(|n| n.len() > MAX_INTERNED_LEN) {
+        return Rc::from(names);
+    }
+    let hash = path_hash(names);
+    PATHS.with(|t| {
+        let mut t = t.borrow_mut();
+        let same = |p: &Rc<[Rc<str>]>| {
+            p.len() == names.len() && p.iter().zip(names).all(|(a, b)| Rc::ptr_eq(a, b))
+        };
+        if let Some(p) = t.find(hash, same) {
+            return p.clone();
+        }
+        let p: Rc<[Rc<str>]> = Rc::from(names);
+        if t.len() < MAX_INTERNED {
+            t.insert_unique(hash, p.clone(), |p| path_hash(p));
+        }
+        p
+    })
 }
 
 /// Empties this thread's interning tables, so that the trees its parsers
@@ -205,8 +241,11 @@ pub fn parse_lexed(
         nodes: Vec::new(),
         cmds: Vec::new(),
         operands: Vec::new(),
-        callees: HashMap::default(),
-        literals: HashMap::default(),
+        names: Vec::new(),
+        // Room for a typical file's distinct functions and literals, so the
+        // maps do not rehash as they fill.
+        callees: HashMap::with_capacity_and_hasher(64, Default::default()),
+        literals: HashMap::with_capacity_and_hasher(64, Default::default()),
     };
     let root = p.parse_top()?;
     p.add(Rc::from(name), root)?;
@@ -257,6 +296,8 @@ struct Parser<'r, 's> {
     nodes: Vec<Node>,
     cmds: Vec<Command>,
     operands: Vec<Operand>,
+    /// Scratch for the names of the path being parsed.
+    names: Vec<Rc<str>>,
     /// Resolved functions of this file, by name.
     callees: HashMap<&'s str, Rc<Function>, BuildHasherDefault<FastHasher>>,
     /// String literals of this file, by their source text.
@@ -740,11 +781,35 @@ impl<'s> Parser<'_, 's> {
         })
     }
 
+    /// The path of a field or variable term that starts with `first` at
+    /// `pos`, taking the field names that follow it (`.a.b.c`, `$x.a.b`)
+    /// into the same path, so it is interned once. Go moves such a node to
+    /// where its first following field starts; so does this.
+    fn name_path(&mut self, pos: Pos, first: Rc<str>) -> (Pos, Rc<[Rc<str>]>) {
+        let mut pos = pos;
+        self.names.clear();
+        self.names.push(first);
+        if self.peek().typ == ItemType::Field {
+            pos = pos32(self.peek().pos());
+            while self.peek().typ == ItemType::Field {
+                let f = self.next();
+                let name = intern(&self.text(&f)[1..]);
+                self.names.push(name);
+            }
+        }
+        let path = intern_path(&self.names);
+        self.names.clear();
+        (pos, path)
+    }
+
     fn operand(&mut self) -> PResult<Option<Operand>> {
         let Some(node) = self.term()? else {
             return Ok(None);
         };
-        if self.peek().typ != ItemType::Field {
+        // A field or variable term has taken the fields after it already.
+        if self.peek().typ != ItemType::Field
+            || matches!(node, Operand::Field { .. } | Operand::Variable { .. })
+        {
             return Ok(Some(node));
         }
         let chain_pos = pos32(self.peek().pos());
@@ -754,14 +819,6 @@ impl<'s> Parser<'_, 's> {
             fields.push(intern(&self.text(&f)[1..]));
         }
         Ok(Some(match node {
-            Operand::Field { idents, .. } => Operand::Field {
-                pos: chain_pos,
-                idents: join_names(&idents, fields),
-            },
-            Operand::Variable { idents, .. } => Operand::Variable {
-                pos: chain_pos,
-                idents: join_names(&idents, fields),
-            },
             Operand::Bool(..)
             | Operand::String(..)
             | Operand::Number(..)
@@ -808,15 +865,13 @@ impl<'s> Parser<'_, 's> {
                 if !self.vars.contains(&val) {
                     return Err(self.errorf(format!("undefined variable {}", quote(val))));
                 }
-                Operand::Variable {
-                    pos,
-                    idents: intern_path(vec![intern(val)]),
-                }
+                let (pos, idents) = self.name_path(pos, intern(val));
+                Operand::Variable { pos, idents }
             }
-            ItemType::Field => Operand::Field {
-                pos,
-                idents: intern_path(vec![intern(&val[1..])]),
-            },
+            ItemType::Field => {
+                let (pos, idents) = self.name_path(pos, intern(&val[1..]));
+                Operand::Field { pos, idents }
+            }
             ItemType::Bool => Operand::Bool(pos, val == "true"),
             ItemType::CharConstant | ItemType::Complex | ItemType::Number => {
                 let n = parse_number(val, tok.typ).map_err(|e| self.errorf(e))?;
@@ -853,14 +908,6 @@ impl<'s> Parser<'_, 's> {
             }
         }))
     }
-}
-
-/// `idents` followed by `more`, as one shared path.
-fn join_names(idents: &[Rc<str>], more: Vec<Rc<str>>) -> Rc<[Rc<str>]> {
-    let mut all = Vec::with_capacity(idents.len() + more.len());
-    all.extend(idents.iter().cloned());
-    all.extend(more);
-    intern_path(all)
 }
 
 /// Go's `strconv.Unquote` for "...", `...` and '...' literals.
