@@ -107,7 +107,7 @@ impl Engine {
             strict: options.strict,
             skip_teardown: options.skip_teardown,
             env: RefCell::new(env),
-            tpl_cache: RefCell::new(HashMap::new()),
+            tpl_cache: RefCell::new(Default::default()),
             reader_errors: RefCell::new(Vec::new()),
             raw_outputs: RefCell::new(Vec::new()),
             parsed_ahead: RefCell::new(None),
@@ -163,30 +163,31 @@ impl Engine {
             files.iter().map(|f| (f.name.as_str(), f)).collect();
 
         let resolve = |name: &str| -> Option<Callee> { resolve_in(&self.registry, name) };
-        // The templates' text nodes are views of these bytes (the chart's own
-        // when they are UTF-8), so the source is never copied.
-        let sources: Vec<(&str, SharedBytes)> = order
-            .iter()
-            .filter_map(|name| {
-                Some((
-                    name.as_str(),
-                    source_text(&by_name.get(name.as_str())?.source),
-                ))
-            })
-            .collect();
-        let texts: Vec<(&str, &str)> = sources
-            .iter()
-            .map(|(name, bytes)| (*name, std::str::from_utf8(bytes).unwrap_or_default()))
-            .collect();
         // Files parsed while the chart loaded need no lexing or parsing.
         let mut ahead = self.parsed_ahead.borrow_mut().take();
         if let Some(ahead) = ahead.as_mut() {
             ahead.complete();
         }
-        let mut ready: Vec<Option<Parsed>> = sources
+        let mut ready: Vec<Option<Parsed>> = Vec::with_capacity(order.len());
+        // The templates' text nodes are views of these bytes (the chart's own
+        // when they are UTF-8), so the source is never copied.
+        let sources: Vec<(&str, SharedBytes)> = order
             .iter()
-            .map(|(name, bytes)| ahead.as_mut().and_then(|a| a.take(name, bytes)))
+            .filter_map(|name| {
+                let file = by_name.get(name.as_str())?;
+                let parsed = ahead.as_mut().and_then(|a| a.take(name, &file.source));
+                // A file parsed ahead is UTF-8 (the helper parses no
+                // other), so its bytes need no second check.
+                let source = match parsed {
+                    Some(_) => file.source.clone(),
+                    None => source_text(&file.source),
+                };
+                ready.push(parsed);
+                Some((name.as_str(), source))
+            })
             .collect();
+        // The text of a file still to parse (UTF-8: see `source_text`).
+        let text_of = |k: usize| std::str::from_utf8(&sources[k].1).unwrap_or_default();
         if self.skip_teardown {
             // Trees of files not rendered (a disabled subchart's).
             std::mem::forget(ahead);
@@ -204,7 +205,7 @@ impl Engine {
             parse_lexed(
                 sources[k].0,
                 sources[k].1.clone(),
-                lex(texts[k].1),
+                lex(text_of(k)),
                 &resolve,
             )
         };
@@ -239,7 +240,7 @@ impl Engine {
             .map(|&k| ParseJob {
                 name: sources[k].0,
                 source: &sources[k].1,
-                text: texts[k].1,
+                text: text_of(k),
             })
             .collect();
         for (k, parsed) in to_parse.iter().zip(parse_jobs(&jobs, &self.registry)) {
