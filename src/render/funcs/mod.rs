@@ -13,7 +13,9 @@
 //! `pub fn register(reg: &mut Registry)`.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
+use crate::render::fast_hash::FastHasher;
 use crate::value::Value;
 
 pub mod builtins;
@@ -140,9 +142,20 @@ pub struct FuncDef {
 
 /// Name -> definition. Later registrations replace earlier ones (Helm's
 /// functions override Sprig's of the same name, as in Helm).
-#[derive(Default, Clone)]
+///
+/// Hashed with [`FastHasher`] (the names are our own), and made with room
+/// for all of Sprig's and Helm's functions so it never rehashes.
+#[derive(Clone)]
 pub struct Registry {
-    funcs: HashMap<&'static str, FuncDef>,
+    funcs: HashMap<&'static str, FuncDef, BuildHasherDefault<FastHasher>>,
+}
+
+impl Default for Registry {
+    fn default() -> Registry {
+        Registry {
+            funcs: HashMap::with_capacity_and_hasher(320, Default::default()),
+        }
+    }
 }
 
 impl Registry {
