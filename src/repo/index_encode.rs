@@ -107,14 +107,8 @@ pub fn to_yaml(index: &IndexFile) -> Result<String, JsonError> {
 /// order: `a9` before `a10`), not byte order.
 pub fn chart_order<'a>(names: impl Iterator<Item = &'a String>) -> Vec<&'a String> {
     let mut names: Vec<&String> = names.collect();
-    names.sort_by(|a, b| {
-        if crate::render::encode::yaml_v2::natural_less(a, b) {
-            std::cmp::Ordering::Less
-        } else if crate::render::encode::yaml_v2::natural_less(b, a) {
-            std::cmp::Ordering::Greater
-        } else {
-            std::cmp::Ordering::Equal
-        }
+    crate::render::encode::yaml_v2::stable_sort_by(&mut names, |a, b| {
+        crate::render::encode::yaml_v2::natural_less(a, b)
     });
     names
 }

@@ -4,8 +4,6 @@
 //! would read back as something else (`"yes"`, `"1.5"`, `"2001-12-14"`,
 //! `"1:30"`) double-quoted, multi-line strings as literal blocks.
 
-use std::cmp::Ordering;
-
 use super::emitter::{Emitter, Node, Style, GO_YAML_V2};
 use super::float::{format_g, format_json};
 use super::json::JsonError;
@@ -25,30 +23,43 @@ pub fn natural_less_v3(a: &str, b: &str) -> bool {
 }
 
 fn natural_less_impl(a: &str, b: &str, v3: bool) -> bool {
+    // Keys are nearly always ASCII: compare their bytes as they are, and
+    // decode characters only otherwise.
+    if a.is_ascii() && b.is_ascii() {
+        return natural_less_in(a.as_bytes(), b.as_bytes(), v3);
+    }
     let ar: Vec<char> = a.chars().collect();
     let br: Vec<char> = b.chars().collect();
+    natural_less_in(&ar, &br, v3)
+}
+
+/// go-yaml's `keyList.Less` over the characters of two keys (bytes of
+/// ASCII keys, or decoded characters).
+fn natural_less_in<C: Copy + Into<char>>(ar: &[C], br: &[C], v3: bool) -> bool {
+    let at = |s: &[C], i: usize| -> char { s[i].into() };
     let mut i = 0;
     let mut digits = false;
     while i < ar.len() && i < br.len() {
-        if ar[i] == br[i] {
-            digits = ar[i].is_ascii_digit();
+        let (ac, bc) = (at(ar, i), at(br, i));
+        if ac == bc {
+            digits = ac.is_ascii_digit();
             i += 1;
             continue;
         }
-        let al = ar[i].is_alphabetic();
-        let bl = br[i].is_alphabetic();
+        let al = ac.is_alphabetic();
+        let bl = bc.is_alphabetic();
         if al && bl {
-            return ar[i] < br[i];
+            return ac < bc;
         }
         if al || bl {
             return if v3 && digits { al } else { bl };
         }
         let (mut an, mut bn): (i64, i64) = (0, 0);
-        if ar[i] == '0' || br[i] == '0' {
+        if ac == '0' || bc == '0' {
             let mut j = i;
-            while j > 0 && ar[j - 1].is_ascii_digit() {
+            while j > 0 && at(ar, j - 1).is_ascii_digit() {
                 j -= 1;
-                if ar[j] != '0' {
+                if at(ar, j) != '0' {
                     an = 1;
                     bn = 1;
                     break;
@@ -56,13 +67,17 @@ fn natural_less_impl(a: &str, b: &str, v3: bool) -> bool {
             }
         }
         let mut ai = i;
-        while ai < ar.len() && ar[ai].is_ascii_digit() {
-            an = an.wrapping_mul(10).wrapping_add(ar[ai] as i64 - '0' as i64);
+        while ai < ar.len() && at(ar, ai).is_ascii_digit() {
+            an = an
+                .wrapping_mul(10)
+                .wrapping_add(at(ar, ai) as i64 - '0' as i64);
             ai += 1;
         }
         let mut bi = i;
-        while bi < br.len() && br[bi].is_ascii_digit() {
-            bn = bn.wrapping_mul(10).wrapping_add(br[bi] as i64 - '0' as i64);
+        while bi < br.len() && at(br, bi).is_ascii_digit() {
+            bn = bn
+                .wrapping_mul(10)
+                .wrapping_add(at(br, bi) as i64 - '0' as i64);
             bi += 1;
         }
         if an != bn {
@@ -71,30 +86,67 @@ fn natural_less_impl(a: &str, b: &str, v3: bool) -> bool {
         if ai != bi {
             return ai < bi;
         }
-        return ar[i] < br[i];
+        return ac < bc;
     }
     ar.len() < br.len()
 }
 
 /// Sorts keys with go-yaml's comparison (a merge sort, so an inconsistent
 /// comparison can never panic).
-pub fn sort_keys(keys: &mut [String]) {
+pub fn sort_keys(keys: &mut Vec<String>) {
     sort_keys_by(keys, natural_less);
 }
 
 /// Sorts keys with a go-yaml `Less` function.
-pub fn sort_keys_by(keys: &mut [String], less: fn(&str, &str) -> bool) {
-    let mut v: Vec<String> = keys.to_vec();
-    v.sort_by(|a, b| {
-        if less(a, b) {
-            Ordering::Less
-        } else if less(b, a) {
-            Ordering::Greater
-        } else {
-            Ordering::Equal
-        }
+pub fn sort_keys_by(keys: &mut Vec<String>, less: fn(&str, &str) -> bool) {
+    stable_sort_by(keys, |a, b| less(a, b));
+}
+
+/// A stable merge sort by a `less` function that may be inconsistent (not
+/// a total order): it then yields some order but never panics, unlike the
+/// standard sorts. Already ordered input, the usual case for map keys in
+/// byte order, costs one comparison per element.
+pub fn stable_sort_by<T>(items: &mut Vec<T>, less: impl Fn(&T, &T) -> bool) {
+    let n = items.len();
+    if (1..n).all(|i| !less(&items[i], &items[i - 1])) {
+        return;
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut scratch: Vec<usize> = Vec::with_capacity(n);
+    merge_sort(&mut order, &mut scratch, &|a: usize, b: usize| {
+        less(&items[a], &items[b])
     });
-    keys.clone_from_slice(&v);
+    let mut slots: Vec<Option<T>> = std::mem::take(items).into_iter().map(Some).collect();
+    items.extend(order.iter().filter_map(|&i| slots[i].take()));
+}
+
+fn merge_sort(v: &mut [usize], scratch: &mut Vec<usize>, less: &dyn Fn(usize, usize) -> bool) {
+    let n = v.len();
+    if n <= 1 {
+        return;
+    }
+    let mid = n / 2;
+    merge_sort(&mut v[..mid], scratch, less);
+    merge_sort(&mut v[mid..], scratch, less);
+    if !less(v[mid], v[mid - 1]) {
+        return;
+    }
+    scratch.clear();
+    let (mut i, mut j) = (0, mid);
+    while i < mid && j < n {
+        // The right run's element goes first only when strictly less:
+        // equal elements keep their order.
+        if less(v[j], v[i]) {
+            scratch.push(v[j]);
+            j += 1;
+        } else {
+            scratch.push(v[i]);
+            i += 1;
+        }
+    }
+    scratch.extend_from_slice(&v[i..mid]);
+    scratch.extend_from_slice(&v[j..n]);
+    v.copy_from_slice(scratch);
 }
 
 fn digits_then(s: &[u8], i: &mut usize, min: usize, max: usize) -> Option<u32> {
@@ -337,14 +389,14 @@ fn to_node(v: &Value) -> Result<Node, JsonError> {
         ),
         Value::Map(m) => {
             let entries = m.entries.borrow();
-            let mut keys: Vec<String> = entries.keys().cloned().collect();
-            sort_keys(&mut keys);
-            let mut out = Vec::with_capacity(keys.len());
-            for k in keys {
-                yaml_readable(&k)?;
-                let style = v2_string_style(&k);
-                let val = to_node(&entries[&k])?;
-                out.push((Node::Scalar(k, style), val));
+            let mut pairs: Vec<(&String, &Value)> = entries.iter().collect();
+            stable_sort_by(&mut pairs, |a, b| natural_less(a.0, b.0));
+            let mut out = Vec::with_capacity(pairs.len());
+            for (k, v) in pairs {
+                yaml_readable(k)?;
+                let style = v2_string_style(k);
+                let val = to_node(v)?;
+                out.push((Node::Scalar(k.clone(), style), val));
             }
             Node::Map(out)
         }
@@ -389,6 +441,42 @@ mod tests {
             keys,
             ["-1", "_x", "1", "2a", "9", "10", "A1", "B", "a", "a-b"]
         );
+    }
+
+    #[test]
+    fn stable_sort_orders_like_the_standard_sort_and_never_panics() {
+        let mut seed = 7u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for n in 0..40 {
+            let mut items: Vec<(u64, usize)> = (0..n).map(|i| (next() % 8, i)).collect();
+            let mut expected = items.clone();
+            expected.sort_by_key(|p| p.0);
+            stable_sort_by(&mut items, |a, b| a.0 < b.0);
+            assert_eq!(items, expected);
+        }
+        // Not a total order: some order comes out, with every item once.
+        let mut items: Vec<u64> = (0..50).map(|_| next() % 100).collect();
+        let mut before = items.clone();
+        stable_sort_by(&mut items, |a, b| (a * 7 + b * 3) % 5 < 2);
+        before.sort_unstable();
+        items.sort_unstable();
+        assert_eq!(items, before);
+    }
+
+    #[test]
+    fn non_ascii_keys_sort_by_character() {
+        let mut keys: Vec<String> = ["é2", "é10", "a", "ß", "-"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        sort_keys(&mut keys);
+        // As helm 4.3.1 prints `dict "é2" 1 "é10" 2 "a" 3 "ß" 4 "-" 5 | toYaml`.
+        assert_eq!(keys, ["-", "a", "ß", "é2", "é10"]);
     }
 
     #[test]

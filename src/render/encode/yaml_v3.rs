@@ -6,7 +6,7 @@
 use super::emitter::{Emitter, Flavor, Node, Style};
 use super::float::format_g;
 use super::json::JsonError;
-use super::yaml_v2::{natural_less_v3, sort_keys_by, v2_string_style};
+use super::yaml_v2::{natural_less_v3, stable_sort_by, v2_string_style};
 use crate::value::Value;
 
 const GO_YAML_V3_INDENT2: Flavor = Flavor {
@@ -48,14 +48,15 @@ fn to_node(v: &Value) -> Node {
         Value::List(l) => Node::Seq(l.items.borrow().iter().map(to_node).collect()),
         Value::Map(m) => {
             let entries = m.entries.borrow();
-            let mut keys: Vec<String> = entries.keys().cloned().collect();
-            sort_keys_by(&mut keys, natural_less_v3);
+            let mut pairs: Vec<(&String, &Value)> = entries.iter().collect();
+            stable_sort_by(&mut pairs, |a, b| natural_less_v3(a.0, b.0));
             Node::Map(
-                keys.into_iter()
-                    .map(|k| {
-                        let style = v2_string_style(&k);
-                        let val = to_node(&entries[&k]);
-                        (Node::Scalar(k, style), val)
+                pairs
+                    .into_iter()
+                    .map(|(k, v)| {
+                        let style = v2_string_style(k);
+                        let val = to_node(v);
+                        (Node::Scalar(k.clone(), style), val)
                     })
                     .collect(),
             )
