@@ -352,34 +352,42 @@ fn tables_full_key_maps(dst: &Map, src: &Map, prefix: &str, merge: bool, warn: &
     if std::rc::Rc::ptr_eq(&dst.entries, &src.entries) {
         return;
     }
-    let src_non_nil: std::collections::HashSet<String> = src
+    // A `null` in `dst` is copied into `src` first (as helm does), but
+    // whether `src` had a value there before decides below: keep that for
+    // those keys only (usually none).
+    let nil_keys: Vec<String> = dst
         .entries
         .borrow()
         .iter()
-        .filter(|(_, v)| !v.is_nil())
+        .filter(|(_, v)| v.is_nil())
         .map(|(k, _)| k.clone())
         .collect();
-    for (key, val) in entries(dst) {
-        if val.is_nil() {
-            insert(src, &key, Value::Nil);
+    let mut src_had_value: Vec<&String> = Vec::new();
+    for key in &nil_keys {
+        if get(src, key).is_some_and(|v| !v.is_nil()) {
+            src_had_value.push(key);
         }
+        insert(src, key, Value::Nil);
     }
+    // The dotted key, for nested tables and warnings only.
+    let full_key = |key: &str| concat_prefix(prefix, key);
     for (key, val) in entries(src) {
-        let full_key = concat_prefix(prefix, &key);
         let dv = get(dst, &key);
         match dv {
-            Some(Value::Nil) if !merge && src_non_nil.contains(&key) => remove(dst, &key),
+            Some(Value::Nil) if !merge && src_had_value.contains(&&key) => remove(dst, &key),
             None => insert(dst, &key, val),
             Some(dv) => match (&val, &dv) {
                 (Value::Map(vm), Value::Map(dm)) => {
-                    tables_full_key_maps(dm, vm, &full_key, merge, warn)
+                    tables_full_key_maps(dm, vm, &full_key(&key), merge, warn)
                 }
                 (Value::Map(_), _) => warn(format!(
-                    "warning: cannot overwrite table with non table for {full_key} ({})",
+                    "warning: cannot overwrite table with non table for {} ({})",
+                    full_key(&key),
                     gofmt::sprint(&val)
                 )),
                 (_, Value::Map(_)) if !val.is_nil() => warn(format!(
-                    "warning: destination for {full_key} is a table. Ignoring non-table value ({})",
+                    "warning: destination for {} is a table. Ignoring non-table value ({})",
+                    full_key(&key),
                     gofmt::sprint(&val)
                 )),
                 _ => {}
