@@ -68,25 +68,60 @@ Common actions for rudder:
 rudder reads the same environment variables and files as helm
 (HELM_CACHE_HOME, HELM_CONFIG_HOME, HELM_DATA_HOME, HELM_NAMESPACE, ...).";
 
-#[derive(Parser, Debug)]
-#[command(
-    name = "rudder",
-    about = ABOUT,
-    long_about = LONG_ABOUT,
-    disable_version_flag = true,
-    // Help is cobra's (see `help.rs`), from the `-h/--help` global flag.
-    disable_help_flag = true,
-    disable_help_subcommand = true,
-    arg_required_else_help = true,
-    subcommand_required = true,
-    // pflag takes the last of a repeated flag.
-    args_override_self = true
-)]
-pub struct Cli {
-    #[command(flatten)]
-    pub global: GlobalArgs,
-    #[command(subcommand)]
-    pub command: Commands,
+/// The root command: [`Cli`], and the roots of the one-command trees
+/// ([`TemplateCli`]), so they cannot differ.
+macro_rules! root_command {
+    ($(#[$doc:meta])* $name:ident, $commands:ty) => {
+        $(#[$doc])*
+        #[derive(Parser, Debug)]
+        #[command(
+            name = "rudder",
+            about = ABOUT,
+            long_about = LONG_ABOUT,
+            disable_version_flag = true,
+            // Help is cobra's (see `help.rs`), from the `-h/--help` global flag.
+            disable_help_flag = true,
+            disable_help_subcommand = true,
+            arg_required_else_help = true,
+            subcommand_required = true,
+            // pflag takes the last of a repeated flag.
+            args_override_self = true
+        )]
+        pub struct $name {
+            #[command(flatten)]
+            pub global: GlobalArgs,
+            #[command(subcommand)]
+            pub command: $commands,
+        }
+    };
+}
+
+root_command!(Cli, Commands);
+
+root_command!(
+    /// The root with `template` alone. Building every command's flags is
+    /// about half of clap's work at start-up (~0.5 ms), so a command line
+    /// that starts with `template` is parsed with this tree first; anything
+    /// but a clean parse (an error, help) starts over with the whole tree,
+    /// so its messages stay those of [`Cli`].
+    TemplateCli,
+    TemplateOnly
+);
+
+#[derive(Subcommand, Debug)]
+pub enum TemplateOnly {
+    /// locally render templates
+    Template(template::Args),
+}
+
+impl From<TemplateCli> for Cli {
+    fn from(fast: TemplateCli) -> Cli {
+        let TemplateOnly::Template(args) = fast.command;
+        Cli {
+            global: fast.global,
+            command: Commands::Template(args),
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -248,19 +283,27 @@ pub fn run() -> ExitCode {
 /// A flag that takes a value takes the next word whatever it looks like,
 /// as in pflag (`-n --help` names the namespace `--help`).
 fn cli_command() -> clap::Command {
-    fn as_cobra(cmd: clap::Command) -> clap::Command {
-        cmd.disable_help_flag(true)
-            .disable_help_subcommand(true)
-            .mut_args(|a| {
-                if !a.is_positional() && go_bool_flags::takes_value(&a) {
-                    a.allow_hyphen_values(true)
-                } else {
-                    a
-                }
-            })
-            .mut_subcommands(as_cobra)
-    }
     as_cobra(Cli::command())
+}
+
+fn as_cobra(cmd: clap::Command) -> clap::Command {
+    cmd.disable_help_flag(true)
+        .disable_help_subcommand(true)
+        .mut_args(|a| {
+            if !a.is_positional() && go_bool_flags::takes_value(&a) {
+                a.allow_hyphen_values(true)
+            } else {
+                a
+            }
+        })
+        .mut_subcommands(as_cobra)
+}
+
+/// How a command line was read: the command to run, or the exit code of
+/// what was done instead (help, a usage error).
+enum Parsed {
+    Run(Box<Cli>),
+    Done(ExitCode),
 }
 
 /// A copy of the tree with every subcommand built (knowing the global
@@ -272,26 +315,36 @@ fn built(command: &clap::Command) -> clap::Command {
     command
 }
 
-fn run_inner() -> ExitCode {
-    let mut command = cli_command();
-    let words: Vec<String> = std::env::args_os()
-        .skip(1)
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
+/// Parses the command line with `command` (made by `as_cobra`), as cobra
+/// would: the command to run, or what was done instead (help, an error).
+/// With `partial` (a one-command tree) only a clean parse into a command to
+/// run is kept; anything else is `None`, for the whole tree to redo.
+fn parse_with(
+    mut command: clap::Command,
+    words: &[String],
+    from_matches: impl Fn(&clap::ArgMatches) -> Result<Cli, clap::Error>,
+    partial: bool,
+) -> Option<Parsed> {
+    let done = |code: ExitCode| Some(Parsed::Done(code));
     // cobra finds the command before it parses any flag.
-    let found = match command_find::find(&command, &words) {
+    let found = match command_find::find(&command, words) {
         Ok(found) => found,
+        Err(_) if partial => return None,
         Err(word) => {
             let msg = help::unknown_command(&command, &word);
             let _ = writeln!(std::io::stderr().lock(), "Error: {msg}");
-            return ExitCode::FAILURE;
+            return done(ExitCode::FAILURE);
         }
     };
     if found.path == ["help"] {
-        return help_command(&built(&command), &found.rest);
+        if partial {
+            return None;
+        }
+        return done(help_command(&built(&command), &found.rest));
     }
     let args = match go_bool_flags::resolve_bool_values(&command, std::env::args_os().collect()) {
         Ok(args) => args,
+        Err(_) if partial => return None,
         Err(refused) => {
             // An error pflag meets earlier on the command line comes first.
             if let Err(e) = command.clone().try_get_matches_from(&refused.before) {
@@ -303,29 +356,60 @@ fn run_inner() -> ExitCode {
                         | ErrorKind::ValueValidation
                         | ErrorKind::NoEquals
                 ) {
-                    return report_clap_error(&built(&command), e, &found);
+                    return done(report_clap_error(&built(&command), e, &found));
                 }
             }
             let _ = writeln!(std::io::stderr().lock(), "Error: {}", refused.message);
-            return ExitCode::FAILURE;
+            return done(ExitCode::FAILURE);
         }
     };
     let matches = match command.try_get_matches_from_mut(args) {
         Ok(m) => m,
-        Err(e) => return report_clap_error(&built(&command), e, &found),
+        Err(_) if partial => return None,
+        Err(e) => return done(report_clap_error(&built(&command), e, &found)),
     };
-    let cli = match Cli::from_arg_matches(&matches) {
+    let cli = match from_matches(&matches) {
         Ok(c) => c,
-        Err(e) => return report_clap_error(&built(&command), e, &found),
+        Err(_) if partial => return None,
+        Err(e) => return done(report_clap_error(&built(&command), e, &found)),
     };
     // Help, or a command group (which cobra cannot run), as found by cobra.
     if cli.global.help || help::is_group(&command, &found.path) {
-        return print_help(&built(&command), &found.path);
+        if partial {
+            return None;
+        }
+        return done(print_help(&built(&command), &found.path));
     }
-    // The command tree and the matches are a few hundred KiB the command
-    // itself never reads again: free them before it reaches its peak.
-    drop(matches);
-    drop(command);
+    Some(Parsed::Run(Box::new(cli)))
+}
+
+fn run_inner() -> ExitCode {
+    let words: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let fast = words.first().is_some_and(|w| w == "template");
+    let parsed = if fast {
+        parse_with(
+            as_cobra(TemplateCli::command()),
+            &words,
+            |m| TemplateCli::from_arg_matches(m).map(Cli::from),
+            true,
+        )
+    } else {
+        None
+    };
+    let parsed = match parsed {
+        Some(parsed) => parsed,
+        None => match parse_with(cli_command(), &words, Cli::from_arg_matches, false) {
+            Some(parsed) => parsed,
+            None => return ExitCode::FAILURE,
+        },
+    };
+    let cli = match parsed {
+        Parsed::Run(cli) => *cli,
+        Parsed::Done(code) => return code,
+    };
     let settings = Settings::from_env(&cli.global);
     // helm rejects a bad --color before running the command, with a log
     // line rather than an `Error:` line.
@@ -574,3 +658,52 @@ fn go_parse_detail(source: Option<&(dyn std::error::Error + 'static)>, value: &s
 }
 
 use std::error::Error as _;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Everything clap knows of an argument that parsing or help could read.
+    fn describe(a: &clap::Arg) -> String {
+        format!(
+            "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {}",
+            a.get_id(),
+            a.get_long(),
+            a.get_short(),
+            a.get_help().map(|h| h.to_string()),
+            a.get_value_names(),
+            a.get_num_args(),
+            a.get_action(),
+            a.get_default_values(),
+            a.get_all_aliases(),
+            a.is_global_set(),
+            a.is_positional(),
+        )
+    }
+
+    fn shape(c: &clap::Command) -> Vec<String> {
+        let mut out = vec![format!(
+            "{} {:?} {:?}",
+            c.get_name(),
+            c.get_about().map(|h| h.to_string()),
+            c.get_all_aliases().collect::<Vec<_>>()
+        )];
+        out.extend(c.get_arguments().map(describe));
+        out
+    }
+
+    #[test]
+    fn the_template_tree_is_the_whole_trees_template_command() {
+        let mut whole = cli_command();
+        whole.build();
+        let mut fast = as_cobra(TemplateCli::command());
+        fast.build();
+        assert_eq!(shape(&fast), shape(&whole));
+        let names: Vec<&str> = fast.get_subcommands().map(|c| c.get_name()).collect();
+        assert_eq!(names, ["template"]);
+        assert_eq!(
+            shape(fast.find_subcommand("template").unwrap()),
+            shape(whole.find_subcommand("template").unwrap())
+        );
+    }
+}
