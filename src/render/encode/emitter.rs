@@ -62,7 +62,19 @@ fn analyze(value: &str, tabs_in_blocks: bool) -> Analysis {
             block_allowed: false,
         };
     }
-    let chars: Vec<char> = value.chars().collect();
+    // Scalars are nearly always ASCII: scan their bytes as they are, and
+    // decode characters only otherwise.
+    if value.is_ascii() {
+        analyze_chars(value, value.as_bytes(), tabs_in_blocks)
+    } else {
+        let chars: Vec<char> = value.chars().collect();
+        analyze_chars(value, &chars, tabs_in_blocks)
+    }
+}
+
+/// [`analyze`] over the characters of `value` (its bytes when ASCII).
+fn analyze_chars<C: Copy + Into<char>>(value: &str, chars: &[C], tabs_in_blocks: bool) -> Analysis {
+    let at = |i: usize| -> char { chars[i].into() };
     let mut block_indicators = false;
     let mut flow_indicators = false;
     let mut line_breaks = false;
@@ -84,8 +96,8 @@ fn analyze(value: &str, tabs_in_blocks: bool) -> Analysis {
     let mut preceded_by_whitespace = true;
     let n = chars.len();
     for i in 0..n {
-        let c = chars[i];
-        let followed_by_whitespace = i + 1 >= n || is_blank(chars[i + 1]) || is_break(chars[i + 1]);
+        let c = at(i);
+        let followed_by_whitespace = i + 1 >= n || is_blank(at(i + 1)) || is_break(at(i + 1));
         if i == 0 {
             match c {
                 '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
@@ -270,9 +282,8 @@ impl Emitter {
     }
 
     fn write_str(&mut self, s: &str) {
-        for c in s.chars() {
-            self.put(c);
-        }
+        self.out.push_str(s);
+        self.column += s.chars().count();
     }
 
     fn write_break_char(&mut self, c: char) {
@@ -444,6 +455,13 @@ impl Emitter {
         if !self.whitespace {
             self.put(' ');
         }
+        // One word of ASCII (the usual scalar): nothing to fold or break.
+        if value.bytes().all(|b| b.is_ascii_graphic()) {
+            self.write_str(value);
+            self.whitespace = false;
+            self.indention = false;
+            return;
+        }
         let chars: Vec<char> = value.chars().collect();
         let mut spaces = false;
         let mut breaks = false;
@@ -528,6 +546,17 @@ impl Emitter {
     fn write_double(&mut self, value: &str, allow_breaks: bool) {
         let mut spaces = false;
         self.write_indicator("\"", true, false, false);
+        // ASCII with nothing to escape and no space to fold at: as it is.
+        if value
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
+        {
+            self.write_str(value);
+            self.write_indicator("\"", false, false, false);
+            self.whitespace = false;
+            self.indention = false;
+            return;
+        }
         let chars: Vec<char> = value.chars().collect();
         let n = chars.len();
         for i in 0..n {
