@@ -137,10 +137,15 @@ impl Engine {
     /// Helm's `sortTemplates`: more path segments first; equal depth in
     /// reverse lexical order.
     pub fn sort_names(names: &mut [String]) {
-        names.sort_by(|a, b| {
-            let (ca, cb) = (a.matches('/').count(), b.matches('/').count());
-            cb.cmp(&ca).then_with(|| b.cmp(a))
-        });
+        // Each name's depth counted once, not at every comparison.
+        let mut keyed: Vec<(usize, String)> = names
+            .iter_mut()
+            .map(|n| (n.bytes().filter(|&b| b == b'/').count(), std::mem::take(n)))
+            .collect();
+        keyed.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.cmp(&a.1)));
+        for (slot, (_, name)) in names.iter_mut().zip(keyed) {
+            *slot = name;
+        }
     }
 
     /// Renders every non-partial file. Returns name → output, `<no value>` removed.
