@@ -299,13 +299,6 @@ fn as_cobra(cmd: clap::Command) -> clap::Command {
         .mut_subcommands(as_cobra)
 }
 
-/// How a command line was read: the command to run, or the exit code of
-/// what was done instead (help, a usage error).
-enum Parsed {
-    Run(Box<Cli>),
-    Done(ExitCode),
-}
-
 /// A copy of the tree with every subcommand built (knowing the global
 /// flags), as the help renderer reads it. Only for help and errors: building
 /// all of it is work a normal run does not need.
@@ -315,36 +308,41 @@ fn built(command: &clap::Command) -> clap::Command {
     command
 }
 
-/// Parses the command line with `command` (made by `as_cobra`), as cobra
-/// would: the command to run, or what was done instead (help, an error).
-/// With `partial` (a one-command tree) only a clean parse into a command to
-/// run is kept; anything else is `None`, for the whole tree to redo.
-fn parse_with(
-    mut command: clap::Command,
-    words: &[String],
-    from_matches: impl Fn(&clap::ArgMatches) -> Result<Cli, clap::Error>,
-    partial: bool,
-) -> Option<Parsed> {
-    let done = |code: ExitCode| Some(Parsed::Done(code));
+/// A clean parse of a `template` line with the one-command tree
+/// ([`TemplateCli`]): the command to run, or `None` for the whole tree to
+/// parse the line again and report what it finds (an error, help).
+fn parse_template_line(words: &[String]) -> Option<Cli> {
+    let mut command = as_cobra(TemplateCli::command());
+    let found = command_find::find(&command, words).ok()?;
+    if found.path != ["template"] {
+        return None;
+    }
+    let args = go_bool_flags::resolve_bool_values(&command, std::env::args_os().collect()).ok()?;
+    let matches = command.try_get_matches_from_mut(args).ok()?;
+    let cli = Cli::from(TemplateCli::from_arg_matches(&matches).ok()?);
+    (!cli.global.help).then_some(cli)
+}
+
+/// Parses the command line with the whole tree, as cobra would: the
+/// command to run, or the exit code of what was done instead (help, an
+/// error). The tree and the matches (a few hundred KiB the command never
+/// reads again) are freed on return, before the command reaches its peak.
+fn parse_full(words: &[String]) -> Result<Cli, ExitCode> {
+    let mut command = cli_command();
     // cobra finds the command before it parses any flag.
     let found = match command_find::find(&command, words) {
         Ok(found) => found,
-        Err(_) if partial => return None,
         Err(word) => {
             let msg = help::unknown_command(&command, &word);
             let _ = writeln!(std::io::stderr().lock(), "Error: {msg}");
-            return done(ExitCode::FAILURE);
+            return Err(ExitCode::FAILURE);
         }
     };
     if found.path == ["help"] {
-        if partial {
-            return None;
-        }
-        return done(help_command(&built(&command), &found.rest));
+        return Err(help_command(&built(&command), &found.rest));
     }
     let args = match go_bool_flags::resolve_bool_values(&command, std::env::args_os().collect()) {
         Ok(args) => args,
-        Err(_) if partial => return None,
         Err(refused) => {
             // An error pflag meets earlier on the command line comes first.
             if let Err(e) = command.clone().try_get_matches_from(&refused.before) {
@@ -356,31 +354,26 @@ fn parse_with(
                         | ErrorKind::ValueValidation
                         | ErrorKind::NoEquals
                 ) {
-                    return done(report_clap_error(&built(&command), e, &found));
+                    return Err(report_clap_error(&built(&command), e, &found));
                 }
             }
             let _ = writeln!(std::io::stderr().lock(), "Error: {}", refused.message);
-            return done(ExitCode::FAILURE);
+            return Err(ExitCode::FAILURE);
         }
     };
     let matches = match command.try_get_matches_from_mut(args) {
         Ok(m) => m,
-        Err(_) if partial => return None,
-        Err(e) => return done(report_clap_error(&built(&command), e, &found)),
+        Err(e) => return Err(report_clap_error(&built(&command), e, &found)),
     };
-    let cli = match from_matches(&matches) {
+    let cli = match Cli::from_arg_matches(&matches) {
         Ok(c) => c,
-        Err(_) if partial => return None,
-        Err(e) => return done(report_clap_error(&built(&command), e, &found)),
+        Err(e) => return Err(report_clap_error(&built(&command), e, &found)),
     };
     // Help, or a command group (which cobra cannot run), as found by cobra.
     if cli.global.help || help::is_group(&command, &found.path) {
-        if partial {
-            return None;
-        }
-        return done(print_help(&built(&command), &found.path));
+        return Err(print_help(&built(&command), &found.path));
     }
-    Some(Parsed::Run(Box::new(cli)))
+    Ok(cli)
 }
 
 fn run_inner() -> ExitCode {
@@ -388,27 +381,16 @@ fn run_inner() -> ExitCode {
         .skip(1)
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    let fast = words.first().is_some_and(|w| w == "template");
-    let parsed = if fast {
-        parse_with(
-            as_cobra(TemplateCli::command()),
-            &words,
-            |m| TemplateCli::from_arg_matches(m).map(Cli::from),
-            true,
-        )
-    } else {
-        None
+    let fast = match words.first() {
+        Some(w) if w == "template" => parse_template_line(&words),
+        _ => None,
     };
-    let parsed = match parsed {
-        Some(parsed) => parsed,
-        None => match parse_with(cli_command(), &words, Cli::from_arg_matches, false) {
-            Some(parsed) => parsed,
-            None => return ExitCode::FAILURE,
+    let cli = match fast {
+        Some(cli) => cli,
+        None => match parse_full(&words) {
+            Ok(cli) => cli,
+            Err(code) => return code,
         },
-    };
-    let cli = match parsed {
-        Parsed::Run(cli) => *cli,
-        Parsed::Done(code) => return code,
     };
     let settings = Settings::from_env(&cli.global);
     // helm rejects a bad --color before running the command, with a log

@@ -37,6 +37,7 @@ use crate::chart::SharedBytes;
 use crate::render::ast::{Callee, Template};
 use crate::render::error::{helm_exec_error, helm_parse_error, RenderError};
 use crate::render::exec::{execute, resolve_in, Ctx, Namespace, TplCache};
+use crate::render::file_copies::FileCopies;
 use crate::render::funcs::{FuncEnv, Registry};
 use crate::render::lex::lex;
 use crate::render::parse::{parse, parse_lexed, source_text};
@@ -217,21 +218,15 @@ impl Engine {
         // A file with the very text of an earlier one (every subchart that
         // vendors the same library chart carries a copy) takes that file's
         // trees, relabeled, instead of being lexed and parsed again.
-        let mut by_len: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut copies = FileCopies::default();
         let copy_of: Vec<Option<usize>> = (0..sources.len())
             .map(|k| {
-                let bytes: &[u8] = &sources[k].1;
-                let same = by_len.entry(bytes.len()).or_default();
                 if ready[k].is_some() {
                     // Parsed ahead, where its copies were not queued.
-                    same.push(k);
+                    copies.record(&sources[k].1, k);
                     return None;
                 }
-                let first = same.iter().copied().find(|&j| *sources[j].1 == *bytes);
-                if first.is_none() {
-                    same.push(k);
-                }
-                first
+                copies.first_or_record(&sources[k].1, k)
             })
             .collect();
         let has_copies: HashSet<usize> = copy_of.iter().flatten().copied().collect();

@@ -7,6 +7,7 @@ pub mod engine;
 pub mod error;
 pub mod exec;
 pub mod fast_hash;
+pub mod file_copies;
 pub mod funcs;
 pub mod glob;
 pub mod gofmt;

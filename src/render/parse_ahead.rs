@@ -38,6 +38,7 @@ use crate::chart::archive::BufferedFile;
 use crate::chart::{is_template_in_tree, SharedBytes};
 use crate::render::ast::{Callee, Template};
 use crate::render::exec::resolve_in;
+use crate::render::file_copies::FileCopies;
 use crate::render::funcs::{standard_registry, Registry};
 use crate::render::lex::lex;
 use crate::render::parse::{parse_lexed, HandedOver, ParseError};
@@ -66,8 +67,8 @@ pub struct ParseQueue {
     /// Made by the first parse (a queue often stays empty).
     registry: OnceLock<Registry>,
     jobs: Mutex<VecDeque<Job>>,
-    /// The sources queued so far, by length: a copy of one is not queued.
-    offered: Mutex<HashMap<usize, Vec<SharedBytes>>>,
+    /// The sources queued so far: a copy of one is not queued.
+    offered: Mutex<FileCopies<()>>,
     helped: Mutex<Vec<Helped>>,
     /// Set when the trees are no longer wanted: no further job is taken.
     stop: AtomicBool,
@@ -84,11 +85,9 @@ impl ParseQueue {
         }
         if !file.data.is_deferred() {
             let mut offered = self.offered.lock().ok()?;
-            let same_len = offered.entry(file.data.len()).or_default();
-            if same_len.iter().any(|s| **s == *file.data) {
+            if offered.first_or_record(&file.data, ()).is_some() {
                 return None;
             }
-            same_len.push(file.data.clone());
         }
         let job = Job {
             name: format!("{top}/{}", file.name),

@@ -94,12 +94,7 @@ fn natural_less_in<C: Copy + Into<char>>(ar: &[C], br: &[C], v3: bool) -> bool {
 /// Sorts keys with go-yaml's comparison (a merge sort, so an inconsistent
 /// comparison can never panic).
 pub fn sort_keys(keys: &mut Vec<String>) {
-    sort_keys_by(keys, natural_less);
-}
-
-/// Sorts keys with a go-yaml `Less` function.
-pub fn sort_keys_by(keys: &mut Vec<String>, less: fn(&str, &str) -> bool) {
-    stable_sort_by(keys, |a, b| less(a, b));
+    stable_sort_by(keys, |a, b| natural_less(a, b));
 }
 
 /// A stable merge sort by a `less` function that may be inconsistent (not
