@@ -11,7 +11,7 @@
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::JsonType;
 
-use crate::chart::Chart;
+use crate::chart::{Chart, SharedBytes};
 use crate::log::{Level, Logger, Record};
 use crate::value::Value;
 use crate::values::schema_ahead::SchemaAhead;
@@ -66,26 +66,56 @@ fn collect(
         log(Record::new(Level::Debug, "chart name").attr("chart-name", chart.name()));
         log(Record::new(Level::Debug, "unmarshalled JSON schema")
             .attr("schema", String::from_utf8_lossy(schema).into_owned()));
-        let compiled = ahead
-            .and_then(|a| a.take(schema))
-            .unwrap_or_else(|| compile_schema(schema));
-        for urn in compiled.unresolved_urns {
-            // Helm warns once per URN in a process.
-            if !warned_urns.contains(&urn) {
-                log(Record::new(
-                    Level::Warn,
-                    "unresolved URN reference ignored; using permissive schema",
-                )
-                .attr("urn", urn.clone()));
-                warned_urns.push(urn);
-            }
-        }
-        let outcome = compiled.outcome;
-        if let Err(e) = outcome.and_then(|c| validate_compiled(values, &c)) {
-            report.push_str(&format!("{}:\n", chart.name()));
-            report.push_str(&e);
+        // Values that certainly meet a schema of the common kind need no
+        // compiled schema: no error and no warning come of it.
+        if !super::schema_quick::certainly_valid(schema, values) {
+            check_compiled(chart, schema, values, report, log, ahead, warned_urns);
         }
     }
+    collect_subcharts(chart, values, report, log, ahead, warned_urns);
+}
+
+/// One chart's schema compiled (or taken from `ahead`) and its values
+/// checked, as Helm's validator does it.
+fn check_compiled(
+    chart: &Chart,
+    schema: &SharedBytes,
+    values: &Value,
+    report: &mut String,
+    log: &mut Logger<'_>,
+    ahead: Option<&SchemaAhead>,
+    warned_urns: &mut Vec<String>,
+) {
+    let compiled = ahead
+        .and_then(|a| a.take(schema))
+        .unwrap_or_else(|| compile_schema(schema));
+    for urn in compiled.unresolved_urns {
+        // Helm warns once per URN in a process.
+        if !warned_urns.contains(&urn) {
+            log(Record::new(
+                Level::Warn,
+                "unresolved URN reference ignored; using permissive schema",
+            )
+            .attr("urn", urn.clone()));
+            warned_urns.push(urn);
+        }
+    }
+    let outcome = compiled.outcome;
+    if let Err(e) = outcome.and_then(|c| validate_compiled(values, &c)) {
+        report.push_str(&format!("{}:\n", chart.name()));
+        report.push_str(&e);
+    }
+}
+
+/// The second half of [`collect`]: each subchart with its part of the values.
+fn collect_subcharts(
+    chart: &Chart,
+    values: &Value,
+    report: &mut String,
+    log: &mut Logger<'_>,
+    ahead: Option<&SchemaAhead>,
+    warned_urns: &mut Vec<String>,
+) {
     log(
         Record::new(Level::Debug, "number of dependencies in the chart")
             .attr("chart", chart.name())
@@ -122,6 +152,12 @@ fn name_builtin_meta_schema(schema: &mut serde_json::Value) -> Option<String> {
         }
         None => Some(url.to_string()),
     }
+}
+
+/// Whether `declared` (a `$schema`) names one of the drafts, which are
+/// built in (no meta-schema is loaded for it).
+pub(crate) fn names_builtin_draft(declared: &str) -> bool {
+    builtin_meta_schema_url(declared).is_some()
 }
 
 /// The crate's spelling of the meta-schema `declared` names, if it is one
