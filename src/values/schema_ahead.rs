@@ -15,6 +15,7 @@ use std::sync::Mutex;
 use crate::chart::archive::BufferedFile;
 use crate::chart::{is_schema_in_tree, SharedBytes};
 use crate::values::schema::{compile_schema, Compilation};
+use crate::values::schema_quick::is_quick_kind;
 
 struct Entry {
     source: SharedBytes,
@@ -56,9 +57,16 @@ impl SchemaAhead {
                     None => return,
                 }
             };
-            let compiled = compile_schema(&source);
+            // A schema the quick check understands is dropped, not compiled:
+            // validation most likely needs no compiled schema for it (see
+            // `schema_quick`), and compiles one itself if it does.
+            let compiled = (!is_quick_kind(&source)).then(|| compile_schema(&source));
             let Ok(mut entries) = self.entries.lock() else {
                 return;
+            };
+            let Some(compiled) = compiled else {
+                entries.retain(|e| !e.source.same_view(&source));
+                continue;
             };
             if let Some(e) = entries
                 .iter_mut()
@@ -90,7 +98,8 @@ mod tests {
         BufferedFile::for_test(name, text)
     }
 
-    const SCHEMA: &str = r#"{"type":"object","properties":{"n":{"type":"integer"}}}"#;
+    /// Outside the quick check's subset (`minimum`), so compiled ahead.
+    const SCHEMA: &str = r#"{"type":"object","properties":{"n":{"type":"integer","minimum":0}}}"#;
 
     #[test]
     fn schemas_of_the_chart_and_subchart_directories() {
@@ -134,6 +143,13 @@ mod tests {
             validate_compiled(&bad, &compiled).unwrap_err(),
             validate_single(&bad, SCHEMA.as_bytes()).unwrap_err()
         );
+        let quick = file(
+            "values.schema.json",
+            r#"{"properties":{"n":{"type":"integer"}}}"#,
+        );
+        ahead.offer(&quick);
+        ahead.compile_offered();
+        assert!(ahead.take(&quick.data).is_none(), "left to the quick check");
         let broken = file("values.schema.json", "{");
         ahead.offer(&broken);
         ahead.compile_offered();

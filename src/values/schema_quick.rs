@@ -24,26 +24,40 @@ use crate::value::Value;
 /// Whether `values` certainly meet the schema in `schema_json` (which must
 /// also be a valid schema of its draft). `false` means "not sure".
 pub fn certainly_valid(schema_json: &[u8], values: &Value) -> bool {
-    let Ok(schema) = serde_json::from_slice::<Json>(schema_json) else {
+    let Some(schema) = subset_schema(schema_json) else {
         return false;
     };
     let Some(root) = schema.as_object() else {
         return false;
     };
+    let draft4 = root
+        .get("$schema")
+        .and_then(Json::as_str)
+        .is_some_and(|url| url.contains("draft-04"));
+    Walk { draft4 }.meets(root, values)
+}
+
+/// Whether the schema in `schema_json` is of the kind [`certainly_valid`]
+/// understands (whatever the values): compiling it ahead, before the
+/// values are known, is then most likely wasted.
+pub fn is_quick_kind(schema_json: &[u8]) -> bool {
+    subset_schema(schema_json).is_some()
+}
+
+/// The schema, if it is a valid schema of its draft within the subset.
+fn subset_schema(schema_json: &[u8]) -> Option<Json> {
+    let schema = serde_json::from_slice::<Json>(schema_json).ok()?;
+    let root = schema.as_object()?;
     if let Some(declared) = root.get("$schema") {
         // One of the drafts, named as Helm's validator knows them.
         let known = declared
             .as_str()
             .is_some_and(super::schema::names_builtin_draft);
         if !known {
-            return false;
+            return None;
         }
     }
-    let draft4 = root
-        .get("$schema")
-        .and_then(Json::as_str)
-        .is_some_and(|url| url.contains("draft-04"));
-    in_subset(root, true) && Walk { draft4 }.meets(root, values)
+    in_subset(root, true).then_some(schema)
 }
 
 /// How values are read against a schema.
