@@ -11,7 +11,7 @@
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::JsonType;
 
-use crate::chart::{Chart, SharedBytes};
+use crate::chart::Chart;
 use crate::log::{Level, Logger, Record};
 use crate::value::Value;
 use crate::values::schema_ahead::SchemaAhead;
@@ -67,55 +67,37 @@ fn collect(
         log(Record::new(Level::Debug, "unmarshalled JSON schema")
             .attr("schema", String::from_utf8_lossy(schema).into_owned()));
         // Values that certainly meet a schema of the common kind need no
-        // compiled schema: no error and no warning come of it.
-        if !super::schema_quick::certainly_valid(schema, values) {
-            check_compiled(chart, schema, values, report, log, ahead, warned_urns);
+        // compiled schema: no error and no warning come of it. The JSON is
+        // read once, for both.
+        let parsed = serde_json::from_slice::<serde_json::Value>(schema).ok();
+        let quick = parsed
+            .as_ref()
+            .is_some_and(|s| super::schema_quick::certainly_valid(s, values));
+        if !quick {
+            let compiled = ahead
+                .and_then(|a| a.take(schema))
+                .unwrap_or_else(|| match parsed {
+                    Some(parsed) => compile_parsed(parsed),
+                    None => compile_schema(schema),
+                });
+            for urn in compiled.unresolved_urns {
+                // Helm warns once per URN in a process.
+                if !warned_urns.contains(&urn) {
+                    log(Record::new(
+                        Level::Warn,
+                        "unresolved URN reference ignored; using permissive schema",
+                    )
+                    .attr("urn", urn.clone()));
+                    warned_urns.push(urn);
+                }
+            }
+            let outcome = compiled.outcome;
+            if let Err(e) = outcome.and_then(|c| validate_compiled(values, &c)) {
+                report.push_str(&format!("{}:\n", chart.name()));
+                report.push_str(&e);
+            }
         }
     }
-    collect_subcharts(chart, values, report, log, ahead, warned_urns);
-}
-
-/// One chart's schema compiled (or taken from `ahead`) and its values
-/// checked, as Helm's validator does it.
-fn check_compiled(
-    chart: &Chart,
-    schema: &SharedBytes,
-    values: &Value,
-    report: &mut String,
-    log: &mut Logger<'_>,
-    ahead: Option<&SchemaAhead>,
-    warned_urns: &mut Vec<String>,
-) {
-    let compiled = ahead
-        .and_then(|a| a.take(schema))
-        .unwrap_or_else(|| compile_schema(schema));
-    for urn in compiled.unresolved_urns {
-        // Helm warns once per URN in a process.
-        if !warned_urns.contains(&urn) {
-            log(Record::new(
-                Level::Warn,
-                "unresolved URN reference ignored; using permissive schema",
-            )
-            .attr("urn", urn.clone()));
-            warned_urns.push(urn);
-        }
-    }
-    let outcome = compiled.outcome;
-    if let Err(e) = outcome.and_then(|c| validate_compiled(values, &c)) {
-        report.push_str(&format!("{}:\n", chart.name()));
-        report.push_str(&e);
-    }
-}
-
-/// The second half of [`collect`]: each subchart with its part of the values.
-fn collect_subcharts(
-    chart: &Chart,
-    values: &Value,
-    report: &mut String,
-    log: &mut Logger<'_>,
-    ahead: Option<&SchemaAhead>,
-    warned_urns: &mut Vec<String>,
-) {
     log(
         Record::new(Level::Debug, "number of dependencies in the chart")
             .attr("chart", chart.name())
@@ -154,15 +136,9 @@ fn name_builtin_meta_schema(schema: &mut serde_json::Value) -> Option<String> {
     }
 }
 
-/// Whether `declared` (a `$schema`) names one of the drafts, which are
-/// built in (no meta-schema is loaded for it).
-pub(crate) fn names_builtin_draft(declared: &str) -> bool {
-    builtin_meta_schema_url(declared).is_some()
-}
-
 /// The crate's spelling of the meta-schema `declared` names, if it is one
 /// of the drafts.
-fn builtin_meta_schema_url(declared: &str) -> Option<&'static str> {
+pub(crate) fn builtin_meta_schema_url(declared: &str) -> Option<&'static str> {
     let bare = declared
         .strip_prefix("http://")
         .or_else(|| declared.strip_prefix("https://"))?;
@@ -209,9 +185,20 @@ pub struct Compilation {
 /// The first half of [`validate_single`]: the schema's JSON read and
 /// compiled.
 pub fn compile_schema(schema_json: &[u8]) -> Compilation {
+    match serde_json::from_slice(schema_json) {
+        Ok(schema) => compile_parsed(schema),
+        Err(e) => Compilation {
+            outcome: Err(json_error_text(schema_json, &e)),
+            unresolved_urns: Vec::new(),
+        },
+    }
+}
+
+/// [`compile_schema`] of a schema whose JSON is already read.
+pub fn compile_parsed(schema: serde_json::Value) -> Compilation {
     let loader = HelmSchemaLoader::default();
     let urns = loader.urns();
-    let outcome = compile_with(schema_json, loader);
+    let outcome = compile_with(schema, loader);
     let unresolved_urns = urns.lock().map(|u| u.clone()).unwrap_or_default();
     Compilation {
         outcome,
@@ -220,11 +207,9 @@ pub fn compile_schema(schema_json: &[u8]) -> Compilation {
 }
 
 fn compile_with(
-    schema_json: &[u8],
+    mut schema: serde_json::Value,
     mut loader: HelmSchemaLoader,
 ) -> Result<CompiledSchema, String> {
-    let mut schema: serde_json::Value =
-        serde_json::from_slice(schema_json).map_err(|e| json_error_text(schema_json, &e))?;
     if let Some(custom) = name_builtin_meta_schema(&mut schema) {
         loader.preload_meta_schema(&custom)?;
     }

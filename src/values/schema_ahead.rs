@@ -14,7 +14,7 @@ use std::sync::Mutex;
 
 use crate::chart::archive::BufferedFile;
 use crate::chart::{is_schema_in_tree, SharedBytes};
-use crate::values::schema::{compile_schema, Compilation};
+use crate::values::schema::{compile_parsed, compile_schema, Compilation};
 use crate::values::schema_quick::is_quick_kind;
 
 struct Entry {
@@ -60,7 +60,11 @@ impl SchemaAhead {
             // A schema the quick check understands is dropped, not compiled:
             // validation most likely needs no compiled schema for it (see
             // `schema_quick`), and compiles one itself if it does.
-            let compiled = (!is_quick_kind(&source)).then(|| compile_schema(&source));
+            let compiled = match serde_json::from_slice::<serde_json::Value>(&source) {
+                Ok(schema) if is_quick_kind(&schema) => None,
+                Ok(schema) => Some(compile_parsed(schema)),
+                Err(_) => Some(compile_schema(&source)),
+            };
             let Ok(mut entries) = self.entries.lock() else {
                 return;
             };
