@@ -30,11 +30,11 @@
 //!   input gets an error, not a crash, on such a thread.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
 use crate::chart::SharedBytes;
-use crate::render::ast::{Callee, Template};
+use crate::render::ast::Callee;
 use crate::render::error::{helm_exec_error, helm_parse_error, RenderError};
 use crate::render::exec::{execute, resolve_in, Ctx, Namespace, TplCache};
 use crate::render::file_copies::FileCopies;
@@ -215,22 +215,10 @@ impl Engine {
                 &resolve,
             )
         };
-        // A file with the very text of an earlier one (every subchart that
-        // vendors the same library chart carries a copy) takes that file's
-        // trees, relabeled, instead of being lexed and parsed again.
-        let mut copies = FileCopies::default();
-        let copy_of: Vec<Option<usize>> = (0..sources.len())
-            .map(|k| {
-                if ready[k].is_some() {
-                    // Parsed ahead, where its copies were not queued.
-                    copies.record(&sources[k].1, k);
-                    return None;
-                }
-                copies.first_or_record(&sources[k].1, k)
-            })
-            .collect();
-        let has_copies: HashSet<usize> = copy_of.iter().flatten().copied().collect();
-        let mut trees_of: HashMap<usize, Vec<Rc<Template>>> = HashMap::new();
+        // A file with the very text of another (every subchart that vendors
+        // the same library chart carries a copy) takes that file's trees,
+        // relabeled, instead of being lexed and parsed again.
+        let copy_of = copies_of(&sources, |k| ready[k].is_some());
         // The files still to parse, in order, parsed on both cores.
         let to_parse: Vec<usize> = (0..sources.len())
             .filter(|&k| ready[k].is_none() && copy_of[k].is_none())
@@ -246,29 +234,27 @@ impl Engine {
         for (k, parsed) in to_parse.iter().zip(parse_jobs(&jobs, &self.registry)) {
             ready[*k] = parsed;
         }
-        for (k, slot) in ready.iter_mut().enumerate() {
-            let parsed = match (slot.take(), copy_of[k]) {
-                (Some(parsed), _) => parsed,
-                (None, Some(first)) => {
-                    // The first copy parsed (a parse error would have
-                    // ended the loop there).
+        for (k, first) in copy_of.iter().enumerate() {
+            let Some(first) = *first else { continue };
+            ready[k] = match &ready[first] {
+                Some(Ok(trees)) => {
                     let file: Rc<str> = Rc::from(sources[k].0);
-                    let trees = trees_of.get(&first).map(Vec::as_slice).unwrap_or_default();
-                    Ok(trees
+                    Some(Ok(trees
                         .iter()
                         .map(|t| Rc::new(t.relabeled(&file, &sources[k].1)))
-                        .collect())
+                        .collect()))
                 }
-                // Not reached: `parse_jobs` parses every file up to the
-                // first that fails, and that error ends this loop. Parsed
-                // here should that ever change, rather than skipped.
-                (None, None) => parse_here(k),
+                // The first copy failed, or was not parsed because an
+                // earlier file failed: this one is parsed for its own
+                // error (or not reached at all).
+                _ => None,
             };
-            if has_copies.contains(&k) {
-                if let Ok(trees) = &parsed {
-                    trees_of.insert(k, trees.clone());
-                }
-            }
+        }
+        for (k, slot) in ready.iter_mut().enumerate() {
+            // `None`: a copy of a file that failed, or a file `parse_jobs`
+            // did not reach (it stops at the first that fails, and that
+            // error ends this loop first).
+            let parsed = slot.take().unwrap_or_else(|| parse_here(k));
             associate(k, parsed)?;
         }
 
@@ -363,6 +349,32 @@ fn strip_no_value(s: String) -> String {
 /// `.Template` set for this file, as Helm does (`vals["Template"] = ...` on
 /// the one map of the chart). So, as in Helm, a `set` on `.Values` or on `$`
 /// in one file is seen by the files rendered after it.
+/// For each of `sources` (in Helm's order) that is a copy of another, the
+/// index of the one whose trees it takes: a file parsed ahead if one has
+/// its bytes, else the first in order. Files parsed ahead are never
+/// copies (only one of each text is queued), and they are looked at
+/// first: a copy that comes earlier in Helm's order (a deeper subchart's
+/// vendored library) takes their trees too.
+fn copies_of(
+    sources: &[(&str, SharedBytes)],
+    parsed_ahead: impl Fn(usize) -> bool,
+) -> Vec<Option<usize>> {
+    let mut copies = FileCopies::default();
+    for (k, (_, source)) in sources.iter().enumerate() {
+        if parsed_ahead(k) {
+            copies.record(source, k);
+        }
+    }
+    sources
+        .iter()
+        .enumerate()
+        .map(|(k, (_, source))| match parsed_ahead(k) {
+            true => None,
+            false => copies.first_or_record(source, k),
+        })
+        .collect()
+}
+
 fn file_context(context: &Value, name: &str, base_path: &str) -> Value {
     let mut tmpl = MapData::new();
     tmpl.insert("Name".to_string(), Value::str(name));
@@ -383,6 +395,25 @@ fn file_context(context: &Value, name: &str, base_path: &str) -> Value {
 mod tests {
     use super::*;
     use crate::render::funcs::standard_registry;
+
+    #[test]
+    fn a_copy_takes_the_trees_parsed_ahead_even_when_it_comes_first() {
+        let lib = |s: &str| SharedBytes::from(s.to_string());
+        let sources = [
+            ("top/charts/a/charts/lib/templates/_h.tpl", lib("X")),
+            ("top/charts/b/charts/lib/templates/_h.tpl", lib("X")),
+            ("top/charts/lib/templates/_h.tpl", lib("X")),
+            ("top/templates/other.yaml", lib("Y")),
+        ];
+        assert_eq!(
+            copies_of(&sources, |k| k == 2),
+            [Some(2), Some(2), None, None]
+        );
+        assert_eq!(
+            copies_of(&sources, |_| false),
+            [None, Some(0), Some(0), None]
+        );
+    }
 
     fn values(yaml_pairs: &[(&str, Value)]) -> Value {
         let mut v = MapData::new();
