@@ -150,7 +150,9 @@ fn process_enabled(
         req.enabled = true;
     }
 
-    let cvals = coalesce::coalesce_values(&*chart, vals, &mut warn_fn(log))?;
+    // Read for tags and conditions only, and by the subcharts' own
+    // processing, which copy what they coalesce into.
+    let cvals = coalesce::coalesce_values_to_read(&*chart, vals, &mut warn_fn(log))?;
     apply_tags(&mut chart.metadata.dependencies, &cvals, log);
     apply_conditions(&mut chart.metadata.dependencies, &cvals, path, log);
 

@@ -61,6 +61,56 @@ pub fn coalesce_values_consuming_defaults<C: ValuesChart>(
     coalesce_root(chart, vals, false, true, warn)
 }
 
+/// [`coalesce_values`] for a result that is only read (dependency
+/// conditions and tags, once per chart with dependencies, each time over
+/// the whole coalesced tree of its parent): the tables of `vals` that
+/// coalescing leaves alone are shared with it, not copied. Do not modify
+/// the result.
+///
+/// Coalescing writes only to the top table, to what is under the keys of
+/// the chart's default values (merged into those tables), under its
+/// subcharts' names (their values, globals and subcharts) and under
+/// `global` (whose tables the subcharts' globals share one level down);
+/// those are copied as [`coalesce_values`] copies everything.
+pub fn coalesce_values_to_read<C: ValuesChart>(
+    chart: &C,
+    vals: &Value,
+    warn: &mut Warn<'_>,
+) -> Result<Value, CoalesceError> {
+    let dest = copy_where_written(vals, chart);
+    coalesce(chart, &dest, "", false, false, warn)?;
+    Ok(Value::Map(dest))
+}
+
+/// A copy of `vals` for coalescing `chart` into, deep only where that
+/// writes (see [`coalesce_values_to_read`]).
+fn copy_where_written<C: ValuesChart>(vals: &Value, chart: &C) -> Map {
+    let Value::Map(m) = vals else {
+        return new_map();
+    };
+    let defaults = chart.default_values().as_map();
+    let written = |key: &str| {
+        key == GLOBAL_KEY
+            || is_subchart(chart, key)
+            || defaults.is_some_and(|d| d.entries.borrow().contains_key(key))
+    };
+    let entries: MapData = m
+        .entries
+        .borrow()
+        .iter()
+        .map(|(k, v)| {
+            let v = if written(k) { v.deep_copy() } else { v.clone() };
+            (k.clone(), v)
+        })
+        .collect();
+    Map {
+        entries: std::rc::Rc::new(std::cell::RefCell::new(entries)),
+        elem: m.elem,
+        nil: m.nil,
+        go_type: m.go_type,
+    }
+}
+
 /// Helm's `MergeValues`: like [`coalesce_values`] but keeps `null`s.
 pub fn merge_values<C: ValuesChart>(
     chart: &C,
@@ -523,7 +573,66 @@ mod tests {
         .unwrap();
         assert_eq!(json(&in_place), json(&out));
         assert_eq!(in_place_warnings, warnings);
+        let user_before = json(&user);
+        let mut read_warnings = Vec::new();
+        let read = coalesce_values_to_read(c, &user, &mut |w| read_warnings.push(w)).unwrap();
+        assert_eq!(json(&read), json(&out));
+        assert_eq!(read_warnings, warnings);
+        assert_eq!(json(&user), user_before, "user values were modified");
         (json(&out), warnings)
+    }
+
+    /// As dependency processing uses it (each chart with dependencies over
+    /// its parent's coalesced values), on every corpus chart: the same
+    /// values and warnings as the full copy, and its input left as it was.
+    #[test]
+    fn values_to_read_agree_on_the_corpus_charts() {
+        let charts =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/charts");
+        if !charts.is_dir() {
+            eprintln!("skipped: ../shared/corpus is absent");
+            return;
+        }
+        fn check(chart: &crate::chart::Chart, vals: &Value) {
+            let before = json(vals);
+            let mut warnings = Vec::new();
+            let full = coalesce_values(chart, vals, &mut |w| warnings.push(w)).unwrap();
+            let mut read_warnings = Vec::new();
+            let read =
+                coalesce_values_to_read(chart, vals, &mut |w| read_warnings.push(w)).unwrap();
+            assert_eq!(json(&read), json(&full), "{}", chart.name());
+            assert_eq!(read_warnings, warnings, "{}", chart.name());
+            assert_eq!(json(vals), before, "{}: input modified", chart.name());
+            for sub in &chart.dependencies {
+                check(sub, &read);
+            }
+            assert_eq!(
+                json(&read),
+                json(&full),
+                "{}: shared tables modified",
+                chart.name()
+            );
+        }
+        let user = map_of(vec![
+            (
+                "global",
+                map_of(vec![("imageRegistry", Value::str("r.example"))]),
+            ),
+            ("image", map_of(vec![("tag", Value::Nil)])),
+            ("extra", map_of(vec![("a", Value::Int(1))])),
+        ]);
+        let mut seen = 0;
+        for entry in std::fs::read_dir(charts).expect("corpus charts") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_none_or(|e| e != "tgz") {
+                continue;
+            }
+            let chart = crate::chart::load(&path).expect("chart");
+            check(&chart, &Value::empty_map());
+            check(&chart, &user);
+            seen += 1;
+        }
+        assert!(seen >= 10, "{seen} corpus charts");
     }
 
     #[test]
