@@ -345,10 +345,6 @@ fn strip_no_value(s: String) -> String {
     }
 }
 
-/// The top-level object of one file: the chart's shared context with
-/// `.Template` set for this file, as Helm does (`vals["Template"] = ...` on
-/// the one map of the chart). So, as in Helm, a `set` on `.Values` or on `$`
-/// in one file is seen by the files rendered after it.
 /// For each of `sources` (in Helm's order) that is a copy of another, the
 /// index of the one whose trees it takes: a file parsed ahead if one has
 /// its bytes, else the first in order. Files parsed ahead are never
@@ -375,6 +371,10 @@ fn copies_of(
         .collect()
 }
 
+/// The top-level object of one file: the chart's shared context with
+/// `.Template` set for this file, as Helm does (`vals["Template"] = ...` on
+/// the one map of the chart). So, as in Helm, a `set` on `.Values` or on `$`
+/// in one file is seen by the files rendered after it.
 fn file_context(context: &Value, name: &str, base_path: &str) -> Value {
     let mut tmpl = MapData::new();
     tmpl.insert("Name".to_string(), Value::str(name));
