@@ -178,3 +178,27 @@ impl Chart {
         }
     }
 }
+
+/// Every chart archive of `../shared/corpus/charts`, loaded, for tests that
+/// check a mechanism against real charts; `None` (with the reason printed)
+/// where the corpus is absent.
+#[cfg(test)]
+pub(crate) fn corpus_charts() -> Option<Vec<Chart>> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/charts");
+    if !dir.is_dir() {
+        eprintln!("skipped: ../shared/corpus is absent");
+        return None;
+    }
+    let mut paths: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .expect("corpus charts")
+        .map(|entry| entry.expect("entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "tgz"))
+        .collect();
+    paths.sort();
+    Some(
+        paths
+            .iter()
+            .map(|path| load(path).expect("corpus chart"))
+            .collect(),
+    )
+}
