@@ -404,6 +404,13 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
     let mut chart = rudder::chart::load_for_action_observed(&chart_path, deferral, observer)?;
     if background {
         ahead = ParseAhead::in_background(queue);
+        // Files that define templates first (rendering needs them all
+        // before it starts), then the others in the order they render
+        // (rendering starts before they are all parsed).
+        ahead.prioritize(
+            rudder::render::engine::may_define,
+            rudder::render::engine::helm_order,
+        );
     } else {
         ahead.adopt(queue);
     }

@@ -36,7 +36,7 @@ use std::rc::Rc;
 use crate::chart::SharedBytes;
 use crate::render::ast::Callee;
 use crate::render::error::{helm_exec_error, helm_parse_error, RenderError};
-use crate::render::exec::{execute, resolve_in, Ctx, Namespace, TplCache};
+use crate::render::exec::{execute, resolve_in, Ctx, LateTemplates, Namespace, TplCache};
 use crate::render::file_copies::FileCopies;
 use crate::render::funcs::{FuncEnv, Registry};
 use crate::render::lex::lex;
@@ -169,19 +169,32 @@ impl Engine {
             files.iter().map(|f| (f.name.as_str(), f)).collect();
 
         let resolve = |name: &str| -> Option<Callee> { resolve_in(&self.registry, name) };
-        // Files parsed while the chart loaded need no lexing or parsing.
+        // Files parsed while the chart loaded need no lexing or parsing;
+        // the helper may still be parsing the last of them.
         let mut ahead = self.parsed_ahead.borrow_mut().take();
-        if let Some(ahead) = ahead.as_mut() {
-            ahead.complete();
+        if let Some(ahead) = &ahead {
+            ahead.retain_queued(|name| by_name.contains_key(name));
         }
         let mut ready: Vec<Option<Parsed>> = Vec::with_capacity(order.len());
+        // Files the helper has or will have parsed, that define nothing:
+        // each is its own template alone, so rendering can start before
+        // they are parsed, and each is taken (or parsed here) when first
+        // looked up (`LateFiles`).
+        let mut late: Vec<bool> = Vec::with_capacity(order.len());
         // The templates' text nodes are views of these bytes (the chart's own
         // when they are UTF-8), so the source is never copied.
         let sources: Vec<(&str, SharedBytes)> = order
             .iter()
             .filter_map(|name| {
                 let file = by_name.get(name.as_str())?;
-                let parsed = ahead.as_mut().and_then(|a| a.take(name, &file.source));
+                let known = ahead.as_mut().is_some_and(|a| a.knows(name));
+                let is_late = known && !may_define(&file.source);
+                let parsed = match (known, is_late) {
+                    (true, false) => ahead
+                        .as_mut()
+                        .and_then(|a| a.take_waiting(name, &file.source)),
+                    _ => None,
+                };
                 // A file parsed ahead is UTF-8 (the helper parses no
                 // other), so its bytes need no second check.
                 let source = match parsed {
@@ -189,24 +202,12 @@ impl Engine {
                     None => source_text(&file.source),
                 };
                 ready.push(parsed);
+                late.push(is_late);
                 Some((name.as_str(), source))
             })
             .collect();
         // The text of a file still to parse (UTF-8: see `source_text`).
         let text_of = |k: usize| std::str::from_utf8(&sources[k].1).unwrap_or_default();
-        if self.skip_teardown {
-            // Trees of files not rendered (a disabled subchart's).
-            std::mem::forget(ahead);
-        }
-        let mut ns = Namespace::new();
-        let mut associate = |k: usize, parsed: Parsed| {
-            let name = sources[k].0;
-            let trees = parsed.map_err(|e| helm_parse_error(name, &e.0))?;
-            for t in trees {
-                ns.associate(t);
-            }
-            Ok::<(), RenderError>(())
-        };
         let parse_here = |k: usize| -> Parsed {
             parse_lexed(
                 sources[k].0,
@@ -218,10 +219,10 @@ impl Engine {
         // A file with the very text of another (every subchart that vendors
         // the same library chart carries a copy) takes that file's trees,
         // relabeled, instead of being lexed and parsed again.
-        let copy_of = copies_of(&sources, |k| ready[k].is_some());
+        let copy_of = copies_of(&sources, |k| ready[k].is_some(), |k| late[k]);
         // The files still to parse, in order, parsed on both cores.
         let to_parse: Vec<usize> = (0..sources.len())
-            .filter(|&k| ready[k].is_none() && copy_of[k].is_none())
+            .filter(|&k| ready[k].is_none() && copy_of[k].is_none() && !late[k])
             .collect();
         let jobs: Vec<ParseJob<'_>> = to_parse
             .iter()
@@ -250,18 +251,99 @@ impl Engine {
                 _ => None,
             };
         }
+        let late_files = LateFiles {
+            index: (0..sources.len())
+                .filter(|&k| late[k])
+                .map(|k| (sources[k].0, k))
+                .collect(),
+            sources: &sources,
+            parse_here: &parse_here,
+            state: RefCell::new(LateState {
+                ahead,
+                parsed: (0..sources.len()).map(|_| None).collect(),
+            }),
+        };
+        let mut ns = Namespace::new();
+        let mut kept: Vec<Rc<crate::render::ast::Template>> = Vec::new();
         for (k, slot) in ready.iter_mut().enumerate() {
+            if late[k] {
+                continue;
+            }
             // `None`: a copy of a file that failed, or a file `parse_jobs`
             // did not reach (it stops at the first that fails, and that
             // error ends this loop first).
             let parsed = slot.take().unwrap_or_else(|| parse_here(k));
-            associate(k, parsed)?;
+            match parsed {
+                Ok(trees) => {
+                    for t in trees {
+                        kept.push(t.clone());
+                        ns.associate(t);
+                    }
+                }
+                // A late file before this one may fail first.
+                Err(e) => {
+                    return Err(late_files
+                        .first_error(k)
+                        .unwrap_or_else(|| helm_parse_error(sources[k].0, &e.0)))
+                }
+            }
         }
+        // A late file named as a template defined elsewhere (only possible
+        // with a `define` named like a file path) takes its place in
+        // Helm's order: every file is parsed and associated in order.
+        if late_files
+            .index
+            .keys()
+            .any(|name| ns.templates.contains_key(*name))
+        {
+            if let Some(e) = late_files.first_error(sources.len()) {
+                return Err(e);
+            }
+            ns = Namespace::new();
+            let mut kept = kept.into_iter().peekable();
+            for k in 0..sources.len() {
+                if late[k] {
+                    if let Some(t) = late_files.get(k) {
+                        ns.associate(t);
+                    }
+                    continue;
+                }
+                while let Some(t) = kept.next_if(|t| *t.parse_name == *sources[k].0) {
+                    ns.associate(t);
+                }
+            }
+        }
+        let ns = Namespace {
+            templates: ns.templates,
+            parent: None,
+            late: Some(&late_files),
+        };
+        let rendered = self.execute_files(&order, &by_name, &ns, &resolve, observe);
+        // Parse errors come first, as Helm parses every file before
+        // rendering any.
+        if let Some(e) = late_files.first_error(sources.len()) {
+            return Err(e);
+        }
+        if self.skip_teardown {
+            std::mem::forget(ns);
+            std::mem::forget(late_files);
+        }
+        rendered
+    }
 
+    /// Renders each file of `order` with `ns`.
+    fn execute_files(
+        &self,
+        order: &[String],
+        by_name: &HashMap<&str, &TemplateFile>,
+        ns: &Namespace<'_>,
+        resolve: &dyn Fn(&str) -> Option<Callee>,
+        observe: &mut dyn FnMut(&str, &str),
+    ) -> Result<BTreeMap<String, String>, RenderError> {
         let mut rendered = BTreeMap::new();
         self.reader_errors.borrow_mut().clear();
         self.raw_outputs.borrow_mut().clear();
-        for name in &order {
+        for name in order {
             let base = name.rsplit('/').next().unwrap_or(name);
             if base.starts_with('_') {
                 continue;
@@ -269,13 +351,13 @@ impl Engine {
             let Some(file) = by_name.get(name.as_str()) else {
                 continue;
             };
-            let Some(tmpl) = ns.lookup(name).cloned() else {
+            let Some(tmpl) = ns.lookup(name) else {
                 continue;
             };
             let data = file_context(&file.context, name, &file.base_path);
-            let ctx = Ctx::new(&self.env, self.strict, &resolve, &self.tpl_cache);
+            let ctx = Ctx::new(&self.env, self.strict, resolve, &self.tpl_cache);
             let mut out = Vec::new();
-            crate::render::exec::execute_bytes(&ctx, &ns, &tmpl, data, &mut out)
+            crate::render::exec::execute_bytes(&ctx, ns, &tmpl, data, &mut out)
                 .map_err(|e| helm_exec_error(name, &e))?;
             let out = match String::from_utf8(out) {
                 Ok(text) => text,
@@ -293,9 +375,6 @@ impl Engine {
             observe(name, &out);
             rendered.insert(name.clone(), out);
         }
-        if self.skip_teardown {
-            std::mem::forget(ns);
-        }
         Ok(rendered)
     }
 
@@ -309,7 +388,7 @@ impl Engine {
         for t in parse(name, source, &resolve).map_err(|e| e.0)? {
             ns.associate(t);
         }
-        let Some(tmpl) = ns.lookup(name).cloned() else {
+        let Some(tmpl) = ns.lookup(name) else {
             return Ok(String::new());
         };
         let ctx = Ctx::new(&self.env, self.strict, &resolve, &self.tpl_cache);
@@ -351,9 +430,12 @@ fn strip_no_value(s: String) -> String {
 /// copies (only one of each text is queued), and they are looked at
 /// first: a copy that comes earlier in Helm's order (a deeper subchart's
 /// vendored library) takes their trees too.
+///
+/// Files `late` picks (parsed only when first looked up) are left out.
 fn copies_of(
     sources: &[(&str, SharedBytes)],
     parsed_ahead: impl Fn(usize) -> bool,
+    late: impl Fn(usize) -> bool,
 ) -> Vec<Option<usize>> {
     let mut copies = FileCopies::default();
     for (k, (_, source)) in sources.iter().enumerate() {
@@ -364,11 +446,88 @@ fn copies_of(
     sources
         .iter()
         .enumerate()
-        .map(|(k, (_, source))| match parsed_ahead(k) {
+        .map(|(k, (_, source))| match parsed_ahead(k) || late(k) {
             true => None,
             false => copies.first_or_record(source, k),
         })
         .collect()
+}
+
+/// Whether a template's text may hold a `define` or `block` action (a
+/// file that does not is only its own template).
+pub fn may_define(source: &[u8]) -> bool {
+    memchr::memmem::find(source, b"define").is_some()
+        || memchr::memmem::find(source, b"block").is_some()
+}
+
+/// Helm's order of template names ([`Engine::sort_names`]) as a comparison.
+pub fn helm_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let depth = |n: &str| n.bytes().filter(|&b| b == b'/').count();
+    depth(b).cmp(&depth(a)).then_with(|| b.cmp(a))
+}
+
+/// The late files of one render (see [`LateTemplates`]): taken from the
+/// parse helper, or parsed here, when first looked up.
+struct LateFiles<'s> {
+    /// Late files by name: their index in `sources`.
+    index: HashMap<&'s str, usize>,
+    sources: &'s [(&'s str, SharedBytes)],
+    parse_here: &'s dyn Fn(usize) -> Parsed,
+    state: RefCell<LateState>,
+}
+
+struct LateState {
+    ahead: Option<ParseAhead>,
+    /// Each late file's parse, once made.
+    parsed: Vec<Option<Parsed>>,
+}
+
+impl LateFiles<'_> {
+    /// The template of late file `k`, parsed now if it was not yet; `None`
+    /// if it failed to parse.
+    fn get(&self, k: usize) -> Option<Rc<crate::render::ast::Template>> {
+        let mut state = self.state.borrow_mut();
+        let state = &mut *state;
+        let parsed = state.parsed[k].get_or_insert_with(|| {
+            let (name, source) = &self.sources[k];
+            state
+                .ahead
+                .as_mut()
+                .and_then(|a| a.take_waiting(name, source))
+                .unwrap_or_else(|| (self.parse_here)(k))
+        });
+        match parsed {
+            Ok(trees) => trees.first().cloned(),
+            Err(_) => None,
+        }
+    }
+
+    /// The first parse error, in Helm's order, of the late files before
+    /// index `end` (parsing those not parsed yet).
+    fn first_error(&self, end: usize) -> Option<RenderError> {
+        let mut ks: Vec<usize> = self.index.values().copied().filter(|&k| k < end).collect();
+        ks.sort_unstable();
+        if ks.iter().any(|&k| self.state.borrow().parsed[k].is_none()) {
+            // Both threads parse what remains.
+            if let Some(ahead) = self.state.borrow_mut().ahead.as_mut() {
+                ahead.complete();
+            }
+        }
+        for k in ks {
+            self.get(k);
+            if let Some(Err(e)) = &self.state.borrow().parsed[k] {
+                return Some(helm_parse_error(self.sources[k].0, &e.0));
+            }
+        }
+        None
+    }
+}
+
+impl LateTemplates for LateFiles<'_> {
+    fn late_lookup(&self, name: &str) -> Option<Rc<crate::render::ast::Template>> {
+        let k = *self.index.get(name)?;
+        self.get(k)
+    }
 }
 
 /// The top-level object of one file: the chart's shared context with
@@ -406,13 +565,137 @@ mod tests {
             ("top/templates/other.yaml", lib("Y")),
         ];
         assert_eq!(
-            copies_of(&sources, |k| k == 2),
+            copies_of(&sources, |k| k == 2, |_| false),
             [Some(2), Some(2), None, None]
         );
         assert_eq!(
-            copies_of(&sources, |_| false),
+            copies_of(&sources, |_| false, |_| false),
             [None, Some(0), Some(0), None]
         );
+        // A late file is nobody's copy, and no copy takes its trees.
+        assert_eq!(
+            copies_of(&sources, |_| false, |k| k == 0),
+            [None, None, Some(1), None]
+        );
+    }
+
+    /// `files` rendered with every file parsed here, and with those of
+    /// `queued` (the chart's files, plus any of a disabled subchart)
+    /// queued for a background parse as `template` does: the same result.
+    fn same_with_files_parsed_late(
+        files: &[(&str, &str)],
+        queued: &[(&str, &str)],
+    ) -> Result<BTreeMap<String, String>, String> {
+        let ctx = values(&[("on", Value::Bool(true))]);
+        let template_files: Vec<TemplateFile> = files
+            .iter()
+            .map(|(name, text)| TemplateFile {
+                name: name.to_string(),
+                source: SharedBytes::from(text.to_string()),
+                context: ctx.clone(),
+                base_path: "c/templates".to_string(),
+            })
+            .collect();
+        let serial = Engine::new(standard_registry(), EngineOptions::default())
+            .render(&template_files)
+            .map_err(|e| e.to_string());
+        let queue = crate::render::parse_ahead::ParseQueue::default();
+        for (name, text) in queued {
+            let source = template_files
+                .iter()
+                .find(|f| f.name == *name)
+                .map(|f| f.source.clone())
+                .unwrap_or_else(|| SharedBytes::from(text.to_string()));
+            let rest = name.strip_prefix("c/").expect("under c/");
+            let file = crate::chart::archive::BufferedFile {
+                name: rest.to_string(),
+                data: source,
+                mod_time: None,
+            };
+            queue.offer("c", &file);
+        }
+        let ahead = ParseAhead::in_background(queue);
+        ahead.prioritize(may_define, helm_order);
+        let late = Engine::new(standard_registry(), EngineOptions::default())
+            .with_parsed_ahead(ahead)
+            .render(&template_files)
+            .map_err(|e| e.to_string());
+        assert_eq!(late, serial, "late against serial");
+        late
+    }
+
+    #[test]
+    fn files_that_define_nothing_render_the_same_when_parsed_late() {
+        let helpers = (
+            "c/templates/_helpers.tpl",
+            "{{ define \"c.name\" }}n-{{ .Values.on }}{{ end }}",
+        );
+        let cm = ("c/templates/cm.yaml", "a: {{ include \"c.name\" . }}\n");
+        let dep = (
+            "c/templates/dep.yaml",
+            "sum: {{ include (print $.Template.BasePath \"/cm.yaml\") . | sha256sum }}\n{{ template \"c/templates/cm.yaml\" . }}",
+        );
+        let sub = (
+            "c/charts/s/templates/s.yaml",
+            "s: {{ include \"c.name\" . }}",
+        );
+        let files = [helpers, cm, dep, sub];
+        let out = same_with_files_parsed_late(&files, &files).expect("renders");
+        assert!(
+            out["c/templates/dep.yaml"].ends_with("a: n-true\n"),
+            "{out:?}"
+        );
+        // Queued files of a subchart found disabled since are dropped.
+        let disabled = ("c/charts/off/templates/x.yaml", "{{ .Values.missing.x }}");
+        same_with_files_parsed_late(&files, &[helpers, disabled, cm, dep, sub]).expect("renders");
+        // Files not queued are parsed as usual.
+        same_with_files_parsed_late(&files, &[cm]).expect("renders");
+    }
+
+    #[test]
+    fn a_define_named_like_a_late_file_keeps_helms_order() {
+        // Helm's order here: z, b, a; the later of a define and a file of
+        // the same name wins.
+        for (define_in, plain, winner) in [
+            ("c/templates/b.yaml", "c/templates/a.yaml", "plain file"),
+            (
+                "c/templates/a.yaml",
+                "c/templates/b.yaml",
+                "from the define",
+            ),
+        ] {
+            let body = format!("{{{{ define {plain:?} }}}}from the define{{{{ end }}}}");
+            let call = format!("{{{{ template {plain:?} }}}}");
+            let files = [
+                (define_in, body.as_str()),
+                (plain, "plain file"),
+                ("c/templates/z.yaml", call.as_str()),
+            ];
+            let out = same_with_files_parsed_late(&files, &files).expect("renders");
+            assert_eq!(out["c/templates/z.yaml"], winner);
+        }
+    }
+
+    #[test]
+    fn parse_errors_of_late_files_come_first_in_helms_order() {
+        let helpers = ("c/templates/_helpers.tpl", "{{ define \"x\" }}{{ end }}");
+        let bad_late = ("c/templates/b.yaml", "{{ if }}");
+        let bad_late_too = ("c/templates/a.yaml", "{{ end }}");
+        let fails_at_exec = ("c/templates/c.yaml", "{{ fail \"no\" }}");
+        let bad_define_file = ("c/templates/_z.tpl", "{{ define \"y\" }}");
+        let cases: [&[(&str, &str)]; 4] = [
+            &[helpers, bad_late, fails_at_exec],
+            &[helpers, bad_late, bad_late_too],
+            &[helpers, bad_late, bad_define_file],
+            &[helpers, fails_at_exec, bad_define_file],
+        ];
+        for files in cases {
+            let err = same_with_files_parsed_late(files, files).expect_err("fails");
+            assert!(
+                err.contains("parse error") || err.contains("unexpected"),
+                "{err}"
+            );
+        }
     }
 
     fn values(yaml_pairs: &[(&str, Value)]) -> Value {

@@ -44,6 +44,16 @@ pub type NameMap<K, V> = HashMap<K, V, hashbrown::DefaultHashBuilder>;
 pub struct Namespace<'p> {
     pub templates: NameMap<Rc<str>, Rc<Template>>,
     pub parent: Option<&'p Namespace<'p>>,
+    /// Templates not in `templates` that are parsed when first looked up.
+    pub late: Option<&'p dyn LateTemplates>,
+}
+
+/// Template files whose trees are made when first asked for (the engine
+/// renders the first files while the last are still being parsed). Each
+/// is its file's template alone: a file with a `define` or `block` is
+/// never late.
+pub trait LateTemplates {
+    fn late_lookup(&self, name: &str) -> Option<Rc<Template>>;
 }
 
 impl<'p> Namespace<'p> {
@@ -51,14 +61,18 @@ impl<'p> Namespace<'p> {
         Namespace {
             templates: NameMap::default(),
             parent: None,
+            late: None,
         }
     }
 
-    pub fn lookup(&self, name: &str) -> Option<&Rc<Template>> {
-        match self.templates.get(name) {
-            Some(t) => Some(t),
-            None => self.parent.and_then(|p| p.lookup(name)),
+    pub fn lookup(&self, name: &str) -> Option<Rc<Template>> {
+        if let Some(t) = self.templates.get(name) {
+            return Some(t.clone());
         }
+        if let Some(parent) = self.parent {
+            return parent.lookup(name);
+        }
+        self.late.and_then(|late| late.late_lookup(name))
     }
 
     /// Go's `associate`: a later definition replaces an earlier one, unless
@@ -520,7 +534,7 @@ impl<'a, 'e> State<'a, 'e> {
         out: &mut Vec<u8>,
     ) -> Result<(), Flow> {
         self.at(Cur::Tcall(t));
-        let Some(target) = self.ns.lookup(&t.name).cloned() else {
+        let Some(target) = self.ns.lookup(&t.name) else {
             return Err(self
                 .errorf(format!("template {} not defined", quote(&t.name)))
                 .into());
@@ -1229,7 +1243,7 @@ impl<'a, 'e> State<'a, 'e> {
                 }
             }
         }
-        let r = match self.ns.lookup(name).cloned() {
+        let r = match self.ns.lookup(name) {
             None => Err(CallError::Plain(format!(
                 "template: no template {} associated with template {}",
                 quote(name),
@@ -1273,6 +1287,7 @@ impl<'a, 'e> State<'a, 'e> {
         let mut layer = Namespace {
             templates: NameMap::default(),
             parent: Some(self.ns),
+            late: None,
         };
         let mut main = None;
         for t in trees.iter() {
@@ -1369,7 +1384,7 @@ mod tests {
         for t in parse("t.yaml", src, &resolve).map_err(|e| e.0)? {
             ns.associate(t);
         }
-        let main = ns.lookup("t.yaml").cloned().ok_or("no main")?;
+        let main = ns.lookup("t.yaml").ok_or("no main")?;
         let ctx = Ctx::new(&env, strict, &resolve, &cache);
         let mut out = String::new();
         execute(&ctx, &ns, &main, data, &mut out).map_err(|e| e.to_string())?;

@@ -160,7 +160,8 @@ impl<T> HandedOver<T> {
     /// thread by its parsers, with no clone held anywhere but inside
     /// `parsed` (and the interning tables this empties); this thread must
     /// touch none of them afterwards, and the receiver must take them only
-    /// after joining it (or after it has otherwise finished).
+    /// after joining it, or through a lock this thread released after
+    /// wrapping them (which orders their making before their taking).
     pub unsafe fn new(parsed: T) -> HandedOver<T> {
         forget_thread_interned();
         HandedOver(parsed)

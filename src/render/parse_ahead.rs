@@ -14,8 +14,13 @@
 //! is read ([`ParseAhead::in_background`]), while the loading thread
 //! processes the dependencies, coalesces the values and validates them
 //! against the schemas, work during which the second core was idle. The
-//! engine finishes the queue on its own thread and joins the helper
-//! ([`ParseAhead::complete`]).
+//! helper takes the files that may define templates first, then the
+//! others in the order they render ([`ParseAhead::prioritize`]): the
+//! engine starts rendering once the first are in, and takes each of the
+//! others when it renders it ([`ParseAhead::take_waiting`]: handed over
+//! by the helper, waited for if the helper is parsing it, or parsed on
+//! the engine's thread if nobody started it), so the end of the parse and
+//! the start of rendering overlap.
 //!
 //! A file with the very bytes of one queued before (each subchart that
 //! vendors Bitnami's `common` carries a copy) is not queued: the engine
@@ -31,7 +36,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::thread::JoinHandle;
 
 use crate::chart::archive::BufferedFile;
@@ -66,12 +71,24 @@ type Helped = HandedOver<Vec<(String, Entry)>>;
 pub struct ParseQueue {
     /// Made by the first parse (a queue often stays empty).
     registry: OnceLock<Registry>,
-    jobs: Mutex<VecDeque<Job>>,
+    state: Mutex<QueueState>,
     /// The sources queued so far: a copy of one is not queued.
     offered: Mutex<FileCopies<()>>,
-    helped: Mutex<Vec<Helped>>,
     /// Set when the trees are no longer wanted: no further job is taken.
     stop: AtomicBool,
+    /// Signalled when a helper hands trees over.
+    handed: Condvar,
+}
+
+#[derive(Default)]
+struct QueueState {
+    jobs: VecDeque<Job>,
+    /// Templates a helper took from `jobs` and has not handed over yet.
+    claimed: Vec<String>,
+    /// Set by a thread waiting for a claimed template: the helper hands
+    /// what it has over after the file it is parsing.
+    wanted: bool,
+    helped: Vec<Helped>,
 }
 
 impl ParseQueue {
@@ -93,48 +110,103 @@ impl ParseQueue {
             name: format!("{top}/{}", file.name),
             source: file.data.clone(),
         };
-        self.jobs.lock().ok()?.push_back(job);
+        self.state.lock().ok()?.jobs.push_back(job);
         Some(())
     }
 
     fn is_empty(&self) -> bool {
-        self.jobs.lock().map_or(true, |jobs| jobs.is_empty())
+        self.state.lock().map_or(true, |st| st.jobs.is_empty())
     }
 
-    /// The inflating thread, once the archive is read: parses what is
-    /// still queued, alongside the loading thread.
+    /// Puts the queued templates in the order rendering wants them: those
+    /// `first` picks, then the others, each in `order`'s order.
+    fn prioritize(
+        &self,
+        first: impl Fn(&Job) -> bool,
+        order: impl Fn(&str, &str) -> std::cmp::Ordering,
+    ) {
+        if let Ok(mut st) = self.state.lock() {
+            let mut keyed: Vec<(bool, Job)> = st.jobs.drain(..).map(|j| (!first(&j), j)).collect();
+            keyed.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| order(&a.1.name, &b.1.name)));
+            st.jobs.extend(keyed.into_iter().map(|(_, j)| j));
+        }
+    }
+
+    /// A helping thread: parses what is still queued, alongside the
+    /// loading thread, handing its trees over when the loading thread
+    /// waits for one of them and once the queue is empty.
     pub fn help(&self) {
+        /// A helper that panics hands nothing over: the loading thread,
+        /// which may be waiting for a template it claimed, is released and
+        /// parses that template itself.
+        struct ReleaseOnPanic<'q>(&'q ParseQueue);
+        impl Drop for ReleaseOnPanic<'_> {
+            fn drop(&mut self) {
+                if std::thread::panicking() {
+                    if let Ok(mut st) = self.0.state.lock() {
+                        st.claimed.clear();
+                    }
+                    self.0.handed.notify_all();
+                }
+            }
+        }
+        let _release = ReleaseOnPanic(self);
         let mut done = Vec::new();
-        while let Some(job) = self.next_job() {
+        while let Some(job) = self.claim_job() {
             if let Some(entry) = parse_job(self.registry(), job) {
                 done.push(entry);
             }
+            let wanted = self.state.lock().is_ok_and(|st| st.wanted);
+            if wanted {
+                self.hand_over(std::mem::take(&mut done));
+            }
         }
-        // SAFETY: the trees in `done` were parsed here just now, and this
-        // thread touches none of them afterwards; the loading thread adopts
-        // them only once the inflating thread is joined (`adopt`).
+        self.hand_over(done);
+    }
+
+    /// Hands trees this thread parsed to the thread that renders.
+    fn hand_over(&self, done: Vec<(String, Entry)>) {
+        // SAFETY: the trees in `done` were parsed on this thread just now;
+        // `HandedOver::new` empties its interning tables, the only other
+        // holders of their names, and this thread touches none of them
+        // afterwards. The mutex orders their making before their taking.
         let done = unsafe { HandedOver::new(done) };
-        if let Ok(mut helped) = self.helped.lock() {
-            helped.push(done);
+        if let Ok(mut st) = self.state.lock() {
+            st.claimed.clear();
+            st.wanted = false;
+            st.helped.push(done);
         }
+        self.handed.notify_all();
     }
 
     fn registry(&self) -> &Registry {
         self.registry.get_or_init(standard_registry)
     }
 
+    /// The next job, for this thread to parse and hand over.
+    fn claim_job(&self) -> Option<Job> {
+        if self.stop.load(Ordering::Relaxed) {
+            return None;
+        }
+        let mut st = self.state.lock().ok()?;
+        let job = st.jobs.pop_front()?;
+        st.claimed.push(job.name.clone());
+        Some(job)
+    }
+
+    /// The next job, for the loading thread itself.
     fn next_job(&self) -> Option<Job> {
         if self.stop.load(Ordering::Relaxed) {
             return None;
         }
-        self.jobs.lock().ok()?.pop_front()
+        self.state.lock().ok()?.jobs.pop_front()
     }
 
-    /// The trees the helping threads handed over (each of them joined).
+    /// The trees the helping threads handed over so far.
     fn take_helped(&self) -> Vec<Helped> {
-        self.helped
+        self.state
             .lock()
-            .map(|mut helped| std::mem::take(&mut *helped))
+            .map(|mut st| std::mem::take(&mut st.helped))
             .unwrap_or_default()
     }
 }
@@ -213,6 +285,80 @@ impl ParseAhead {
     pub fn take(&mut self, name: &str, source: &SharedBytes) -> Option<Parsed> {
         let entry = self.entries.remove(name)?;
         entry.source.same_view(source).then_some(entry.parsed)
+    }
+
+    /// Whether template `name` was parsed ahead or is still queued (its
+    /// trees may come from another source: [`ParseAhead::take`] checks).
+    pub fn knows(&mut self, name: &str) -> bool {
+        self.adopt_handed();
+        if self.entries.contains_key(name) {
+            return true;
+        }
+        let Some(pending) = &self.pending else {
+            return false;
+        };
+        pending.queue.state.lock().is_ok_and(|st| {
+            st.claimed.iter().any(|n| n == name) || st.jobs.iter().any(|j| j.name == name)
+        })
+    }
+
+    /// Orders what the helper has not started: templates `first` picks
+    /// (by their bytes) first, then the others, each in `order`'s order.
+    pub fn prioritize(
+        &self,
+        first: impl Fn(&[u8]) -> bool,
+        order: impl Fn(&str, &str) -> std::cmp::Ordering,
+    ) {
+        if let Some(pending) = &self.pending {
+            pending.queue.prioritize(|j| first(&j.source), order);
+        }
+    }
+
+    /// Drops the queued templates `keep` rejects (those of subcharts
+    /// found disabled since): nobody asks for their trees.
+    pub fn retain_queued(&self, keep: impl Fn(&str) -> bool) {
+        if let Some(pending) = &self.pending {
+            if let Ok(mut st) = pending.queue.state.lock() {
+                st.jobs.retain(|j| keep(&j.name));
+            }
+        }
+    }
+
+    /// [`ParseAhead::take`] while the helper may still be parsing: a
+    /// template still queued is parsed here, and one the helper took is
+    /// waited for.
+    pub fn take_waiting(&mut self, name: &str, source: &SharedBytes) -> Option<Parsed> {
+        loop {
+            self.adopt_handed();
+            if self.entries.contains_key(name) {
+                return self.take(name, source);
+            }
+            let pending = self.pending.as_ref()?;
+            let queue = Arc::clone(&pending.queue);
+            let mut st = queue.state.lock().ok()?;
+            if let Some(at) = st.jobs.iter().position(|j| j.name == name) {
+                let job = st.jobs.remove(at)?;
+                drop(st);
+                let (_, entry) = parse_job(queue.registry(), job)?;
+                return entry.source.same_view(source).then_some(entry.parsed);
+            }
+            if !st.claimed.iter().any(|n| n == name) || pending.helper.is_none() {
+                return None;
+            }
+            st.wanted = true;
+            while st.claimed.iter().any(|n| n == name) {
+                st = queue.handed.wait(st).ok()?;
+            }
+        }
+    }
+
+    /// Takes in what the helper handed over so far.
+    fn adopt_handed(&mut self) {
+        if let Some(pending) = &self.pending {
+            for done in pending.queue.take_helped() {
+                self.entries.extend(done.into_inner());
+            }
+        }
     }
 
     pub fn len(&self) -> usize {
