@@ -294,6 +294,21 @@ fn deprecated_flag_notices(args: &Args) {
 
 /// `--dry-run=server` (or `--validate`) needs a cluster; without one helm
 /// fails its reachability check.
+/// Ends the process with status 0 once everything is written, skipping
+/// the C library's exit handlers: mimalloc's (statically linked) collects
+/// the heap and hands freed memory back to the kernel page range by page
+/// range (~0.3 ms on argo-cd), which the process exit does at once anyway.
+/// stdout is flushed by the caller; stderr is unbuffered.
+fn exit_at_once() -> ! {
+    let _ = std::io::stdout().flush();
+    extern "C" {
+        fn _exit(status: std::ffi::c_int) -> !;
+    }
+    // SAFETY: `_exit` ends the process without running anything of this
+    // one; all it takes is the status.
+    unsafe { _exit(0) }
+}
+
 fn cluster_unreachable() -> anyhow::Error {
     let cause = "kubernetes cluster unreachable: Get \"http://localhost:8080/version\": dial tcp 127.0.0.1:8080: connect: connection refused";
     log_line(Record::new(
@@ -530,7 +545,7 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         drop(out);
         // Done: exit without tearing down the chart, values and output
         // (many small objects; the kernel frees the memory at once).
-        std::process::exit(0);
+        exit_at_once();
     }
     let release_dir = output_dir.map(|d| {
         if args.release_name {
