@@ -12,7 +12,12 @@
 //! * Every [`TemplateFile`] of the chart tree (templates of the chart and of
 //!   all its subcharts, partials included) is parsed into ONE namespace in
 //!   Helm's order (deeper paths first, then reverse lexical), so for a
-//!   duplicate `define` the file parsed last wins, as in Helm.
+//!   duplicate `define` the file parsed last wins, as in Helm. With trees
+//!   parsed ahead ([`Engine::with_parsed_ahead`]) rendering starts once the
+//!   files that may define templates are in; a file that defines nothing
+//!   is its own template alone and is taken when first looked up, while
+//!   the parse helper finishes the others (`LateFiles`). Parse errors still
+//!   come first, in Helm's order.
 //! * Each file whose base name does not start with `_` is rendered (Helm
 //!   renders `NOTES.txt` too; the caller decides what to print), with its
 //!   chart's `context` (`.Values`, `.Chart`, `.Release`, ... built by the
