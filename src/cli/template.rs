@@ -292,13 +292,11 @@ fn deprecated_flag_notices(args: &Args) {
     ]);
 }
 
-/// `--dry-run=server` (or `--validate`) needs a cluster; without one helm
-/// fails its reachability check.
 /// Ends the process with status 0 once everything is written, skipping
 /// the C library's exit handlers: mimalloc's (statically linked) collects
 /// the heap and hands freed memory back to the kernel page range by page
 /// range (~0.3 ms on argo-cd), which the process exit does at once anyway.
-/// stdout is flushed by the caller; stderr is unbuffered.
+/// stdout is flushed here again in case; stderr is unbuffered.
 fn exit_at_once() -> ! {
     let _ = std::io::stdout().flush();
     extern "C" {
@@ -309,6 +307,8 @@ fn exit_at_once() -> ! {
     unsafe { _exit(0) }
 }
 
+/// `--dry-run=server` (or `--validate`) needs a cluster; without one helm
+/// fails its reachability check.
 fn cluster_unreachable() -> anyhow::Error {
     let cause = "kubernetes cluster unreachable: Get \"http://localhost:8080/version\": dial tcp 127.0.0.1:8080: connect: connection refused";
     log_line(Record::new(

@@ -146,9 +146,9 @@ impl Engine {
         // Each name's depth counted once, not at every comparison.
         let mut keyed: Vec<(usize, String)> = names
             .iter_mut()
-            .map(|n| (n.bytes().filter(|&b| b == b'/').count(), std::mem::take(n)))
+            .map(|n| (depth(n), std::mem::take(n)))
             .collect();
-        keyed.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.cmp(&a.1)));
+        keyed.sort_by(|a, b| by_depth_then_reverse((a.0, &a.1), (b.0, &b.1)));
         for (slot, (_, name)) in names.iter_mut().zip(keyed) {
             *slot = name;
         }
@@ -269,7 +269,6 @@ impl Engine {
             }),
         };
         let mut ns = Namespace::new();
-        let mut kept: Vec<Rc<crate::render::ast::Template>> = Vec::new();
         for (k, slot) in ready.iter_mut().enumerate() {
             if late[k] {
                 continue;
@@ -281,7 +280,6 @@ impl Engine {
             match parsed {
                 Ok(trees) => {
                     for t in trees {
-                        kept.push(t.clone());
                         ns.associate(t);
                     }
                 }
@@ -295,7 +293,8 @@ impl Engine {
         }
         // A late file named as a template defined elsewhere (only possible
         // with a `define` named like a file path) takes its place in
-        // Helm's order: every file is parsed and associated in order.
+        // Helm's order: every file is associated again in order, the
+        // others parsed again (a case too rare to keep their trees for).
         if late_files
             .index
             .keys()
@@ -305,16 +304,15 @@ impl Engine {
                 return Err(e);
             }
             ns = Namespace::new();
-            let mut kept = kept.into_iter().peekable();
-            for k in 0..sources.len() {
-                if late[k] {
+            for (k, &is_late) in late.iter().enumerate() {
+                if is_late {
                     if let Some(t) = late_files.get(k) {
                         ns.associate(t);
                     }
-                    continue;
-                }
-                while let Some(t) = kept.next_if(|t| *t.parse_name == *sources[k].0) {
-                    ns.associate(t);
+                } else if let Ok(trees) = parse_here(k) {
+                    for t in trees {
+                        ns.associate(t);
+                    }
                 }
             }
         }
@@ -467,8 +465,18 @@ pub fn may_define(source: &[u8]) -> bool {
 
 /// Helm's order of template names ([`Engine::sort_names`]) as a comparison.
 pub fn helm_order(a: &str, b: &str) -> std::cmp::Ordering {
-    let depth = |n: &str| n.bytes().filter(|&b| b == b'/').count();
-    depth(b).cmp(&depth(a)).then_with(|| b.cmp(a))
+    by_depth_then_reverse((depth(a), a), (depth(b), b))
+}
+
+/// The path segments of a template name, less one.
+fn depth(name: &str) -> usize {
+    name.bytes().filter(|&b| b == b'/').count()
+}
+
+/// Helm's `sortTemplates` comparison of two names with their depths: more
+/// path segments first; equal depth in reverse lexical order.
+fn by_depth_then_reverse(a: (usize, &str), b: (usize, &str)) -> std::cmp::Ordering {
+    b.0.cmp(&a.0).then_with(|| b.1.cmp(a.1))
 }
 
 /// The late files of one render (see [`LateTemplates`]): taken from the
