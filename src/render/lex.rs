@@ -9,8 +9,11 @@
 //! start is on) is counted from them only when an error message needs it
 //! ([`Lexed::line_of`]), not for each of a big chart's many tokens.
 
-/// Kind of a lexed item.
+/// Kind of a lexed item. Four bytes wide, so that an [`Item`] has no
+/// padding: with a one-byte kind, copies of a token moved its padding
+/// bytes separately and the next read of the kind stalled on them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
 pub enum ItemType {
     Error,
     Bool,
@@ -80,10 +83,11 @@ impl ItemType {
 /// ([`Lexed::text`]). An `Error` token has an empty range; its message is
 /// [`Lexed::error`].
 #[derive(Clone, Copy, Debug)]
+#[repr(C)]
 pub struct Item {
-    pub typ: ItemType,
     pos: u32,
     end: u32,
+    pub typ: ItemType,
 }
 
 impl Item {

@@ -57,6 +57,9 @@ const MAX_INTERNED: usize = 64 * 1024;
 /// The interning table of names (see `INTERNED`).
 type Table<T> = HashSet<Rc<T>, BuildHasherDefault<FastHasher>>;
 
+/// A table of what the parsers made, by its source text (see `PATH_TEXTS`).
+type ByText<T> = RefCell<HashMap<Box<str>, Rc<T>, BuildHasherDefault<FastHasher>>>;
+
 /// Room made up front in each table: a big chart has a few thousand
 /// distinct names and paths, and growing from empty rehashed them several
 /// times (a visible share of parse time).
@@ -75,6 +78,14 @@ thread_local! {
     /// addresses is enough and far cheaper than hashing the text again.
     static PATHS: RefCell<hashbrown::HashTable<Rc<[Rc<str>]>>> =
         RefCell::new(hashbrown::HashTable::with_capacity(INTERNED_CAPACITY));
+    /// The same paths by their text in the source (`.Values.image.tag`,
+    /// `$root.Values`): most uses of a path find it here at once.
+    static PATH_TEXTS: ByText<[Rc<str>]> =
+        RefCell::new(HashMap::with_capacity_and_hasher(INTERNED_CAPACITY, Default::default()));
+    /// String literals by their source text, quotes included: the files
+    /// of a chart repeat the same names (`"common.names.fullname"`).
+    static LITERALS: ByText<StringLiteral> =
+        RefCell::new(HashMap::with_capacity_and_hasher(INTERNED_CAPACITY, Default::default()));
 }
 
 /// The shared copy of `key` in `table`, made by `make` (and kept, while
@@ -144,6 +155,8 @@ fn intern_path(names: &[Rc<str>]) -> Rc<[Rc<str>]> {
 fn forget_thread_interned() {
     INTERNED.with(|t| t.borrow_mut().clear());
     PATHS.with(|t| t.borrow_mut().clear());
+    PATH_TEXTS.with(|t| t.borrow_mut().clear());
+    LITERALS.with(|t| t.borrow_mut().clear());
 }
 
 /// Parse results made on one thread, on their way to another (a helper
@@ -243,10 +256,9 @@ pub fn parse_lexed(
         cmds: Vec::new(),
         operands: Vec::new(),
         names: Vec::new(),
-        // Room for a typical file's distinct functions and literals, so the
-        // maps do not rehash as they fill.
+        // Room for a typical file's distinct functions, so the map does not
+        // rehash as it fills.
         callees: HashMap::with_capacity_and_hasher(64, Default::default()),
-        literals: HashMap::with_capacity_and_hasher(64, Default::default()),
     };
     let root = p.parse_top()?;
     p.add(Rc::from(name), root)?;
@@ -301,8 +313,6 @@ struct Parser<'r, 's> {
     names: Vec<Rc<str>>,
     /// Resolved functions of this file, by name.
     callees: HashMap<&'s str, Rc<Function>, BuildHasherDefault<FastHasher>>,
-    /// String literals of this file, by their source text.
-    literals: HashMap<&'s str, Rc<StringLiteral>, BuildHasherDefault<FastHasher>>,
 }
 
 impl<'s> Parser<'_, 's> {
@@ -324,13 +334,16 @@ impl<'s> Parser<'_, 's> {
         }
     }
 
+    // `next` and `peek` return the token they store rather than reading it
+    // back: that read, right after the store, was a visible stall.
     fn next(&mut self) -> Item {
         if self.peek_count > 0 {
             self.peek_count -= 1;
-        } else {
-            self.token[0] = self.lex_next();
+            return self.token[self.peek_count];
         }
-        self.token[self.peek_count]
+        let it = self.lex_next();
+        self.token[0] = it;
+        it
     }
 
     fn backup(&mut self) {
@@ -353,8 +366,9 @@ impl<'s> Parser<'_, 's> {
             return self.token[self.peek_count - 1];
         }
         self.peek_count = 1;
-        self.token[0] = self.lex_next();
-        self.token[0]
+        let it = self.lex_next();
+        self.token[0] = it;
+        it
     }
 
     fn next_non_space(&mut self) -> Item {
@@ -411,7 +425,7 @@ impl<'s> Parser<'_, 's> {
     /// Moves the nodes pushed since `mark` into a list.
     fn take_nodes(&mut self, mark: usize) -> List {
         List {
-            nodes: self.nodes.drain(mark..).collect(),
+            nodes: self.nodes.split_off(mark).into_boxed_slice(),
         }
     }
 
@@ -705,7 +719,7 @@ impl<'s> Parser<'_, 's> {
                     pos: pos32(pos),
                     is_assign,
                     decl: decl.into_boxed_slice(),
-                    cmds: self.cmds.drain(mark..).collect(),
+                    cmds: self.cmds.split_off(mark).into_boxed_slice(),
                 };
                 self.check_pipeline(&pipe, context)?;
                 return Ok(pipe);
@@ -761,9 +775,7 @@ impl<'s> Parser<'_, 's> {
         let mark = self.operands.len();
         loop {
             self.peek_non_space();
-            if let Some(op) = self.operand()? {
-                self.operands.push(op);
-            }
+            self.push_operand()?;
             let tok = self.next();
             match tok.typ {
                 ItemType::Space => continue,
@@ -778,48 +790,76 @@ impl<'s> Parser<'_, 's> {
         }
         Ok(Command {
             pos: pos32(pos),
-            args: self.operands.drain(mark..).collect(),
+            args: self.operands.split_off(mark).into_boxed_slice(),
         })
     }
 
-    /// The path of a field or variable term that starts with `first` at
-    /// `pos`, taking the field names that follow it (`.a.b.c`, `$x.a.b`)
+    /// The path of the field or variable term `first` (its token), taking
+    /// the field names that follow it (`.a.b.c`, `$x.a.b`)
     /// into the same path, so it is interned once. Go moves such a node to
     /// where its first following field starts; so does this.
-    fn name_path(&mut self, pos: Pos, first: Rc<str>) -> (Pos, Rc<[Rc<str>]>) {
-        let mut pos = pos;
-        self.names.clear();
-        self.names.push(first);
+    ///
+    /// The fields follow their term without a gap, so the whole path is
+    /// one slice of the source (`.Values.image.tag`, `$x.a`): a path seen
+    /// before is found by that text with one lookup, rather than one per
+    /// name and one for the path.
+    fn name_path(&mut self, first: &Item) -> (Pos, Rc<[Rc<str>]>) {
+        let mut pos = pos32(first.pos());
+        let mut end = first.end();
         if self.peek().typ == ItemType::Field {
             pos = pos32(self.peek().pos());
             while self.peek().typ == ItemType::Field {
-                let f = self.next();
-                let name = intern(&self.text(&f)[1..]);
-                self.names.push(name);
+                end = self.next().end();
             }
         }
+        let text = self.lexed.input.get(first.pos()..end).unwrap_or_default();
+        if let Some(path) = PATH_TEXTS.with(|t| t.borrow().get(text).cloned()) {
+            return (pos, path);
+        }
+        // A field term's text starts with its dot; a variable's does not.
+        let names = text.strip_prefix('.').unwrap_or(text).split('.');
+        self.names.clear();
+        self.names.extend(names.map(intern));
         let path = intern_path(&self.names);
         self.names.clear();
+        if text.len() <= MAX_INTERNED_LEN {
+            PATH_TEXTS.with(|t| {
+                let mut t = t.borrow_mut();
+                if t.len() < MAX_INTERNED {
+                    t.insert(Box::from(text), path.clone());
+                }
+            });
+        }
         (pos, path)
     }
 
-    fn operand(&mut self) -> PResult<Option<Operand>> {
-        let Some(node) = self.term()? else {
-            return Ok(None);
-        };
+    /// Parses the operand here onto `self.operands`, if there is one.
+    /// Operands are built in place there rather than returned: moving the
+    /// enum out through `Result` and `Option` layers stored it piecewise
+    /// and read it back whole, a stall the profile showed on every one.
+    fn push_operand(&mut self) -> PResult<()> {
+        if !self.push_term()? {
+            return Ok(());
+        }
         // A field or variable term has taken the fields after it already.
         if self.peek().typ != ItemType::Field
-            || matches!(node, Operand::Field { .. } | Operand::Variable { .. })
+            || matches!(
+                self.operands.last(),
+                Some(Operand::Field { .. } | Operand::Variable { .. })
+            )
         {
-            return Ok(Some(node));
+            return Ok(());
         }
+        let Some(node) = self.operands.pop() else {
+            return Ok(());
+        };
         let chain_pos = pos32(self.peek().pos());
         let mut fields: Vec<Rc<str>> = Vec::new();
         while self.peek().typ == ItemType::Field {
             let f = self.next();
             fields.push(intern(&self.text(&f)[1..]));
         }
-        Ok(Some(match node {
+        let chain = match node {
             Operand::Bool(..)
             | Operand::String(..)
             | Operand::Number(..)
@@ -835,14 +875,18 @@ impl<'s> Parser<'_, 's> {
                 node: other,
                 fields: fields.into_boxed_slice(),
             })),
-        }))
+        };
+        self.operands.push(chain);
+        Ok(())
     }
 
-    fn term(&mut self) -> PResult<Option<Operand>> {
+    /// Parses a term onto `self.operands`; false (the token put back) if
+    /// none starts here.
+    fn push_term(&mut self) -> PResult<bool> {
         let tok = self.next_non_space();
         let pos = pos32(tok.pos());
         let val = self.text(&tok);
-        Ok(Some(match tok.typ {
+        match tok.typ {
             ItemType::Identifier => {
                 let func = match self.callees.get(val) {
                     Some(c) => c.clone(),
@@ -858,25 +902,25 @@ impl<'s> Parser<'_, 's> {
                         c
                     }
                 };
-                Operand::Ident { pos, func }
+                self.operands.push(Operand::Ident { pos, func });
             }
-            ItemType::Dot => Operand::Dot(pos),
-            ItemType::Nil => Operand::Nil(pos),
+            ItemType::Dot => self.operands.push(Operand::Dot(pos)),
+            ItemType::Nil => self.operands.push(Operand::Nil(pos)),
             ItemType::Variable => {
                 if !self.vars.contains(&val) {
                     return Err(self.errorf(format!("undefined variable {}", quote(val))));
                 }
-                let (pos, idents) = self.name_path(pos, intern(val));
-                Operand::Variable { pos, idents }
+                let (pos, idents) = self.name_path(&tok);
+                self.operands.push(Operand::Variable { pos, idents });
             }
             ItemType::Field => {
-                let (pos, idents) = self.name_path(pos, intern(&val[1..]));
-                Operand::Field { pos, idents }
+                let (pos, idents) = self.name_path(&tok);
+                self.operands.push(Operand::Field { pos, idents });
             }
-            ItemType::Bool => Operand::Bool(pos, val == "true"),
+            ItemType::Bool => self.operands.push(Operand::Bool(pos, val == "true")),
             ItemType::CharConstant | ItemType::Complex | ItemType::Number => {
                 let n = parse_number(val, tok.typ).map_err(|e| self.errorf(e))?;
-                Operand::Number(pos, Box::new(n))
+                self.operands.push(Operand::Number(pos, Box::new(n)));
             }
             ItemType::LeftParen => {
                 if self.paren_depth >= MAX_PAREN_DEPTH {
@@ -885,11 +929,13 @@ impl<'s> Parser<'_, 's> {
                 self.paren_depth += 1;
                 let p = self.pipeline("parenthesized pipeline", ItemType::RightParen);
                 self.paren_depth -= 1;
-                Operand::Pipe(Box::new(p?))
+                let p = Box::new(p?);
+                self.operands.push(Operand::Pipe(p));
             }
             ItemType::String | ItemType::RawString => {
-                if let Some(lit) = self.literals.get(val) {
-                    return Ok(Some(Operand::String(pos, lit.clone())));
+                if let Some(lit) = LITERALS.with(|t| t.borrow().get(val).cloned()) {
+                    self.operands.push(Operand::String(pos, lit));
+                    return Ok(true);
                 }
                 let text = go_unquote_bytes(val).map_err(|e| self.errorf(e))?;
                 let text = match String::from_utf8(text) {
@@ -900,14 +946,22 @@ impl<'s> Parser<'_, 's> {
                     quoted: intern(val),
                     text,
                 });
-                self.literals.insert(val, lit.clone());
-                Operand::String(pos, lit)
+                if val.len() <= MAX_INTERNED_LEN {
+                    LITERALS.with(|t| {
+                        let mut t = t.borrow_mut();
+                        if t.len() < MAX_INTERNED {
+                            t.insert(Box::from(val), lit.clone());
+                        }
+                    });
+                }
+                self.operands.push(Operand::String(pos, lit));
             }
             _ => {
                 self.backup();
-                return Ok(None);
+                return Ok(false);
             }
-        }))
+        }
+        Ok(true)
     }
 }
 
