@@ -275,9 +275,7 @@ impl ParseAhead {
     }
 
     fn adopt_helped(&mut self, queue: &ParseQueue) {
-        for done in queue.take_helped() {
-            self.entries.extend(done.into_inner());
-        }
+        adopt_into(&mut self.entries, queue);
     }
 
     /// The trees (or error) of template `name` if it was parsed ahead from
@@ -355,9 +353,7 @@ impl ParseAhead {
     /// Takes in what the helper handed over so far.
     fn adopt_handed(&mut self) {
         if let Some(pending) = &self.pending {
-            for done in pending.queue.take_helped() {
-                self.entries.extend(done.into_inner());
-            }
+            adopt_into(&mut self.entries, &pending.queue);
         }
     }
 
@@ -380,6 +376,13 @@ impl Drop for ParseAhead {
                 let _ = helper.join();
             }
         }
+    }
+}
+
+/// Moves the trees `queue`'s helpers handed over so far into `entries`.
+fn adopt_into(entries: &mut HashMap<String, Entry>, queue: &ParseQueue) {
+    for done in queue.take_helped() {
+        entries.extend(done.into_inner());
     }
 }
 
