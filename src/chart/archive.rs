@@ -6,6 +6,7 @@
 
 use std::io::Read;
 use std::ops::Range;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use flate2::read::MultiGzDecoder;
@@ -87,11 +88,15 @@ fn io_to_archive(e: std::io::Error) -> ArchiveError {
     }
 }
 
+/// How many leading bytes [`sniff_content_type`] (and so
+/// [`ensure_archive`]) looks at, as Go's `http.DetectContentType`.
+pub const SNIFF_LEN: usize = 512;
+
 /// A subset of Go's `http.DetectContentType`, applied to the first 512
 /// bytes zero-padded as helm does (so short text files sniff as binary).
 pub fn sniff_content_type(data: &[u8]) -> &'static str {
-    let mut buf = [0u8; 512];
-    let n = data.len().min(512);
+    let mut buf = [0u8; SNIFF_LEN];
+    let n = data.len().min(SNIFF_LEN);
     buf[..n].copy_from_slice(&data[..n]);
     let sigs: &[(&[u8], &str)] = &[
         (b"\x1f\x8b\x08", "application/x-gzip"),
@@ -382,8 +387,8 @@ pub fn is_crd_path(name: &str) -> bool {
 
 /// The compressed archive again, for inflating deferred files when one is
 /// first read (an empty vector if it cannot be had: the views then read
-/// as empty).
-pub type CompressedSource = Box<dyn Fn() -> Vec<u8> + Send + Sync>;
+/// as empty). Shared, so that a caller can keep it for a fallback.
+pub type CompressedSource = Arc<dyn Fn() -> Vec<u8> + Send + Sync>;
 
 /// [`read_archive`] for a caller that may never read some files (`rudder
 /// template` never reads READMEs, nor CRDs without `--include-crds`, often
@@ -391,9 +396,12 @@ pub type CompressedSource = Box<dyn Fn() -> Vec<u8> + Send + Sync>;
 /// back deferred, re-inflated from what `source` gives (the archive file
 /// read again, so the compressed bytes need not be held) if something
 /// reads them after all, and the archive is streamed instead of inflated
-/// whole, so their bytes are never held until then. Anything unusual
-/// (links, sparse files, damage, limits) is left to [`read_archive`], which
-/// then reports exactly what it always does.
+/// whole, so their bytes are never held until then. `compressed` is the
+/// archive from its first byte; it may be read as it is inflated (a file
+/// through a small buffer, not first read whole into memory). Anything
+/// unusual (links, sparse files, damage, limits) is left to
+/// [`read_archive`] on what `source` gives, which then reports exactly
+/// what it always does.
 ///
 /// `observe` sees each file as soon as it is inflated, with the archive's
 /// top directory (the chart's directory name), while the rest is still
@@ -401,33 +409,34 @@ pub type CompressedSource = Box<dyn Fn() -> Vec<u8> + Send + Sync>;
 /// when the stream is abandoned for [`read_archive`], those are new buffers
 /// (see [`SharedBytes::same_view`]).
 pub fn read_archive_deferring(
-    data: &[u8],
+    compressed: impl Read,
     defer: &dyn Fn(&str, u64) -> bool,
     source: CompressedSource,
     observe: &mut dyn FnMut(&str, &BufferedFile),
 ) -> Result<Vec<BufferedFile>, ArchiveError> {
-    match stream_regular_files(data, defer, source, observe) {
-        Some(files) => Ok(files),
-        None => read_archive(data),
+    match stream_regular_files(compressed, defer, observe) {
+        Some((mut files, deferred)) => {
+            attach_deferred(source, &mut files, deferred);
+            Ok(files)
+        }
+        None => read_archive(&source()),
     }
 }
+
+/// Where each deferred file's bytes lie in the tar stream (BOM left out),
+/// and which of the files they belong to.
+type DeferredRanges = Vec<(usize, Range<usize>)>;
 
 /// The streaming half of [`read_archive_deferring`]: `None` wherever
 /// [`read_archive`] might have something to report.
 fn stream_regular_files(
-    data: &[u8],
+    compressed: impl Read,
     defer: &dyn Fn(&str, u64) -> bool,
-    source: CompressedSource,
     observe: &mut dyn FnMut(&str, &BufferedFile),
-) -> Option<Vec<BufferedFile>> {
-    if data.len() < 10 || !data.starts_with(&[0x1f, 0x8b]) {
-        return None;
-    }
-    let mut archive = tar::Archive::new(MultiGzDecoder::new(data));
+) -> Option<(Vec<BufferedFile>, DeferredRanges)> {
+    let mut archive = tar::Archive::new(MultiGzDecoder::new(compressed));
     let mut files = Vec::new();
-    // Where each deferred file's bytes lie in the tar stream (BOM left
-    // out), and which file they belong to.
-    let mut deferred: Vec<(usize, Range<usize>)> = Vec::new();
+    let mut deferred: DeferredRanges = Vec::new();
     let mut remaining = MAX_DECOMPRESSED_CHART_SIZE;
     for entry in archive.entries().ok()? {
         let mut entry = entry.ok()?;
@@ -485,19 +494,14 @@ fn stream_regular_files(
     if files.is_empty() {
         return None;
     }
-    attach_deferred(source, &mut files, deferred);
-    Some(files)
+    Some((files, deferred))
 }
 
 /// Makes the deferred files views of one buffer holding just their bytes,
 /// back to back, produced by inflating the archive again when one of them
 /// is first read: a template that reads one README then holds the deferred
 /// files, never the whole inflated archive.
-fn attach_deferred(
-    source: CompressedSource,
-    files: &mut [BufferedFile],
-    deferred: Vec<(usize, Range<usize>)>,
-) {
+fn attach_deferred(source: CompressedSource, files: &mut [BufferedFile], deferred: DeferredRanges) {
     if deferred.is_empty() {
         return;
     }
@@ -599,7 +603,6 @@ mod read_tests {
     use super::*;
     use crate::chart::gotar::TarWriter;
     use std::io::Write;
-    use std::sync::Arc;
 
     fn gz(data: &[u8]) -> Vec<u8> {
         let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
@@ -666,7 +669,7 @@ mod read_tests {
     /// The compressed bytes kept in memory, as their source.
     fn kept(data: &Arc<Vec<u8>>) -> CompressedSource {
         let data = Arc::clone(data);
-        Box::new(move || data.to_vec())
+        Arc::new(move || data.to_vec())
     }
 
     #[test]
@@ -687,7 +690,8 @@ mod read_tests {
         // CRDs, and other files by size (the predicate sees the size
         // before the BOM is stripped).
         let defer = |name: &str, size: u64| is_crd_path(name) || size > 1000;
-        let deferring = read_archive_deferring(&tgz, &defer, kept(&tgz), &mut |_, _| {}).unwrap();
+        let deferring =
+            read_archive_deferring(&tgz[..], &defer, kept(&tgz), &mut |_, _| {}).unwrap();
         let shape = |files: &[BufferedFile]| -> Vec<(String, usize)> {
             files
                 .iter()
@@ -705,7 +709,7 @@ mod read_tests {
         // Damage is reported exactly as read_archive reports it.
         let cut = Arc::new(tgz[..tgz.len() / 2].to_vec());
         assert_eq!(
-            read_archive_deferring(&cut, &defer, kept(&cut), &mut |_, _| {}).unwrap_err(),
+            read_archive_deferring(&cut[..], &defer, kept(&cut), &mut |_, _| {}).unwrap_err(),
             read_archive(&cut).unwrap_err()
         );
     }

@@ -4,9 +4,10 @@
 
 use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::SystemTime;
 
-use super::archive::{self, ArchiveError, BufferedFile, MAX_DECOMPRESSED_CHART_SIZE};
+use super::archive::{self, ArchiveError, BufferedFile, MAX_DECOMPRESSED_CHART_SIZE, SNIFF_LEN};
 use super::decode::{apply_metadata, decode_lock};
 use super::helmignore::{IgnoreError, Rules, HELM_IGNORE};
 use super::metadata::{Metadata, ValidationError, API_VERSION_V1};
@@ -252,7 +253,7 @@ impl ValuesAhead {
 fn reread_archive(file: std::fs::File, len: usize) -> archive::CompressedSource {
     let stamp = |f: &std::fs::File| f.metadata().ok().map(|m| (m.len(), m.modified().ok()));
     let first = stamp(&file);
-    Box::new(move || {
+    Arc::new(move || {
         let mut data = Vec::new();
         if first.is_none() || stamp(&file) != first {
             return data;
@@ -305,27 +306,50 @@ pub fn load_for_action_observed<P: Send>(
     }
     let file =
         std::fs::File::open(path).map_err(|e| ChartError::Io(go_io_error("open", path, &e)))?;
-    let mut data = Vec::new();
-    (&file)
-        .read_to_end(&mut data)
-        .map_err(|e| ChartError::Io(go_io_error("read", path, &e)))?;
-    archive::ensure_archive(&path.display().to_string(), &data)?;
+    let read_error = |e: std::io::Error| ChartError::Io(go_io_error("read", path, &e));
+    let name = path.display().to_string();
     let mut values_ahead = ValuesAhead::default();
-    let read = if deferral == Deferral::Nothing {
-        archive::read_archive(&data)
-    } else {
-        // Only a regular file can be read again (not a pipe such as
-        // /dev/stdin): otherwise the compressed bytes are kept.
-        let source: archive::CompressedSource = if meta.is_file() {
-            reread_archive(file, data.len())
-        } else {
-            let kept = data.clone();
-            Box::new(move || kept.clone())
-        };
-        let defer = |name: &str, size: u64| deferral.defers(name, size);
+    let defer = |name: &str, size: u64| deferral.defers(name, size);
+    let read = if deferral != Deferral::Nothing && meta.is_file() {
+        // A regular file is inflated as it is read, through the inflater's
+        // small buffer. Read whole first, a big chart's archive was ~230
+        // fresh pages (a page fault each) on the loading thread before
+        // inflating could start. It is read again whole only for
+        // `read_archive`'s reports on an archive the stream gives up on.
+        let mut head = Vec::with_capacity(SNIFF_LEN);
+        (&file)
+            .take(SNIFF_LEN as u64)
+            .read_to_end(&mut head)
+            .map_err(read_error)?;
+        archive::ensure_archive(&name, &head)?;
+        let again = file
+            .try_clone()
+            .map_err(|e| ChartError::Io(go_io_error("open", path, &e)))?;
+        let source = reread_archive(again, meta.len() as usize);
+        let compressed = std::io::Cursor::new(head).chain(&file);
         match observer {
-            None => archive::read_archive_deferring(&data, &defer, source, &mut |_, _| {}),
-            Some(observer) => read_observed(&data, &defer, source, observer, &mut values_ahead),
+            None => archive::read_archive_deferring(compressed, &defer, source, &mut |_, _| {}),
+            Some(observer) => {
+                read_observed(compressed, &defer, source, observer, &mut values_ahead)
+            }
+        }
+    } else {
+        let mut data = Vec::new();
+        (&file).read_to_end(&mut data).map_err(read_error)?;
+        archive::ensure_archive(&name, &data)?;
+        if deferral == Deferral::Nothing {
+            archive::read_archive(&data)
+        } else {
+            // Not a regular file (a pipe such as /dev/stdin): it cannot be
+            // read again, so the compressed bytes are kept.
+            let kept = data.clone();
+            let source: archive::CompressedSource = Arc::new(move || kept.clone());
+            match observer {
+                None => archive::read_archive_deferring(&data[..], &defer, source, &mut |_, _| {}),
+                Some(observer) => {
+                    read_observed(&data[..], &defer, source, observer, &mut values_ahead)
+                }
+            }
         }
     };
     let files = match read {
@@ -348,7 +372,7 @@ pub fn load_for_action_observed<P: Send>(
 /// files of the chart tree parsed here as they come out (parsing them was
 /// as long as inflating the whole archive, and came after it).
 fn read_observed<P: Send>(
-    data: &[u8],
+    compressed: impl Read + Send,
     defer: &(dyn Fn(&str, u64) -> bool + Sync),
     source: archive::CompressedSource,
     observer: ArchiveObserver<'_, P>,
@@ -365,13 +389,14 @@ fn read_observed<P: Send>(
         Values(SharedBytes),
         Made(P),
     }
+    let whole = Arc::clone(&source);
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::channel::<Handed<P>>();
         let inflating = std::thread::Builder::new()
             .name("inflate".to_string())
             .spawn_scoped(scope, move || {
                 let read =
-                    archive::read_archive_deferring(data, defer, source, &mut |top, file| {
+                    archive::read_archive_deferring(compressed, defer, source, &mut |top, file| {
                         // The receiver only goes away once this returns.
                         if is_values_in_tree(&file.name) {
                             let _ = tx.send(Handed::Values(file.data.clone()));
@@ -397,7 +422,7 @@ fn read_observed<P: Send>(
             }
             // No second thread (e.g. a tight ulimit): the plain reading,
             // nothing observed.
-            Err(_) => archive::read_archive(data),
+            Err(_) => archive::read_archive(&whole()),
         }
     })
 }
