@@ -21,6 +21,10 @@
 use std::path::Path;
 
 fn main() {
+    mark_instrumented_builds();
+    // The profile layout/rustc-pgo hands rustc: cargo does not know it is
+    // an input, and this crate is where most of it applies.
+    println!("cargo:rerun-if-changed=layout/rudder.profdata");
     println!("cargo:rerun-if-changed=layout/symbol-order.txt");
     println!("cargo:rerun-if-env-changed=RUDDER_NO_CODE_LAYOUT");
     if std::env::var_os("RUDDER_NO_CODE_LAYOUT").is_some() {
@@ -72,4 +76,16 @@ fn toolchain_ships_lld() -> bool {
     Path::new(&sysroot)
         .join("lib/rustlib/x86_64-unknown-linux-gnu/bin/gcc-ld/ld.lld")
         .is_file()
+}
+
+/// `--cfg rudder_profile_generate` for builds instrumented to make a
+/// profile (`-Cprofile-generate` in the flags, as bench/pgo_profile.py
+/// builds): their profile is written by an exit handler, which `template`
+/// otherwise skips.
+fn mark_instrumented_builds() {
+    println!("cargo:rustc-check-cfg=cfg(rudder_profile_generate)");
+    let flags = std::env::var("CARGO_ENCODED_RUSTFLAGS").unwrap_or_default();
+    if flags.split('\x1f').any(|f| f.contains("profile-generate")) {
+        println!("cargo:rustc-cfg=rudder_profile_generate");
+    }
 }
