@@ -7,9 +7,10 @@ Profile-guided optimisation: rustc (`-Cprofile-use`, set for x86_64 Linux in
 .cargo/config.toml) lays out branches, inlines and places functions by how
 often a training run took them. This script makes that profile:
 
-1. builds `rudder` instrumented (`-Cprofile-generate`, and `--cfg
-   rudder_profile_generate` so that `template` leaves through the normal
-   exit, where the profile is written) into target/pgo-generate;
+1. builds `rudder` instrumented (`-Cprofile-generate`; build.rs then
+   sets `--cfg rudder_profile_generate`, so that `template` leaves through
+   the normal exit, where the profile is written) into
+   target/pgo-generate;
 2. runs the training workload with it: the same runs as
    bench/code_layout.py (every `template`, `lint`, `show` and `dependency
    list` case of ../shared/corpus, run in the corpus directory, `template`
@@ -70,8 +71,10 @@ def main():
 
     target = os.path.join(ROOT, 'target', 'pgo-generate')
     raw = tempfile.mkdtemp(prefix='rudder-pgo-')
-    env = dict(os.environ, CARGO_TARGET_DIR=target,
-               RUSTFLAGS=f'-Cprofile-generate={raw} --cfg rudder_profile_generate')
+    # RUDDER_NO_PGO: the instrumented build must not use the old profile
+    # (rustc refuses -Cprofile-use with -Cprofile-generate).
+    env = dict(os.environ, CARGO_TARGET_DIR=target, RUDDER_NO_PGO='1',
+               RUSTFLAGS=f'-Cprofile-generate={raw}')
     subprocess.run(['cargo', 'build', '--release', '--bin', 'rudder'], cwd=ROOT, env=env, check=True)
     rudder = os.path.join(target, 'release', 'rudder')
 
