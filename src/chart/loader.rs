@@ -306,49 +306,19 @@ pub fn load_for_action_observed<P: Send>(
     }
     let file =
         std::fs::File::open(path).map_err(|e| ChartError::Io(go_io_error("open", path, &e)))?;
-    let read_error = |e: std::io::Error| ChartError::Io(go_io_error("read", path, &e));
     let name = path.display().to_string();
     let mut values_ahead = ValuesAhead::default();
-    let defer = |name: &str, size: u64| deferral.defers(name, size);
-    let read = if deferral != Deferral::Nothing && meta.is_file() {
-        // A regular file is inflated as it is read, through the inflater's
-        // small buffer. Read whole first, a big chart's archive was ~230
-        // fresh pages (a page fault each) on the loading thread before
-        // inflating could start. It is read again whole only for
-        // `read_archive`'s reports on an archive the stream gives up on.
-        let mut head = Vec::with_capacity(SNIFF_LEN);
-        (&file)
-            .take(SNIFF_LEN as u64)
-            .read_to_end(&mut head)
-            .map_err(read_error)?;
-        archive::ensure_archive(&name, &head)?;
-        let again = file
-            .try_clone()
-            .map_err(|e| ChartError::Io(go_io_error("open", path, &e)))?;
-        let source = reread_archive(again, meta.len() as usize);
-        let compressed = std::io::Cursor::new(head).chain(&file);
+    let read = if deferral == Deferral::Nothing {
+        let data = read_whole(&file, path)?;
+        archive::ensure_archive(&name, &data)?;
+        archive::read_archive(&data)
+    } else {
+        let (compressed, source) = compressed_input(&file, &meta, path, &name)?;
+        let defer = |name: &str, size: u64| deferral.defers(name, size);
         match observer {
             None => archive::read_archive_deferring(compressed, &defer, source, &mut |_, _| {}),
             Some(observer) => {
                 read_observed(compressed, &defer, source, observer, &mut values_ahead)
-            }
-        }
-    } else {
-        let mut data = Vec::new();
-        (&file).read_to_end(&mut data).map_err(read_error)?;
-        archive::ensure_archive(&name, &data)?;
-        if deferral == Deferral::Nothing {
-            archive::read_archive(&data)
-        } else {
-            // Not a regular file (a pipe such as /dev/stdin): it cannot be
-            // read again, so the compressed bytes are kept.
-            let kept = data.clone();
-            let source: archive::CompressedSource = Arc::new(move || kept.clone());
-            match observer {
-                None => archive::read_archive_deferring(&data[..], &defer, source, &mut |_, _| {}),
-                Some(observer) => {
-                    read_observed(&data[..], &defer, source, observer, &mut values_ahead)
-                }
             }
         }
     };
@@ -365,6 +335,50 @@ pub fn load_for_action_observed<P: Send>(
         })?;
     check_api_version(&chart_yaml.data)?;
     load_files_with(files, &mut values_ahead)
+}
+
+/// All of a chart file's bytes.
+fn read_whole(file: &std::fs::File, path: &Path) -> Result<Vec<u8>, ChartError> {
+    let mut data = Vec::new();
+    let mut reader = file;
+    reader
+        .read_to_end(&mut data)
+        .map_err(|e| ChartError::Io(go_io_error("read", path, &e)))?;
+    Ok(data)
+}
+
+/// The archive to inflate, checked to be gzip as helm checks it, and the
+/// source that gives its compressed bytes again.
+///
+/// A regular file is inflated as it is read, through the inflater's small
+/// buffer. Read whole first, a big chart's archive was ~230 fresh pages (a
+/// page fault each) on the loading thread before inflating could start.
+/// It is read again whole only for `read_archive`'s reports on an archive
+/// the stream gives up on. Anything else (a pipe such as /dev/stdin)
+/// cannot be read again, so it is read whole and its bytes are kept.
+fn compressed_input<'f>(
+    file: &'f std::fs::File,
+    meta: &std::fs::Metadata,
+    path: &Path,
+    name: &str,
+) -> Result<(Box<dyn Read + Send + 'f>, archive::CompressedSource), ChartError> {
+    if !meta.is_file() {
+        let data = read_whole(file, path)?;
+        archive::ensure_archive(name, &data)?;
+        let kept = data.clone();
+        let source: archive::CompressedSource = Arc::new(move || kept.clone());
+        return Ok((Box::new(std::io::Cursor::new(data)), source));
+    }
+    let mut head = Vec::with_capacity(SNIFF_LEN);
+    file.take(SNIFF_LEN as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| ChartError::Io(go_io_error("read", path, &e)))?;
+    archive::ensure_archive(name, &head)?;
+    let again = file
+        .try_clone()
+        .map_err(|e| ChartError::Io(go_io_error("open", path, &e)))?;
+    let source = reread_archive(again, meta.len() as usize);
+    Ok((Box::new(std::io::Cursor::new(head).chain(file)), source))
 }
 
 /// [`archive::read_archive_deferring`] on a second thread, the observer's

@@ -108,6 +108,25 @@ fn intern_in<T: ?Sized + Hash + Eq>(
     })
 }
 
+/// What a parser on this thread made of `text` before, if `table` has it.
+fn made_from<T: ?Sized>(table: &'static LocalKey<ByText<T>>, text: &str) -> Option<Rc<T>> {
+    table.with(|t| t.borrow().get(text).cloned())
+}
+
+/// Keeps `made` in `table` under its source `text` (not a text longer
+/// than names are interned, nor once the table is full).
+fn remember<T: ?Sized>(table: &'static LocalKey<ByText<T>>, text: &str, made: &Rc<T>) {
+    if text.len() > MAX_INTERNED_LEN {
+        return;
+    }
+    table.with(|t| {
+        let mut t = t.borrow_mut();
+        if t.len() < MAX_INTERNED {
+            t.insert(Box::from(text), made.clone());
+        }
+    });
+}
+
 /// A shared `Rc<str>` equal to `s`.
 fn intern(s: &str) -> Rc<str> {
     if s.len() > MAX_INTERNED_LEN {
@@ -813,7 +832,7 @@ impl<'s> Parser<'_, 's> {
             }
         }
         let text = self.lexed.input.get(first.pos()..end).unwrap_or_default();
-        if let Some(path) = PATH_TEXTS.with(|t| t.borrow().get(text).cloned()) {
+        if let Some(path) = made_from(&PATH_TEXTS, text) {
             return (pos, path);
         }
         // A field term's text starts with its dot; a variable's does not.
@@ -822,14 +841,7 @@ impl<'s> Parser<'_, 's> {
         self.names.extend(names.map(intern));
         let path = intern_path(&self.names);
         self.names.clear();
-        if text.len() <= MAX_INTERNED_LEN {
-            PATH_TEXTS.with(|t| {
-                let mut t = t.borrow_mut();
-                if t.len() < MAX_INTERNED {
-                    t.insert(Box::from(text), path.clone());
-                }
-            });
-        }
+        remember(&PATH_TEXTS, text, &path);
         (pos, path)
     }
 
@@ -933,7 +945,7 @@ impl<'s> Parser<'_, 's> {
                 self.operands.push(Operand::Pipe(p));
             }
             ItemType::String | ItemType::RawString => {
-                if let Some(lit) = LITERALS.with(|t| t.borrow().get(val).cloned()) {
+                if let Some(lit) = made_from(&LITERALS, val) {
                     self.operands.push(Operand::String(pos, lit));
                     return Ok(true);
                 }
@@ -946,14 +958,7 @@ impl<'s> Parser<'_, 's> {
                     quoted: intern(val),
                     text,
                 });
-                if val.len() <= MAX_INTERNED_LEN {
-                    LITERALS.with(|t| {
-                        let mut t = t.borrow_mut();
-                        if t.len() < MAX_INTERNED {
-                            t.insert(Box::from(val), lit.clone());
-                        }
-                    });
-                }
+                remember(&LITERALS, val, &lit);
                 self.operands.push(Operand::String(pos, lit));
             }
             _ => {
