@@ -11,6 +11,7 @@
 //! When it succeeds, the result equals the general loader's.
 
 use crate::value::{MapData, Value};
+use crate::values::yaml::comment_lines::simple_key_end;
 use crate::values::yaml::resolve::{may_resolve_to_non_string, resolve_plain, GoYaml};
 
 pub(super) struct Line<'a> {
@@ -121,7 +122,7 @@ fn line_spans(src: &str) -> impl Iterator<Item = (usize, &str)> {
 /// The chart-name line of a chart under `entries`: its name and whether
 /// it is written `name: []`. `None` for anything else.
 pub(super) fn chart_name_line(text: &str) -> Option<(String, bool)> {
-    let end = key_end(text)?;
+    let end = simple_key_end(text)?;
     let key = &text[..end];
     if key.ends_with(' ') || key.contains(": ") {
         return None;
@@ -247,7 +248,7 @@ pub fn parse_index(
         }
         r.i = j;
         let text = line.text;
-        let end = key_end(text)?;
+        let end = simple_key_end(text)?;
         let key = &text[..end];
         if key.ends_with(' ') || key.contains(": ") {
             return None;
@@ -313,27 +314,6 @@ fn is_blank(l: &Line) -> bool {
     l.text.is_empty()
 }
 
-/// The position of the `:` ending a simple mapping key, if the text is a
-/// `key: value` or `key:` entry with a plain key.
-fn key_end(t: &str) -> Option<usize> {
-    let b = t.as_bytes();
-    let first = *b.first()?;
-    if b"\"'?&*![]{}#|>%@`,-:".contains(&first) {
-        return None;
-    }
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b':' && (i + 1 == b.len() || b[i + 1] == b' ') {
-            return Some(i);
-        }
-        if b[i] == b' ' && b.get(i + 1) == Some(&b'#') {
-            return None;
-        }
-        i += 1;
-    }
-    None
-}
-
 /// A scalar as the index's fields can hold it: text, a boolean or null
 /// (numbers, timestamps and the like are left to the general loader).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -391,7 +371,7 @@ impl<'a> Reader<'a> {
             }
             self.i = j;
             let text = line.text;
-            let end = key_end(text)?;
+            let end = simple_key_end(text)?;
             let key = &text[..end];
             if key.ends_with(' ') || key.contains(": ") {
                 return None;
@@ -463,7 +443,7 @@ impl<'a> Reader<'a> {
             }
             self.i = j;
             let text = line.text;
-            let end = key_end(text)?;
+            let end = simple_key_end(text)?;
             let key = &text[..end];
             if key.ends_with(' ') || key.contains(": ") {
                 return None;
@@ -539,7 +519,7 @@ impl<'a> Reader<'a> {
             if item.is_empty() || is_seq_item(item) {
                 return None;
             }
-            if key_end(item).is_some() {
+            if simple_key_end(item).is_some() {
                 // `- key: value`: a mapping whose first entry shares the line.
                 self.rewritten.push((j, line.indent, line.text));
                 self.lines[j] = Line {

@@ -21,6 +21,7 @@ use std::collections::BTreeMap;
 use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::TScalarStyle;
 
+use super::comment_lines::blank_comment_lines;
 use super::manifest::{ManifestHead, ManifestMetadata};
 use super::resolve::{may_resolve_to_non_string, resolve_plain, GoYaml};
 use crate::render::encode::float::format_float;
@@ -399,7 +400,8 @@ fn annotations(events: &mut Events, out: &mut BTreeMap<String, String>) -> Optio
 /// when the document needs none of the full path's special handling.
 pub(crate) fn unmarshal(src: &str) -> Option<Value> {
     let (src, unterminated) = prepare(src)?;
-    let mut events = Events::new(src, unterminated);
+    let src = blank_comment_lines(src);
+    let mut events = Events::new(&src, unterminated);
     let v = match root_event(&mut events).ok()? {
         None => Value::Nil,
         Some(ev) => value(&mut events, ev)?,

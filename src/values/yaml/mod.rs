@@ -22,6 +22,7 @@
 //! closing quotes, text after a root scalar). Goldens recorded from helm
 //! live in `testdata/values-yaml` (`gen.py` regenerates them).
 
+pub(crate) mod comment_lines;
 mod compose;
 mod direct;
 mod documents;
