@@ -156,16 +156,17 @@ impl Engine {
 
     /// Renders every non-partial file. Returns name → output, `<no value>` removed.
     pub fn render(&self, files: &[TemplateFile]) -> Result<BTreeMap<String, String>, RenderError> {
-        self.render_observed(files, &mut |_, _| {})
+        self.render_observed(files, &mut |_, text| Some(text))
     }
 
     /// [`Engine::render`], handing each file's final output to `observe`
     /// as soon as it is rendered (the pipeline parses it on another thread
-    /// while the next files render).
+    /// while the next files render). `observe` keeps the output (`None`:
+    /// it is left out of the result) or gives it back for the result.
     pub fn render_observed(
         &self,
         files: &[TemplateFile],
-        observe: &mut dyn FnMut(&str, &str),
+        observe: &mut dyn FnMut(&str, String) -> Option<String>,
     ) -> Result<BTreeMap<String, String>, RenderError> {
         let mut order: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
         Self::sort_names(&mut order);
@@ -341,7 +342,7 @@ impl Engine {
         by_name: &HashMap<&str, &TemplateFile>,
         ns: &Namespace<'_>,
         resolve: &dyn Fn(&str) -> Option<Callee>,
-        observe: &mut dyn FnMut(&str, &str),
+        observe: &mut dyn FnMut(&str, String) -> Option<String>,
     ) -> Result<BTreeMap<String, String>, RenderError> {
         let mut rendered = BTreeMap::new();
         self.reader_errors.borrow_mut().clear();
@@ -375,8 +376,9 @@ impl Engine {
                 }
             };
             let out = strip_no_value(out);
-            observe(name, &out);
-            rendered.insert(name.clone(), out);
+            if let Some(out) = observe(name, out) {
+                rendered.insert(name.clone(), out);
+            }
         }
         Ok(rendered)
     }
