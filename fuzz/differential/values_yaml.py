@@ -18,7 +18,16 @@ def gen(rng):
         lines.append('base: &b {x: 1, y: [1, 2]}\nder:\n  <<: *b\n  y: 3')
     if rng.random() < 0.1:
         lines.append('lst:\n- &e 5\n- *e\n- {<<: [{a: 1}, {a: 2, b: 3}]}')
-    return '\n'.join(lines) + '\n'
+    text = '\n'.join(lines)
+    if rng.random() < 0.5:
+        # Comment lines anywhere, at any indentation: inside block and
+        # quoted scalars they are content (rudder cuts only real comments).
+        split = text.split('\n')
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randint(0, len(split))
+            split.insert(at, ' ' * rng.choice([0, 1, 2, 4]) + rng.choice(['# c', '#', '# a: b', "# it's \"x"]))
+        text = '\n'.join(split)
+    return text + '\n'
 def run(binary, values, d):
     write_chart(d, values, {"a.yaml": 'a: {{ .Values | toJson | b64enc }}\nb: {{ .Values | toYaml | b64enc }}\nc: {{ .Values | toString | b64enc }}\nd: {{ range $k, $v := .Values }}{{ $k }}={{ typeOf $v }},{{ end }}\n'})
     return invoke(binary, ["template", "t", d], d)
