@@ -14,11 +14,11 @@
 //! A line that starts with `#` is not a comment inside a block scalar
 //! (`script: |` followed by shell comments) or a quoted scalar spanning
 //! lines. The text is therefore read line by line with the shapes values
-//! files use (`key: value`, `- item`, quoted scalars closed on their line,
-//! `|`/`>` block scalars, `{}`/`[]`), and anything else (a flow collection,
-//! an anchor or tag, a quoted scalar or plain scalar continued on the next
-//! line, an explicit block indentation, tabs, CR line ends) leaves the
-//! whole text as it is.
+//! files use (`key: value`, `- item`, quoted scalars and flow collections
+//! closed on their line, `|`/`>` block scalars, anchors, tags, aliases),
+//! and anything else (a quoted or plain scalar or a flow collection
+//! continued on the next line, an explicit block indentation, `---`, tabs,
+//! CR line ends) leaves the whole text as it is.
 
 use std::borrow::Cow;
 
@@ -370,6 +370,8 @@ mod tests {
             "a:\n  s: |+\n    x\n    # content\n  # comment\n  t: 1\n",
             "- k: |\n    # content\n  # comment\n- |\n  # content\n# comment\n",
             "a: |\n# comment: the block is empty\nb: 1\n",
+            "- k: |\n  # comment: the block is empty\n- x\n",
+            "-   k: >-\n     # content\n    # comment\n    j: 1\n",
             "a: |   # header comment\n    # content\n# c\n",
             "a: 'it''s' # c\n# c\nb: \"x \\\" # y\" # c\n# c\n",
             "a: plain\n\n# c\nb: 2\n",
