@@ -28,8 +28,9 @@ The newest one found is used unless --profdata names one.
 Regenerate after changes to hot code (functions whose control flow changed
 lose their profile and are optimised as if never run), then rebuild and
 regenerate the code layout (bench/code_layout.py), in that order: the
-layout lists the optimised build's names. cargo does not see a changed
-profile: `touch src/lib.rs` (or `cargo clean`) before rebuilding.
+layout lists the optimised build's names. A changed profile rebuilds the
+rudder crate (build.rs watches it); the dependencies keep the profile they
+were built with until `cargo clean`.
 """
 import argparse
 import glob

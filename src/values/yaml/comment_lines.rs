@@ -57,22 +57,37 @@ fn blanked(src: &str) -> Option<String> {
         let line = &src[start..end];
         let indent = leading_spaces(line);
         let rest = &line[indent..];
-        state = match state {
+        // `Some(plain_after)` when this line is read between nodes.
+        let between = match state {
             // Lines of spaces belong to whatever surrounds them.
-            _ if rest.is_empty() => state,
+            _ if rest.is_empty() => None,
             State::Block { parent, content } => match content {
-                Some(c) if indent >= c => state,
-                None if indent > parent => State::Block {
-                    parent,
-                    content: Some(indent),
-                },
+                Some(c) if indent >= c => None,
+                None if indent > parent => {
+                    state = State::Block {
+                        parent,
+                        content: Some(indent),
+                    };
+                    None
+                }
                 // The block ended before this line.
-                _ => next_state(src, start, line, indent, None, &mut out, &mut copied)?,
+                _ => Some(None),
             },
-            State::Nodes { plain_after } => {
-                next_state(src, start, line, indent, plain_after, &mut out, &mut copied)?
-            }
+            State::Nodes { plain_after } => Some(plain_after),
         };
+        if let Some(plain_after) = between {
+            state = if rest.starts_with('#') {
+                // Keep the `#`, drop the rest of the line.
+                out.push_str(&src[copied..=start + indent]);
+                copied = end;
+                // A comment ends any plain scalar before it.
+                State::Nodes { plain_after: None }
+            } else if plain_after.is_some_and(|column| indent > column) {
+                return None;
+            } else {
+                node_line(rest, indent)?
+            };
+        }
         start = end + 1;
     }
     if copied == 0 {
@@ -80,33 +95,6 @@ fn blanked(src: &str) -> Option<String> {
     }
     out.push_str(&src[copied..]);
     Some(out)
-}
-
-/// The state after a non-blank `line` of `src` (starting at `line_start`)
-/// between nodes, cutting it if it is a comment; `None` for a line this
-/// reader does not follow.
-fn next_state(
-    src: &str,
-    line_start: usize,
-    line: &str,
-    indent: usize,
-    plain_after: Option<usize>,
-    out: &mut String,
-    copied: &mut usize,
-) -> Option<State> {
-    let rest = &line[indent..];
-    if rest.starts_with('#') {
-        // Keep the `#`, drop the rest of the line.
-        let hash = line_start + indent;
-        out.push_str(&src[*copied..=hash]);
-        *copied = line_start + line.len();
-        // A comment ends any plain scalar before it.
-        return Some(State::Nodes { plain_after: None });
-    }
-    if plain_after.is_some_and(|column| indent > column) {
-        return None;
-    }
-    node_line(rest, indent)
 }
 
 fn leading_spaces(s: &str) -> usize {
