@@ -69,3 +69,7 @@ fn main() -> ExitCode {
 
 #[path = "cli/mod.rs"]
 mod rudder_cli;
+
+/// `memcpy`, `memmove` and `memset` for musl builds (see there).
+#[cfg(any(target_env = "musl", test))]
+mod musl_memory;
