@@ -1,13 +1,15 @@
 //! `memcpy`, `memmove` and `memset` for the static musl build.
 //!
-//! musl's x86_64 `memcpy` copies with `rep movsq` after a byte loop that
-//! aligns the destination, and its `memset` and `memmove` are C loops:
-//! fine for big blocks, slow for the short and medium copies Rust code
-//! makes by the million (vectors growing, strings pushed, tokens moved).
-//! On kube-prometheus-stack musl's `memcpy` alone was ~6 ms of CPU a run,
-//! against ~1.6 ms for glibc's. These use `rep movsb` / `rep stosb`,
-//! which CPUs with ERMS and FSRM (every x86_64 server CPU of the last
-//! years) run fast for any length; the linker takes them instead of
+//! musl's x86_64 `memcpy` aligns the destination with a byte loop and then
+//! copies with `rep movsq`: fine for big blocks, slow for the short and
+//! medium copies Rust code makes by the million (vectors growing, strings
+//! pushed, tokens moved). On kube-prometheus-stack it was ~6 ms of CPU a
+//! run, against ~1.6 ms for glibc's `memcpy`. These use `rep movsb` and
+//! `rep stosb`, which CPUs with fast short string moves (FSRM, as on these
+//! machines) run fast at any length; elsewhere short copies cost more but
+//! stay correct. `memmove` (forward copies go to `memcpy`) and `memset`
+//! are replaced with them so that all three take the same path; only
+//! `memcpy` was measured on its own. The linker takes these instead of
 //! musl's, which live in their own archive members.
 //!
 //! They are written in assembly because the compiler turns a copying loop
