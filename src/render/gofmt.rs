@@ -475,6 +475,9 @@ fn write_value(out: &mut GoBuf, v: &Value, spec: &Spec, depth: usize) {
             }
             out.push(']');
         }
+        Value::Object(o) if depth > 0 && o.is_plain_struct_pointer() => {
+            write_nested_pointer(out, pointer_address(o), v, spec)
+        }
         Value::Object(o) => match (o.go_int(), spec.verb) {
             // A Stringer formats its String() as a string for these verbs.
             (Some(_), 'v' | 's' | 'q' | 'x' | 'X') => {
@@ -495,6 +498,24 @@ fn write_value(out: &mut GoBuf, v: &Value, spec: &Spec, depth: usize) {
             }
             (None, _) => bad_verb(out, v, spec),
         },
+    }
+}
+
+/// The address a Go pointer would print: the object's own, so that two
+/// objects differ and one object prints the same each time (Go's heap
+/// addresses vary from run to run anyway).
+fn pointer_address(o: &std::rc::Rc<dyn crate::value::Object>) -> u64 {
+    std::rc::Rc::as_ptr(o) as *const u8 as usize as u64
+}
+
+/// A pointer inside a collection, which fmt formats as the pointer itself:
+/// `0x...` for `%v`, the address as a number for the integer verbs, and a
+/// bad verb (the pointer's fields, as at the top) for the others.
+fn write_nested_pointer(out: &mut GoBuf, address: u64, v: &Value, spec: &Spec) {
+    match spec.verb {
+        'v' | 'p' => pad(out, &format!("0x{address:x}"), spec),
+        'b' | 'o' | 'd' | 'x' | 'X' => format_int(out, address as i64, v, spec),
+        _ => bad_verb(out, v, spec),
     }
 }
 
@@ -541,6 +562,9 @@ fn go_syntax(v: &Value, top: bool) -> String {
                 .map(|(k, x)| format!("{}:{}", quote(k), go_syntax(x, false)))
                 .collect();
             format!("{}{{{}}}", v.type_name(), items.join(", "))
+        }
+        Value::Object(o) if !top && o.is_plain_struct_pointer() => {
+            format!("({})(0x{:x})", o.type_name(), pointer_address(o))
         }
         Value::Object(o) => match o.go_int() {
             Some(i) => i.to_string(),

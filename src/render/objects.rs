@@ -443,6 +443,9 @@ impl Object for CapabilitiesObject {
     fn type_name(&self) -> String {
         "*common.Capabilities".into()
     }
+    fn is_plain_struct_pointer(&self) -> bool {
+        true
+    }
     fn get_field(&self, name: &str) -> Option<Value> {
         match name {
             "KubeVersion" => Some(self.kube.clone()),
@@ -943,6 +946,40 @@ impl Object for Files {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// fmt prints a struct pointer's fields only as the operand itself;
+    /// nested, it prints the address (Go's varies by run, so only its form
+    /// and its stability within a run are checked).
+    #[test]
+    fn capabilities_print_as_an_address_inside_collections() {
+        let caps = Capabilities::default().to_value();
+        let top = gofmt::sprintf("%v", std::slice::from_ref(&caps));
+        assert!(top.starts_with("&{{v1.37.0 v1.37.0 1 37} [v1 "), "{top}");
+        let listed = Value::list(vec![caps.clone(), caps.clone()]);
+        let nested = gofmt::sprintf("%v", std::slice::from_ref(&listed));
+        let addresses: Vec<&str> = nested
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .split(' ')
+            .collect();
+        assert_eq!(addresses.len(), 2, "{nested}");
+        assert_eq!(addresses[0], addresses[1]);
+        assert!(addresses[0].starts_with("0x"), "{nested}");
+        assert!(
+            u64::from_str_radix(&addresses[0][2..], 16).is_ok(),
+            "{nested}"
+        );
+        let as_string = gofmt::sprintf("%s", std::slice::from_ref(&listed));
+        assert!(
+            as_string.starts_with("[%!s(*common.Capabilities=&{{v1.37.0 "),
+            "{as_string}"
+        );
+        let go_syntax = gofmt::sprintf("%#v", std::slice::from_ref(&listed));
+        assert!(
+            go_syntax.starts_with("[]interface {}{(*common.Capabilities)(0x"),
+            "{go_syntax}"
+        );
+    }
 
     #[test]
     fn kube_version_parsing() {

@@ -136,6 +136,13 @@ pub trait Object: fmt::Debug {
     fn format_template(&self) -> String {
         self.format_go()
     }
+    /// Whether the object is a Go pointer to a struct without a `String`
+    /// method (`*common.Capabilities`). fmt prints the fields of such a
+    /// pointer only when it is the operand itself (`&{...}`); inside a
+    /// list, map or struct it prints the address (`map[Capabilities:0x...]`).
+    fn is_plain_struct_pointer(&self) -> bool {
+        false
+    }
 }
 
 #[derive(Clone)]
