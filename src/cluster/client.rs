@@ -114,6 +114,30 @@ fn read_kubeconfig(
     Ok(merged)
 }
 
+/// client-go's checks of the context before anything is dialled: a
+/// `--kube-context` must name a context of the kubeconfig (there are none
+/// without a kubeconfig file), while a `current-context` that names none is
+/// an invalid configuration.
+fn confirm_context(kc: Option<&Kubeconfig>, opts: &ConnectOptions) -> Result<(), ClusterError> {
+    let exists = |name: &str| kc.is_some_and(|kc| kc.contexts.iter().any(|c| c.name == name));
+    if let Some(ctx) = opts.context.as_deref().filter(|s| !s.is_empty()) {
+        if !exists(ctx) {
+            return Err(ClusterError::Unreachable(format!(
+                "context {ctx:?} does not exist"
+            )));
+        }
+        return Ok(());
+    }
+    match kc.and_then(|kc| kc.current_context.as_deref()) {
+        Some(current) if !current.is_empty() && !exists(current) => {
+            Err(ClusterError::Unreachable(format!(
+                "invalid configuration: context was not found for specified context: {current}"
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
 impl KubeCluster {
     pub fn connect(opts: &ConnectOptions) -> Result<KubeCluster, ClusterError> {
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -124,22 +148,28 @@ impl KubeCluster {
             let mut config = if opts.apiserver.is_some() && opts.kubeconfig.is_none() {
                 match read_kubeconfig(&None, false) {
                     Ok(Some(kc)) => Self::config_from(kc, opts).await?,
-                    _ => Config::new(
-                        opts.apiserver
-                            .clone()
-                            .unwrap_or_default()
-                            .parse()
-                            .map_err(|e| ClusterError::Unreachable(format!("{e}")))?,
-                    ),
+                    _ => {
+                        confirm_context(None, opts)?;
+                        Config::new(
+                            opts.apiserver
+                                .clone()
+                                .unwrap_or_default()
+                                .parse()
+                                .map_err(|e| ClusterError::Unreachable(format!("{e}")))?,
+                        )
+                    }
                 }
             } else {
                 match read_kubeconfig(&opts.kubeconfig, opts.kubeconfig_explicit)? {
                     Some(kc) => Self::config_from(kc, opts).await?,
-                    None => Config::new(
-                        DEFAULT_SERVER
-                            .parse()
-                            .map_err(|e| ClusterError::Unreachable(format!("{e}")))?,
-                    ),
+                    None => {
+                        confirm_context(None, opts)?;
+                        Config::new(
+                            DEFAULT_SERVER
+                                .parse()
+                                .map_err(|e| ClusterError::Unreachable(format!("{e}")))?,
+                        )
+                    }
                 }
             };
             Self::apply_overrides(&mut config, opts)?;
@@ -163,13 +193,7 @@ impl KubeCluster {
     }
 
     async fn config_from(kc: Kubeconfig, opts: &ConnectOptions) -> Result<Config, ClusterError> {
-        if let Some(ctx) = opts.context.as_ref().filter(|s| !s.is_empty()) {
-            if !kc.contexts.iter().any(|c| &c.name == ctx) {
-                return Err(ClusterError::Unreachable(format!(
-                    "context {ctx:?} does not exist"
-                )));
-            }
-        }
+        confirm_context(Some(&kc), opts)?;
         let options = KubeConfigOptions {
             context: opts.context.clone().filter(|s| !s.is_empty()),
             cluster: None,
