@@ -104,7 +104,8 @@ fn run_index(a: IndexArgs) -> anyhow::Result<()> {
                 merge_path,
                 &out,
                 &mut log_to_stderr,
-            )?
+            )
+            .map_err(|e| anyhow::anyhow!(rudder::chart::loader::go_io_error("open", &out, &e)))?
         {
             std::mem::forget(index);
             return Ok(());
@@ -132,7 +133,10 @@ fn write_index(index: &rudder::repo::IndexFile, dest: &Path, json: bool) -> anyh
     } else {
         index_encode::to_yaml(index)?
     };
-    rudder::repo::atomic_file::write_atomic(dest, text.as_bytes(), 0o644)?;
+    // helm names the file it could not create (its temporary file beside
+    // `dest`): say which index could not be written, not just why.
+    rudder::repo::atomic_file::write_atomic(dest, text.as_bytes(), 0o644)
+        .map_err(|e| anyhow::anyhow!(rudder::chart::loader::go_io_error("open", dest, &e)))?;
     Ok(())
 }
 

@@ -260,6 +260,25 @@ fn bad_input_fails_cleanly() {
         "Error: repo nope not found"
     );
 
+    // An index that cannot be written names the file (helm names its
+    // temporary file beside it: `open DIR/index.yaml<random>: ...`).
+    let missing = cwd.join("no-such-dir");
+    let missing = missing.to_str().unwrap();
+    assert_eq!(
+        one_line_error(&rudder(&["repo", "index", missing], cwd, &home)),
+        format!("Error: open {missing}/index.yaml: no such file or directory")
+    );
+    let merge = cwd.join("merge-me.yaml");
+    std::fs::write(&merge, "apiVersion: v1\nentries: {}\n").unwrap();
+    assert_eq!(
+        one_line_error(&rudder(
+            &["repo", "index", missing, "--merge", merge.to_str().unwrap()],
+            cwd,
+            &home
+        )),
+        format!("Error: open {missing}/index.yaml: no such file or directory")
+    );
+
     // 404 and 500.
     let e = one_line_error(&rudder(
         &["repo", "add", "m", &format!("{}/missing", server.url)],
