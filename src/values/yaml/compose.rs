@@ -87,6 +87,13 @@ fn root_scan_error(src: &str, e: &yaml_rust2::ScanError) -> Result<Option<Rc<Nod
                 // A `:` after it makes it a (multi-line) key instead.
                 let after = src[end..].trim_start_matches([' ', '\t']);
                 if !after.starts_with(':') {
+                    // ... unless a `:` later on its line makes it a key.
+                    let start = src.find('"').unwrap_or(0);
+                    if !src[start..end].contains('\n') {
+                        if let Some(e) = super::root_key_quirks::quoted_root_key_error(src, end) {
+                            return Err(e);
+                        }
+                    }
                     return compose_text(&src[..end]);
                 }
             }
@@ -306,6 +313,9 @@ pub(crate) fn compose_first(src: &str) -> Result<Option<Rc<Node>>, ComposeError>
     }
     if let Some(msg) = super::syntax_error::leading_document_end(src) {
         return Err(msg);
+    }
+    if let Some(root) = super::root_key_quirks::flow_root(src) {
+        return compose_text(root?);
     }
     match compose_text(src) {
         // yaml-rust2 rejects tabs that start a continuation line of a quoted

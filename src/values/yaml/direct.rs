@@ -122,6 +122,11 @@ fn prepare(src: &str) -> Option<(&str, bool)> {
     if super::syntax_error::leading_document_end(src).is_some() {
         return None;
     }
+    // A root flow collection with more on its line: go-yaml's potential
+    // key there decides what it reads (see `root_key_quirks`).
+    if super::root_key_quirks::flow_root(src).is_some() {
+        return None;
+    }
     if non_ascii && src.chars().any(|c| !readable_non_ascii(c)) {
         return None;
     }

@@ -28,6 +28,7 @@ mod direct;
 mod documents;
 mod manifest;
 pub mod resolve;
+mod root_key_quirks;
 mod syntax_error;
 mod to_value;
 
