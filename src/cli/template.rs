@@ -331,6 +331,14 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<()> {
         );
     }
     deprecated_flag_notices(&args);
+    // cobra checks the argument count before the flag groups and the run
+    // itself (whose first act, with --debug, is a log line).
+    if args.args.is_empty() {
+        return Err(super::usage_error(
+            "\"rudder template\" requires at least 1 argument",
+            USAGE,
+        ));
+    }
     let [replace, force] =
         super::flag_rules::force_groups(args.force, args.force_replace, args.force_conflicts);
     super::flag_rules::exclusive_groups(&[

@@ -158,6 +158,8 @@ CASES = [
     ['install', '-n', '--help', 'x'], ['completion', 'zsh', '--help=1', 'word'],
     ['--badflag'], ['repo', '-h', '--help=false'], ['list', 'extra'], ['dependency', 'build', 'a', 'b'],
     ['lint'], ['lint', '--strict', '--kube-version', 'bad'],
+    ['completion', 'zsh', 'word'], ['completion', 'bash', '--', '--debug'],
+    ['-h', 'completion', 'zsh', '--', '--debug'], ['template', '-n', 'x', '--debug'],
 ]
 CASES_DIR = os.path.join(HERE, 'cases')
 
