@@ -65,7 +65,7 @@ fn opens_scalar(bytes: &[u8], i: usize) -> bool {
 
 /// Length (minus one) of the quoted scalar opening at `text[0]`, when it
 /// closes on this line: the offset of its closing quote.
-fn quoted_len(text: &str, quote: char) -> Option<usize> {
+pub(crate) fn quoted_len(text: &str, quote: char) -> Option<usize> {
     let mut chars = text.char_indices().skip(1);
     while let Some((i, c)) = chars.next() {
         match c {
@@ -168,6 +168,20 @@ pub(crate) fn flow_root(src: &str) -> Option<Result<&str, String>> {
 /// makes the scalar a mapping key (the parser then finds the token after
 /// the scalar where it wants `:`). `None` when no such `:` follows.
 pub(crate) fn quoted_root_key_error(src: &str, end: usize) -> Option<String> {
+    value_indicator_follows(src, end).then(|| {
+        let line0 = src[..end].matches('\n').count();
+        if line0 == 0 {
+            "did not find expected key".to_string()
+        } else {
+            format!("line {line0}: did not find expected key")
+        }
+    })
+}
+
+/// Whether a block value indicator (`:` then a blank or the line's end,
+/// outside quotes and flow collections, before a comment) follows byte
+/// `end` of `src` on its line.
+pub(crate) fn value_indicator_follows(src: &str, end: usize) -> bool {
     let line_end = src[end..].find('\n').map_or(src.len(), |i| end + i);
     let rest = &src[end..line_end];
     let bytes = rest.as_bytes();
@@ -178,22 +192,18 @@ pub(crate) fn quoted_root_key_error(src: &str, end: usize) -> Option<String> {
             b'[' | b'{' => depth += 1,
             b']' | b'}' => depth = depth.saturating_sub(1),
             b'"' | b'\'' if opens_scalar(bytes, i) => {
-                i += quoted_len(&rest[i..], bytes[i] as char)?
+                match quoted_len(&rest[i..], bytes[i] as char) {
+                    Some(len) => i += len,
+                    None => return false,
+                }
             }
-            b'#' if i > 0 && matches!(bytes[i - 1], b' ' | b'\t') => return None,
-            b':' if depth == 0 && blank_or_end(rest[i + 1..].chars().next()) => {
-                let line0 = src[..end].matches('\n').count();
-                return Some(if line0 == 0 {
-                    "did not find expected key".to_string()
-                } else {
-                    format!("line {line0}: did not find expected key")
-                });
-            }
+            b'#' if i > 0 && matches!(bytes[i - 1], b' ' | b'\t') => return false,
+            b':' if depth == 0 && blank_or_end(rest[i + 1..].chars().next()) => return true,
             _ => {}
         }
         i += 1;
     }
-    None
+    false
 }
 
 #[cfg(test)]

@@ -151,6 +151,9 @@ pub(crate) fn go_syntax_error(src: &str, e: &ScanError) -> GoSyntaxError {
                 stage = Stage::Scanner;
             }
             Some(_) => {
+                if let Some(err) = stale_required_quoted_key(src, idx) {
+                    return err;
+                }
                 // Another node after the value: the block mapping parser
                 // wanted a key there.
                 problem = "did not find expected key".to_string();
@@ -226,8 +229,10 @@ fn forgotten_empty_flow_key(src: &str, end: usize) -> Option<GoSyntaxError> {
         Some(i) => &line[..i],
         None => line,
     };
+    // Whatever follows the collection on its line is never scanned: the
+    // parser fails on the collection's first token.
     let squeezed: String = body.chars().filter(|c| !c.is_whitespace()).collect();
-    if squeezed != "{}" && squeezed != "[]" {
+    if !squeezed.starts_with("{}") && !squeezed.starts_with("[]") {
         return None;
     }
     let col = line.len() - line.trim_start_matches(' ').len();
@@ -276,6 +281,64 @@ fn forgotten_empty_flow_key(src: &str, end: usize) -> Option<GoSyntaxError> {
         "did not find expected key"
     };
     Some(finish(key_line0, Stage::Parser, problem.to_string()))
+}
+
+/// A double-quoted scalar that starts its line at the column of the block
+/// around it is a *required* key for libyaml. With more text after it and
+/// no `:` on the line, the key goes stale where the scanner finds the next
+/// token (a later line, or the end of the input), and libyaml reports it
+/// there. `trailing` is the char index yaml-rust2 stopped at, after the
+/// closing quote.
+fn stale_required_quoted_key(src: &str, trailing: usize) -> Option<GoSyntaxError> {
+    let at = src
+        .char_indices()
+        .nth(trailing)
+        .map_or(src.len(), |(b, _)| b);
+    let line_start = src[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = src[at..].find('\n').map_or(src.len(), |i| at + i);
+    let line = &src[line_start..line_end];
+    let column = line.len() - line.trim_start_matches(' ').len();
+    if !line[column..].starts_with('"') {
+        return None;
+    }
+    let close = super::root_key_quirks::quoted_len(&line[column..], '"')?;
+    let scalar_end = line_start + column + close + 1;
+    if scalar_end > at {
+        return None;
+    }
+    if super::root_key_quirks::value_indicator_follows(src, scalar_end) {
+        return None;
+    }
+    // The block around it: the nearest earlier line with content at this
+    // column or less (lines indented further belong to deeper nodes, block
+    // scalars included).
+    let before = &src[..line_start];
+    let enclosing = before
+        .split('\n')
+        .rev()
+        .filter(|l| {
+            let t = l.trim_start_matches(' ');
+            !t.is_empty() && !t.starts_with('#')
+        })
+        .map(|l| l.len() - l.trim_start_matches(' ').len())
+        .find(|indent| *indent <= column)?;
+    if enclosing != column {
+        return None;
+    }
+    let mut next_line0 = before.matches('\n').count() + 1;
+    for l in src[line_end..].split('\n').skip(1) {
+        let t = l.trim_start_matches([' ', '\t']);
+        if !t.is_empty() && !t.starts_with('#') {
+            break;
+        }
+        next_line0 += 1;
+    }
+    let next_line0 = next_line0.min(src.matches('\n').count());
+    Some(finish(
+        next_line0,
+        Stage::Scanner,
+        "could not find expected ':'".to_string(),
+    ))
 }
 
 /// go-yaml's `line N: ` prefix from a 0-based mark line.
