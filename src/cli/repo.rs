@@ -104,7 +104,8 @@ fn run_index(a: IndexArgs) -> anyhow::Result<()> {
                 merge_path,
                 &out,
                 &mut log_to_stderr,
-            )?
+            )
+            .map_err(|e| anyhow::anyhow!(rudder::chart::loader::go_io_error("open", &out, &e)))?
         {
             std::mem::forget(index);
             return Ok(());

@@ -51,17 +51,7 @@ pub fn write_atomic_streamed(
 ) -> std::io::Result<bool> {
     let tmp = temp_path_beside(dest);
     let result = (|| {
-        // Named: the caller's other errors are about what it reads.
-        let f = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-            .map_err(|e| {
-                std::io::Error::new(
-                    e.kind(),
-                    crate::chart::loader::go_io_error("open", dest, &e),
-                )
-            })?;
+        let f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
         let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
         if !fill(&mut w)? {
             return Ok(false);
