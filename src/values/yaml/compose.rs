@@ -83,12 +83,11 @@ fn root_scan_error(src: &str, e: &yaml_rust2::ScanError) -> Result<Option<Rc<Nod
             .map(str::trim_start)
             .find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("---"));
         if first.is_some_and(|l| l.starts_with('"')) {
-            if let Some(end) = first_quoted_scalar_end(src) {
+            if let Some((start, end)) = first_quoted_scalar(src) {
                 // A `:` after it makes it a (multi-line) key instead.
                 let after = src[end..].trim_start_matches([' ', '\t']);
                 if !after.starts_with(':') {
                     // ... unless a `:` later on its line makes it a key.
-                    let start = src.find('"').unwrap_or(0);
                     if !src[start..end].contains('\n') {
                         if let Some(e) = super::root_key_quirks::quoted_root_key_error(src, end) {
                             return Err(e);
@@ -102,9 +101,9 @@ fn root_scan_error(src: &str, e: &yaml_rust2::ScanError) -> Result<Option<Rc<Nod
     Err(go_syntax_error(src, e).message)
 }
 
-/// Byte index just past the closing quote of the first double-quoted
-/// scalar in `src` (escapes honoured).
-fn first_quoted_scalar_end(src: &str) -> Option<usize> {
+/// Byte range of the first double-quoted scalar in `src`, from its opening
+/// quote to just past its closing quote (escapes honoured).
+fn first_quoted_scalar(src: &str) -> Option<(usize, usize)> {
     let start = src.find('"')?;
     let mut iter = src[start + 1..].char_indices();
     while let Some((i, c)) = iter.next() {
@@ -112,7 +111,7 @@ fn first_quoted_scalar_end(src: &str) -> Option<usize> {
             '\\' => {
                 iter.next();
             }
-            '"' => return Some(start + 1 + i + 1),
+            '"' => return Some((start, start + 1 + i + 1)),
             _ => {}
         }
     }

@@ -16,6 +16,8 @@
 //!   Its key stays possible until the end of the line: a `:` there makes
 //!   it a mapping key, and the parser then fails on the token after it.
 
+use super::syntax_error::{finish, Stage};
+
 /// The first line of `src` that holds a token: not blank, not a comment,
 /// not a directive. With its 0-based number and byte offset.
 fn first_token_line(src: &str) -> Option<(usize, usize, &str)> {
@@ -31,14 +33,32 @@ fn first_token_line(src: &str) -> Option<(usize, usize, &str)> {
     None
 }
 
+/// The bytes of one line of `text` that give it structure, with their
+/// offsets: those outside quoted scalars, up to a comment. A quoted scalar
+/// that does not close on the line ends the walk.
+fn outside_quotes(text: &str) -> impl Iterator<Item = (usize, u8)> + '_ {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        let at = i;
+        let b = *bytes.get(at)?;
+        match b {
+            b'"' | b'\'' if opens_scalar(bytes, at) => {
+                i = at + quoted_len(&text[at..], b as char)? + 1;
+            }
+            b'#' if at > 0 && matches!(bytes[at - 1], b' ' | b'\t') => return None,
+            _ => i = at + 1,
+        }
+        Some((at, b))
+    })
+}
+
 /// Byte index just past the bracket that closes the flow collection
 /// opening at `text[0]`, when it closes on this line.
 fn flow_close(text: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
     let mut depth = 0usize;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
+    for (i, b) in outside_quotes(text) {
+        match b {
             b'[' | b'{' => depth += 1,
             b']' | b'}' => {
                 depth = depth.checked_sub(1)?;
@@ -46,13 +66,8 @@ fn flow_close(text: &str) -> Option<usize> {
                     return Some(i + 1);
                 }
             }
-            b'"' | b'\'' if opens_scalar(bytes, i) => {
-                i += quoted_len(&text[i..], bytes[i] as char)?
-            }
-            b'#' if i > 0 && matches!(bytes[i - 1], b' ' | b'\t') => return None,
             _ => {}
         }
-        i += 1;
     }
     None
 }
@@ -151,14 +166,12 @@ pub(crate) fn flow_root(src: &str) -> Option<Result<&str, String>> {
     }
     match next_token(rest, !after_marker) {
         NextToken::Scans => Some(Ok(&src[..start + close])),
-        NextToken::MappingValue => {
-            let problem = "mapping values are not allowed in this context";
-            Some(Err(if line0 == 0 {
-                problem.to_string()
-            } else {
-                format!("line {}: {problem}", line0 + 1)
-            }))
-        }
+        NextToken::MappingValue => Some(Err(finish(
+            line0,
+            Stage::Scanner,
+            "mapping values are not allowed in this context".to_string(),
+        )
+        .message)),
         NextToken::Unknown => None,
     }
 }
@@ -170,11 +183,12 @@ pub(crate) fn flow_root(src: &str) -> Option<Result<&str, String>> {
 pub(crate) fn quoted_root_key_error(src: &str, end: usize) -> Option<String> {
     value_indicator_follows(src, end).then(|| {
         let line0 = src[..end].matches('\n').count();
-        if line0 == 0 {
-            "did not find expected key".to_string()
-        } else {
-            format!("line {line0}: did not find expected key")
-        }
+        finish(
+            line0,
+            Stage::Parser,
+            "did not find expected key".to_string(),
+        )
+        .message
     })
 }
 
@@ -184,24 +198,14 @@ pub(crate) fn quoted_root_key_error(src: &str, end: usize) -> Option<String> {
 pub(crate) fn value_indicator_follows(src: &str, end: usize) -> bool {
     let line_end = src[end..].find('\n').map_or(src.len(), |i| end + i);
     let rest = &src[end..line_end];
-    let bytes = rest.as_bytes();
     let mut depth = 0usize;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
+    for (i, b) in outside_quotes(rest) {
+        match b {
             b'[' | b'{' => depth += 1,
             b']' | b'}' => depth = depth.saturating_sub(1),
-            b'"' | b'\'' if opens_scalar(bytes, i) => {
-                match quoted_len(&rest[i..], bytes[i] as char) {
-                    Some(len) => i += len,
-                    None => return false,
-                }
-            }
-            b'#' if i > 0 && matches!(bytes[i - 1], b' ' | b'\t') => return false,
             b':' if depth == 0 && blank_or_end(rest[i + 1..].chars().next()) => return true,
             _ => {}
         }
-        i += 1;
     }
     false
 }

@@ -15,7 +15,7 @@ pub(crate) struct GoSyntaxError {
 }
 
 #[derive(Clone, Copy, PartialEq)]
-enum Stage {
+pub(crate) enum Stage {
     Scanner,
     Parser,
 }
@@ -342,7 +342,7 @@ fn stale_required_quoted_key(src: &str, trailing: usize) -> Option<GoSyntaxError
 }
 
 /// go-yaml's `line N: ` prefix from a 0-based mark line.
-fn finish(line0: usize, stage: Stage, problem: String) -> GoSyntaxError {
+pub(crate) fn finish(line0: usize, stage: Stage, problem: String) -> GoSyntaxError {
     let line = match stage {
         Stage::Scanner if line0 != 0 => line0 + 1,
         Stage::Parser => line0,
