@@ -7,6 +7,7 @@ pub mod schema;
 pub mod schema_ahead;
 pub mod schema_formats;
 pub mod schema_loader;
+pub mod schema_meta;
 pub mod schema_quick;
 pub mod strvals;
 pub mod yaml;

@@ -221,10 +221,24 @@ fn compile_with(
             super::schema_formats::check(format, s).is_some_and(|v| v.is_ok())
         });
     }
-    let validator = options.build(&schema).map_err(|e| {
-        meta_schema_report(&schema)
-            .unwrap_or_else(|| super::schema_loader::v6_compile_message(&e.to_string()))
-    })?;
+    if let Some(report) = meta_schema_report(&schema) {
+        return Err(report);
+    }
+    // Drafts 4 and 6 leave `patternProperties`' names to v6's compiler,
+    // which reads them as Go regular expressions.
+    if let Some(message) = super::schema_meta::invalid_pattern_property(&schema) {
+        return Err(message);
+    }
+    let validator = match options.build(&schema) {
+        Ok(validator) => validator,
+        // The crate checked the schema against its own copy of the
+        // meta-schema, which is stricter than v6's in one place.
+        Err(e) => match super::schema_meta::strip_v6_unchecked_examples(&schema) {
+            Some(stripped) => options.build(&stripped),
+            None => Err(e),
+        }
+        .map_err(|e| super::schema_loader::v6_compile_message(&e.to_string()))?,
+    };
     Ok(CompiledSchema { schema, validator })
 }
 
@@ -233,14 +247,7 @@ fn compile_with(
 /// after a line naming the meta-schema. `None` when the meta-schema accepts
 /// it (the compile failed for another reason) or is not one of the drafts.
 fn meta_schema_report(schema: &serde_json::Value) -> Option<String> {
-    let meta = match jsonschema::Draft::default().detect(schema) {
-        jsonschema::Draft::Draft4 => &referencing::meta::DRAFT4,
-        jsonschema::Draft::Draft6 => &referencing::meta::DRAFT6,
-        jsonschema::Draft::Draft7 => &referencing::meta::DRAFT7,
-        jsonschema::Draft::Draft201909 => &referencing::meta::DRAFT201909,
-        jsonschema::Draft::Draft202012 => &referencing::meta::DRAFT202012,
-        _ => return None,
-    };
+    let meta = super::schema_meta::for_draft(jsonschema::Draft::default().detect(schema))?;
     // A draft's `$schema` has been given the crate's spelling; v6 names
     // the meta-schema with an empty fragment.
     let declared = schema
@@ -248,10 +255,10 @@ fn meta_schema_report(schema: &serde_json::Value) -> Option<String> {
         .and_then(|s| s.as_str())
         .unwrap_or("https://json-schema.org/draft/2020-12/schema");
     let url = format!("{}#", declared.trim_end_matches('#'));
-    let validator = jsonschema::meta::validator_for(schema).ok()?;
-    let leaves: Vec<Leaf> = validator
+    let leaves: Vec<Leaf> = meta
+        .validator
         .iter_errors(schema)
-        .map(|err| Leaf::from_error(&err, meta, schema, 0, 0))
+        .map(|err| Leaf::from_error(&err, &meta.document, schema, 0, 0))
         .collect();
     if leaves.is_empty() {
         return None;
@@ -1136,13 +1143,31 @@ fn unique_message(instance: &serde_json::Value) -> String {
     if let Some(items) = instance.as_array() {
         for i in 0..items.len() {
             for j in i + 1..items.len() {
-                if items[i] == items[j] {
+                if json_equal(&items[i], &items[j]) {
                     return format!("items at {i} and {j} are equal");
                 }
             }
         }
     }
     "items are not unique".into()
+}
+
+/// JSON Schema's equality: numbers by value (`1` is `1.0`), which
+/// serde's `==` tells apart.
+pub(crate) fn json_equal(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value as Json;
+    match (a, b) {
+        (Json::Number(x), Json::Number(y)) => x == y || x.as_f64() == y.as_f64(),
+        (Json::Array(x), Json::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| json_equal(x, y))
+        }
+        (Json::Object(x), Json::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
+        }
+        _ => a == b,
+    }
 }
 
 fn str_len(v: &serde_json::Value) -> i64 {

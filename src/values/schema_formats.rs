@@ -29,6 +29,7 @@ pub const FORMATS: &[&str] = &[
     "iri-reference",
     "json-pointer",
     "period",
+    "regex",
     "relative-json-pointer",
     "semver",
     "time",
@@ -51,6 +52,9 @@ pub fn check(format: &str, s: &str) -> Option<Result<(), String>> {
         "ipv6" => ipv6(s),
         "json-pointer" => json_pointer(s),
         "period" => period(s),
+        "regex" => crate::render::funcs::regex::compile(s)
+            .map(drop)
+            .map_err(|e| e.0),
         "relative-json-pointer" => relative_json_pointer(s),
         "semver" => semver(s),
         "time" => time(s),
@@ -653,6 +657,10 @@ mod tests {
         );
         assert_eq!(why("uri-template", "/a/{b"), "no matching closing brace");
         assert_eq!(why("uri-template", "/a/{b}"), "");
-        assert_eq!(check("regex", "("), None);
+        assert_eq!(
+            why("regex", "("),
+            "error parsing regexp: missing closing ): `(`"
+        );
+        assert_eq!(check("no-such-format", "("), None);
     }
 }

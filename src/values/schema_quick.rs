@@ -180,7 +180,7 @@ fn all_distinct(items: &[Json]) -> bool {
     items
         .iter()
         .enumerate()
-        .all(|(i, a)| items[..i].iter().all(|b| a != b))
+        .all(|(i, a)| items[..i].iter().all(|b| !super::schema::json_equal(a, b)))
 }
 
 impl Walk {
@@ -353,6 +353,7 @@ mod tests {
             r#"{"required": []}"#,
             r#"{"required": ["a", "a"]}"#,
             r#"{"enum": []}"#,
+            r#"{"enum": [1, 1.0]}"#,
             r#"{"description": 7}"#,
             r#"{"$schema": "http://example.com/my-meta"}"#,
             r#"{"x-form": {"$id": "http://example.com/s"}}"#,
