@@ -275,7 +275,21 @@ impl<'a> Composer<'a> {
                             });
                         }
                     }
+                    let bare_collection = matches!(
+                        ev,
+                        Event::MappingStart(0, None) | Event::SequenceStart(0, None)
+                    );
                     let key = self.node(ev, m)?;
+                    if bare_collection && is_empty_collection(&key) {
+                        if let Some(e) = super::empty_flow_key::forgotten_key_error(
+                            self.src,
+                            &m,
+                            &self.open,
+                            entries.is_empty(),
+                        ) {
+                            return Err(e);
+                        }
+                    }
                     let (ev, m) = self.next()?;
                     let value = self.node(ev, m)?;
                     entries.push((key, value));
@@ -290,6 +304,14 @@ impl<'a> Composer<'a> {
             }
             other => Err(format!("unexpected YAML event {other:?}")),
         }
+    }
+}
+
+fn is_empty_collection(n: &Node) -> bool {
+    match n {
+        Node::Seq(items) => items.is_empty(),
+        Node::Map(entries) => entries.is_empty(),
+        Node::Scalar { .. } => false,
     }
 }
 

@@ -26,6 +26,7 @@ pub(crate) mod comment_lines;
 mod compose;
 mod direct;
 mod documents;
+mod empty_flow_key;
 mod manifest;
 pub mod resolve;
 mod root_key_quirks;
