@@ -244,8 +244,9 @@ fn compile_with(
 
 /// v6's report of a schema its draft's meta-schema rejects (a typo such as
 /// `"type": "int"`): the failures as an error tree, like values' failures,
-/// after a line naming the meta-schema. `None` when the meta-schema accepts
-/// it (the compile failed for another reason) or is not one of the drafts.
+/// after a line naming the meta-schema (v6's copy of it, see
+/// [`super::schema_meta`]). `None` when that meta-schema accepts the schema
+/// or the schema names none of the drafts.
 fn meta_schema_report(schema: &serde_json::Value) -> Option<String> {
     let meta = super::schema_meta::for_draft(jsonschema::Draft::default().detect(schema))?;
     // Nearly every schema passes: the yes/no answer is much cheaper than
