@@ -213,14 +213,11 @@ fn compile_with(
     if let Some(custom) = name_builtin_meta_schema(&mut schema) {
         loader.preload_meta_schema(&custom)?;
     }
-    let mut options = jsonschema::options()
-        .with_base_uri(super::schema_loader::ROOT_SCHEMA_URL)
-        .with_retriever(loader);
-    for &format in super::schema_formats::FORMATS {
-        options = options.with_format(format, move |s: &str| {
-            super::schema_formats::check(format, s).is_some_and(|v| v.is_ok())
-        });
-    }
+    let options = super::schema_formats::with_v6_formats(
+        jsonschema::options()
+            .with_base_uri(super::schema_loader::ROOT_SCHEMA_URL)
+            .with_retriever(loader),
+    );
     if let Some(report) = meta_schema_report(&schema) {
         return Err(report);
     }

@@ -39,6 +39,19 @@ pub const FORMATS: &[&str] = &[
     "uuid",
 ];
 
+/// `options` with every format of [`FORMATS`] checked as v6 checks it
+/// (wherever the draft asserts formats, or everywhere when asked to).
+pub fn with_v6_formats(
+    mut options: jsonschema::ValidationOptions<'_>,
+) -> jsonschema::ValidationOptions<'_> {
+    for &format in FORMATS {
+        options = options.with_format(format, move |s: &str| {
+            check(format, s).is_some_and(|v| v.is_ok())
+        });
+    }
+    options
+}
+
 /// v6's verdict on `s` as `format`: `Err` holds its reason. `None` for a
 /// format not checked here.
 pub fn check(format: &str, s: &str) -> Option<Result<(), String>> {

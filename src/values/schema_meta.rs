@@ -18,6 +18,8 @@ use std::sync::OnceLock;
 use jsonschema::{Draft, Validator};
 use serde_json::{json, Value as Json};
 
+use super::go_json_type_error::path_key;
+
 /// A meta-schema as v6 holds it, and a validator for it.
 pub struct MetaSchema {
     pub document: Json,
@@ -40,15 +42,12 @@ pub fn for_draft(draft: Draft) -> Option<&'static MetaSchema> {
 
 fn build(draft: Draft) -> Option<MetaSchema> {
     let document = v6_document(draft)?;
-    let mut options = jsonschema::options()
+    let options = jsonschema::options()
         .with_draft(draft)
         .should_validate_formats(true);
-    for &format in super::schema_formats::FORMATS {
-        options = options.with_format(format, move |s: &str| {
-            super::schema_formats::check(format, s).is_some_and(|v| v.is_ok())
-        });
-    }
-    let validator = options.build(&document).ok()?;
+    let validator = super::schema_formats::with_v6_formats(options)
+        .build(&document)
+        .ok()?;
     Some(MetaSchema {
         document,
         validator,
@@ -177,13 +176,13 @@ fn find_invalid_pattern_property(schema: &Json, location: &mut String) -> Option
     for (key, value) in map {
         let mark = location.len();
         location.push('/');
-        location.push_str(&escape_pointer(key));
+        location.push_str(&path_key(key));
         let found = if MAP.contains(&key.as_str()) {
             value.as_object().and_then(|children| {
                 children.iter().find_map(|(name, child)| {
                     let inner = location.len();
                     location.push('/');
-                    location.push_str(&escape_pointer(name));
+                    location.push_str(&path_key(name));
                     let found = find_invalid_pattern_property(child, location);
                     if found.is_none() {
                         location.truncate(inner);
@@ -214,10 +213,6 @@ fn find_invalid_pattern_property(schema: &Json, location: &mut String) -> Option
         location.truncate(mark);
     }
     None
-}
-
-fn escape_pointer(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
 }
 
 #[cfg(test)]
